@@ -1,0 +1,1 @@
+//! concur-shared: everything in concur that is not a concurrency model.
