@@ -1,1 +1,7 @@
-fn main(){}
+//! concur-procs: parse, run, verify, print (see `concur_procs::run` for the model).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    concur_shared::cli::main::<concur_procs::Options>(concur_procs::MODEL, concur_procs::run)
+}

@@ -1,1 +1,7 @@
-fn main(){}
+//! concur-seq: parse, run, verify, print (see `concur_seq::run` for the model).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    concur_shared::cli::main::<concur_seq::Options>(concur_seq::MODEL, concur_seq::run)
+}

@@ -1,1 +1,20 @@
 //! concur-shared: everything in concur that is not a concurrency model.
+//!
+//! The model crates (`seq`, `threads`, `async`, `procs`) hold only the way they
+//! schedule work; what the work is, how it is checked and how it is reported is
+//! defined once, here, so the four binaries cannot drift apart.
+//!
+//! # Layout
+//!
+//! - [`cli`]: the command line every model binary shares, and its `main` driver
+//!   (parse, run, verify, print, exit status).
+//! - [`workload`]: the jobs (`squares`, `range-sum`, ...), their options, their
+//!   tasks and their reference answers.
+//! - [`record`]: the result record printed as the last stdout line, and peak
+//!   memory accounting.
+//! - [`error`]: the usage error that maps to exit status 2.
+
+pub mod cli;
+pub mod error;
+pub mod record;
+pub mod workload;

@@ -1,1 +1,183 @@
-//! x
+//! concur-threads: OS threads in one process, sharing memory.
+//!
+//! Two engines: `scoped`, hand-written `std::thread::scope` workers pulling
+//! tasks from a shared atomic index, and `rayon`, the work-stealing pool.
+//! `--gil` runs the scoped workers under an emulated CPython GIL ([`gil`]) to
+//! reproduce the seeds' Python numbers next to the real Rust ones.
+
+pub mod gil;
+
+use anyhow::anyhow;
+use clap::ValueEnum;
+use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg};
+use concur_shared::error::UsageError;
+use concur_shared::record::{Answer, Outcome};
+use concur_shared::workload::{CpuTask, Job};
+use gil::Gil;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+pub const MODEL: Model = Model {
+    name: "threads",
+    about: "OS threads sharing one address space: hand-written scoped workers or a rayon pool, \
+            optionally under an emulated CPython GIL (--gil).",
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// std::thread::scope workers taking tasks from a shared atomic index
+    Scoped,
+    /// rayon's work-stealing pool with --workers threads
+    Rayon,
+}
+
+/// Options of the threads model.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Model options")]
+pub struct Options {
+    #[command(flatten)]
+    pub workers: WorkersArg,
+    /// How the threads are organised
+    #[arg(long, value_enum, default_value_t = Engine::Scoped)]
+    pub engine: Engine,
+    /// Emulate CPython's GIL: one lock a thread must hold to compute, handed
+    /// over at the switch interval (scoped engine only)
+    #[arg(long)]
+    pub gil: bool,
+    /// GIL switch interval in milliseconds, like sys.setswitchinterval() [default: 5]
+    #[arg(long, value_name = "MS", value_parser = parse_interval_ms)]
+    pub switch_interval_ms: Option<f64>,
+}
+
+fn parse_interval_ms(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(ms) if ms > 0.0 && ms <= 10_000.0 => Ok(ms),
+        Ok(_) => Err("must be more than 0 and at most 10000".into()),
+        Err(_) => Err("not a number".into()),
+    }
+}
+
+impl ModelOptions for Options {
+    fn validate(&self, _job: &Job) -> Result<(), UsageError> {
+        if self.gil && self.engine == Engine::Rayon {
+            return Err(UsageError::new(
+                "--gil needs --engine scoped: rayon's pool has no hook to hand a lock over",
+            ));
+        }
+        if self.switch_interval_ms.is_some() && !self.gil {
+            return Err(UsageError::new(
+                "--switch-interval-ms only applies with --gil",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Options {
+    fn switch_interval(&self) -> Duration {
+        Duration::from_secs_f64(self.switch_interval_ms.unwrap_or(5.0) / 1e3)
+    }
+}
+
+/// Runs the job on `--workers` threads.
+pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Outcome> {
+    let workers = options.workers.count();
+    match job {
+        Job::Cpu(job) => {
+            let (results, concurrency) = match (options.engine, options.gil) {
+                (Engine::Rayon, _) => (rayon_cpu(&job.tasks, workers, context)?, workers),
+                (Engine::Scoped, false) => {
+                    (scoped_cpu(&job.tasks, workers, None, context)?, workers)
+                }
+                (Engine::Scoped, true) => {
+                    let gil = Gil::new(options.switch_interval());
+                    let results = scoped_cpu(&job.tasks, workers, Some(&gil), context)?;
+                    context.say(format!("the GIL changed hands {} times", gil.switches()));
+                    (results, 1)
+                }
+            };
+            Ok(Outcome::new(Answer::Cpu(results), workers, concurrency)
+                .with_field("engine", engine_name(options.engine))
+                .with_field("gil", options.gil))
+        }
+    }
+}
+
+fn engine_name(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Scoped => "scoped",
+        Engine::Rayon => "rayon",
+    }
+}
+
+/// Scoped workers taking the next task index from one atomic counter.
+///
+/// Tasks are handed out dynamically, not split into `workers` static slices:
+/// the 20 `squares` tasks grow in size, so a static split would leave the
+/// worker with the big end of the range working alone at the finish.
+fn scoped_cpu(
+    tasks: &[CpuTask],
+    workers: usize,
+    gil: Option<&Gil>,
+    context: &Context,
+) -> anyhow::Result<Vec<u128>> {
+    let next = AtomicUsize::new(0);
+    let mut results = vec![0u128; tasks.len()];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                let next = &next;
+                scope.spawn(move || {
+                    let guard = gil.map(Gil::acquire);
+                    let mut done = Vec::new();
+                    // Relaxed is enough: the counter only has to hand out each
+                    // index once; results travel back through `join`.
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(task) = tasks.get(index) else { break };
+                        let result = match &guard {
+                            Some(guard) => task.compute_with(|| guard.checkpoint()),
+                            None => task.compute(),
+                        };
+                        context.say(format_args!("worker {worker}: {}", task.describe(result)));
+                        done.push((index, result));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for handle in handles {
+            let done = handle
+                .join()
+                .map_err(|_| anyhow!("a worker thread panicked"))?;
+            for (index, result) in done {
+                results[index] = result;
+            }
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(results)
+}
+
+/// rayon's `par_iter` on a pool of exactly `workers` threads.
+///
+/// `with_max_len(1)` makes every task its own stealable job: with rayon's
+/// default splitting, a few adjacent big tasks could end up in one job.
+fn rayon_cpu(tasks: &[CpuTask], workers: usize, context: &Context) -> anyhow::Result<Vec<u128>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .map_err(|e| anyhow!("cannot start a rayon pool of {workers} threads: {e}"))?;
+    Ok(pool.install(|| {
+        tasks
+            .par_iter()
+            .with_max_len(1)
+            .map(|task| {
+                let result = task.compute();
+                context.say(task.describe(result));
+                result
+            })
+            .collect()
+    }))
+}

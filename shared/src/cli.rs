@@ -1,0 +1,323 @@
+//! The command line every model binary shares, and the `main` that drives it.
+//!
+//! `concur-<model> <WORKLOAD> [workload options] [model options]`: workloads
+//! and their options are defined once (in [`crate::workload`]), each model adds
+//! only its own options struct, and [`main`] does the rest the same way for all
+//! four binaries: parse, validate, run, verify, print the record, exit.
+//!
+//! Exit status: 0 success, 1 the job failed, 2 usage error; every usage error is
+//! one line naming the option. The command is assembled with clap's builder so
+//! one generic options type can be attached to every workload subcommand.
+
+use crate::error::UsageError;
+use crate::record::{Outcome, Record, millis, own_peak_rss_kib};
+use crate::workload::{self, Job};
+use clap::error::ErrorKind;
+use clap::{Arg, ArgAction, Args, Command, FromArgMatches};
+use std::fmt::Display;
+use std::io::Write;
+use std::num::NonZero;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Upper bound for `--workers`: well past the 10 000 in-flight requests of the
+/// I/O benchmark, low enough to stop a typo from forking a machine to death.
+pub const MAX_WORKERS: u32 = 100_000;
+
+/// A model binary's identity, for `--help` and the record.
+#[derive(Debug, Clone, Copy)]
+pub struct Model {
+    /// The record's `model` field and the binary's suffix: `concur-<name>`.
+    pub name: &'static str,
+    /// One paragraph for `--help`: what this model demonstrates.
+    pub about: &'static str,
+}
+
+/// A model's own options. They are attached to every workload subcommand, so
+/// they may follow the workload's options in any order.
+pub trait ModelOptions: Args + FromArgMatches {
+    /// Rejects combinations clap cannot express (an option that makes no sense
+    /// for this job or with another option). The message names the option.
+    fn validate(&self, job: &Job) -> Result<(), UsageError>;
+}
+
+/// `--workers N`, for the models that have workers.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Model options")]
+pub struct WorkersArg {
+    /// Number of workers [default: the available cores]
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_WORKERS)))]
+    pub workers: Option<u32>,
+}
+
+impl WorkersArg {
+    /// The worker count: as given, else one per available core.
+    pub fn count(&self) -> usize {
+        self.workers.map_or_else(available_cores, |w| w as usize)
+    }
+}
+
+/// The cores this process may run on (1 if the OS will not say).
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, NonZero::get)
+}
+
+/// Per-run settings every model sees.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context {
+    /// `-v`: human-readable progress lines on stderr.
+    pub verbose: bool,
+}
+
+impl Context {
+    /// Prints a progress line on stderr with `-v`; stdout stays reserved for
+    /// the record.
+    pub fn say(&self, line: impl Display) {
+        if self.verbose {
+            // A closed stderr must not fail the job.
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    }
+}
+
+/// A parsed and validated command line.
+#[derive(Debug)]
+pub struct Invocation<M> {
+    pub job: Job,
+    pub options: M,
+    pub context: Context,
+}
+
+/// The clap command of a model binary: one subcommand per workload, each with
+/// the workload's options and the model's options.
+pub fn command<M: ModelOptions>(model: Model) -> Command {
+    let mut command = Command::new(format!("concur-{}", model.name))
+        .about(model.about)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .after_help(
+            "The last line of stdout is the result record (one JSON object); \
+             exit status 0 success, 1 the job failed, 2 usage error.",
+        )
+        .arg(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Print one line per task on stderr"),
+        );
+    for (name, about) in workload::WORKLOADS {
+        // `about` goes last: derived `Args` would replace it with the options
+        // structs' doc comments.
+        let sub = M::augment_args(workload::augment(name, Command::new(*name)));
+        command = command.subcommand(sub.about(*about));
+    }
+    command
+}
+
+/// Parses and validates the process's arguments.
+pub fn parse<M: ModelOptions>(
+    model: Model,
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+) -> Result<Invocation<M>, Exit> {
+    let matches = command::<M>(model)
+        .try_get_matches_from(args)
+        .map_err(|e| {
+            match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = e.print();
+                    Exit::Success
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    Exit::Usage
+                }
+                // clap's message carries a usage block and tips; the contract is one
+                // line, and its first line names the option and the problem.
+                _ => usage_error(first_line(&e.render().to_string())),
+            }
+        })?;
+    let (name, sub) = matches
+        .subcommand()
+        .ok_or_else(|| usage_error("error: a workload is required"))?;
+    let job = workload::from_matches(name, sub).map_err(report_usage)?;
+    let options = M::from_arg_matches(sub).map_err(|e| usage_error(first_line(&e.to_string())))?;
+    options.validate(&job).map_err(report_usage)?;
+    let context = Context {
+        verbose: sub.get_flag("verbose"),
+    };
+    Ok(Invocation {
+        job,
+        options,
+        context,
+    })
+}
+
+/// How a binary ends, mapped to the contract's exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    Failed,
+    Usage,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        match exit {
+            Exit::Success => ExitCode::SUCCESS,
+            Exit::Failed => ExitCode::from(1),
+            Exit::Usage => ExitCode::from(2),
+        }
+    }
+}
+
+/// The whole life of a model binary: parse, run (timed), verify, print.
+///
+/// `run` is the model; everything around it is the same for every model, so
+/// the timing in `elapsed_ms` covers exactly the model's work (including its
+/// own set-up: spawning threads, building a runtime, forking workers).
+pub fn main<M: ModelOptions>(
+    model: Model,
+    run: fn(&Job, &M, &Context) -> anyhow::Result<Outcome>,
+) -> ExitCode {
+    let invocation = match parse::<M>(model, std::env::args_os()) {
+        Ok(invocation) => invocation,
+        Err(exit) => return exit.into(),
+    };
+    let Invocation {
+        job,
+        options,
+        context,
+    } = invocation;
+    let started = Instant::now();
+    let outcome = run(&job, &options, &context);
+    let elapsed = started.elapsed();
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(err) => return fail(err),
+    };
+    let verified = match job.verify(&outcome.answer) {
+        Ok(verified) => verified,
+        Err(err) => return fail(err),
+    };
+    let record = Record {
+        model: model.name,
+        workload: job.workload(),
+        workers: outcome.workers,
+        concurrency: outcome.concurrency,
+        tasks: job.tasks(),
+        checksum: verified.checksum,
+        elapsed_ms: millis(elapsed),
+        peak_rss_kib: own_peak_rss_kib() + outcome.children_peak_rss_kib,
+        errors: verified.errors,
+        fields: outcome.fields,
+    };
+    println!("{}", record.to_json_line());
+    if verified.errors > 0 {
+        Exit::Failed.into()
+    } else {
+        Exit::Success.into()
+    }
+}
+
+fn fail(err: anyhow::Error) -> ExitCode {
+    eprintln!("error: {err:#}");
+    Exit::Failed.into()
+}
+
+fn report_usage(err: UsageError) -> Exit {
+    usage_error(format!("error: {err}"))
+}
+
+fn usage_error(line: impl Display) -> Exit {
+    eprintln!("{line}");
+    Exit::Usage
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text).trim_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Args)]
+    struct TestOptions {
+        #[command(flatten)]
+        workers: WorkersArg,
+        /// Refuse range-sum, to exercise `validate`.
+        #[arg(long)]
+        no_range_sum: bool,
+    }
+
+    impl ModelOptions for TestOptions {
+        fn validate(&self, job: &Job) -> Result<(), UsageError> {
+            if self.no_range_sum && job.workload() == "range-sum" {
+                return Err(UsageError::new("--no-range-sum refuses range-sum"));
+            }
+            Ok(())
+        }
+    }
+
+    const MODEL: Model = Model {
+        name: "test",
+        about: "test model",
+    };
+
+    fn parse_args(args: &[&str]) -> Result<Invocation<TestOptions>, Exit> {
+        parse::<TestOptions>(
+            MODEL,
+            std::iter::once("concur-test").chain(args.iter().copied()),
+        )
+    }
+
+    /// The clap command is internally consistent (clap's own debug checks).
+    #[test]
+    fn command_is_consistent() {
+        command::<TestOptions>(MODEL).debug_assert();
+    }
+
+    /// Workload and model options mix in any order after the workload, and -v
+    /// works before or after it.
+    #[test]
+    fn options_parse_in_any_order() {
+        let inv = parse_args(&["squares", "--workers", "3", "--count", "4", "-v"]).expect("parses");
+        assert_eq!(inv.options.workers.count(), 3);
+        assert_eq!(inv.job.tasks(), 4);
+        assert!(inv.context.verbose);
+        let inv = parse_args(&["-v", "range-sum", "--parts", "5"]).expect("parses");
+        assert_eq!(inv.job.tasks(), 5);
+        assert!(inv.context.verbose);
+    }
+
+    /// Every nonsensical value is a usage error, never a panic.
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for args in [
+            &["squares", "--workers", "0"][..],
+            &["squares", "--count", "0"],
+            &["squares", "--count", "-3"],
+            &["squares", "--start", "x"],
+            &["squares", "--start", "18446744073709551615", "--count", "2"],
+            &["range-sum", "--parts", "0"],
+            &["range-sum", "--end", "10", "--parts", "11"],
+            &["range-sum", "--end", "0"],
+            &["range-sum", "--no-range-sum"],
+            &["cubes"],
+            &["squares", "--engine", "x"],
+            &[],
+        ] {
+            assert_eq!(parse_args(args).unwrap_err(), Exit::Usage, "{args:?}");
+        }
+    }
+
+    /// Workers default to the available cores.
+    #[test]
+    fn workers_default_to_cores() {
+        let inv = parse_args(&["squares"]).expect("parses");
+        assert_eq!(inv.options.workers.count(), available_cores());
+    }
+}

@@ -1,0 +1,89 @@
+//! The jobs every model runs, defined once: their options, their tasks and
+//! their reference answers.
+//!
+//! A model never decides what to compute; it only decides how to schedule the
+//! tasks a [`Job`] hands it. That is what makes a checksum mismatch a model bug.
+
+pub mod cpu;
+
+use crate::error::UsageError;
+use crate::record::Answer;
+use clap::{ArgMatches, Args, Command, FromArgMatches};
+
+pub use cpu::{CpuJob, CpuTask, RangeSumArgs, SquaresArgs};
+
+/// A validated job, ready to hand to a model.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// `squares` or `range-sum`: independent CPU-bound tasks.
+    Cpu(CpuJob),
+}
+
+impl Job {
+    /// The workload's command-line name, as in the record's `workload` field.
+    pub fn workload(&self) -> &'static str {
+        match self {
+            Job::Cpu(job) => job.workload,
+        }
+    }
+
+    /// How many tasks the job consists of (the record's `tasks` field).
+    pub fn tasks(&self) -> usize {
+        match self {
+            Job::Cpu(job) => job.tasks.len(),
+        }
+    }
+
+    /// Checks a model's answer against the reference and returns the checksum
+    /// to report. `Err` is a wrong answer: the run fails loudly instead of
+    /// reporting a fast wrong result.
+    pub fn verify(&self, answer: &Answer) -> anyhow::Result<Verified> {
+        match (self, answer) {
+            (Job::Cpu(job), Answer::Cpu(results)) => job.verify(results),
+        }
+    }
+}
+
+/// A verified answer: what goes into the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub checksum: String,
+    pub errors: u64,
+}
+
+/// The workloads, in `--help` order: name, one-line description.
+pub(crate) const WORKLOADS: &[(&str, &str)] = &[
+    (
+        "squares",
+        "CPU: for each n in start..start+count, the sum of i*i for i < n (seed 000)",
+    ),
+    (
+        "range-sum",
+        "CPU: the sum of 0..end, split into `parts` contiguous chunks (seed 002)",
+    ),
+];
+
+/// Adds the workload's own options to its subcommand.
+pub(crate) fn augment(name: &str, command: Command) -> Command {
+    match name {
+        "squares" => SquaresArgs::augment_args(command),
+        "range-sum" => RangeSumArgs::augment_args(command),
+        _ => command,
+    }
+}
+
+/// Builds the validated job from a workload subcommand's matches.
+pub(crate) fn from_matches(name: &str, matches: &ArgMatches) -> Result<Job, UsageError> {
+    let clap_error = |e: clap::Error| UsageError::new(e.to_string());
+    match name {
+        "squares" => SquaresArgs::from_arg_matches(matches)
+            .map_err(clap_error)?
+            .job()
+            .map(Job::Cpu),
+        "range-sum" => RangeSumArgs::from_arg_matches(matches)
+            .map_err(clap_error)?
+            .job()
+            .map(Job::Cpu),
+        other => Err(UsageError::new(format!("unknown workload '{other}'"))),
+    }
+}
