@@ -1,0 +1,408 @@
+//! A process pool like Python's `multiprocessing.Pool`, built on `fork` and
+//! pipes.
+//!
+//! Each worker is a forked child with two pipes: requests in, replies out, one
+//! JSON line per message. The parent hands out one task at a time per worker
+//! and sends the next when a reply comes back (dynamic, like `Pool.imap` with
+//! chunksize 1), waiting on all reply pipes at once with `poll`. Closing a
+//! worker's request pipe tells it to finish: it replies with its peak RSS and
+//! exits. Every child is reaped with `waitpid`, on success and on every error
+//! path ([`Pool`]'s `Drop`), so none is left behind as a zombie.
+//!
+//! A worker that dies or sends something unreadable fails the whole job with a
+//! message naming the worker, its pid and how it ended; the other workers are
+//! killed and reaped, so the parent neither hangs nor leaks processes.
+
+use anyhow::{Context as _, anyhow, bail};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork, pipe};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::os::fd::AsFd;
+
+/// Test-only misbehaviour, injected into worker 0 when it receives its first
+/// task, so tests can show what the parent does when a worker fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Fault {
+    /// the worker exits with status 3
+    Exit,
+    /// the worker sends itself SIGKILL
+    Kill,
+    /// the worker replies with a line that is not a reply
+    Garbage,
+}
+
+/// What a worker sends back.
+#[derive(Debug, Serialize, Deserialize)]
+enum Reply<R> {
+    /// The result of the task it was given.
+    Result(R),
+    /// Its request pipe closed: it is about to exit, having used this much memory.
+    Done { peak_rss_kib: u64 },
+}
+
+struct Worker {
+    index: usize,
+    pid: Pid,
+    /// `None` once closed, which tells the worker to finish.
+    requests: Option<BufWriter<File>>,
+    replies: BufReader<File>,
+    /// The task index it is working on.
+    busy: Option<usize>,
+    /// Set once it said `Done` and was reaped.
+    finished: bool,
+}
+
+/// A pool of forked worker processes.
+pub struct Pool {
+    workers: Vec<Worker>,
+    children_peak_rss_kib: u64,
+}
+
+/// How a worker ended, for messages: "exited with status 3", "killed by SIGKILL".
+fn describe(status: WaitStatus) -> String {
+    match status {
+        WaitStatus::Exited(_, code) => format!("exited with status {code}"),
+        WaitStatus::Signaled(_, signal, _) => format!("killed by {signal}"),
+        other => format!("ended as {other:?}"),
+    }
+}
+
+impl Pool {
+    /// Forks `count` workers. Each child builds its handler with
+    /// `make_handler(worker_index)` (so per-process state such as an HTTP agent
+    /// or a cache is created in the child) and serves requests until its
+    /// request pipe closes.
+    ///
+    /// Call this early, while the process is small and has one thread: `fork`
+    /// copies only the calling thread, so a lock held by any other thread at
+    /// that moment (an allocator's, a runtime's) would stay locked forever in
+    /// the child, and a big parent makes every fork slower (page tables are
+    /// copied).
+    pub fn spawn<Req, Resp, H>(
+        count: usize,
+        fault: Option<Fault>,
+        make_handler: impl Fn(usize) -> H,
+    ) -> anyhow::Result<Pool>
+    where
+        Req: DeserializeOwned,
+        Resp: Serialize,
+        H: FnMut(Req) -> Resp,
+    {
+        let mut pool = Pool {
+            workers: Vec::with_capacity(count),
+            children_peak_rss_kib: 0,
+        };
+        for index in 0..count {
+            let (request_read, request_write) = pipe().context("cannot create a pipe")?;
+            let (reply_read, reply_write) = pipe().context("cannot create a pipe")?;
+            // SAFETY: the parent is single-threaded here (see above), so the
+            // child starts with every lock free; the child never returns into
+            // the parent's code (it leaves through `_exit`).
+            #[allow(unsafe_code)]
+            match unsafe { fork() }.context("cannot fork a worker process")? {
+                ForkResult::Child => {
+                    // Close every pipe end the child inherited that is not its
+                    // own: a child holding a sibling's request pipe open would
+                    // keep that sibling from ever seeing end-of-file.
+                    drop(std::mem::take(&mut pool.workers));
+                    drop(request_write);
+                    drop(reply_read);
+                    let handler = make_handler(index);
+                    let fault = fault.filter(|_| index == 0);
+                    let code = serve(
+                        File::from(request_read),
+                        File::from(reply_write),
+                        fault,
+                        handler,
+                    );
+                    // `_exit`, not `exit` or a return: the child is a copy of
+                    // the parent, and must not run the parent's remaining code
+                    // (it would print a second record) nor its exit handlers.
+                    #[allow(unsafe_code)]
+                    // SAFETY: `_exit` ends the process at once; nothing is left
+                    // to unwind that the parent relies on.
+                    unsafe {
+                        nix::libc::_exit(code)
+                    }
+                }
+                ForkResult::Parent { child } => {
+                    // The parent's copies of the child's ends must go, or the
+                    // parent would never see end-of-file when the child dies.
+                    drop(request_read);
+                    drop(reply_write);
+                    pool.workers.push(Worker {
+                        index,
+                        pid: child,
+                        requests: Some(BufWriter::new(File::from(request_write))),
+                        replies: BufReader::new(File::from(reply_read)),
+                        busy: None,
+                        finished: false,
+                    });
+                }
+            }
+        }
+        Ok(pool)
+    }
+
+    /// The workers' process ids, in worker order.
+    pub fn pids(&self) -> Vec<i32> {
+        self.workers.iter().map(|w| w.pid.as_raw()).collect()
+    }
+
+    /// Sum of the peak RSS the workers reported when they finished.
+    pub fn children_peak_rss_kib(&self) -> u64 {
+        self.children_peak_rss_kib
+    }
+
+    /// Runs every task on the pool, handing the next task to whichever worker
+    /// replies first, and returns the results in task order. `on_result` sees
+    /// each result as it arrives (worker index, task index, result). Consumes
+    /// the pool: every worker has finished and been reaped when this returns.
+    pub fn run<Req, Resp>(
+        &mut self,
+        tasks: &[Req],
+        mut on_result: impl FnMut(usize, usize, &Resp),
+    ) -> anyhow::Result<Vec<Resp>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+    {
+        let mut results: Vec<Option<Resp>> = (0..tasks.len()).map(|_| None).collect();
+        let mut next_task = 0;
+        for slot in 0..self.workers.len() {
+            self.hand_out(slot, tasks, &mut next_task)?;
+        }
+        while self.workers.iter().any(|w| !w.finished) {
+            for slot in self.ready()? {
+                // Drain every complete line already buffered: `poll` only
+                // reports data still in the pipe, not what BufReader holds.
+                loop {
+                    match self.receive::<Resp>(slot)? {
+                        Reply::Result(result) => {
+                            let worker = &mut self.workers[slot];
+                            let task = worker.busy.take().ok_or_else(|| {
+                                anyhow!(
+                                    "worker {} (pid {}) sent a result without having a task",
+                                    worker.index,
+                                    worker.pid
+                                )
+                            })?;
+                            on_result(worker.index, task, &result);
+                            results[task] = Some(result);
+                            self.hand_out(slot, tasks, &mut next_task)?;
+                        }
+                        Reply::Done { peak_rss_kib } => self.finish(slot, peak_rss_kib)?,
+                    }
+                    let worker = &self.workers[slot];
+                    if worker.finished || worker.replies.buffer().is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+        results
+            .into_iter()
+            .enumerate()
+            .map(|(task, result)| result.ok_or_else(|| anyhow!("task {task} got no result")))
+            .collect()
+    }
+
+    /// Sends the next task to the worker in `slot`, or closes its request pipe
+    /// when none is left.
+    fn hand_out<Req: Serialize>(
+        &mut self,
+        slot: usize,
+        tasks: &[Req],
+        next_task: &mut usize,
+    ) -> anyhow::Result<()> {
+        let worker = &mut self.workers[slot];
+        let Some(task) = tasks.get(*next_task) else {
+            worker.requests = None;
+            return Ok(());
+        };
+        let line = serde_json::to_string(task).context("cannot encode a task")?;
+        let sent = worker
+            .requests
+            .as_mut()
+            .map(|requests| writeln!(requests, "{line}").and_then(|()| requests.flush()));
+        if let Some(Err(error)) = sent {
+            // The worker's end is gone: it died. Say how.
+            let (index, pid) = (worker.index, worker.pid);
+            let how = self.reap(slot);
+            bail!("worker {index} (pid {pid}) {how} (a task could not be sent: {error})");
+        }
+        worker.busy = Some(*next_task);
+        *next_task += 1;
+        Ok(())
+    }
+
+    /// Waits until at least one unfinished worker has something to read (or
+    /// hung up) and returns their slots.
+    fn ready(&self) -> anyhow::Result<Vec<usize>> {
+        let slots: Vec<usize> = (0..self.workers.len())
+            .filter(|&slot| !self.workers[slot].finished)
+            .collect();
+        let mut fds: Vec<PollFd> = slots
+            .iter()
+            .map(|&slot| {
+                PollFd::new(
+                    self.workers[slot].replies.get_ref().as_fd(),
+                    PollFlags::POLLIN,
+                )
+            })
+            .collect();
+        loop {
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) => break,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(error) => return Err(error).context("cannot wait for the workers"),
+            }
+        }
+        Ok(slots
+            .into_iter()
+            .zip(&fds)
+            .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
+            .map(|(slot, _)| slot)
+            .collect())
+    }
+
+    /// Reads one reply line from the worker in `slot`. End-of-file or an
+    /// unreadable line is that worker's failure.
+    fn receive<Resp: DeserializeOwned>(&mut self, slot: usize) -> anyhow::Result<Reply<Resp>> {
+        let worker = &mut self.workers[slot];
+        let (index, pid, busy) = (worker.index, worker.pid, worker.busy);
+        let mut line = String::new();
+        let read = worker.replies.read_line(&mut line);
+        let doing = busy.map_or_else(
+            || "while finishing".to_owned(),
+            |t| format!("while working on task {t}"),
+        );
+        match read {
+            Ok(0) => {
+                let how = self.reap(slot);
+                bail!("worker {index} (pid {pid}) died {doing}: {how}")
+            }
+            Ok(_) => serde_json::from_str(&line).map_err(|error| {
+                let how = self.reap(slot);
+                anyhow!(
+                    "worker {index} (pid {pid}) sent an unreadable reply {doing} ({error}): {:?}; it was stopped and {how}",
+                    line.trim_end().chars().take(80).collect::<String>()
+                )
+            }),
+            Err(error) => {
+                let how = self.reap(slot);
+                bail!("cannot read from worker {index} (pid {pid}) {doing} ({error}); it {how}")
+            }
+        }
+    }
+
+    /// A worker said `Done`: reap it and check it exited cleanly.
+    fn finish(&mut self, slot: usize, peak_rss_kib: u64) -> anyhow::Result<()> {
+        let worker = &mut self.workers[slot];
+        let (index, pid) = (worker.index, worker.pid);
+        if worker.busy.is_some() {
+            let how = self.reap(slot);
+            bail!("worker {index} (pid {pid}) finished while it still had a task; it {how}");
+        }
+        self.children_peak_rss_kib += peak_rss_kib;
+        worker.finished = true;
+        match waitpid(pid, None) {
+            Ok(WaitStatus::Exited(_, 0)) => Ok(()),
+            Ok(status) => bail!("worker {index} (pid {pid}) {}", describe(status)),
+            Err(error) => bail!("cannot reap worker {index} (pid {pid}): {error}"),
+        }
+    }
+
+    /// Stops the worker in `slot` if it still runs, reaps it and says how it
+    /// ended.
+    fn reap(&mut self, slot: usize) -> String {
+        let worker = &mut self.workers[slot];
+        worker.finished = true;
+        worker.requests = None;
+        // If it is still alive (it sent garbage, say), SIGKILL it; if it is
+        // already dead, `kill` fails harmlessly and `waitpid` collects it.
+        let status = match waitpid(worker.pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => {
+                let _ = kill(worker.pid, Signal::SIGKILL);
+                waitpid(worker.pid, None)
+            }
+            other => other,
+        };
+        match status {
+            Ok(status) => describe(status),
+            Err(error) => format!("could not be reaped ({error})"),
+        }
+    }
+}
+
+impl Drop for Pool {
+    /// On any early return, no worker outlives the pool: kill and reap every
+    /// one not yet reaped.
+    fn drop(&mut self) {
+        for worker in &mut self.workers {
+            if !worker.finished {
+                worker.requests = None;
+                let _ = kill(worker.pid, Signal::SIGKILL);
+                let _ = waitpid(worker.pid, None);
+                worker.finished = true;
+            }
+        }
+    }
+}
+
+/// The child's loop: read a request line, answer it, until end-of-file; then
+/// report peak memory. Returns the exit status.
+fn serve<Req, Resp>(
+    requests: File,
+    replies: File,
+    mut fault: Option<Fault>,
+    mut handler: impl FnMut(Req) -> Resp,
+) -> i32
+where
+    Req: DeserializeOwned,
+    Resp: Serialize,
+{
+    let body = move || -> anyhow::Result<()> {
+        let mut replies = BufWriter::new(replies);
+        for line in BufReader::new(requests).lines() {
+            let request: Req = serde_json::from_str(&line?).context("unreadable request")?;
+            match fault.take() {
+                Some(Fault::Exit) => return Err(anyhow!("injected fault: exit")),
+                Some(Fault::Kill) => {
+                    nix::sys::signal::raise(Signal::SIGKILL)?;
+                }
+                Some(Fault::Garbage) => {
+                    writeln!(replies, "this is not a reply")?;
+                    replies.flush()?;
+                    // Stay alive: the parent has to stop this worker itself.
+                    std::thread::sleep(std::time::Duration::from_secs(60));
+                }
+                None => {}
+            }
+            let reply = Reply::Result(handler(request));
+            // One write per line keeps each reply (under PIPE_BUF) atomic.
+            writeln!(replies, "{}", serde_json::to_string(&reply)?)?;
+            replies.flush()?;
+        }
+        let done: Reply<Resp> = Reply::Done {
+            peak_rss_kib: concur_shared::record::own_peak_rss_kib(),
+        };
+        writeln!(replies, "{}", serde_json::to_string(&done)?)?;
+        replies.flush()?;
+        Ok(())
+    };
+    // A panic must not unwind out of the child into the parent's frames.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(Ok(())) => 0,
+        Ok(Err(error)) => {
+            eprintln!("worker error: {error:#}");
+            3
+        }
+        Err(_) => 101,
+    }
+}
