@@ -16,13 +16,18 @@
 use anyhow::{Context as _, anyhow, bail};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, kill};
-use nix::sys::wait::{WaitStatus, waitpid};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork, pipe};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+/// How long a worker whose pipe closed may take to finish exiting before it
+/// is killed: exiting takes microseconds, a second means it is stuck.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
 
 /// Test-only misbehaviour, injected into worker 0 when it receives its first
 /// task, so tests can show what the parent does when a worker fails.
@@ -233,7 +238,7 @@ impl Pool {
         if let Some(Err(error)) = sent {
             // The worker's end is gone: it died. Say how.
             let (index, pid) = (worker.index, worker.pid);
-            let how = self.reap(slot);
+            let how = self.reap(slot, EXIT_GRACE);
             bail!("worker {index} (pid {pid}) {how} (a task could not be sent: {error})");
         }
         worker.busy = Some(*next_task);
@@ -284,18 +289,18 @@ impl Pool {
         );
         match read {
             Ok(0) => {
-                let how = self.reap(slot);
+                let how = self.reap(slot, EXIT_GRACE);
                 bail!("worker {index} (pid {pid}) died {doing}: {how}")
             }
             Ok(_) => serde_json::from_str(&line).map_err(|error| {
-                let how = self.reap(slot);
+                let how = self.reap(slot, Duration::ZERO);
                 anyhow!(
                     "worker {index} (pid {pid}) sent an unreadable reply {doing} ({error}): {:?}; it was stopped and {how}",
                     line.trim_end().chars().take(80).collect::<String>()
                 )
             }),
             Err(error) => {
-                let how = self.reap(slot);
+                let how = self.reap(slot, Duration::ZERO);
                 bail!("cannot read from worker {index} (pid {pid}) {doing} ({error}); it {how}")
             }
         }
@@ -306,7 +311,7 @@ impl Pool {
         let worker = &mut self.workers[slot];
         let (index, pid) = (worker.index, worker.pid);
         if worker.busy.is_some() {
-            let how = self.reap(slot);
+            let how = self.reap(slot, Duration::ZERO);
             bail!("worker {index} (pid {pid}) finished while it still had a task; it {how}");
         }
         self.children_peak_rss_kib += peak_rss_kib;
@@ -318,20 +323,26 @@ impl Pool {
         }
     }
 
-    /// Stops the worker in `slot` if it still runs, reaps it and says how it
-    /// ended.
-    fn reap(&mut self, slot: usize) -> String {
+    /// Reaps the worker in `slot` and says how it ended. A worker that closed
+    /// its pipe is normally on its way out, so it gets [`EXIT_GRACE`] to finish
+    /// exiting; one that is still alive after that (or that sent garbage and
+    /// gets no grace) is stopped with SIGKILL.
+    fn reap(&mut self, slot: usize, grace: Duration) -> String {
         let worker = &mut self.workers[slot];
         worker.finished = true;
         worker.requests = None;
-        // If it is still alive (it sent garbage, say), SIGKILL it; if it is
-        // already dead, `kill` fails harmlessly and `waitpid` collects it.
-        let status = match waitpid(worker.pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) => {
-                let _ = kill(worker.pid, Signal::SIGKILL);
-                waitpid(worker.pid, None)
+        let deadline = Instant::now() + grace;
+        let status = loop {
+            match waitpid(worker.pid, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Ok(WaitStatus::StillAlive) => {
+                    let _ = kill(worker.pid, Signal::SIGKILL);
+                    break waitpid(worker.pid, None);
+                }
+                other => break other,
             }
-            other => other,
         };
         match status {
             Ok(status) => describe(status),

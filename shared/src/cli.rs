@@ -112,7 +112,9 @@ pub fn command<M: ModelOptions>(model: Model) -> Command {
         // `about` goes last: derived `Args` would replace it with the options
         // structs' doc comments.
         let sub = M::augment_args(workload::augment(name, Command::new(*name)));
-        command = command.subcommand(sub.about(*about));
+        // Negative numbers parse as values, so `--count -1` is reported as a
+        // bad --count rather than as an unknown option `-1`.
+        command = command.subcommand(sub.about(*about).allow_negative_numbers(true));
     }
     command
 }

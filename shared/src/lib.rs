@@ -13,8 +13,10 @@
 //! - [`record`]: the result record printed as the last stdout line, and peak
 //!   memory accounting.
 //! - [`error`]: the usage error that maps to exit status 2.
+//! - [`testing`]: helpers the model crates' integration tests share.
 
 pub mod cli;
 pub mod error;
 pub mod record;
+pub mod testing;
 pub mod workload;
