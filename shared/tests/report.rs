@@ -390,6 +390,20 @@ fn missing_input_files_are_named() {
     }
 }
 
+/// A results directory that does not exist is named as such.
+#[test]
+fn missing_directory_is_named() {
+    let scratch = Scratch::copy_of("full");
+    let absent = scratch.path("absent");
+    let output = Command::new(BINARY)
+        .arg("--dir")
+        .arg(&absent)
+        .output()
+        .expect("run concur-report");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains(&format!("{} is not a directory", absent.display())));
+}
+
 /// A garbled hyperfine file is an error naming the file and what it should have been.
 #[test]
 fn garbled_hyperfine_json_is_named() {

@@ -156,6 +156,12 @@ fn as_count(value: &Value) -> Option<u64> {
 
 /// Reads every input in `dir`. Nothing is written.
 pub fn load(dir: &Path) -> Result<Inputs> {
+    if !dir.is_dir() {
+        bail!(
+            "{} is not a directory (expected the output directory of scripts/compare.sh)",
+            dir.display()
+        );
+    }
     let params = read_params(&dir.join(PARAMS_FILE))?;
     let machine = read_machine(&dir.join(MACHINE_FILE))?;
     let records = read_records(&dir.join(RECORDS_FILE))?;
@@ -299,10 +305,12 @@ fn read_machine(path: &Path) -> Result<Machine> {
     })
 }
 
-/// A descriptive value as text: strings as they are, other values as compact JSON.
+/// A descriptive value as text: strings as they are, other values as compact JSON;
+/// `null` and blank strings are absent.
 fn describe(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
+        Value::String(text) if text.trim().is_empty() => None,
         Value::String(text) => Some(text.clone()),
         other => Some(other.to_string()),
     }
@@ -385,7 +393,7 @@ mod tests {
     fn params_keep_workload_order_and_tolerate_odd_types() {
         let raw: RawParams = serde_json::from_str(
             r#"{"latency_ms":"fifty","runs":10.0,
-                "workloads":{"squares":"--count 20","download":"--repeat 80","convert":null}}"#,
+                "workloads":{"squares":"--count 20","download":"--repeat 80","convert":""}}"#,
         )
         .expect("valid JSON");
         let names: Vec<_> = raw
@@ -394,6 +402,12 @@ mod tests {
             .map(|(name, _)| name.as_str())
             .collect();
         assert_eq!(names, ["squares", "download", "convert"]);
+        assert_eq!(describe(&raw.workloads[0].1).as_deref(), Some("--count 20"));
+        assert_eq!(
+            describe(&raw.workloads[2].1),
+            None,
+            "blank parameters are absent"
+        );
         assert_eq!(raw.latency_ms.as_f64(), None);
         assert_eq!(as_count(&raw.runs), Some(10));
     }

@@ -3,6 +3,8 @@
 //!
 //! Every number and every name in the page comes from the report; the only fixed
 //! text is explanation, so a new run can never leave a stale claim behind.
+//!
+//! Writing into a `String` cannot fail, so `write!` results are dropped with `let _`.
 
 use std::fmt::Write as _;
 

@@ -23,7 +23,7 @@ pub mod markdown;
 pub mod summary;
 pub mod svg;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -221,15 +221,18 @@ pub fn build(inputs: Inputs) -> Report {
         .map(|timings| build_workload(timings, &by_key, &params, &machine, &mut warnings))
         .collect();
 
+    let timed: HashSet<(&str, &str)> = timings
+        .iter()
+        .flat_map(|timings| {
+            let workload = timings.workload.as_str();
+            timings
+                .results
+                .iter()
+                .map(move |result| (workload, result.command.as_str()))
+        })
+        .collect();
     for line in &records {
-        let timed = timings.iter().any(|timings| {
-            timings.workload == line.workload
-                && timings
-                    .results
-                    .iter()
-                    .any(|result| result.command == line.variant)
-        });
-        if !timed {
+        if !timed.contains(&(line.workload.as_str(), line.variant.as_str())) {
             warnings.push(format!(
                 "{}:{}: record for {} / {} matches no timed variant; ignored",
                 input::RECORDS_FILE,

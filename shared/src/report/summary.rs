@@ -1,6 +1,6 @@
 //! `summary.csv`: every workload x variant in one machine-readable table.
 //!
-//! Measured times are copied exactly as hyperfine wrote them (seconds); derived
+//! Measured times keep full precision (seconds, as hyperfine wrote them); derived
 //! numbers are rounded (ideal to the microsecond, ratios to four decimals) so that
 //! floating-point noise does not look like precision. A value that does not exist
 //! is an empty cell, never a 0.

@@ -6,6 +6,8 @@
 //! deviation, the `seq` baseline has its own colour, and the axis switches to a
 //! log scale when the slowest mean is more than [`LOG_SCALE_ABOVE`] times the
 //! fastest (a linear axis would squash the fast bars to nothing).
+//!
+//! Writing into a `String` cannot fail, so `write!` results are dropped with `let _`.
 
 use std::fmt::Write as _;
 
