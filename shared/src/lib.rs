@@ -14,9 +14,12 @@
 //!   memory accounting.
 //! - [`error`]: the usage error that maps to exit status 2.
 //! - [`testing`]: helpers the model crates' integration tests share.
+//! - [`report`]: `concur-report`, which turns a results directory (hyperfine
+//!   JSON plus the binaries' records) into summary.csv, README.md and charts.
 
 pub mod cli;
 pub mod error;
 pub mod record;
+pub mod report;
 pub mod testing;
 pub mod workload;

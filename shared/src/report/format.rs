@@ -1,0 +1,169 @@
+//! Human-readable numbers for the README and the charts: durations, memory, factors.
+//!
+//! Every value is shown with three significant figures in a unit chosen per value,
+//! like hyperfine's own output: a reader compares "57.3 ms" with "8.64 s" more easily
+//! than "0.0573" with "8.64".
+
+/// A duration unit, with its size in seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Unit {
+    pub(crate) name: &'static str,
+    pub(crate) seconds: f64,
+}
+
+const UNITS: [Unit; 4] = [
+    Unit {
+        name: "s",
+        seconds: 1.0,
+    },
+    Unit {
+        name: "ms",
+        seconds: 1e-3,
+    },
+    Unit {
+        name: "µs",
+        seconds: 1e-6,
+    },
+    Unit {
+        name: "ns",
+        seconds: 1e-9,
+    },
+];
+
+/// The largest unit in which `seconds` reads as at least 1 after rounding to three
+/// significant figures (so 0.99996 s is "1.00 s", not "1000 ms").
+pub(crate) fn unit_for(seconds: f64) -> Unit {
+    let magnitude = seconds.abs();
+    UNITS
+        .into_iter()
+        .find(|unit| magnitude >= 0.9995 * unit.seconds)
+        .unwrap_or(UNITS[UNITS.len() - 1])
+}
+
+/// Decimals that give three significant figures for a value already in its unit.
+fn decimals_for(scaled: f64) -> usize {
+    match scaled.abs() {
+        v if v >= 99.95 => 0,
+        v if v >= 9.995 => 1,
+        _ => 2,
+    }
+}
+
+/// `0.0573` -> `"57.3 ms"`, `8.64` -> `"8.64 s"`, `0.000412` -> `"412 µs"`.
+pub fn duration(seconds: f64) -> String {
+    let unit = unit_for(seconds);
+    let scaled = seconds / unit.seconds;
+    format!("{scaled:.prec$} {}", unit.name, prec = decimals_for(scaled))
+}
+
+/// Mean and standard deviation in the mean's unit and precision: `"57.3 ± 0.4 ms"`.
+/// Without a deviation (a single run) only the mean is shown.
+pub fn duration_pm(mean_s: f64, stddev_s: Option<f64>) -> String {
+    let Some(stddev_s) = stddev_s else {
+        return duration(mean_s);
+    };
+    let unit = unit_for(mean_s);
+    let mean = mean_s / unit.seconds;
+    let stddev = stddev_s / unit.seconds;
+    let prec = decimals_for(mean);
+    format!("{mean:.prec$} ± {stddev:.prec$} {}", unit.name)
+}
+
+/// Peak memory from KiB: `512` -> `"512 KiB"`, `2048` -> `"2.0 MiB"`, `3 GiB` -> `"3.00 GiB"`.
+pub fn memory_kib(kib: u64) -> String {
+    const KIB_PER_MIB: f64 = 1024.0;
+    const KIB_PER_GIB: f64 = 1024.0 * 1024.0;
+    // Precision loss converting u64 to f64 only matters above 2^53 KiB.
+    let kib_f = kib as f64;
+    if kib < 1024 {
+        format!("{kib} KiB")
+    } else if kib_f < 1023.95 * KIB_PER_MIB {
+        let mib = kib_f / KIB_PER_MIB;
+        let prec = if mib >= 99.95 { 0 } else { 1 };
+        format!("{mib:.prec$} MiB")
+    } else {
+        format!("{:.2} GiB", kib_f / KIB_PER_GIB)
+    }
+}
+
+/// A ratio such as a speedup, with two decimals below 10 and three significant
+/// figures above: `0.9524` -> `"0.95×"`, `1.9734` -> `"1.97×"`, `12.34` -> `"12.3×"`, `140.2` -> `"140×"`.
+pub fn factor(ratio: f64) -> String {
+    format!("{ratio:.prec$}×", prec = decimals_for(ratio))
+}
+
+/// A number for a CSV cell, rounded to `decimals` and without trailing zeros:
+/// `(8.0, 6)` -> `"8"`, `(1.6000000000000003, 6)` -> `"1.6"`.
+pub fn trimmed(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Durations pick the unit that keeps three significant figures readable.
+    #[test]
+    fn durations_choose_their_unit() {
+        assert_eq!(duration(8.64), "8.64 s");
+        assert_eq!(duration(12.345), "12.3 s");
+        assert_eq!(duration(0.0573), "57.3 ms");
+        assert_eq!(duration(0.157), "157 ms");
+        assert_eq!(duration(0.000412), "412 µs");
+        assert_eq!(duration(0.0000000412), "41.2 ns");
+        assert_eq!(duration(1.0), "1.00 s");
+    }
+
+    /// A value that would round up to 1000 of a unit is shown in the next unit instead.
+    #[test]
+    fn durations_round_into_the_next_unit() {
+        assert_eq!(duration(0.99996), "1.00 s");
+        assert_eq!(duration(0.0009999), "1.00 ms");
+        assert_eq!(duration(0.999), "999 ms");
+    }
+
+    /// Mean ± σ shares the mean's unit and number of decimals.
+    #[test]
+    fn mean_and_deviation_share_unit_and_precision() {
+        assert_eq!(duration_pm(0.0573, Some(0.00041)), "57.3 ± 0.4 ms");
+        assert_eq!(duration_pm(8.64, Some(0.123)), "8.64 ± 0.12 s");
+        assert_eq!(duration_pm(0.157, Some(0.0126)), "157 ± 13 ms");
+        assert_eq!(duration_pm(0.157, None), "157 ms");
+    }
+
+    /// Memory is shown in KiB below 1 MiB, then MiB, then GiB.
+    #[test]
+    fn memory_switches_units_at_binary_boundaries() {
+        assert_eq!(memory_kib(512), "512 KiB");
+        assert_eq!(memory_kib(1023), "1023 KiB");
+        assert_eq!(memory_kib(1024), "1.0 MiB");
+        assert_eq!(memory_kib(2048), "2.0 MiB");
+        assert_eq!(memory_kib(215 * 1024), "215 MiB");
+        assert_eq!(memory_kib(3 * 1024 * 1024), "3.00 GiB");
+    }
+
+    /// Factors keep two decimals, or three significant figures from 10 up, and carry the × sign.
+    #[test]
+    fn factors_have_three_significant_figures() {
+        assert_eq!(factor(0.9524), "0.95×");
+        assert_eq!(factor(1.0), "1.00×");
+        assert_eq!(factor(1.9734), "1.97×");
+        assert_eq!(factor(12.34), "12.3×");
+        assert_eq!(factor(140.2), "140×");
+    }
+
+    /// CSV numbers drop the noise of floating-point division but keep integers bare.
+    #[test]
+    fn trimmed_numbers_lose_trailing_zeros() {
+        assert_eq!(trimmed(8.0, 6), "8");
+        assert_eq!(trimmed(1.6000000000000003, 6), "1.6");
+        assert_eq!(trimmed(2.0, 4), "2");
+        assert_eq!(trimmed(0.33333333, 4), "0.3333");
+        assert_eq!(trimmed(10.0, 0), "10");
+    }
+}

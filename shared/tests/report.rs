@@ -1,0 +1,525 @@
+//! Integration tests of the report generator and the `concur-report` binary on the
+//! fixture results directories in `tests/fixtures/report/`.
+//!
+//! `full/` is a complete run (three workloads, a duplicate record, a record for an
+//! untimed workload, a variant without a record, two wrong answers); `no-records/`
+//! has hyperfine JSON but no records and no workload list. Each test works on its
+//! own copy in the system temporary directory, removed when the test ends.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use concur_shared::report;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_concur-report");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/report")
+        .join(name)
+}
+
+/// A private copy of a fixture directory, deleted on drop.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn copy_of(fixture_name: &str) -> Scratch {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "concur-report-test-{}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            fixture_name
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create scratch directory");
+        for entry in fs::read_dir(fixture(fixture_name)).expect("read fixture directory") {
+            let path = entry.expect("fixture entry").path();
+            let name = path.file_name().expect("fixture file name");
+            fs::copy(&path, dir.join(name)).expect("copy fixture file");
+        }
+        Scratch { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    fn read(&self, name: &str) -> String {
+        fs::read_to_string(self.path(name)).unwrap_or_else(|error| panic!("read {name}: {error}"))
+    }
+
+    fn write(&self, name: &str, contents: &str) {
+        fs::write(self.path(name), contents).expect("write scratch file");
+    }
+
+    fn remove(&self, name: &str) {
+        fs::remove_file(self.path(name)).expect("remove scratch file");
+    }
+
+    /// Runs `concur-report --dir <scratch>`.
+    fn run(&self) -> Output {
+        Command::new(BINARY)
+            .arg("--dir")
+            .arg(&self.dir)
+            .output()
+            .expect("run concur-report")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The README section of one workload: from its heading to the next `## `.
+fn section<'a>(readme: &'a str, workload: &str) -> &'a str {
+    let heading = format!("## {workload}\n");
+    let start = readme
+        .find(&heading)
+        .unwrap_or_else(|| panic!("no section {heading:?} in README:\n{readme}"));
+    let rest = &readme[start + heading.len()..];
+    let end = rest.find("\n## ").map_or(rest.len(), |end| end + 1);
+    &rest[..end]
+}
+
+/// Checks that every tag is closed in order: a small well-formedness test for the
+/// SVG we write (no comments, CDATA or `<` inside text, since text is escaped).
+fn assert_balanced_tags(svg: &str) {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').expect("unterminated tag") + start;
+        let tag = &rest[start + 1..end];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(open.pop(), Some(name), "mismatched </{name}>");
+        } else if !tag.ends_with('/') {
+            let name = tag.split_whitespace().next().expect("tag name");
+            open.push(name);
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(open.is_empty(), "unclosed tags: {open:?}");
+}
+
+/// summary.csv of the full fixture equals the values computed by hand, in the right order.
+#[test]
+fn summary_csv_matches_expected_values_and_order() {
+    let scratch = Scratch::copy_of("full");
+    let output = scratch.run();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let expected =
+        fs::read_to_string(fixture("expected/full-summary.csv")).expect("read expected CSV");
+    assert_eq!(scratch.read("summary.csv"), expected);
+}
+
+/// Workloads keep params.json's order and each workload lists its fastest variant first.
+#[test]
+fn summary_rows_follow_params_order_fastest_first() {
+    let scratch = Scratch::copy_of("full");
+    report::generate(&scratch.dir).expect("generate");
+    let csv = scratch.read("summary.csv");
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let mut workloads: Vec<&str> = rows.iter().map(|row| row[0]).collect();
+    workloads.dedup();
+    assert_eq!(workloads, ["squares", "download", "range-sum"]);
+    for pair in rows.windows(2).filter(|pair| pair[0][0] == pair[1][0]) {
+        let mean = |row: &Vec<&str>| row[2].parse::<f64>().expect("mean_s is a number");
+        assert!(mean(&pair[0]) <= mean(&pair[1]), "{pair:?} out of order");
+    }
+}
+
+/// README.md opens with findings and shows each workload's table with formatted values.
+#[test]
+fn readme_has_tables_with_the_right_values() {
+    let scratch = Scratch::copy_of("full");
+    report::generate(&scratch.dir).expect("generate");
+    let readme = scratch.read("README.md");
+
+    assert!(readme.starts_with("# concur results\n\nMeasured on **Test CPU 9000** (2 cores, 23.4 GiB RAM, Debian GNU/Linux 12 (bookworm)) on 2026-11-22T10:00:00Z at commit `abc1234`; hyperfine 1.20.0, 3 timed runs per variant after 1 warmup.\n"));
+    let positions: Vec<usize> = [
+        "## squares",
+        "## download",
+        "## range-sum",
+        "## Machine",
+        "## How to regenerate",
+    ]
+    .iter()
+    .map(|heading| readme.find(heading).expect(heading))
+    .collect();
+    assert!(
+        positions.is_sorted(),
+        "sections out of order: {positions:?}"
+    );
+
+    let squares = section(&readme, "squares");
+    assert!(squares.contains("Parameters: `--start 5000000 --count 20`"));
+    assert!(squares.contains(
+        "**Fastest: threads rayon** at 510 ms, 1.96× faster than seq, 1.02× its ideal bound. \
+         All checksums agree with seq ✓."
+    ));
+    assert!(squares.contains(
+        "| threads rayon | 510 ± 5 ms | 510 ms | 1.96× | 500 ms | 1.02× | 2.2 MiB | ✓ |"
+    ));
+    assert!(
+        squares.contains(
+            "| **seq** | 1.00 ± 0.01 s | 1.00 s | 1.00× | 1.00 s | 1.00× | 1.8 MiB | ✓ |"
+        )
+    );
+    assert!(squares.contains(
+        "| threads scoped --gil | 1.05 ± 0.02 s | 1.05 s | 0.95× | 500 ms | 2.10× | 2.1 MiB | ✓ |"
+    ));
+    assert!(squares.contains("Ideal: seq mean ÷ min(concurrency, 2 cores)"));
+    assert!(squares.contains("](squares.svg)"));
+    assert!(squares.contains("| procs | `target/release/concur-procs squares` |"));
+    let first_row = squares.find("| threads rayon |").expect("rayon row");
+    let seq_row = squares.find("| **seq** |").expect("seq row");
+    assert!(first_row < seq_row, "fastest first");
+
+    let download = section(&readme, "download");
+    assert!(download.contains(
+        "| async multi-thread | 60.0 ± 2.0 ms | 60.0 ms | 137× | 50.0 ms | 1.20× | 4.9 MiB | ✓ |"
+    ));
+    assert!(
+        download.contains(
+            "| **seq** | 8.20 ± 0.05 s | 8.20 s | 1.00× | 8.00 s | 1.02× | 2.9 MiB | ✓ |"
+        )
+    );
+    assert!(download.contains("⌈requests ÷ concurrency⌉ × 50.0 ms simulated latency"));
+
+    let range_sum = section(&readme, "range-sum");
+    // A single run has no σ; the variant without a record has empty record columns.
+    assert!(
+        range_sum.contains("| **seq** | 200 ms | 200 ms | 1.00× | 200 ms | 1.00× | 1.5 MiB | ✓ |")
+    );
+    assert!(range_sum.contains("| threads rayon | 108 ms | 108 ms | 1.85× | – | – | – | – |"));
+    assert!(range_sum.contains(
+        "| async multi-thread | 120 ms | 120 ms | 1.67× | 80.0 ms | 1.50× | 2.4 MiB | ✓ |"
+    ));
+    assert!(range_sum.contains("as reported by the binary (`ideal_ms`)"));
+
+    let machine = section(&readme, "Machine");
+    for value in [
+        "Test CPU 9000",
+        "| cores | 2 |",
+        "23.4 GiB",
+        "6.1.0-test",
+        "rustc 1.95.0",
+        "| hyperfine | 1.20.0 |",
+        "abc1234",
+    ] {
+        assert!(machine.contains(value), "Machine section lacks {value:?}");
+    }
+    let regenerate = &readme[readme.find("## How to regenerate").expect("section")..];
+    assert!(regenerate.contains("scripts/compare.sh --quick"));
+}
+
+/// A checksum different from seq's, or a record with errors, shows ✗ and is named.
+#[test]
+fn checksum_disagreement_shows_a_cross() {
+    let scratch = Scratch::copy_of("full");
+    report::generate(&scratch.dir).expect("generate");
+    let readme = scratch.read("README.md");
+    let range_sum = section(&readme, "range-sum");
+    assert!(
+        range_sum.contains("| procs | 105 ms | 105 ms | 1.90× | 100 ms | 1.05× | 3.0 MiB | ✗ |")
+    );
+    assert!(
+        range_sum.contains(
+            "| threads scoped | 110 ms | 110 ms | 1.82× | 100 ms | 1.10× | 1.6 MiB | ✗ |"
+        )
+    );
+    assert!(range_sum.contains(
+        "**Fastest: procs** at 105 ms, 1.90× faster than seq, 1.05× its ideal bound, but its answer \
+         is wrong (✗); fastest correct: **async multi-thread** at 120 ms, 1.67× faster than seq, \
+         1.50× its ideal bound."
+    ));
+    assert!(range_sum.contains(
+        "✗ Wrong answer (checksum differs from seq's, or errors): **procs**, **threads scoped**."
+    ));
+    assert!(range_sum.contains("Checksum not checked (no record) for **threads rayon**."));
+
+    // Break one squares answer: the same row flips from ✓ to ✗.
+    let records = scratch.read("records.jsonl").replacen(
+        r#""variant": "threads rayon", "command": "target/release/concur-threads squares", "record": {"model": "threads", "workload": "squares", "tasks": 20, "checksum": "833337833344750010830""#,
+        r#""variant": "threads rayon", "command": "target/release/concur-threads squares", "record": {"model": "threads", "workload": "squares", "tasks": 20, "checksum": "833337833344750010831""#,
+        1,
+    );
+    assert_ne!(
+        records,
+        scratch.read("records.jsonl"),
+        "fixture line not found"
+    );
+    scratch.write("records.jsonl", &records);
+    report::generate(&scratch.dir).expect("generate");
+    let readme = scratch.read("README.md");
+    assert!(section(&readme, "squares").contains("| 2.2 MiB | ✗ |"));
+    assert!(scratch.read("summary.csv").contains("squares,threads rayon,0.51,0.005,0.51,0.505,0.515,0.459,0.0255,1.9608,0.5,1.02,2300,833337833344750010831,false,3\n"));
+}
+
+/// Gaps in the data are reported: duplicate records, untimed records, variants without one.
+#[test]
+fn warnings_name_the_gaps() {
+    let scratch = Scratch::copy_of("full");
+    let generated = report::generate(&scratch.dir).expect("generate");
+    assert_eq!(
+        generated.report.warnings,
+        [
+            "records.jsonl:2: another record for squares / seq (also on line 1); using the later one",
+            "range-sum / threads rayon: no record in records.jsonl; its record columns are empty",
+            "records.jsonl:15: record for convert / seq matches no timed variant; ignored",
+        ]
+    );
+}
+
+/// Charts are standalone SVG, with seq coloured apart and a log axis only for spread means.
+#[test]
+fn svg_charts_are_standalone_and_scaled() {
+    let scratch = Scratch::copy_of("full");
+    report::generate(&scratch.dir).expect("generate");
+    for workload in ["squares", "download", "range-sum"] {
+        let svg = scratch.read(&format!("{workload}.svg"));
+        assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width="800""#));
+        assert_balanced_tags(&svg);
+        assert!(
+            svg.contains(r##"fill="#e4572e""##),
+            "seq colour in {workload}.svg"
+        );
+        // range-sum has single runs: no σ, so neither whiskers nor their legend.
+        assert_eq!(
+            svg.contains("± 1 standard deviation"),
+            workload != "range-sum",
+            "whisker legend in {workload}.svg"
+        );
+    }
+    let range_sum = scratch.read("range-sum.svg");
+    assert!(range_sum.contains("one run each"));
+    assert!(range_sum.contains(">105 ms · 1.90× · ✗ wrong answer</text>"));
+    let squares = scratch.read("squares.svg");
+    for variant in ["threads rayon", "threads scoped --gil", "procs", "seq"] {
+        assert!(
+            squares.contains(&format!(">{variant}</text>")),
+            "{variant} label"
+        );
+    }
+    assert!(squares.contains("mean wall time (s)"));
+    assert!(!squares.contains("log scale"));
+    // 8.2 s against 60 ms: more than 20x apart.
+    let download = scratch.read("download.svg");
+    assert!(download.contains("mean wall time (log scale)"));
+    assert!(download.contains(">10 ms</text>") && download.contains(">10 s</text>"));
+}
+
+/// Hyperfine JSON without any records still gives tables, with warnings on stderr.
+#[test]
+fn workloads_without_records_still_get_tables() {
+    let scratch = Scratch::copy_of("no-records");
+    let output = scratch.run();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let warnings = stderr(&output);
+    assert!(warnings.contains("concur-report: warning: convert: no records in records.jsonl"));
+    assert!(warnings.contains("squares: no `seq` variant in squares.json"));
+    assert!(warnings.contains("convert / threads pool: 1 of 3 timed runs exited non-zero"));
+
+    let readme = scratch.read("README.md");
+    // No workload list in params.json: workloads come in file-name order.
+    assert!(
+        readme.find("## convert").expect("convert") < readme.find("## squares").expect("squares")
+    );
+    assert!(
+        section(&readme, "convert")
+            .contains("| threads pool | 200 ± 10 ms | 200 ms | 1.50× | – | – | – | – |")
+    );
+    assert!(
+        section(&readme, "convert")
+            .contains("⚠ `threads pool`: 1 of 3 timed runs exited non-zero.")
+    );
+    assert!(
+        section(&readme, "squares")
+            .contains("| threads scoped | 520 ± 4 ms | 520 ms | – | – | – | – | – |")
+    );
+    assert!(section(&readme, "squares").contains("(no seq baseline measured)"));
+    let csv = scratch.read("summary.csv");
+    assert!(
+        csv.contains("\nsquares,threads scoped,0.52,0.004,0.52,0.516,0.524,0.468,0.026,,,,,,,3\n")
+    );
+    assert!(scratch.path("convert.svg").exists() && scratch.path("squares.svg").exists());
+}
+
+/// Each missing input gives exit 1 and a message naming the file, and writes nothing.
+#[test]
+fn missing_input_files_are_named() {
+    for missing in [
+        "params.json",
+        "machine.json",
+        "records.jsonl",
+        "download.json",
+    ] {
+        let scratch = Scratch::copy_of("full");
+        scratch.remove(missing);
+        let output = scratch.run();
+        let message = stderr(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "without {missing}: {message}"
+        );
+        assert!(
+            message.starts_with("concur-report: error: cannot read "),
+            "{message}"
+        );
+        assert!(message.contains(missing), "{message}");
+        assert!(!message.contains("panicked"), "{message}");
+        assert!(
+            !scratch.path("summary.csv").exists(),
+            "wrote output without {missing}"
+        );
+    }
+}
+
+/// A results directory that does not exist is named as such.
+#[test]
+fn missing_directory_is_named() {
+    let scratch = Scratch::copy_of("full");
+    let absent = scratch.path("absent");
+    let output = Command::new(BINARY)
+        .arg("--dir")
+        .arg(&absent)
+        .output()
+        .expect("run concur-report");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains(&format!("{} is not a directory", absent.display())));
+}
+
+/// A garbled hyperfine file is an error naming the file and what it should have been.
+#[test]
+fn garbled_hyperfine_json_is_named() {
+    let scratch = Scratch::copy_of("full");
+    let squares = scratch.read("squares.json");
+    scratch.write("squares.json", &squares[..squares.len() / 2]);
+    let output = scratch.run();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message
+            .contains("squares.json is not a hyperfine 1.x --export-json file: EOF while parsing"),
+        "{message}"
+    );
+
+    scratch.write("squares.json", &squares.replace("\"mean\"", "\"average\""));
+    let message = stderr(&scratch.run());
+    assert!(
+        message.contains(
+            "squares.json is not a hyperfine 1.x --export-json file: missing field `mean`"
+        ),
+        "{message}"
+    );
+}
+
+/// A records line that does not parse is an error naming its line number.
+#[test]
+fn bad_records_line_names_its_number() {
+    let scratch = Scratch::copy_of("full");
+    let mut lines: Vec<String> = scratch
+        .read("records.jsonl")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines[2] = r#"{"workload": "squares", "record": {}"#.to_string();
+    scratch.write("records.jsonl", &(lines.join("\n") + "\n"));
+    let output = scratch.run();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("records.jsonl:3: not a record line"),
+        "{message}"
+    );
+}
+
+/// A failed run leaves the previous outputs untouched and no temporary files behind.
+#[test]
+fn failure_keeps_previous_outputs() {
+    let scratch = Scratch::copy_of("full");
+    assert!(scratch.run().status.success());
+    let summary = scratch.read("summary.csv");
+    let readme = scratch.read("README.md");
+
+    scratch.write("machine.json", "{\"cpu\": ");
+    let output = scratch.run();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("machine.json is not a JSON object describing the machine"));
+    assert_eq!(scratch.read("summary.csv"), summary);
+    assert_eq!(scratch.read("README.md"), readme);
+    let leftovers: Vec<PathBuf> = fs::read_dir(&scratch.dir)
+        .expect("list scratch")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Regenerating from the same inputs gives byte-identical outputs.
+#[test]
+fn output_is_deterministic() {
+    let scratch = Scratch::copy_of("full");
+    let first = report::render(&report::build(
+        report::input::load(&scratch.dir).expect("load"),
+    ));
+    let second = report::render(&report::build(
+        report::input::load(&scratch.dir).expect("load"),
+    ));
+    assert_eq!(first, second);
+    let names: Vec<&str> = first
+        .iter()
+        .map(|output| output.file_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "summary.csv",
+            "README.md",
+            "squares.svg",
+            "download.svg",
+            "range-sum.svg"
+        ]
+    );
+}
+
+/// Bad usage exits 2; --help exits 0 and explains the inputs and outputs.
+#[test]
+fn usage_errors_exit_2_and_help_explains_files() {
+    let run = |args: &[&str]| Command::new(BINARY).args(args).output().expect("run");
+    assert_eq!(run(&["--bogus"]).status.code(), Some(2));
+    assert_eq!(run(&["--dir"]).status.code(), Some(2));
+    let help = run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    for name in [
+        "--dir <OUT>",
+        "<workload>.json",
+        "records.jsonl",
+        "params.json",
+        "machine.json",
+        "summary.csv",
+        "README.md",
+        "<workload>.svg",
+    ] {
+        assert!(
+            text.contains(name),
+            "--help does not mention {name}:\n{text}"
+        );
+    }
+}
