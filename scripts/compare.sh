@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# compare.sh: runs every concurrency model of concur on every workload and
+# writes the reviewed results tables.
+#
+# What is measured: the wall time of whole model processes (concur-seq,
+# concur-threads, concur-async, concur-procs), started by hyperfine without a
+# shell (-N), per workload and per interesting variant of each model. I/O
+# workloads talk to the local site server (concur-sites) on 127.0.0.1 with a
+# fixed simulated latency, never to the internet.
+#
+# Order of work: build (release) -> start the site server -> correctness gate
+# (each variant once; every answer must be right and all checksums must agree,
+# else stop before timing anything) -> hyperfine -> concur-report. Everything is
+# written into a temporary directory first and moved into place at the end, so
+# an error or Ctrl-C never leaves a half-written result file behind.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/compare.sh [OPTIONS]
+
+Builds the workspace in release mode, starts the local site server, checks
+that every model gives the same right answer, times every model and variant
+with hyperfine and writes the results tables.
+
+Options:
+  --quick             Small sizes, 3 runs, no warmup; finishes in about a
+                      minute. Writes to target/compare-quick unless --out is
+                      given, so the committed results/ are not overwritten.
+  --workloads LIST    Comma-separated subset of: squares,range-sum,download,convert
+                      (default: all)
+  --models LIST       Comma-separated subset of: seq,threads,async,procs
+                      (default: all; seq is always kept as the baseline)
+  --runs N            Timed runs per variant (default 10, quick 3)
+  --warmup N          Untimed warmup runs per variant (default 1, quick 0)
+  --out DIR           Where results go (default results/, quick target/compare-quick)
+  --latency-ms N      Simulated page latency of the site server (default 50, quick 10)
+  --no-build          Use the binaries already built in target/release
+  -h, --help          Show this help
+
+Writes to OUT: <workload>.{json,csv,md} (hyperfine exports), records.jsonl (each
+variant's result record from the correctness gate), params.json, machine.json,
+and, from concur-report: summary.csv, README.md and <workload>.svg charts.
+
+Environment (for tests): CONCUR_BIN_DIR replaces target/release as the place
+the model binaries and concur-sites are taken from.
+Exit status: 0 done, 1 a step failed (message says which), 2 bad usage.
+EOF
+}
+
+die() { printf 'compare.sh: error: %s\n' "$*" >&2; exit 1; }
+usage_error() { printf 'compare.sh: error: %s (see --help)\n' "$*" >&2; exit 2; }
+say() { printf '==> %s\n' "$*" >&2; }
+json_string() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[ -f "$root/Cargo.toml" ] && [ -d "$root/shared" ] || die "cannot find the concur workspace around $0"
+cd "$root"
+
+all_workloads=(squares range-sum download convert)
+all_models=(seq threads async procs)
+quick=false runs='' warmup='' out='' latency_ms='' build=true
+workloads_arg='' models_arg=''
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=true ;;
+    --workloads) [ $# -ge 2 ] || usage_error "--workloads needs a value"; workloads_arg=$2; shift ;;
+    --models) [ $# -ge 2 ] || usage_error "--models needs a value"; models_arg=$2; shift ;;
+    --runs) [ $# -ge 2 ] || usage_error "--runs needs a value"; runs=$2; shift ;;
+    --warmup) [ $# -ge 2 ] || usage_error "--warmup needs a value"; warmup=$2; shift ;;
+    --out) [ $# -ge 2 ] || usage_error "--out needs a value"; out=$2; shift ;;
+    --latency-ms) [ $# -ge 2 ] || usage_error "--latency-ms needs a value"; latency_ms=$2; shift ;;
+    --no-build) build=false ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage_error "unknown option '$1'" ;;
+  esac
+  shift
+done
+
+is_count() { [[ "$1" =~ ^[0-9]+$ ]] && [ "${#1}" -le 6 ]; }
+if $quick; then
+  : "${runs:=3}" "${warmup:=0}" "${out:=target/compare-quick}" "${latency_ms:=10}"
+else
+  : "${runs:=10}" "${warmup:=1}" "${out:=results}" "${latency_ms:=50}"
+fi
+is_count "$runs" && [ "$runs" -ge 1 ] || usage_error "--runs must be a whole number from 1, got '$runs'"
+is_count "$warmup" || usage_error "--warmup must be a whole number, got '$warmup'"
+is_count "$latency_ms" || usage_error "--latency-ms must be a whole number of milliseconds, got '$latency_ms'"
+
+# Splits a comma list and checks every item against the allowed ones.
+pick() {
+  local option=$1 list=$2; shift 2
+  local item allowed
+  IFS=',' read -r -a picked <<<"$list"
+  [ ${#picked[@]} -gt 0 ] || usage_error "$option needs at least one name"
+  for item in "${picked[@]}"; do
+    for allowed in "$@"; do [ "$item" = "$allowed" ] && continue 2; done
+    usage_error "$option: unknown name '$item' (choose from: $*)"
+  done
+}
+picked=()
+if [ -n "$workloads_arg" ]; then pick --workloads "$workloads_arg" "${all_workloads[@]}"; workloads=("${picked[@]}"); else workloads=("${all_workloads[@]}"); fi
+if [ -n "$models_arg" ]; then pick --models "$models_arg" "${all_models[@]}"; models=(seq "${picked[@]}"); else models=("${all_models[@]}"); fi
+
+wants_model() { local m; for m in "${models[@]}"; do [ "$m" = "$1" ] && return 0; done; return 1; }
+wants_workload() { local w; for w in "${workloads[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
+
+# --- the workloads' sizes and variants -------------------------------------
+
+# Workload options: the seed documents' defaults, or small ones for --quick.
+workload_args() {
+  case "$1:$quick" in
+    squares:false) echo "--start 5000000 --count 20" ;;
+    squares:true) echo "--start 300000 --count 20" ;;
+    range-sum:false) echo "--end 100000000 --parts 2" ;;
+    range-sum:true) echo "--end 10000000 --parts 2" ;;
+    download:false) echo "--preset realpython --repeat 80" ;;
+    download:true) echo "--preset realpython --repeat 5" ;;
+    convert:false) echo "--requests 20000 --distinct 1000 --cost-us 1000 --cost-kind sleep" ;;
+    convert:true) echo "--requests 2000 --distinct 100 --cost-us 200 --cost-kind sleep" ;;
+  esac
+}
+
+# One line per variant: "NAME|MODEL|MODEL OPTIONS". NAME is what hyperfine and
+# the tables call it.
+variants() {
+  case "$1" in
+    squares|range-sum)
+      cat <<'EOF'
+seq|seq|
+threads scoped|threads|--engine scoped
+threads rayon|threads|--engine rayon
+threads scoped --gil|threads|--engine scoped --gil
+async current-thread|async|--runtime current-thread
+async multi-thread|async|--runtime multi-thread
+procs|procs|
+EOF
+      ;;
+    download)
+      cat <<'EOF'
+seq|seq|
+threads --workers 5|threads|--workers 5
+async current-thread|async|--runtime current-thread
+async multi-thread|async|--runtime multi-thread
+async --max-in-flight 5|async|--max-in-flight 5
+procs|procs|
+procs --workers 5|procs|--workers 5
+EOF
+      ;;
+    convert)
+      cat <<'EOF'
+seq locked|seq|--cache locked
+threads none|threads|--workers 8 --cache none
+threads racy|threads|--workers 8 --cache racy
+threads locked|threads|--workers 8 --cache locked
+threads single-flight|threads|--workers 8 --cache single-flight
+threads moka|threads|--workers 8 --cache moka
+async racy|async|--workers 8 --cache racy
+async locked|async|--workers 8 --cache locked
+async single-flight|async|--workers 8 --cache single-flight
+async moka|async|--workers 8 --cache moka
+procs round-robin|procs|--workers 8 --cache locked --route round-robin
+procs by-key|procs|--workers 8 --cache locked --route by-key
+EOF
+      ;;
+  esac
+}
+
+bin_dir=${CONCUR_BIN_DIR:-target/release}
+
+# --- cleanup ----------------------------------------------------------------
+
+tmp='' server_pid=''
+cleanup() {
+  local status=$?
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  [ -n "$tmp" ] && rm -rf "$tmp"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$out" || die "cannot create the output directory $out"
+tmp=$(mktemp -d "$out/.compare.XXXXXX") || die "cannot create a temporary directory in $out"
+
+# --- build ------------------------------------------------------------------
+
+if $build; then
+  say "building the workspace (release)"
+  cargo build --release --workspace --bins --quiet || die "the release build failed"
+fi
+for model in "${models[@]}"; do
+  [ -x "$bin_dir/concur-$model" ] || die "$bin_dir/concur-$model is missing: build first (cargo build --release) or drop --no-build"
+done
+
+# --- site server --------------------------------------------------------------
+
+base=''
+if wants_workload download; then
+  sites=$bin_dir/concur-sites
+  [ -x "$sites" ] || die "$sites is missing: build first (cargo build --release)"
+  say "starting the site server (latency ${latency_ms} ms)"
+  "$sites" --addr 127.0.0.1:0 --latency-ms "$latency_ms" >"$tmp/sites.out" 2>"$tmp/sites.err" &
+  server_pid=$!
+  # Its first stdout line is "listening on http://ADDR"; wait for it, bounded.
+  for _ in $(seq 1 100); do
+    read -r first <"$tmp/sites.out" 2>/dev/null && [ -n "${first:-}" ] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  first=$(head -n 1 "$tmp/sites.out" 2>/dev/null || true)
+  case "$first" in
+    "listening on http://"*) base=${first#listening on } ;;
+    *)
+      detail=$(head -c 400 "$tmp/sites.err" 2>/dev/null || true)
+      die "the site server did not start (no 'listening on' line within 5 s)${detail:+: $detail}"
+      ;;
+  esac
+  # It is listening; check that it answers before relying on it.
+  "$bin_dir/concur-seq" download --url "$base/page?latency_ms=0&size=10" --repeat 1 >/dev/null 2>"$tmp/probe.err" \
+    || die "the site server at $base does not answer: $(head -c 400 "$tmp/probe.err")"
+  say "site server at $base"
+fi
+
+# Full argument list of one variant run.
+command_of() {
+  local workload=$1 model=$2 options=$3 extra=''
+  [ "$workload" = download ] && extra="--base $base"
+  # Word splitting is intended: options are plain words, as hyperfine -N does.
+  echo "$bin_dir/concur-$model $workload $(workload_args "$workload") $extra $options" | tr -s ' ' | sed 's/ $//'
+}
+
+# --- correctness gate -----------------------------------------------------------
+
+say "correctness gate: every variant once, answers must agree"
+: >"$tmp/records.jsonl"
+gate_failed=false
+for workload in "${workloads[@]}"; do
+  reference=''
+  table=''
+  while IFS='|' read -r name model options; do
+    wants_model "$model" || continue
+    cmd=$(command_of "$workload" "$model" "$options")
+    # shellcheck disable=SC2086 # the command is a list of plain words
+    if line=$($cmd 2>"$tmp/gate.err" | tail -n 1); then status=0; else status=$?; fi
+    checksum=$(printf '%s' "$line" | grep -o '"checksum":"[0-9]*"' | cut -d'"' -f4 || true)
+    verdict=ok
+    if [ "$status" -ne 0 ] || [ -z "$checksum" ]; then
+      verdict="failed (exit $status): $(head -n 1 "$tmp/gate.err")"
+    elif [ -z "$reference" ]; then
+      reference=$checksum
+    elif [ "$checksum" != "$reference" ]; then
+      verdict="disagrees with ${reference}"
+    fi
+    table+=$(printf '  %-26s %-24s %s' "$name" "${checksum:--}" "$verdict")$'\n'
+    if [ "$verdict" = ok ]; then
+      printf '{"workload":"%s","variant":"%s","command":%s,"record":%s}\n' \
+        "$workload" "$name" "$(json_string "$cmd")" "$line" >>"$tmp/records.jsonl"
+    else
+      gate_failed=true
+    fi
+  done < <(variants "$workload")
+  printf '%s:\n%s' "$workload" "$table" >&2
+done
+$gate_failed && die "correctness gate failed: the variants above do not agree; nothing was timed"
+
+# --- hyperfine ------------------------------------------------------------------
+
+hyperfine_version() { hyperfine --version 2>/dev/null | awk '{print $2}'; }
+if ! command -v hyperfine >/dev/null; then
+  say "hyperfine is missing: installing 1.20.0 with cargo (about 90 s)"
+  cargo install hyperfine --version 1.20.0 --locked --quiet || die "cannot install hyperfine"
+fi
+hf_version=$(hyperfine_version)
+case "$hf_version" in
+  1.*) ;;
+  *) die "hyperfine $hf_version found, but 1.x is needed (2.x changed the CSV/JSON layouts); install 1.20.0: cargo install hyperfine --version 1.20.0 --locked" ;;
+esac
+
+for workload in "${workloads[@]}"; do
+  say "timing $workload ($runs runs, $warmup warmup)"
+  args=()
+  while IFS='|' read -r name model options; do
+    wants_model "$model" || continue
+    args+=(-n "$name" "$(command_of "$workload" "$model" "$options")")
+  done < <(variants "$workload")
+  hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
+    --export-json "$tmp/$workload.json" --export-csv "$tmp/$workload.csv" \
+    --export-markdown "$tmp/$workload.md" "${args[@]}" >&2 \
+    || die "hyperfine failed on $workload"
+done
+
+# --- parameters, machine, report ---------------------------------------------
+
+{
+  printf '{"latency_ms":%s,"quick":%s,"runs":%s,"warmup":%s,"workloads":{' "$latency_ms" "$quick" "$runs" "$warmup"
+  sep=''
+  for workload in "${workloads[@]}"; do
+    printf '%s"%s":%s' "$sep" "$workload" "$(json_string "$(workload_args "$workload")")"
+    sep=','
+  done
+  printf '}}\n'
+} >"$tmp/params.json"
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
+{
+  printf '{'
+  printf '"cpu":%s,' "$(json_string "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')")"
+  printf '"cores":%s,' "$(nproc)"
+  printf '"memory_gib":%s,' "$(awk '/MemTotal/ {printf "%.1f", $2/1048576}' /proc/meminfo)"
+  printf '"kernel":%s,' "$(json_string "$(uname -r)")"
+  printf '"os":%s,' "$(json_string "$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}")")"
+  printf '"rustc":%s,' "$(json_string "$(rustc --version)")"
+  printf '"hyperfine":%s,' "$(json_string "$hf_version")"
+  printf '"date":%s,' "$(json_string "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+  printf '"commit":%s' "$(json_string "$commit")"
+  printf '}\n'
+} >"$tmp/machine.json"
+
+say "writing the report"
+"$bin_dir/concur-report" --dir "$tmp" >&2 || die "concur-report failed"
+
+# Everything exists: move it into place, one rename per file.
+rm -f "$tmp/sites.out" "$tmp/sites.err" "$tmp/gate.err" "$tmp/probe.err"
+for file in "$tmp"/*; do
+  mv -f "$file" "$out/"
+done
+say "results in $out/ (README.md, summary.csv, charts)"
