@@ -13,7 +13,10 @@ use clap::ValueEnum;
 use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg};
 use concur_shared::error::UsageError;
 use concur_shared::record::{Answer, Outcome};
-use concur_shared::workload::{CpuTask, Job};
+use concur_shared::workload::download::error_chain;
+use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 pub const MODEL: Model = Model {
     name: "async",
@@ -39,10 +42,18 @@ pub struct Options {
     /// Which tokio runtime drives the tasks
     #[arg(long, value_enum, default_value_t = Runtime::MultiThread)]
     pub runtime: Runtime,
+    /// download: at most N requests in flight at once [default: no limit,
+    /// like asyncio.gather]
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight: Option<u32>,
 }
 
 impl ModelOptions for Options {
-    fn validate(&self, _job: &Job) -> Result<(), UsageError> {
+    fn validate(&self, job: &Job) -> Result<(), UsageError> {
+        if self.max_in_flight.is_some() && !matches!(job, Job::Download(_)) {
+            return Err(UsageError::new("--max-in-flight only applies to download"));
+        }
         if self.runtime == Runtime::CurrentThread && self.workers.workers.is_some() {
             return Err(UsageError::new(
                 "--workers only applies to --runtime multi-thread: a current-thread runtime has one thread",
@@ -89,6 +100,21 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
             let results = runtime.block_on(drive(cpu_tasks(job.tasks.clone(), *context)))??;
             Outcome::new(Answer::Cpu(results), threads, threads)
         }
+        Job::Download(job) => {
+            let in_flight = options
+                .max_in_flight
+                .map_or(job.urls.len(), |n| (n as usize).min(job.urls.len()));
+            let client = client(in_flight, job)?;
+            let urls: Arc<[String]> = job.urls.clone().into();
+            let fetches = runtime.block_on(drive(download(
+                client,
+                urls,
+                options.max_in_flight,
+                *context,
+            )))??;
+            Outcome::new(Answer::Download(fetches), threads, in_flight)
+                .with_field("max_in_flight", options.max_in_flight)
+        }
     };
     Ok(outcome.with_field("runtime", runtime_name))
 }
@@ -126,4 +152,82 @@ async fn cpu_tasks(tasks: Vec<CpuTask>, context: Context) -> anyhow::Result<Vec<
         );
     }
     Ok(results)
+}
+
+/// One `reqwest::Client` for the whole job (like one `aiohttp.ClientSession`):
+/// its pool keeps a connection per request in flight, proxies are disabled
+/// (a `HTTP_PROXY` variable would otherwise capture even 127.0.0.1).
+fn client(in_flight: usize, job: &DownloadJob) -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(in_flight)
+        .timeout(job.timeout)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {}", error_chain(&e)))
+}
+
+/// One task per request, all spawned at once; with `max_in_flight`, a
+/// semaphore lets only that many hold a connection at a time.
+///
+/// A semaphore and not a fixed set of N worker tasks: every request still gets
+/// its own task (as with `asyncio.gather`), and waiting for a permit costs a
+/// parked task, not a thread. Without a bound, 10 000 requests mean 10 000
+/// sockets at once, which is the point of the unbounded variant.
+async fn download(
+    client: reqwest::Client,
+    urls: Arc<[String]>,
+    max_in_flight: Option<u32>,
+    context: Context,
+) -> anyhow::Result<Vec<Fetch>> {
+    let permits = max_in_flight.map(|n| Arc::new(Semaphore::new(n as usize)));
+    let handles: Vec<_> = (0..urls.len())
+        .map(|index| {
+            let (client, urls, permits) = (client.clone(), Arc::clone(&urls), permits.clone());
+            tokio::spawn(async move {
+                // The semaphore is never closed, so acquiring cannot fail;
+                // if it ever did, running unbounded is the safe fallback.
+                let _permit = match &permits {
+                    Some(permits) => permits.acquire().await.ok(),
+                    None => None,
+                };
+                let url = &urls[index];
+                let fetch = fetch(&client, url).await;
+                context.say(fetch.describe(url));
+                fetch
+            })
+        })
+        .collect();
+    let mut fetches = Vec::with_capacity(handles.len());
+    for handle in handles {
+        fetches.push(
+            handle
+                .await
+                .map_err(|e| anyhow::anyhow!("a request task failed: {e}"))?,
+        );
+    }
+    Ok(fetches)
+}
+
+/// GETs `url` and reads the whole body.
+async fn fetch(client: &reqwest::Client, url: &str) -> Fetch {
+    let response = match client.get(url).send().await {
+        Ok(response) => response,
+        Err(error) => {
+            return Fetch::Failed {
+                reason: error_chain(&error),
+            };
+        }
+    };
+    let status = response.status();
+    if !status.is_success() {
+        return Fetch::Failed {
+            reason: format!("HTTP status {status}"),
+        };
+    }
+    match response.bytes().await {
+        Ok(body) => Fetch::of_body(&body),
+        Err(error) => Fetch::Failed {
+            reason: format!("reading the body: {}", error_chain(&error)),
+        },
+    }
 }

@@ -9,8 +9,9 @@ pub mod pool;
 
 use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg};
 use concur_shared::error::UsageError;
+use concur_shared::http;
 use concur_shared::record::{Answer, Outcome};
-use concur_shared::workload::{CpuTask, Job};
+use concur_shared::workload::{CpuTask, Fetch, Job};
 use pool::{Fault, Pool};
 
 pub const MODEL: Model = Model {
@@ -51,6 +52,30 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
                 ));
             })?;
             let mut outcome = Outcome::new(Answer::Cpu(results), workers, workers);
+            outcome.children_peak_rss_kib = pool.children_peak_rss_kib();
+            Ok(outcome)
+        }
+        Job::Download(job) => {
+            // Each worker builds its own agent after the fork, like a
+            // `requests.Session` per process in the seed: connections cannot
+            // be shared across processes.
+            let timeout = job.timeout;
+            let mut pool = Pool::spawn(workers, options.fault, |_| {
+                let agent = http::agent(1, timeout);
+                move |url: String| http::fetch(&agent, &url)
+            })?;
+            context.say(format_args!("workers started: pids {:?}", pool.pids()));
+            let fetches = pool.run(&job.urls, |worker, index, fetch: &Fetch| {
+                context.say(format_args!(
+                    "worker {worker}: {}",
+                    fetch.describe(&job.urls[index])
+                ));
+            })?;
+            let mut outcome = Outcome::new(
+                Answer::Download(fetches),
+                workers,
+                workers.min(job.urls.len()),
+            );
             outcome.children_peak_rss_kib = pool.children_peak_rss_kib();
             Ok(outcome)
         }

@@ -5,8 +5,9 @@
 
 use concur_shared::cli::{Context, Model, ModelOptions};
 use concur_shared::error::UsageError;
+use concur_shared::http;
 use concur_shared::record::{Answer, Outcome};
-use concur_shared::workload::{CpuTask, Job};
+use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 
 pub const MODEL: Model = Model {
     name: "seq",
@@ -32,6 +33,11 @@ pub fn run(job: &Job, _options: &Options, context: &Context) -> anyhow::Result<O
             1,
             1,
         )),
+        Job::Download(job) => Ok(Outcome::new(
+            Answer::Download(run_download(job, context)),
+            1,
+            1,
+        )),
     }
 }
 
@@ -42,6 +48,18 @@ fn run_cpu(tasks: &[CpuTask], context: &Context) -> Vec<u128> {
             let result = task.compute();
             context.say(task.describe(result));
             result
+        })
+        .collect()
+}
+
+fn run_download(job: &DownloadJob, context: &Context) -> Vec<Fetch> {
+    let agent = http::agent(1, job.timeout);
+    job.urls
+        .iter()
+        .map(|url| {
+            let fetch = http::fetch(&agent, url);
+            context.say(fetch.describe(url));
+            fetch
         })
         .collect()
 }

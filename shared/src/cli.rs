@@ -204,6 +204,11 @@ pub fn main<M: ModelOptions>(
         Ok(verified) => verified,
         Err(err) => return fail(err),
     };
+    for problem in &verified.problems {
+        eprintln!("error: {problem}");
+    }
+    let mut fields = verified.fields;
+    fields.extend(outcome.fields);
     let record = Record {
         model: model.name,
         workload: job.workload(),
@@ -214,7 +219,7 @@ pub fn main<M: ModelOptions>(
         elapsed_ms: millis(elapsed),
         peak_rss_kib: own_peak_rss_kib() + outcome.children_peak_rss_kib,
         errors: verified.errors,
-        fields: outcome.fields,
+        fields,
     };
     println!("{}", record.to_json_line());
     if verified.errors > 0 {

@@ -13,12 +13,15 @@
 //! - [`record`]: the result record printed as the last stdout line, and peak
 //!   memory accounting.
 //! - [`error`]: the usage error that maps to exit status 2.
+//! - [`http`]: the blocking HTTP client (ureq) of the seq, threads and procs
+//!   models.
 //! - [`testing`]: helpers the model crates' integration tests share.
 //! - [`report`]: `concur-report`, which turns a results directory (hyperfine
 //!   JSON plus the binaries' records) into summary.csv, README.md and charts.
 
 pub mod cli;
 pub mod error;
+pub mod http;
 pub mod record;
 pub mod report;
 pub mod testing;

@@ -51,6 +51,8 @@ impl Outcome {
 pub enum Answer {
     /// CPU workloads: one result per task, in task order.
     Cpu(Vec<u128>),
+    /// `download`: one outcome per request, in request order.
+    Download(Vec<crate::workload::Fetch>),
 }
 
 /// The JSON object printed as the last line of stdout.

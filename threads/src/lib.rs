@@ -11,8 +11,9 @@ use anyhow::anyhow;
 use clap::ValueEnum;
 use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg};
 use concur_shared::error::UsageError;
+use concur_shared::http;
 use concur_shared::record::{Answer, Outcome};
-use concur_shared::workload::{CpuTask, Job};
+use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 use gil::Gil;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -59,7 +60,17 @@ fn parse_interval_ms(text: &str) -> Result<f64, String> {
 }
 
 impl ModelOptions for Options {
-    fn validate(&self, _job: &Job) -> Result<(), UsageError> {
+    fn validate(&self, job: &Job) -> Result<(), UsageError> {
+        if self.gil && !matches!(job, Job::Cpu(_)) {
+            return Err(UsageError::new(
+                "--gil only applies to the CPU workloads: CPython releases the GIL while it waits for I/O",
+            ));
+        }
+        if self.engine == Engine::Rayon && !matches!(job, Job::Cpu(_)) {
+            return Err(UsageError::new(
+                "--engine rayon only applies to the CPU workloads: rayon's pool is for computing, not for blocking on I/O",
+            ));
+        }
         if self.gil && self.engine == Engine::Rayon {
             return Err(UsageError::new(
                 "--gil needs --engine scoped: rayon's pool has no hook to hand a lock over",
@@ -83,7 +94,7 @@ impl Options {
 /// Runs the job on `--workers` threads.
 pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Outcome> {
     let workers = options.workers.count();
-    match job {
+    let outcome = match job {
         Job::Cpu(job) => {
             let (results, concurrency) = match (options.engine, options.gil) {
                 (Engine::Rayon, _) => (rayon_cpu(&job.tasks, workers, context)?, workers),
@@ -97,11 +108,18 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
                     (results, 1)
                 }
             };
-            Ok(Outcome::new(Answer::Cpu(results), workers, concurrency)
-                .with_field("engine", engine_name(options.engine))
-                .with_field("gil", options.gil))
+            Outcome::new(Answer::Cpu(results), workers, concurrency).with_field("gil", options.gil)
         }
-    }
+        Job::Download(job) => {
+            let fetches = scoped_download(job, workers, context)?;
+            Outcome::new(
+                Answer::Download(fetches),
+                workers,
+                workers.min(job.urls.len()),
+            )
+        }
+    };
+    Ok(outcome.with_field("engine", engine_name(options.engine)))
 }
 
 fn engine_name(engine: Engine) -> &'static str {
@@ -111,37 +129,41 @@ fn engine_name(engine: Engine) -> &'static str {
     }
 }
 
-/// Scoped workers taking the next task index from one atomic counter.
+/// Runs `work` on every item with `workers` scoped threads that take the next
+/// item index from one shared atomic counter, and returns the results in item
+/// order.
 ///
-/// Tasks are handed out dynamically, not split into `workers` static slices:
-/// the 20 `squares` tasks grow in size, so a static split would leave the
-/// worker with the big end of the range working alone at the finish.
-fn scoped_cpu(
-    tasks: &[CpuTask],
+/// Items are handed out dynamically, not split into `workers` static slices:
+/// the 20 `squares` tasks grow in size and requests finish at different
+/// times, so a static split would leave one worker finishing alone. With a GIL,
+/// each worker holds it for as long as it runs (releasing it only when another
+/// thread asks), as a CPython thread does while it executes bytecode.
+fn scoped<T: Sync, R: Send>(
+    items: &[T],
     workers: usize,
     gil: Option<&Gil>,
-    context: &Context,
-) -> anyhow::Result<Vec<u128>> {
+    work: impl Fn(usize, &T, &dyn Fn()) -> R + Sync,
+) -> anyhow::Result<Vec<R>> {
     let next = AtomicUsize::new(0);
-    let mut results = vec![0u128; tasks.len()];
+    let mut results: Vec<Option<R>> = items.iter().map(|_| None).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
-                let next = &next;
+                let (next, work) = (&next, &work);
                 scope.spawn(move || {
                     let guard = gil.map(Gil::acquire);
+                    let checkpoint = || {
+                        if let Some(guard) = &guard {
+                            guard.checkpoint();
+                        }
+                    };
                     let mut done = Vec::new();
-                    // Relaxed is enough: the counter only has to hand out each
-                    // index once; results travel back through `join`.
                     loop {
+                        // Relaxed is enough: the counter only has to hand out
+                        // each index once; results travel back through `join`.
                         let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(task) = tasks.get(index) else { break };
-                        let result = match &guard {
-                            Some(guard) => task.compute_with(|| guard.checkpoint()),
-                            None => task.compute(),
-                        };
-                        context.say(format_args!("worker {worker}: {}", task.describe(result)));
-                        done.push((index, result));
+                        let Some(item) = items.get(index) else { break };
+                        done.push((index, work(worker, item, &checkpoint)));
                     }
                     done
                 })
@@ -152,12 +174,44 @@ fn scoped_cpu(
                 .join()
                 .map_err(|_| anyhow!("a worker thread panicked"))?;
             for (index, result) in done {
-                results[index] = result;
+                results[index] = Some(result);
             }
         }
         Ok::<_, anyhow::Error>(())
     })?;
-    Ok(results)
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(index, result)| result.ok_or_else(|| anyhow!("item {index} got no result")))
+        .collect()
+}
+
+fn scoped_cpu(
+    tasks: &[CpuTask],
+    workers: usize,
+    gil: Option<&Gil>,
+    context: &Context,
+) -> anyhow::Result<Vec<u128>> {
+    scoped(tasks, workers, gil, |worker, task, checkpoint| {
+        let result = task.compute_with(checkpoint);
+        context.say(format_args!("worker {worker}: {}", task.describe(result)));
+        result
+    })
+}
+
+/// Like `ThreadPoolExecutor(max_workers=N)` with one shared session: the
+/// threads share one agent (and its connection pool, sized to the workers).
+fn scoped_download(
+    job: &DownloadJob,
+    workers: usize,
+    context: &Context,
+) -> anyhow::Result<Vec<Fetch>> {
+    let agent = http::agent(workers, job.timeout);
+    scoped(&job.urls, workers, None, |worker, url, _| {
+        let fetch = http::fetch(&agent, url);
+        context.say(format_args!("worker {worker}: {}", fetch.describe(url)));
+        fetch
+    })
 }
 
 /// rayon's `par_iter` on a pool of exactly `workers` threads.

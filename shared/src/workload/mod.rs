@@ -5,18 +5,22 @@
 //! tasks a [`Job`] hands it. That is what makes a checksum mismatch a model bug.
 
 pub mod cpu;
+pub mod download;
 
 use crate::error::UsageError;
 use crate::record::Answer;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 
 pub use cpu::{CpuJob, CpuTask, RangeSumArgs, SquaresArgs};
+pub use download::{DownloadArgs, DownloadJob, Fetch};
 
 /// A validated job, ready to hand to a model.
 #[derive(Debug, Clone)]
 pub enum Job {
     /// `squares` or `range-sum`: independent CPU-bound tasks.
     Cpu(CpuJob),
+    /// `download`: HTTP GETs whose bodies are read whole.
+    Download(DownloadJob),
 }
 
 impl Job {
@@ -24,6 +28,7 @@ impl Job {
     pub fn workload(&self) -> &'static str {
         match self {
             Job::Cpu(job) => job.workload,
+            Job::Download(_) => "download",
         }
     }
 
@@ -31,6 +36,7 @@ impl Job {
     pub fn tasks(&self) -> usize {
         match self {
             Job::Cpu(job) => job.tasks.len(),
+            Job::Download(job) => job.urls.len(),
         }
     }
 
@@ -40,15 +46,37 @@ impl Job {
     pub fn verify(&self, answer: &Answer) -> anyhow::Result<Verified> {
         match (self, answer) {
             (Job::Cpu(job), Answer::Cpu(results)) => job.verify(results),
+            (Job::Download(job), Answer::Download(fetches)) => job.verify(fetches),
+            (job, answer) => anyhow::bail!(
+                "wrong answer: a {} job answered with {answer:?}",
+                job.workload()
+            ),
         }
     }
 }
 
 /// A verified answer: what goes into the record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Verified {
     pub checksum: String,
+    /// Tasks that failed (failed requests); any makes the binary exit 1.
     pub errors: u64,
+    /// Lines for stderr explaining the errors.
+    pub problems: Vec<String>,
+    /// Workload-specific record fields (`requests`, `bytes`, ...).
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Verified {
+    /// A verified answer with no errors and no extra fields.
+    pub fn new(checksum: String) -> Self {
+        Verified {
+            checksum,
+            errors: 0,
+            problems: Vec::new(),
+            fields: serde_json::Map::new(),
+        }
+    }
 }
 
 /// The workloads, in `--help` order: name, one-line description.
@@ -61,6 +89,10 @@ pub(crate) const WORKLOADS: &[(&str, &str)] = &[
         "range-sum",
         "CPU: the sum of 0..end, split into `parts` contiguous chunks (seed 002)",
     ),
+    (
+        "download",
+        "I/O: GET every page --repeat times and read the bodies (seeds 000 and 002)",
+    ),
 ];
 
 /// Adds the workload's own options to its subcommand.
@@ -68,6 +100,7 @@ pub(crate) fn augment(name: &str, command: Command) -> Command {
     match name {
         "squares" => SquaresArgs::augment_args(command),
         "range-sum" => RangeSumArgs::augment_args(command),
+        "download" => DownloadArgs::augment_args(command),
         _ => command,
     }
 }
@@ -84,6 +117,10 @@ pub(crate) fn from_matches(name: &str, matches: &ArgMatches) -> Result<Job, Usag
             .map_err(clap_error)?
             .job()
             .map(Job::Cpu),
+        "download" => DownloadArgs::from_arg_matches(matches)
+            .map_err(clap_error)?
+            .job()
+            .map(Job::Download),
         other => Err(UsageError::new(format!("unknown workload '{other}'"))),
     }
 }

@@ -1,0 +1,334 @@
+//! The I/O workload of both seeds: download many pages, read every body.
+//!
+//! Seed 000 fetched `["https://www.jython.org", "http://olympus.realpython.org/dice"] * 80`
+//! (160 requests), seed 002 four portal sites x 10. Here the pages come from
+//! the local site server (`concur-sites`), whose presets simulate those sites,
+//! so timings depend on the model and the simulated latency, not the internet.
+//!
+//! The checksum is the wrapping u64 sum of FNV-1a-64 over each body: order
+//! independent (models finish requests in any order) and identical in every
+//! model for the same pages.
+
+use crate::error::UsageError;
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::Verified;
+
+/// The most requests one job may make (repeat included).
+pub const MAX_REQUESTS: usize = 1_000_000;
+
+/// Site lists of the seeds, served by `concur-sites` under `/site/NAME`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// seed 000: jython (10966 bytes) and dice (276 bytes)
+    Realpython,
+    /// seed 002: naver, google, apple, bing
+    Seminar,
+}
+
+impl Preset {
+    /// The site names of the preset, in the seed's order.
+    pub fn sites(self) -> &'static [&'static str] {
+        match self {
+            Preset::Realpython => &["jython", "dice"],
+            Preset::Seminar => &["naver", "google", "apple", "bing"],
+        }
+    }
+}
+
+/// Options of `download`; `--preset realpython --repeat 80` is seed 000.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Workload options")]
+pub struct DownloadArgs {
+    /// A page to fetch (repeatable); only http:// URLs
+    #[arg(long = "url", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// A file of URLs, one per line (blank lines and lines starting with # are skipped)
+    #[arg(long, value_name = "FILE")]
+    pub urls_file: Option<PathBuf>,
+    /// The seed's site list, served by concur-sites at --base
+    #[arg(long, value_enum, requires = "base")]
+    pub preset: Option<Preset>,
+    /// Base URL of a concur-sites server, e.g. http://127.0.0.1:8080 (for --preset)
+    #[arg(long, value_name = "URL")]
+    pub base: Option<String>,
+    /// Fetch the whole list this many times, like the seed's `urls * 80`
+    #[arg(long, value_name = "N", default_value_t = 80,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_REQUESTS as i64))]
+    pub repeat: u32,
+    /// Give up on a request after this many milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub timeout_ms: u64,
+}
+
+/// A validated download job: every request's URL, in order.
+#[derive(Debug, Clone)]
+pub struct DownloadJob {
+    pub urls: Vec<String>,
+    pub timeout: Duration,
+}
+
+impl DownloadArgs {
+    /// Expands the URL sources and the repeat into the request list.
+    pub fn job(&self) -> Result<DownloadJob, UsageError> {
+        let mut list: Vec<String> = Vec::new();
+        for url in &self.urls {
+            list.push(check_url("--url", url)?);
+        }
+        if let Some(path) = &self.urls_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                UsageError::new(format!(
+                    "--urls-file {}: cannot read it: {e}",
+                    path.display()
+                ))
+            })?;
+            for (number, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let option = format!("--urls-file {} line {}", path.display(), number + 1);
+                list.push(check_url(&option, line)?);
+            }
+        }
+        if let Some(preset) = self.preset {
+            // clap's `requires` guarantees --base comes with --preset.
+            let base = check_url("--base", self.base.as_deref().unwrap_or_default())?;
+            let base = base.trim_end_matches('/');
+            list.extend(
+                preset
+                    .sites()
+                    .iter()
+                    .map(|site| format!("{base}/site/{site}")),
+            );
+        } else if self.base.is_some() {
+            return Err(UsageError::new("--base only applies with --preset"));
+        }
+        if list.is_empty() {
+            return Err(UsageError::new(
+                "download needs pages: give --url, --urls-file or --preset with --base",
+            ));
+        }
+        let requests = list.len().saturating_mul(self.repeat as usize);
+        if requests > MAX_REQUESTS {
+            return Err(UsageError::new(format!(
+                "--repeat {}: {requests} requests is more than the {MAX_REQUESTS} allowed",
+                self.repeat
+            )));
+        }
+        let urls = (0..self.repeat)
+            .flat_map(|_| list.iter().cloned())
+            .collect();
+        Ok(DownloadJob {
+            urls,
+            timeout: Duration::from_millis(self.timeout_ms),
+        })
+    }
+}
+
+/// Accepts absolute `http://host[:port]/...` URLs only: there is no TLS in
+/// concur, every page it benchmarks is served on loopback.
+fn check_url(option: &str, url: &str) -> Result<String, UsageError> {
+    let bad = |why: &str| UsageError::new(format!("{option} '{url}': {why}"));
+    let uri: ureq::http::Uri = url.parse().map_err(|e| bad(&format!("not a URL ({e})")))?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some("https") => {
+            return Err(bad(
+                "https is not supported, only plain http:// (pages come from a local concur-sites)",
+            ));
+        }
+        _ => return Err(bad("needs to start with http://")),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(bad("has no host"));
+    }
+    Ok(url.to_owned())
+}
+
+/// What became of one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fetch {
+    /// A 2xx answer whose whole body was read.
+    Body { bytes: u64, fnv: u64 },
+    /// Refused, timed out, non-2xx, reset or truncated: why, in one line.
+    Failed { reason: String },
+}
+
+impl Fetch {
+    /// The outcome for a fully read body.
+    pub fn of_body(body: &[u8]) -> Fetch {
+        Fetch::Body {
+            bytes: body.len() as u64,
+            fnv: fnv1a64(body),
+        }
+    }
+
+    /// The seeds' per-page line (`Read 10966 from ...`) or the failure, for `-v`.
+    pub fn describe(&self, url: &str) -> String {
+        match self {
+            Fetch::Body { bytes, .. } => format!("Read {bytes} from {url}"),
+            Fetch::Failed { reason } => format!("Failed {url}: {reason}"),
+        }
+    }
+}
+
+/// FNV-1a, 64-bit: a tiny, well-known, dependency-free content hash.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// One line per error chain link, joined: "error sending request: connection refused".
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Failed requests listed on stderr, at most this many (then a count).
+const MAX_REPORTED_FAILURES: usize = 20;
+
+impl DownloadJob {
+    /// Checks that every request has exactly one outcome and sums them up.
+    /// Failed requests are not a wrong answer: they are counted in `errors`
+    /// (the binary then exits 1) and listed on stderr with URL and reason.
+    pub fn verify(&self, fetches: &[Fetch]) -> anyhow::Result<Verified> {
+        if fetches.len() != self.urls.len() {
+            anyhow::bail!(
+                "wrong answer: {} outcomes for {} requests",
+                fetches.len(),
+                self.urls.len()
+            );
+        }
+        let (mut bytes, mut checksum, mut problems) = (0u64, 0u64, Vec::new());
+        let mut errors = 0u64;
+        for (url, fetch) in self.urls.iter().zip(fetches) {
+            match fetch {
+                Fetch::Body { bytes: n, fnv } => {
+                    bytes += n;
+                    checksum = checksum.wrapping_add(*fnv);
+                }
+                Fetch::Failed { reason } => {
+                    errors += 1;
+                    if problems.len() < MAX_REPORTED_FAILURES {
+                        problems.push(format!("request failed: GET {url}: {reason}"));
+                    }
+                }
+            }
+        }
+        if errors as usize > problems.len() {
+            problems.push(format!(
+                "... and {} more failed requests",
+                errors as usize - problems.len()
+            ));
+        }
+        let mut verified = Verified::new(checksum.to_string());
+        verified.errors = errors;
+        verified.problems = problems;
+        verified
+            .fields
+            .insert("requests".into(), self.urls.len().into());
+        verified.fields.insert("bytes".into(), bytes.into());
+        Ok(verified)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(urls: &[&str]) -> DownloadArgs {
+        DownloadArgs {
+            urls: urls.iter().map(|u| u.to_string()).collect(),
+            urls_file: None,
+            preset: None,
+            base: None,
+            repeat: 1,
+            timeout_ms: 1000,
+        }
+    }
+
+    /// FNV-1a-64 matches its published test vectors.
+    #[test]
+    fn fnv_matches_reference_vectors() {
+        assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x85944171f73967e8);
+    }
+
+    /// A preset expands to the seed's list, repeated as a whole.
+    #[test]
+    fn preset_expands_and_repeats() {
+        let mut a = args(&[]);
+        a.preset = Some(Preset::Realpython);
+        a.base = Some("http://127.0.0.1:9/".into());
+        a.repeat = 3;
+        let job = a.job().unwrap();
+        assert_eq!(job.urls.len(), 6);
+        assert_eq!(job.urls[0], "http://127.0.0.1:9/site/jython");
+        assert_eq!(job.urls[1], "http://127.0.0.1:9/site/dice");
+        assert_eq!(job.urls[2], job.urls[0]);
+    }
+
+    /// Bad URLs and missing sources are usage errors naming the option.
+    #[test]
+    fn bad_urls_are_usage_errors() {
+        for (url, needle) in [
+            ("https://example.com/", "https"),
+            ("ftp://x/", "http://"),
+            ("not a url", "not a URL"),
+            ("/relative", "http://"),
+        ] {
+            let error = args(&[url]).job().unwrap_err();
+            assert!(error.0.contains(needle), "{url}: {error}");
+            assert!(error.0.contains("--url"), "{url}: {error}");
+        }
+        assert!(args(&[]).job().unwrap_err().0.contains("needs pages"));
+        let mut base_only = args(&["http://a/"]);
+        base_only.base = Some("http://b/".into());
+        assert!(base_only.job().unwrap_err().0.contains("--base"));
+    }
+
+    /// Every outcome is counted once; failures become errors with their URL.
+    #[test]
+    fn verify_sums_bodies_and_counts_failures() {
+        let job = args(&["http://a/", "http://b/", "http://c/"])
+            .job()
+            .unwrap();
+        let fetches = vec![
+            Fetch::of_body(b"a"),
+            Fetch::Failed {
+                reason: "HTTP status 503".into(),
+            },
+            Fetch::of_body(b"foobar"),
+        ];
+        let verified = job.verify(&fetches).unwrap();
+        assert_eq!(verified.errors, 1);
+        assert_eq!(
+            verified.checksum,
+            0xaf63dc4c8601ec8cu64
+                .wrapping_add(0x85944171f73967e8)
+                .to_string()
+        );
+        assert_eq!(verified.fields["bytes"], 7);
+        assert_eq!(
+            verified.problems,
+            ["request failed: GET http://b/: HTTP status 503"]
+        );
+        assert!(job.verify(&fetches[..2]).is_err());
+    }
+}
