@@ -68,7 +68,6 @@ use hyper_util::rt::TokioIo;
 use nix::sys::resource::{RLIM_INFINITY, Resource, getrlimit, setrlimit};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{oneshot, watch};
-use tokio::task::JoinSet;
 
 pub use body::{BODY_ALPHABET, page_body};
 
@@ -246,27 +245,34 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         .with_context(|| format!("cannot listen on {addr}"))
 }
 
+/// Where the server is in its life; every connection watches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Phase {
+    Serving,
+    /// No new connections; requests in flight may finish, `/fault/hang` ends now.
+    Stopping,
+    /// The grace period is over: every connection drops at once.
+    Abandoning,
+}
+
 /// Serves HTTP on `listener` until `shutdown` completes, then stops accepting,
 /// lets requests in flight finish for up to [`Config::shutdown_grace`], and drops
 /// whatever is left. `/fault/hang` requests end at once when shutdown starts.
 pub async fn serve(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()>) {
     let grace = config.shutdown_grace;
-    let (stopping_tx, stopping_rx) = watch::channel(false);
-    let shared = Arc::new(route::Shared {
-        config,
-        stopping: stopping_rx,
-    });
-    // A JoinSet rather than detached tasks: the server can wait for its
-    // connections with a deadline, and every one still running is aborted when the
-    // set is dropped, so nothing outlives `serve`.
-    let mut connections = JoinSet::new();
+    let config = Arc::new(config);
+    // Connections are detached tasks that each hold a receiver of the phase, and
+    // the server knows they are all gone when the last receiver is dropped. A
+    // JoinSet was turned down: reaping it wakes the accept loop once per closed
+    // connection, a cross-thread wake-up per request that the phase channel avoids.
+    let (phase_tx, phase_rx) = watch::channel(Phase::Serving);
     let mut shutdown = pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    connections.spawn(serve_connection(stream, Arc::clone(&shared)));
+                    tokio::spawn(serve_connection(stream, Arc::clone(&config), phase_rx.clone()));
                 }
                 Err(error) => {
                     // Typically EMFILE: back off instead of spinning on a full fd table.
@@ -274,23 +280,28 @@ pub async fn serve(listener: TcpListener, config: Config, shutdown: impl Future<
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
             },
-            // Reap finished connections so the set does not grow without bound.
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
     drop(listener);
-    stopping_tx.send_replace(true);
-    let drained = tokio::time::timeout(grace, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
-        connections.shutdown().await;
+    drop(phase_rx);
+    phase_tx.send_replace(Phase::Stopping);
+    if tokio::time::timeout(grace, phase_tx.closed())
+        .await
+        .is_err()
+    {
+        phase_tx.send_replace(Phase::Abandoning);
+        // The connections drop themselves as soon as they run; give them a moment,
+        // so that their sockets are closed when `serve` returns.
+        let _ = tokio::time::timeout(Duration::from_millis(100), phase_tx.closed()).await;
     }
 }
 
 /// Serves one connection until the client closes it, it fails, or the server stops.
-async fn serve_connection(stream: TcpStream, shared: Arc<route::Shared>) {
+async fn serve_connection(
+    stream: TcpStream,
+    config: Arc<Config>,
+    mut phase: watch::Receiver<Phase>,
+) {
     // Nagle off: an answer is a few small writes that must leave at once, not wait
     // for an ACK (delayed ACKs would add up to 40 ms to a request).
     let _ = stream.set_nodelay(true);
@@ -299,9 +310,15 @@ async fn serve_connection(stream: TcpStream, shared: Arc<route::Shared>) {
         stream: TokioIo::new(stream),
         reset: Arc::clone(&reset),
     };
-    let mut stopping = shared.stopping.clone();
-    let service =
-        service_fn(move |request| route::handle(request, Arc::clone(&shared), Arc::clone(&reset)));
+    let handler_phase = phase.clone();
+    let service = service_fn(move |request| {
+        route::handle(
+            request,
+            Arc::clone(&config),
+            Arc::clone(&reset),
+            handler_phase.clone(),
+        )
+    });
     // Keep-alive is hyper's default; said here because the benchmarks rely on it.
     let connection = http1::Builder::new()
         .keep_alive(true)
@@ -311,17 +328,20 @@ async fn serve_connection(stream: TcpStream, shared: Arc<route::Shared>) {
     // and end only this connection, so they are not reported.
     tokio::select! {
         _ = connection.as_mut() => {}
-        () = stopped(&mut stopping) => {
+        () = reached(&mut phase, Phase::Stopping) => {
             connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = reached(&mut phase, Phase::Abandoning) => {}
+            }
         }
     }
 }
 
-/// Completes when the server starts stopping (or is gone).
-async fn stopped(stopping: &mut watch::Receiver<bool>) {
+/// Completes when the server reaches `target` (or is gone).
+async fn reached(phase: &mut watch::Receiver<Phase>, target: Phase) {
     // The guard `wait_for` returns must not live across an await: it is a lock.
-    let _ = stopping.wait_for(|stopping| *stopping).await;
+    let _ = phase.wait_for(|phase| *phase >= target).await;
 }
 
 /// A connection's socket that, when its connection was marked for a reset, closes

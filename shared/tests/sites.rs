@@ -182,15 +182,25 @@ fn hang_fault_ends_in_a_client_timeout() -> Result<()> {
     Ok(())
 }
 
-/// Stopping the server ends a `/fault/hang` request in flight instead of waiting for it.
+/// Stopping the server ends a `/fault/hang` request at once and drops a slow
+/// request after the grace period, instead of waiting for either.
 #[test]
-fn stop_does_not_wait_for_hanging_requests() -> Result<()> {
-    let server = start(0)?;
-    let url = server.url("/fault/hang");
-    let (sent, outcome) = mpsc::channel();
-    let client = thread::spawn(move || {
-        let _ = sent.send(agent(GIVE_UP).get(&url).call().map(|_| ()));
-    });
+fn stop_does_not_wait_for_hanging_or_slow_requests() -> Result<()> {
+    let server = SiteServer::spawn(sites::Config {
+        latency_ms: 0,
+        shutdown_grace: Duration::from_millis(200),
+        ..sites::Config::default()
+    })?;
+    let (sent, outcomes) = mpsc::channel();
+    let clients: Vec<_> = ["/fault/hang", "/page?latency_ms=600000"]
+        .into_iter()
+        .map(|path| {
+            let (url, sent) = (server.url(path), sent.clone());
+            thread::spawn(move || {
+                let _ = sent.send(agent(GIVE_UP).get(&url).call().map(|_| ()));
+            })
+        })
+        .collect();
     thread::sleep(Duration::from_millis(200));
     let started = Instant::now();
     server.stop()?;
@@ -199,13 +209,20 @@ fn stop_does_not_wait_for_hanging_requests() -> Result<()> {
         "stop took {:?}",
         started.elapsed()
     );
-    let outcome = outcome
-        .recv_timeout(GIVE_UP)
-        .context("the hanging client never returned")?;
-    assert!(outcome.is_err(), "a hang must not turn into an answer");
-    client
-        .join()
-        .map_err(|_| anyhow::anyhow!("client thread panicked"))?;
+    for _ in &clients {
+        let outcome = outcomes
+            .recv_timeout(GIVE_UP)
+            .context("a client never returned")?;
+        assert!(
+            outcome.is_err(),
+            "a dropped request must not turn into an answer"
+        );
+    }
+    for client in clients {
+        client
+            .join()
+            .map_err(|_| anyhow::anyhow!("client thread panicked"))?;
+    }
     Ok(())
 }
 

@@ -16,17 +16,10 @@ use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::watch;
 
 use super::body::{Break, SiteBody};
-use super::{Config, MAX_BODY_BYTES, MAX_LATENCY_MS, SITES, Site, site};
+use super::{Config, MAX_BODY_BYTES, MAX_LATENCY_MS, Phase, SITES, Site, site};
 
 /// Default body length of `/fault/status/CODE`.
 pub(crate) const STATUS_BODY_BYTES: usize = 16;
-
-/// What every request handler shares: the server's defaults and the stop signal.
-pub(crate) struct Shared {
-    pub(crate) config: Config,
-    /// Becomes `true` when the server starts shutting down; `/fault/hang` waits on it.
-    pub(crate) stopping: watch::Receiver<bool>,
-}
 
 /// A parsed route.
 #[derive(Debug, PartialEq, Eq)]
@@ -70,14 +63,15 @@ impl Reject {
 }
 
 /// Answers one request. `reset` is the connection's flag asking the connection
-/// wrapper to close with a TCP reset.
+/// wrapper to close with a TCP reset; `phase` tells `/fault/hang` when to give up.
 ///
 /// The only `Err` is for `/fault/hang` when the server stops: hyper then drops the
 /// connection without an answer, which is what a hung server looks like.
 pub(crate) async fn handle(
     request: Request<Incoming>,
-    shared: Arc<Shared>,
+    config: Arc<Config>,
     reset: Arc<AtomicBool>,
+    mut phase: watch::Receiver<Phase>,
 ) -> Result<Response<SiteBody>, io::Error> {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let mut response = text(
@@ -95,7 +89,6 @@ pub(crate) async fn handle(
         Ok(parsed) => parsed,
         Err(reject) => return Ok(text(reject.status, reject.reason)),
     };
-    let config = &shared.config;
     let latency_ms = query.latency_ms.unwrap_or(config.latency_ms);
     if latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(latency_ms)).await;
@@ -122,9 +115,8 @@ pub(crate) async fn handle(
             with_content_type(Response::new(SiteBody::broken(size, ending)))
         }
         Route::Hang => {
-            let mut stopping = shared.stopping.clone();
             // An error means the server is gone, which also ends the hang.
-            let _ = stopping.wait_for(|stopping| *stopping).await;
+            let _ = phase.wait_for(|phase| *phase >= Phase::Stopping).await;
             return Err(io::Error::other("server stopped during /fault/hang"));
         }
     };
