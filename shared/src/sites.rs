@@ -21,8 +21,8 @@
 //! Every route takes the query parameters `latency_ms=N` (wait N ms before
 //! answering, overriding [`Config::latency_ms`]; 0 allowed, at most
 //! [`MAX_LATENCY_MS`]) and `size=N` (the body length in bytes, at most
-//! [`MAX_BODY_BYTES`]; for the fault routes N is the announced length, default
-//! `body_bytes`, at least 1). A malformed, repeated or unknown parameter is a 400
+//! [`MAX_BODY_BYTES`]; on `/fault/reset` and `/fault/truncate` N is the announced
+//! length, default `body_bytes`, at least 1; `/fault/hang` ignores both). A malformed, repeated or unknown parameter is a 400
 //! with a one-line text reason. Latency is a `tokio::time::sleep` (1 ms granularity).
 //!
 //! # Bodies
