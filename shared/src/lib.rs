@@ -16,6 +16,8 @@
 //! - [`http`]: the blocking HTTP client (ureq) of the seq, threads and procs
 //!   models.
 //! - [`testing`]: helpers the model crates' integration tests share.
+//! - [`sites`]: `concur-sites`, the local HTTP server that simulates the seeds'
+//!   sites (latency, sizes, fault routes) so I/O benchmarks never touch the internet.
 //! - [`report`]: `concur-report`, which turns a results directory (hyperfine
 //!   JSON plus the binaries' records) into summary.csv, README.md and charts.
 
@@ -24,5 +26,6 @@ pub mod error;
 pub mod http;
 pub mod record;
 pub mod report;
+pub mod sites;
 pub mod testing;
 pub mod workload;

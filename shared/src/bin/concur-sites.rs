@@ -1,0 +1,116 @@
+//! `concur-sites`: the local site server the I/O benchmarks download from.
+//!
+//! Thin on purpose: parse the options, bind, print the address, serve until
+//! SIGINT or SIGTERM. Everything else is in `concur_shared::sites`.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser};
+use concur_shared::sites::{self, MAX_BODY_BYTES, MAX_LATENCY_MS};
+use tokio::signal::unix::{SignalKind, signal};
+
+/// Simulated web sites on loopback for hermetic I/O benchmarks.
+///
+/// Prints `listening on http://ADDR` as its first line, then serves until SIGINT
+/// or SIGTERM and exits 0.
+#[derive(Debug, Parser)]
+#[command(name = "concur-sites", version)]
+struct Cli {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+
+    /// Latency of every request without a `latency_ms=` query parameter.
+    #[arg(long, default_value_t = 50, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(..=MAX_LATENCY_MS))]
+    latency_ms: u64,
+
+    /// Body length of `/page` without a `size=` query parameter.
+    #[arg(long, default_value_t = 1024, value_name = "BYTES",
+          value_parser = clap::value_parser!(u64).range(..=MAX_BODY_BYTES as u64))]
+    body_bytes: u64,
+
+    /// Runtime worker threads [default: available cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    workers: Option<u16>,
+}
+
+fn main() -> ExitCode {
+    let matches = match Cli::command()
+        .after_help(sites::routes_help())
+        .try_get_matches()
+    {
+        Ok(matches) => matches,
+        Err(error) => return usage_error(&error),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("concur-sites: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--help` and `--version` go to stdout with status 0; a bad option is one line
+/// on stderr with status 2.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    if !error.use_stderr() {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    let first_line = rendered.lines().next().unwrap_or("error: bad arguments");
+    eprintln!("concur-sites: {first_line} (see --help)");
+    ExitCode::from(2)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Err(error) = sites::raise_open_files_limit() {
+        eprintln!("concur-sites: warning: {error:#}");
+    }
+    let config = sites::Config {
+        addr: cli.addr,
+        latency_ms: cli.latency_ms,
+        // Bounded by MAX_BODY_BYTES, a usize, by the parser above.
+        body_bytes: usize::try_from(cli.body_bytes).context("--body-bytes too large")?,
+        workers: cli.workers.map(usize::from),
+        ..sites::Config::default()
+    };
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = config.workers {
+        runtime.worker_threads(workers);
+    }
+    let runtime = runtime
+        .enable_all()
+        .build()
+        .context("cannot start the Tokio runtime")?;
+    runtime.block_on(async {
+        // Handlers first: a SIGTERM right after the address line must mean exit 0.
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        let listener = sites::bind(config.addr).await?;
+        let addr = listener
+            .local_addr()
+            .context("cannot read the bound address")?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "listening on http://{addr}").context("cannot write to stdout")?;
+        stdout.flush().context("cannot flush stdout")?;
+        drop(stdout);
+        sites::serve(listener, config, async {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+        .await;
+        Ok(())
+    })
+}

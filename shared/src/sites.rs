@@ -1,0 +1,518 @@
+//! The site server: a local HTTP/1.1 server that stands in for the web pages the
+//! seed documents downloaded, so I/O benchmarks run on loopback, hermetically.
+//!
+//! It is hyper on a multi-thread Tokio runtime because it must never be the
+//! bottleneck: a benchmark with ten thousand requests in flight, each waiting its
+//! simulated latency, must measure the client. A thread per connection was turned
+//! down (10 000 sleeping threads cost more than the clients being measured); a
+//! waiting request here is a timer entry and a parked task.
+//!
+//! # Routes (GET or HEAD)
+//!
+//! | route | answer |
+//! |---|---|
+//! | `/site/NAME` | 200, a page of the preset's size (see [`SITES`]); unknown `NAME` -> 404 |
+//! | `/page` | 200, a page of [`Config::body_bytes`] bytes (`--body-bytes`, default 1024) |
+//! | `/fault/status/CODE` | status `CODE` (200..=599), a page of 16 bytes |
+//! | `/fault/hang` | never answers; the connection is held until the client gives up or the server stops |
+//! | `/fault/reset` | headers with `Content-Length: N`, the first N/2 bytes, then a TCP reset (RST) |
+//! | `/fault/truncate` | headers with `Content-Length: N`, the first N/2 bytes, then a normal close (FIN) |
+//!
+//! Every route takes the query parameters `latency_ms=N` (wait N ms before
+//! answering, overriding [`Config::latency_ms`]; 0 allowed, at most
+//! [`MAX_LATENCY_MS`]) and `size=N` (the body length in bytes, at most
+//! [`MAX_BODY_BYTES`]; on `/fault/reset` and `/fault/truncate` N is the announced
+//! length, default `body_bytes`, at least 1; `/fault/hang` ignores both). A malformed, repeated or unknown parameter is a 400
+//! with a one-line text reason. Latency is a `tokio::time::sleep` (1 ms granularity).
+//!
+//! # Bodies
+//!
+//! A body of N bytes is a function of N alone: byte `i` is
+//! `BODY_ALPHABET[i % 36]` with `BODY_ALPHABET = b"abcdefghijklmnopqrstuvwxyz0123456789"`,
+//! i.e. `abcdefghijklmnopqrstuvwxyz0123456789abcd...`; a shorter body is a prefix of
+//! a longer one, so a client predicts every body (and its checksum) from sizes
+//! alone, with [`page_body`]. Every answer carries `Content-Length`. Only refusals
+//! (400, 404, 405) have a text body instead, the reason followed by a newline.
+//!
+//! # Using it
+//!
+//! The `concur-sites` binary prints `listening on http://ADDR` and serves until
+//! SIGINT or SIGTERM. Tests and other crates start it in-process instead:
+//!
+//! ```
+//! use concur_shared::sites::{self, SiteServer};
+//!
+//! let server = SiteServer::spawn(sites::Config { latency_ms: 0, ..Default::default() })?;
+//! let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).build().into();
+//! let body = agent.get(server.url("/site/dice")).call()?.body_mut().read_to_vec()?;
+//! assert_eq!(body, sites::page_body(276));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod body;
+mod route;
+
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use nix::sys::resource::{RLIM_INFINITY, Resource, getrlimit, setrlimit};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::{oneshot, watch};
+
+pub use body::{BODY_ALPHABET, page_body};
+
+/// One simulated site of the seed documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Site {
+    /// The name in `/site/NAME`.
+    pub name: &'static str,
+    /// The body length the server sends for it.
+    pub bytes: usize,
+    /// The URL the seed document fetched, which this site stands in for.
+    pub origin: &'static str,
+}
+
+impl Site {
+    /// The path that serves this site: `/site/NAME`.
+    pub fn path(&self) -> String {
+        format!("/site/{}", self.name)
+    }
+}
+
+/// The simulated sites. `jython` and `dice` have the sizes seed 000 printed
+/// (`Read 10966 from https://www.jython.org`, `Read 276 from .../dice`); seed 002
+/// printed no sizes, so its four home pages have invented, plausible sizes,
+/// all different, in the 5-60 KB range.
+pub const SITES: &[Site] = &[
+    Site {
+        name: "jython",
+        bytes: 10_966,
+        origin: "https://www.jython.org",
+    },
+    Site {
+        name: "dice",
+        bytes: 276,
+        origin: "http://olympus.realpython.org/dice",
+    },
+    Site {
+        name: "naver",
+        bytes: 31_458,
+        origin: "http://www.naver.com",
+    },
+    Site {
+        name: "google",
+        bytes: 50_712,
+        origin: "https://www.google.com",
+    },
+    Site {
+        name: "apple",
+        bytes: 57_356,
+        origin: "https://www.apple.com",
+    },
+    Site {
+        name: "bing",
+        bytes: 12_841,
+        origin: "http://www.bing.com/",
+    },
+];
+
+/// The preset called `name`, if there is one.
+pub fn site(name: &str) -> Option<&'static Site> {
+    SITES.iter().find(|site| site.name == name)
+}
+
+/// Largest body the server agrees to send (`size=`, `--body-bytes`): 64 MiB.
+pub const MAX_BODY_BYTES: usize = 64 << 20;
+
+/// Largest latency the server agrees to wait (`latency_ms=`, `--latency-ms`): 10 minutes.
+pub const MAX_LATENCY_MS: u64 = 600_000;
+
+/// Listen backlog: a burst of thousands of simultaneous connects must queue, not
+/// be refused (the kernel caps it at `net.core.somaxconn`, 4096 on current Linux).
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// How the server runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free port. Used by [`SiteServer::spawn`]
+    /// (the binary binds with [`bind`] itself).
+    pub addr: SocketAddr,
+    /// Latency of a request without `latency_ms=`.
+    pub latency_ms: u64,
+    /// Body length of `/page` without `size=`.
+    pub body_bytes: usize,
+    /// Runtime worker threads for [`SiteServer::spawn`]; `None`: one per core.
+    pub workers: Option<usize>,
+    /// How long a stopping server waits for requests in flight before dropping them.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            latency_ms: 50,
+            body_bytes: 1024,
+            workers: None,
+            shutdown_grace: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The routes, presets and body format as plain text, for `--help`; built from
+/// [`SITES`] so it cannot drift from what the server does.
+pub fn routes_help() -> String {
+    let presets: Vec<String> = SITES
+        .iter()
+        .map(|site| {
+            format!(
+                "  /site/{:<8} {:>6} bytes  (stands in for {})",
+                site.name, site.bytes, site.origin
+            )
+        })
+        .collect();
+    format!(
+        "Routes (GET or HEAD):\n\
+         {presets}\n  \
+         /page                 --body-bytes bytes\n  \
+         /fault/status/CODE    answers status CODE (200..=599) with 16 bytes\n  \
+         /fault/hang           never answers; holds the connection until the client gives up\n  \
+         /fault/reset          Content-Length N, sends N/2 bytes, then resets the connection (RST)\n  \
+         /fault/truncate       Content-Length N, sends N/2 bytes, then closes the connection (FIN)\n\
+         \n\
+         Query parameters (every route):\n  \
+         latency_ms=N   wait N ms before answering (0..={MAX_LATENCY_MS}; default --latency-ms)\n  \
+         size=N         body length in bytes (0..={MAX_BODY_BYTES}); on /fault/reset and /fault/truncate\n                 \
+         the announced length N (default --body-bytes, at least 1)\n\
+         Malformed, repeated or unknown parameters get a 400; unknown routes and sites a 404.\n\
+         \n\
+         Bodies: byte i of a body of N bytes is \"abcdefghijklmnopqrstuvwxyz0123456789\"[i % 36],\n\
+         so every body depends on its length alone. Every answer has a Content-Length.",
+        presets = presets.join("\n"),
+    )
+}
+
+/// Raises this process's soft limit on open files to its hard limit and returns
+/// the new soft limit. Every concurrent connection is a file descriptor on each
+/// side, and the usual soft limit of 1024 is far below what the benchmarks open.
+pub fn raise_open_files_limit() -> Result<u64> {
+    let (soft, hard) =
+        getrlimit(Resource::RLIMIT_NOFILE).context("cannot read the open files limit")?;
+    // Linux refuses an infinite RLIMIT_NOFILE (it is capped by fs.nr_open).
+    let target = if hard == RLIM_INFINITY {
+        std::fs::read_to_string("/proc/sys/fs/nr_open")
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(1 << 20)
+    } else {
+        hard
+    };
+    if soft >= target {
+        return Ok(soft);
+    }
+    setrlimit(Resource::RLIMIT_NOFILE, target, hard)
+        .with_context(|| format!("cannot raise the open files limit from {soft} to {target}"))?;
+    Ok(target)
+}
+
+/// Binds a listener on `addr` with a large backlog. Call it from inside a Tokio runtime.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()
+    } else {
+        TcpSocket::new_v6()
+    }
+    .context("cannot create a TCP socket")?;
+    // A restarted server can rebind its port while old connections sit in TIME_WAIT.
+    socket
+        .set_reuseaddr(true)
+        .context("cannot set SO_REUSEADDR")?;
+    socket
+        .bind(addr)
+        .with_context(|| format!("cannot bind {addr}"))?;
+    socket
+        .listen(LISTEN_BACKLOG)
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+/// Where the server is in its life; every connection watches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Phase {
+    Serving,
+    /// No new connections; requests in flight may finish, `/fault/hang` ends now.
+    Stopping,
+    /// The grace period is over: every connection drops at once.
+    Abandoning,
+}
+
+/// Serves HTTP on `listener` until `shutdown` completes, then stops accepting,
+/// lets requests in flight finish for up to [`Config::shutdown_grace`], and drops
+/// whatever is left. `/fault/hang` requests end at once when shutdown starts.
+pub async fn serve(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()>) {
+    let grace = config.shutdown_grace;
+    let config = Arc::new(config);
+    // Connections are detached tasks that each hold a receiver of the phase, and
+    // the server knows they are all gone when the last receiver is dropped. A
+    // JoinSet was turned down: reaping it wakes the accept loop once per closed
+    // connection, a cross-thread wake-up per request that the phase channel avoids.
+    let (phase_tx, phase_rx) = watch::channel(Phase::Serving);
+    let mut shutdown = pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    tokio::spawn(serve_connection(stream, Arc::clone(&config), phase_rx.clone()));
+                }
+                Err(error) => {
+                    // Typically EMFILE: back off instead of spinning on a full fd table.
+                    eprintln!("concur-sites: accept failed: {error}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+        }
+    }
+    drop(listener);
+    drop(phase_rx);
+    phase_tx.send_replace(Phase::Stopping);
+    if tokio::time::timeout(grace, phase_tx.closed())
+        .await
+        .is_err()
+    {
+        phase_tx.send_replace(Phase::Abandoning);
+        // The connections drop themselves as soon as they run; give them a moment,
+        // so that their sockets are closed when `serve` returns.
+        let _ = tokio::time::timeout(Duration::from_millis(100), phase_tx.closed()).await;
+    }
+}
+
+/// Serves one connection until the client closes it, it fails, or the server stops.
+async fn serve_connection(
+    stream: TcpStream,
+    config: Arc<Config>,
+    mut phase: watch::Receiver<Phase>,
+) {
+    // Nagle off: an answer is a few small writes that must leave at once, not wait
+    // for an ACK (delayed ACKs would add up to 40 ms to a request).
+    let _ = stream.set_nodelay(true);
+    let reset = Arc::new(AtomicBool::new(false));
+    let io = ResetOnDrop {
+        stream: TokioIo::new(stream),
+        reset: Arc::clone(&reset),
+    };
+    let handler_phase = phase.clone();
+    let service = service_fn(move |request| {
+        route::handle(
+            request,
+            Arc::clone(&config),
+            Arc::clone(&reset),
+            handler_phase.clone(),
+        )
+    });
+    // Keep-alive is hyper's default; said here because the benchmarks rely on it.
+    let connection = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(io, service);
+    let mut connection = pin!(connection);
+    // Connection errors (clients that reset, our own fault routes) are expected
+    // and end only this connection, so they are not reported.
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        () = reached(&mut phase, Phase::Stopping) => {
+            connection.as_mut().graceful_shutdown();
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = reached(&mut phase, Phase::Abandoning) => {}
+            }
+        }
+    }
+}
+
+/// Completes when the server reaches `target` (or is gone).
+async fn reached(phase: &mut watch::Receiver<Phase>, target: Phase) {
+    // The guard `wait_for` returns must not live across an await: it is a lock.
+    let _ = phase.wait_for(|phase| *phase >= target).await;
+}
+
+/// A connection's socket that, when its connection was marked for a reset, closes
+/// with `SO_LINGER` 0 so the kernel sends RST instead of FIN. The socket is only
+/// reachable again when hyper drops it, hence a wrapper that acts in `Drop`.
+struct ResetOnDrop {
+    stream: TokioIo<TcpStream>,
+    reset: Arc<AtomicBool>,
+}
+
+impl Drop for ResetOnDrop {
+    fn drop(&mut self) {
+        if self.reset.load(Ordering::Relaxed) {
+            // Failing leaves a normal close, which the client still sees as a cut body.
+            let _ = self.stream.inner().set_zero_linger();
+        }
+    }
+}
+
+impl hyper::rt::Read for ResetOnDrop {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for ResetOnDrop {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+}
+
+/// A site server running on its own thread with its own Tokio runtime, so that
+/// blocking clients (ureq, plain threads) and async tests alike can use it.
+/// Stops when [`SiteServer::stop`] is called or when dropped.
+#[derive(Debug)]
+pub struct SiteServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SiteServer {
+    /// Binds `config.addr` and starts serving on a new thread. Also raises this
+    /// process's open files limit (best effort), as the benchmark clients do.
+    pub fn spawn(config: Config) -> Result<SiteServer> {
+        if config.workers == Some(0) {
+            bail!("the site server needs at least one worker thread");
+        }
+        let _ = raise_open_files_limit();
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        if let Some(workers) = config.workers {
+            builder.worker_threads(workers);
+        }
+        let runtime = builder
+            .thread_name("concur-sites-worker")
+            .enable_all()
+            .build()
+            .context("cannot start the site server's Tokio runtime")?;
+        let listener = runtime.block_on(bind(config.addr))?;
+        let addr = listener
+            .local_addr()
+            .context("cannot read the site server's address")?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("concur-sites".to_string())
+            .spawn(move || {
+                // A dropped sender (the handle is gone) also means stop.
+                runtime.block_on(serve(listener, config, async {
+                    let _ = stopped.await;
+                }));
+            })
+            .context("cannot start the site server thread")?;
+        Ok(SiteServer {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The full URL of `path` (which starts with `/`) on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Stops the server and waits for its thread (at most about `shutdown_grace`).
+    pub fn stop(mut self) -> Result<()> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> Result<()> {
+        if let Some(stop) = self.stop.take() {
+            // Err: the server thread is already gone, which is what we want.
+            let _ = stop.send(());
+        }
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .map_err(|_| anyhow::anyhow!("the site server thread panicked")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for SiteServer {
+    fn drop(&mut self) {
+        // A panic on the server thread is reported by `stop`; a drop cannot report it.
+        let _ = self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Preset names are unique and resolve; sizes match the seed documents.
+    #[test]
+    fn presets_resolve() {
+        for preset in SITES {
+            assert_eq!(site(preset.name), Some(preset));
+            assert_eq!(preset.path(), format!("/site/{}", preset.name));
+        }
+        assert_eq!(site("jython").map(|s| s.bytes), Some(10_966));
+        assert_eq!(site("dice").map(|s| s.bytes), Some(276));
+        assert_eq!(site("nope"), None);
+    }
+
+    /// Raising the open files limit never lowers it and is idempotent.
+    #[test]
+    fn open_files_limit_rises_to_hard_limit() -> Result<()> {
+        let (soft_before, _) = getrlimit(Resource::RLIMIT_NOFILE)?;
+        let raised = raise_open_files_limit()?;
+        assert!(raised >= soft_before);
+        assert_eq!(raise_open_files_limit()?, raised);
+        Ok(())
+    }
+}
