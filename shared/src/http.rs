@@ -31,11 +31,7 @@ pub fn agent(connections: usize, timeout: Duration) -> Agent {
 pub fn fetch(agent: &Agent, url: &str) -> Fetch {
     let mut response = match agent.get(url).call() {
         Ok(response) => response,
-        Err(error) => {
-            return Fetch::Failed {
-                reason: error_chain(&error),
-            };
-        }
+        Err(error) => return failed(&error),
     };
     let status = response.status();
     if !status.is_success() {
@@ -50,8 +46,20 @@ pub fn fetch(agent: &Agent, url: &str) -> Fetch {
         .read_to_vec()
     {
         Ok(body) => Fetch::of_body(&body),
-        Err(error) => Fetch::Failed {
-            reason: format!("reading the body: {}", error_chain(&error)),
+        Err(error) => match failed(&error) {
+            Fetch::Failed { reason } => Fetch::Failed {
+                reason: format!("reading the body: {reason}"),
+            },
+            body => body,
         },
     }
+}
+
+/// ureq says "timeout: global" for the per-request timeout; name it plainly.
+fn failed(error: &ureq::Error) -> Fetch {
+    let reason = match error {
+        ureq::Error::Timeout(_) => "timed out (--timeout-ms)".to_owned(),
+        other => error_chain(other),
+    };
+    Fetch::Failed { reason }
 }

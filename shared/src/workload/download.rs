@@ -50,7 +50,7 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "FILE")]
     pub urls_file: Option<PathBuf>,
     /// The seed's site list, served by concur-sites at --base
-    #[arg(long, value_enum, requires = "base")]
+    #[arg(long, value_enum)]
     pub preset: Option<Preset>,
     /// Base URL of a concur-sites server, e.g. http://127.0.0.1:8080 (for --preset)
     #[arg(long, value_name = "URL")]
@@ -96,8 +96,10 @@ impl DownloadArgs {
             }
         }
         if let Some(preset) = self.preset {
-            // clap's `requires` guarantees --base comes with --preset.
-            let base = check_url("--base", self.base.as_deref().unwrap_or_default())?;
+            let base = self.base.as_deref().ok_or_else(|| {
+                UsageError::new("--preset needs --base URL, the address of a running concur-sites")
+            })?;
+            let base = check_url("--base", base)?;
             let base = base.trim_end_matches('/');
             list.extend(
                 preset
