@@ -62,15 +62,18 @@ all_models=(seq threads async procs)
 quick=false runs='' warmup='' out='' latency_ms='' build=true
 workloads_arg='' models_arg=''
 
+# An option's value must exist and must not be the next option.
+need_value() { [ $# -ge 2 ] && [[ "$2" != --* ]] || usage_error "$1 needs a value"; }
+
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
-    --workloads) [ $# -ge 2 ] || usage_error "--workloads needs a value"; workloads_arg=$2; shift ;;
-    --models) [ $# -ge 2 ] || usage_error "--models needs a value"; models_arg=$2; shift ;;
-    --runs) [ $# -ge 2 ] || usage_error "--runs needs a value"; runs=$2; shift ;;
-    --warmup) [ $# -ge 2 ] || usage_error "--warmup needs a value"; warmup=$2; shift ;;
-    --out) [ $# -ge 2 ] || usage_error "--out needs a value"; out=$2; shift ;;
-    --latency-ms) [ $# -ge 2 ] || usage_error "--latency-ms needs a value"; latency_ms=$2; shift ;;
+    --workloads) need_value "$@"; workloads_arg=$2; shift ;;
+    --models) need_value "$@"; models_arg=$2; shift ;;
+    --runs) need_value "$@"; runs=$2; shift ;;
+    --warmup) need_value "$@"; warmup=$2; shift ;;
+    --out) need_value "$@"; out=$2; shift ;;
+    --latency-ms) need_value "$@"; latency_ms=$2; shift ;;
     --no-build) build=false ;;
     -h|--help) usage; exit 0 ;;
     *) usage_error "unknown option '$1'" ;;
@@ -111,9 +114,9 @@ wants_workload() { local w; for w in "${workloads[@]}"; do [ "$w" = "$1" ] && re
 # Workload options: the seed documents' defaults, or small ones for --quick.
 workload_args() {
   case "$1:$quick" in
-    squares:false) echo "--start 5000000 --count 20" ;;
+    squares:false) echo "--start 50000000 --count 20" ;;
     squares:true) echo "--start 300000 --count 20" ;;
-    range-sum:false) echo "--end 100000000 --parts 2" ;;
+    range-sum:false) echo "--end 1000000000 --parts 2" ;;
     range-sum:true) echo "--end 10000000 --parts 2" ;;
     download:false) echo "--preset realpython --repeat 80" ;;
     download:true) echo "--preset realpython --repeat 5" ;;
