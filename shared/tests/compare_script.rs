@@ -2,6 +2,9 @@
 //! it before anything is timed. Model binaries are replaced by small fake
 //! scripts (through `CONCUR_BIN_DIR`), so these tests build and time nothing.
 
+// Test helpers panic on purpose: a failed set-up step is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
