@@ -16,6 +16,7 @@ use concur_shared::record::{Answer, Outcome};
 use concur_shared::workload::download::error_chain;
 use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Semaphore;
 
 pub const MODEL: Model = Model {
@@ -106,14 +107,17 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
                 .map_or(job.urls.len(), |n| (n as usize).min(job.urls.len()));
             let client = client(in_flight, job)?;
             let urls: Arc<[String]> = job.urls.clone().into();
+            let gauge = Arc::new(InFlight::default());
             let fetches = runtime.block_on(drive(download(
                 client,
                 urls,
                 options.max_in_flight,
+                Arc::clone(&gauge),
                 *context,
             )))??;
             Outcome::new(Answer::Download(fetches), threads, in_flight)
                 .with_field("max_in_flight", options.max_in_flight)
+                .with_field("peak_in_flight", gauge.peak.load(Ordering::Relaxed))
         }
     };
     Ok(outcome.with_field("runtime", runtime_name))
@@ -177,12 +181,14 @@ async fn download(
     client: reqwest::Client,
     urls: Arc<[String]>,
     max_in_flight: Option<u32>,
+    gauge: Arc<InFlight>,
     context: Context,
 ) -> anyhow::Result<Vec<Fetch>> {
     let permits = max_in_flight.map(|n| Arc::new(Semaphore::new(n as usize)));
     let handles: Vec<_> = (0..urls.len())
         .map(|index| {
             let (client, urls, permits) = (client.clone(), Arc::clone(&urls), permits.clone());
+            let gauge = Arc::clone(&gauge);
             tokio::spawn(async move {
                 // The semaphore is never closed, so acquiring cannot fail;
                 // if it ever did, running unbounded is the safe fallback.
@@ -191,7 +197,9 @@ async fn download(
                     None => None,
                 };
                 let url = &urls[index];
+                gauge.enter();
                 let fetch = fetch(&client, url).await;
+                gauge.leave();
                 context.say(fetch.describe(url));
                 fetch
             })
@@ -229,5 +237,24 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Fetch {
         Err(error) => Fetch::Failed {
             reason: format!("reading the body: {}", error_chain(&error)),
         },
+    }
+}
+
+/// Counts requests in flight and remembers the most at once, so the record
+/// shows whether the runtime really kept them all open together.
+#[derive(Debug, Default)]
+struct InFlight {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl InFlight {
+    fn enter(&self) {
+        let now = self.now.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn leave(&self) {
+        self.now.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -91,7 +91,7 @@ pub(crate) async fn handle(
     };
     let latency_ms = query.latency_ms.unwrap_or(config.latency_ms);
     if latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(latency_ms)).await;
+        super::timer::delay(Duration::from_millis(latency_ms)).await;
     }
     let response = match route {
         Route::Page => page(StatusCode::OK, query.size.unwrap_or(config.body_bytes)),

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# targets.sh: the measurements behind the README's performance claims that the
+# compare.sh tables do not cover:
+#   python    concur-seq vs CPython 3 on seed 000's `squares` job (defaults)
+#   inflight  async keeping 10 000 requests in flight at 1000 ms latency, and
+#             peak RSS per in-flight request: async vs threads --workers 1000
+# Each part writes hyperfine exports and the binaries' records to OUT
+# (default results/targets) and prints a summary. Run after a release build.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF2'
+Usage: scripts/targets.sh [--out DIR] [python] [inflight]
+With no part named, runs both. Needs target/release (cargo build --release),
+hyperfine 1.x and python3 (for the python part).
+EOF2
+}
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+out=results/targets parts=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) [ $# -ge 2 ] || { usage >&2; exit 2; }; out=$2; shift ;;
+    python|inflight) parts+=("$1") ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "targets.sh: error: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+[ ${#parts[@]} -gt 0 ] || parts=(python inflight)
+bin=target/release
+for b in concur-seq concur-threads concur-async concur-sites; do
+  [ -x "$bin/$b" ] || { echo "targets.sh: error: $bin/$b is missing: cargo build --release" >&2; exit 1; }
+done
+command -v hyperfine >/dev/null || { echo "targets.sh: error: hyperfine is missing (scripts/compare.sh installs it)" >&2; exit 1; }
+mkdir -p "$out"
+
+server_pid=''
+stop_server() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  server_pid=''
+}
+trap stop_server EXIT
+
+# Starts concur-sites with the given latency; sets $base.
+start_server() {
+  stop_server
+  "$bin/concur-sites" --latency-ms "$1" >"$out/.sites.out" &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    base=$(sed -n 's/^listening on //p' "$out/.sites.out" | head -n 1)
+    [ -n "$base" ] && return 0
+    sleep 0.05
+  done
+  echo "targets.sh: error: the site server did not start" >&2
+  exit 1
+}
+
+# The last stdout line of a run (its result record), appended to records.jsonl.
+record() {
+  local name=$1; shift
+  local line
+  line=$("$@" | tail -n 1)
+  printf '{"name":"%s","record":%s}\n' "$name" "$line" >>"$out/records.jsonl"
+  printf '%-34s %s\n' "$name" "$line"
+}
+
+: >"$out/records.jsonl"
+for part in "${parts[@]}"; do
+  case "$part" in
+    python)
+      command -v python3 >/dev/null || { echo "targets.sh: error: python3 is missing" >&2; exit 1; }
+      echo "== python: concur-seq squares vs CPython $(python3 -c 'import platform; print(platform.python_version())')"
+      hyperfine -N --style basic --warmup 1 --runs 3 \
+        --export-json "$out/python.json" --export-markdown "$out/python.md" \
+        -n "concur-seq squares" "$bin/concur-seq squares" \
+        -n "python3 squares.py" "python3 scripts/python/squares.py"
+      ;;
+    inflight)
+      echo "== inflight: 1000 ms latency"
+      start_server 1000
+      page="$base/page"
+      record "async 1 request" "$bin/concur-async" download --url "$page" --repeat 1
+      record "async 1000 requests" "$bin/concur-async" download --url "$page" --repeat 1000
+      record "async 10000 requests" "$bin/concur-async" download --url "$page" --repeat 10000
+      record "threads 1 worker, 1 request" "$bin/concur-threads" download --url "$page" --repeat 1 --workers 1
+      record "threads 1000 workers, 1000 requests" "$bin/concur-threads" download --url "$page" --repeat 1000 --workers 1000
+      stop_server
+      ;;
+  esac
+done
+rm -f "$out/.sites.out"
+echo "results in $out/"
