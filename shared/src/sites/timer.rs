@@ -40,9 +40,12 @@ impl Ord for Wait {
     }
 }
 
+/// A request to be woken at a deadline.
+type Request = (Instant, oneshot::Sender<()>);
+
 /// The process-wide timer thread, started on first use.
-fn timer() -> Option<&'static Sender<(Instant, oneshot::Sender<()>)>> {
-    static TIMER: OnceLock<Option<Sender<(Instant, oneshot::Sender<()>)>>> = OnceLock::new();
+fn timer() -> Option<&'static Sender<Request>> {
+    static TIMER: OnceLock<Option<Sender<Request>>> = OnceLock::new();
     TIMER
         .get_or_init(|| {
             let (sender, receiver) = mpsc::channel();
@@ -55,7 +58,7 @@ fn timer() -> Option<&'static Sender<(Instant, oneshot::Sender<()>)>> {
         .as_ref()
 }
 
-fn run(requests: mpsc::Receiver<(Instant, oneshot::Sender<()>)>) {
+fn run(requests: mpsc::Receiver<Request>) {
     let mut waiting: BinaryHeap<Reverse<Wait>> = BinaryHeap::new();
     let mut seq = 0u64;
     loop {
