@@ -290,3 +290,43 @@ pub mod download {
         }
     }
 }
+
+/// Defines the download test battery (see [`download`]) for one model
+/// binary: `download_tests!(env!("CARGO_BIN_EXE_concur-seq"), &[&[]]);` with
+/// one slice of model options per variant to test.
+#[macro_export]
+macro_rules! download_tests {
+    ($bin:expr, $variants:expr) => {
+        const VARIANTS: &[&[&str]] = $variants;
+
+        /// Both seed presets give the reference bytes and checksum.
+        #[test]
+        fn presets_match_reference() {
+            for variant in VARIANTS {
+                $crate::testing::download::presets_match_reference($bin, variant);
+            }
+        }
+
+        /// Status, hang, reset and truncate faults are counted and reported; exit 1.
+        #[test]
+        fn faults_are_counted_and_reported() {
+            for variant in VARIANTS {
+                $crate::testing::download::faults_are_counted_and_reported($bin, variant);
+            }
+        }
+
+        /// An unreachable port fails fast with "refused".
+        #[test]
+        fn unreachable_port_fails_fast() {
+            for variant in VARIANTS {
+                $crate::testing::download::unreachable_port_fails_fast($bin, variant);
+            }
+        }
+
+        /// Bad URLs and options exit 2 with one line.
+        #[test]
+        fn bad_input_is_usage_error() {
+            $crate::testing::download::bad_input_is_usage_error($bin);
+        }
+    };
+}
