@@ -4,7 +4,10 @@
 //! Each worker is a forked child with two pipes: requests in, replies out, one
 //! JSON line per message. The parent hands out one task at a time per worker
 //! and sends the next when a reply comes back (dynamic, like `Pool.imap` with
-//! chunksize 1), waiting on all reply pipes at once with `poll`. Closing a
+//! chunksize 1), waiting on all reply pipes at once with `poll`. A job may
+//! instead route each task to a fixed worker ([`Pool::run_routed`]), still one
+//! at a time, when the worker's own state (a per-process cache) decides what
+//! a task costs. Closing a
 //! worker's request pipe tells it to finish: it replies with its peak RSS and
 //! exits. Every child is reaped with `waitpid`, on success and on every error
 //! path ([`Pool`]'s `Drop`), so none is left behind as a zombie.
@@ -20,6 +23,7 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork, pipe};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::os::fd::AsFd;
@@ -60,6 +64,23 @@ struct Worker {
     busy: Option<usize>,
     /// Set once it said `Done` and was reaped.
     finished: bool,
+}
+
+/// Which task each worker gets next.
+enum Queue {
+    /// Any worker takes the next task in order.
+    Shared(std::ops::Range<usize>),
+    /// Each worker has its own tasks, in order.
+    Routed(Vec<VecDeque<usize>>),
+}
+
+impl Queue {
+    fn next_for(&mut self, slot: usize) -> Option<usize> {
+        match self {
+            Queue::Shared(tasks) => tasks.next(),
+            Queue::Routed(queues) => queues.get_mut(slot)?.pop_front(),
+        }
+    }
 }
 
 /// A pool of forked worker processes.
@@ -171,6 +192,46 @@ impl Pool {
     pub fn run<Req, Resp>(
         &mut self,
         tasks: &[Req],
+        on_result: impl FnMut(usize, usize, &Resp),
+    ) -> anyhow::Result<Vec<Resp>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+    {
+        self.run_with(tasks, Queue::Shared(0..tasks.len()), on_result)
+    }
+
+    /// Like [`Pool::run`], but task `i` goes to worker `route[i]` and to no
+    /// other: each worker works through its own queue, one task at a time.
+    pub fn run_routed<Req, Resp>(
+        &mut self,
+        tasks: &[Req],
+        route: &[usize],
+        on_result: impl FnMut(usize, usize, &Resp),
+    ) -> anyhow::Result<Vec<Resp>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+    {
+        if route.len() != tasks.len() {
+            bail!("{} routes for {} tasks", route.len(), tasks.len());
+        }
+        let mut queues = vec![VecDeque::new(); self.workers.len()];
+        for (task, &worker) in route.iter().enumerate() {
+            queues
+                .get_mut(worker)
+                .ok_or_else(|| {
+                    anyhow!("task {task} routed to worker {worker}, which does not exist")
+                })?
+                .push_back(task);
+        }
+        self.run_with(tasks, Queue::Routed(queues), on_result)
+    }
+
+    fn run_with<Req, Resp>(
+        &mut self,
+        tasks: &[Req],
+        mut queue: Queue,
         mut on_result: impl FnMut(usize, usize, &Resp),
     ) -> anyhow::Result<Vec<Resp>>
     where
@@ -178,9 +239,8 @@ impl Pool {
         Resp: DeserializeOwned,
     {
         let mut results: Vec<Option<Resp>> = (0..tasks.len()).map(|_| None).collect();
-        let mut next_task = 0;
         for slot in 0..self.workers.len() {
-            self.hand_out(slot, tasks, &mut next_task)?;
+            self.hand_out(slot, tasks, &mut queue)?;
         }
         while self.workers.iter().any(|w| !w.finished) {
             for slot in self.ready()? {
@@ -199,7 +259,7 @@ impl Pool {
                             })?;
                             on_result(worker.index, task, &result);
                             results[task] = Some(result);
-                            self.hand_out(slot, tasks, &mut next_task)?;
+                            self.hand_out(slot, tasks, &mut queue)?;
                         }
                         Reply::Done { peak_rss_kib } => self.finish(slot, peak_rss_kib)?,
                     }
@@ -218,15 +278,16 @@ impl Pool {
     }
 
     /// Sends the next task to the worker in `slot`, or closes its request pipe
-    /// when none is left.
+    /// when none is left for it.
     fn hand_out<Req: Serialize>(
         &mut self,
         slot: usize,
         tasks: &[Req],
-        next_task: &mut usize,
+        queue: &mut Queue,
     ) -> anyhow::Result<()> {
         let worker = &mut self.workers[slot];
-        let Some(task) = tasks.get(*next_task) else {
+        let Some((index, task)) = queue.next_for(slot).and_then(|i| Some((i, tasks.get(i)?)))
+        else {
             worker.requests = None;
             return Ok(());
         };
@@ -241,8 +302,7 @@ impl Pool {
             let how = self.reap(slot, EXIT_GRACE);
             bail!("worker {index} (pid {pid}) {how} (a task could not be sent: {error})");
         }
-        worker.busy = Some(*next_task);
-        *next_task += 1;
+        worker.busy = Some(index);
         Ok(())
     }
 

@@ -1,11 +1,13 @@
 //! concur-seq: the baseline. One thread, one process, one task after another.
 //!
 //! Every other model is measured against this one, so it does nothing clever:
-//! the tasks run in order on the calling thread.
+//! the tasks run in order on the calling thread. For `convert` that means one
+//! caller: no cache strategy can see a duplicate here, whatever its locking.
 
 use concur_shared::cli::{Context, Model, ModelOptions};
 use concur_shared::error::UsageError;
 use concur_shared::record::{Answer, Outcome};
+use concur_shared::workload::convert::{ConvertAnswer, ConvertJob};
 use concur_shared::workload::{CpuTask, Job};
 
 pub const MODEL: Model = Model {
@@ -32,6 +34,7 @@ pub fn run(job: &Job, _options: &Options, context: &Context) -> anyhow::Result<O
             1,
             1,
         )),
+        Job::Convert(job) => Ok(run_convert(job, context)),
     }
 }
 
@@ -44,4 +47,25 @@ fn run_cpu(tasks: &[CpuTask], context: &Context) -> Vec<u128> {
             result
         })
         .collect()
+}
+
+/// Every request in order, through one converter.
+fn run_convert(job: &ConvertJob, context: &Context) -> Outcome {
+    let converter = job.converter();
+    let served = job
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(index, request)| {
+            let served = converter.serve(request);
+            context.say(served.describe(index, request));
+            served
+        })
+        .collect();
+    let answer = ConvertAnswer {
+        served,
+        lookups_run: converter.lookups_run(),
+        evictions: converter.evictions(),
+    };
+    job.outcome(answer, 1, 1, job.ideal_ms(1))
 }

@@ -6,6 +6,7 @@
 //! decimal string so that u128 answers survive every JSON parser, and
 //! workload- or model-specific fields are flattened in beside the common ones.
 
+use crate::workload::convert::ConvertAnswer;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -51,6 +52,8 @@ impl Outcome {
 pub enum Answer {
     /// CPU workloads: one result per task, in task order.
     Cpu(Vec<u128>),
+    /// `convert`: every request's outcome, in request order, and the counts.
+    Convert(ConvertAnswer),
 }
 
 /// The JSON object printed as the last line of stdout.

@@ -4,12 +4,14 @@
 //! A model never decides what to compute; it only decides how to schedule the
 //! tasks a [`Job`] hands it. That is what makes a checksum mismatch a model bug.
 
+pub mod convert;
 pub mod cpu;
 
 use crate::error::UsageError;
 use crate::record::Answer;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 
+pub use convert::{ConvertArgs, ConvertJob};
 pub use cpu::{CpuJob, CpuTask, RangeSumArgs, SquaresArgs};
 
 /// A validated job, ready to hand to a model.
@@ -17,6 +19,8 @@ pub use cpu::{CpuJob, CpuTask, RangeSumArgs, SquaresArgs};
 pub enum Job {
     /// `squares` or `range-sum`: independent CPU-bound tasks.
     Cpu(CpuJob),
+    /// `convert`: point-conversion requests through a memoizing cache.
+    Convert(ConvertJob),
 }
 
 impl Job {
@@ -24,6 +28,7 @@ impl Job {
     pub fn workload(&self) -> &'static str {
         match self {
             Job::Cpu(job) => job.workload,
+            Job::Convert(_) => "convert",
         }
     }
 
@@ -31,6 +36,7 @@ impl Job {
     pub fn tasks(&self) -> usize {
         match self {
             Job::Cpu(job) => job.tasks.len(),
+            Job::Convert(job) => job.requests.len(),
         }
     }
 
@@ -40,6 +46,8 @@ impl Job {
     pub fn verify(&self, answer: &Answer) -> anyhow::Result<Verified> {
         match (self, answer) {
             (Job::Cpu(job), Answer::Cpu(results)) => job.verify(results),
+            (Job::Convert(job), Answer::Convert(answer)) => job.verify(answer),
+            (job, _) => anyhow::bail!("wrong answer: not an answer to a {} job", job.workload()),
         }
     }
 }
@@ -61,6 +69,10 @@ pub(crate) const WORKLOADS: &[(&str, &str)] = &[
         "range-sum",
         "CPU: the sum of 0..end, split into `parts` contiguous chunks (seed 002)",
     ),
+    (
+        "convert",
+        "Cache: convert A points to B points through a memoizing cache, never twice (seed 000)",
+    ),
 ];
 
 /// Adds the workload's own options to its subcommand.
@@ -68,6 +80,7 @@ pub(crate) fn augment(name: &str, command: Command) -> Command {
     match name {
         "squares" => SquaresArgs::augment_args(command),
         "range-sum" => RangeSumArgs::augment_args(command),
+        "convert" => ConvertArgs::augment_args(command),
         _ => command,
     }
 }
@@ -84,6 +97,10 @@ pub(crate) fn from_matches(name: &str, matches: &ArgMatches) -> Result<Job, Usag
             .map_err(clap_error)?
             .job()
             .map(Job::Cpu),
+        "convert" => ConvertArgs::from_arg_matches(matches)
+            .map_err(clap_error)?
+            .job()
+            .map(Job::Convert),
         other => Err(UsageError::new(format!("unknown workload '{other}'"))),
     }
 }
