@@ -13,18 +13,25 @@
 //!
 //! So one thread plays the rate service's network: tasks hand it a deadline
 //! and await a oneshot; it sleeps precisely (the same deadline sleep as the
-//! blocking callers, [`concur_shared::workload::convert::cost`]) until the
-//! earliest one and completes it, which wakes the task the way a reply on a
-//! socket would. One thread serves every waiting task, so async still needs
-//! no thread per waiter.
+//! blocking callers, [`concur_shared::workload::convert::cost`]) until just
+//! before the earliest one ([`HOP_AHEAD`]) and completes it, which wakes the
+//! task the way a reply on a socket would. One thread serves every waiting
+//! task, so async still needs no thread per waiter.
 
 use concur_shared::workload::convert::cost::{WAKE_AHEAD, precise_timers};
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
+
+/// How early the timer thread wakes a task: about what it takes a parked
+/// executor thread to notice the wake-up. The task itself then yields until
+/// the deadline, so it never finishes early; without this, every async
+/// lookup would pay two thread wake-ups (the timer's and the executor's)
+/// where the blocking models pay one.
+pub const HOP_AHEAD: Duration = Duration::from_micros(50);
 
 /// The timer: a thread and the deadlines it is waiting for.
 pub struct PreciseTimer {
@@ -102,12 +109,9 @@ impl PreciseTimer {
             let mut queue = lock(&self.shared.queue);
             let order = queue.registered;
             queue.registered += 1;
-            let earliest = queue.due.peek().is_none_or(|Reverse(d)| deadline < d.at);
-            queue.due.push(Reverse(Due {
-                at: deadline,
-                order,
-                wake,
-            }));
+            let at = deadline.checked_sub(HOP_AHEAD).unwrap_or(deadline);
+            let earliest = queue.due.peek().is_none_or(|Reverse(d)| at < d.at);
+            queue.due.push(Reverse(Due { at, order, wake }));
             if earliest {
                 self.shared.changed.notify_one();
             }
@@ -116,6 +120,9 @@ impl PreciseTimer {
         // tokio's coarser timer rather than returning early.
         if woken.await.is_err() {
             tokio::time::sleep_until(deadline.into()).await;
+        }
+        while Instant::now() < deadline {
+            tokio::task::yield_now().await;
         }
     }
 }

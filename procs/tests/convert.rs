@@ -9,8 +9,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_concur-procs");
 const LIMIT: Duration = Duration::from_secs(60);
 const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
 
-fn convert(args: &[&str]) -> Value {
-    let args: Vec<&str> = ["convert"].iter().chain(args).copied().collect();
+/// Runs `concur-procs convert` with space-separated `args`; its record.
+fn convert(args: &str) -> Value {
+    let args: Vec<&str> = ["convert"]
+        .into_iter()
+        .chain(args.split_whitespace())
+        .collect();
     let out = run_binary(BIN, &args, LIMIT);
     assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
     out.record()
@@ -23,20 +27,10 @@ fn every_strategy_matches_reference() {
     let mut checksums = Vec::new();
     for cache in STRATEGIES {
         for route in ["round-robin", "by-key"] {
-            let record = convert(&[
-                "--requests",
-                "1000",
-                "--distinct",
-                "30",
-                "--cost-us",
-                "20",
-                "--cache",
-                cache,
-                "--route",
-                route,
-                "--workers",
-                "3",
-            ]);
+            let record = convert(&format!(
+                "--requests 1000 --distinct 30 --cost-us 20 --cache {cache} --route {route} \
+                 --workers 3"
+            ));
             assert_eq!(record["route"], route);
             assert!(record["peak_rss_kib"].as_u64().unwrap() > 1024 * 4);
             checksums.push(record["checksum"].clone());
@@ -52,22 +46,10 @@ fn every_strategy_matches_reference() {
 fn by_key_has_no_duplicates() {
     for cache in ["racy", "locked", "single-flight", "moka"] {
         let args = |route| {
-            [
-                "--requests",
-                "800",
-                "--distinct",
-                "16",
-                "--cost-us",
-                "200",
-                "--cache",
-                cache,
-                "--workers",
-                "8",
-                "--capacity",
-                "0",
-                "--route",
-                route,
-            ]
+            format!(
+                "--requests 800 --distinct 16 --cost-us 200 --cache {cache} --workers 8 \
+                 --capacity 0 --route {route}"
+            )
         };
         let by_key = convert(&args("by-key"));
         assert_eq!(by_key["conversions"], by_key["keys"], "{cache}");
@@ -81,20 +63,9 @@ fn by_key_has_no_duplicates() {
 #[test]
 fn small_capacity_evicts() {
     for cache in &STRATEGIES[1..] {
-        let record = convert(&[
-            "--requests",
-            "2000",
-            "--distinct",
-            "300",
-            "--cost-us",
-            "0",
-            "--cache",
-            cache,
-            "--capacity",
-            "8",
-            "--workers",
-            "2",
-        ]);
+        let record = convert(&format!(
+            "--requests 2000 --distinct 300 --cost-us 0 --cache {cache} --capacity 8 --workers 2"
+        ));
         assert!(record["evictions"].as_u64().unwrap() > 0, "{cache}");
     }
 }
@@ -102,21 +73,8 @@ fn small_capacity_evicts() {
 /// A failing worker still fails a convert job, naming the worker.
 #[test]
 fn failing_worker_fails_convert() {
-    let out = run_binary(
-        BIN,
-        &[
-            "convert",
-            "--requests",
-            "50",
-            "--cost-us",
-            "0",
-            "--fault",
-            "kill",
-            "--workers",
-            "2",
-        ],
-        LIMIT,
-    );
+    let args = "convert --requests 50 --cost-us 0 --fault kill --workers 2";
+    let out = run_binary(BIN, &args.split_whitespace().collect::<Vec<_>>(), LIMIT);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("worker 0 (pid "), "{}", out.stderr);
 }

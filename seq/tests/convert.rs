@@ -1,11 +1,22 @@
 //! The baseline on `convert`: one caller, so no cache strategy can duplicate.
 
 use concur_seq::{MODEL, Options, run};
+use concur_shared::record::Outcome;
 use concur_shared::testing::{assert_garbage_file_rejected, run_binary, run_model};
+use concur_shared::workload::Verified;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concur-seq");
 const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
+
+/// Runs `convert` with space-separated `args` in this process, verified.
+fn convert(args: &str) -> (Outcome, Verified) {
+    let args: Vec<&str> = ["convert"]
+        .into_iter()
+        .chain(args.split_whitespace())
+        .collect();
+    run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"))
+}
 
 /// Every strategy gives the reference outputs (checked per request by
 /// `verify`) and the same checksum, and every caching strategy looks each key
@@ -14,19 +25,9 @@ const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"
 fn every_strategy_matches_reference() {
     let mut checksums = Vec::new();
     for cache in STRATEGIES {
-        let args = [
-            "convert",
-            "--requests",
-            "3000",
-            "--distinct",
-            "40",
-            "--cost-us",
-            "0",
-            "--cache",
-            cache,
-        ];
-        let (outcome, verified) =
-            run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{cache}: {e:#}"));
+        let (outcome, verified) = convert(&format!(
+            "--requests 3000 --distinct 40 --cost-us 0 --cache {cache}"
+        ));
         let f = &outcome.fields;
         assert_eq!(f["requests"], 3000);
         assert_eq!(f["rejected"], 15, "5 per mille");
@@ -48,50 +49,23 @@ fn every_strategy_matches_reference() {
 #[test]
 fn small_capacity_evicts() {
     for cache in &STRATEGIES[1..] {
-        let args = [
-            "convert",
-            "--requests",
-            "2000",
-            "--distinct",
-            "200",
-            "--cost-us",
-            "0",
-            "--cache",
-            cache,
-            "--capacity",
-            "20",
-        ];
-        let (outcome, _) =
-            run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{cache}: {e:#}"));
-        let evictions = outcome.fields["evictions"].as_u64().unwrap();
-        assert!(evictions > 0, "{cache}");
-        assert!(
-            outcome.fields["duplicates"].as_u64().unwrap() > 0,
-            "{cache}: re-lookups"
-        );
-        assert!(
-            !outcome.fields.contains_key("ideal_ms"),
-            "no bound: keys do not fit"
-        );
+        let (outcome, _) = convert(&format!(
+            "--requests 2000 --distinct 200 --cost-us 0 --cache {cache} --capacity 20"
+        ));
+        let f = &outcome.fields;
+        assert!(f["evictions"].as_u64().unwrap() > 0, "{cache}");
+        assert!(f["duplicates"].as_u64().unwrap() > 0, "{cache}: re-lookups");
+        assert!(!f.contains_key("ideal_ms"), "no bound: the keys do not fit");
     }
 }
 
 /// The binary prints the convert record, with the ideal bound.
 #[test]
 fn binary_prints_record() {
+    let args = "convert --requests 500 --distinct 10 --cost-us 100 --cache locked";
     let out = run_binary(
         BIN,
-        &[
-            "convert",
-            "--requests",
-            "500",
-            "--distinct",
-            "10",
-            "--cost-us",
-            "100",
-            "--cache",
-            "locked",
-        ],
+        &args.split_whitespace().collect::<Vec<_>>(),
         Duration::from_secs(30),
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
@@ -102,8 +76,8 @@ fn binary_prints_record() {
     assert_eq!(record["cost_kind"], "sleep");
     let keys = record["keys"].as_f64().unwrap();
     assert_eq!(record["ideal_ms"].as_f64().unwrap(), keys * 0.1);
-    let sum = ["converted", "rejected"].map(|k| record[k].as_u64().unwrap());
-    assert_eq!(sum[0] + sum[1], 500);
+    let [converted, rejected] = ["converted", "rejected"].map(|k| record[k].as_u64().unwrap());
+    assert_eq!(converted + rejected, 500);
 }
 
 /// A requests file of garbage lines gives rejected outcomes and exit 0.

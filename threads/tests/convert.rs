@@ -3,13 +3,18 @@
 
 use concur_shared::testing::{assert_garbage_file_rejected, assert_usage_error, run_model};
 use concur_threads::{MODEL, Options, run};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_concur-threads");
 const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
 
-fn convert(args: &[&str]) -> serde_json::Map<String, Value> {
-    let args: Vec<&str> = ["convert"].iter().chain(args).copied().collect();
+/// Runs `convert` with space-separated `args` in this process, verified; the
+/// record's fields plus the checksum.
+fn convert(args: &str) -> Map<String, Value> {
+    let args: Vec<&str> = ["convert"]
+        .into_iter()
+        .chain(args.split_whitespace())
+        .collect();
     let (outcome, verified) =
         run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"));
     let mut fields = outcome.fields;
@@ -24,21 +29,11 @@ fn every_strategy_matches_reference() {
     let mut checksums = Vec::new();
     for cache in STRATEGIES {
         for engine in ["scoped", "rayon"] {
-            for workers in ["1", "8"] {
-                let f = convert(&[
-                    "--requests",
-                    "2000",
-                    "--distinct",
-                    "30",
-                    "--cost-us",
-                    "20",
-                    "--cache",
-                    cache,
-                    "--engine",
-                    engine,
-                    "--workers",
-                    workers,
-                ]);
+            for workers in [1, 8] {
+                let f = convert(&format!(
+                    "--requests 2000 --distinct 30 --cost-us 20 --cache {cache} \
+                     --engine {engine} --workers {workers}"
+                ));
                 assert_eq!(f["requests"], 2000);
                 checksums.push(f["checksum"].clone());
             }
@@ -53,23 +48,11 @@ fn every_strategy_matches_reference() {
 #[test]
 fn no_duplicates_under_contention() {
     for cache in ["locked", "single-flight", "moka"] {
-        for (kind, cost) in [("sleep", "2000"), ("spin", "300")] {
-            let f = convert(&[
-                "--requests",
-                "800",
-                "--distinct",
-                "16",
-                "--cost-us",
-                cost,
-                "--cost-kind",
-                kind,
-                "--cache",
-                cache,
-                "--workers",
-                "8",
-                "--capacity",
-                "0",
-            ]);
+        for (kind, cost) in [("sleep", 2000), ("spin", 300)] {
+            let f = convert(&format!(
+                "--requests 800 --distinct 16 --cost-us {cost} --cost-kind {kind} \
+                 --cache {cache} --workers 8 --capacity 0"
+            ));
             assert_eq!(f["conversions"], f["keys"], "{cache} {kind}");
             assert_eq!(f["duplicates"], 0, "{cache} {kind}");
         }
@@ -80,20 +63,9 @@ fn no_duplicates_under_contention() {
 /// runs all miss and all convert it.
 #[test]
 fn racy_duplicates_under_contention() {
-    let f = convert(&[
-        "--requests",
-        "16",
-        "--distinct",
-        "1",
-        "--invalid-per-mille",
-        "0",
-        "--cost-us",
-        "50000",
-        "--cache",
-        "racy",
-        "--workers",
-        "8",
-    ]);
+    let f = convert(
+        "--requests 16 --distinct 1 --invalid-per-mille 0 --cost-us 50000 --cache racy --workers 8",
+    );
     assert!(f["duplicates"].as_u64().unwrap() > 0, "{f:?}");
 }
 
@@ -101,25 +73,15 @@ fn racy_duplicates_under_contention() {
 #[test]
 fn small_capacity_evicts() {
     for cache in &STRATEGIES[1..] {
-        let f = convert(&[
-            "--requests",
-            "3000",
-            "--distinct",
-            "300",
-            "--cost-us",
-            "0",
-            "--cache",
-            cache,
-            "--capacity",
-            "16",
-            "--workers",
-            "8",
-        ]);
+        let f = convert(&format!(
+            "--requests 3000 --distinct 300 --cost-us 0 --cache {cache} --capacity 16 --workers 8"
+        ));
         assert!(f["evictions"].as_u64().unwrap() > 0, "{cache}");
     }
 }
 
-/// Garbage lines are rejected outcomes; --gil makes no sense for convert.
+/// Garbage lines are rejected outcomes; --gil makes no sense for convert,
+/// --route belongs to procs.
 #[test]
 fn garbage_file_and_usage_errors() {
     assert_garbage_file_rejected(BIN, &["--workers", "8"]);
