@@ -21,8 +21,7 @@ pub mod timer;
 
 use cache::AsyncConverter;
 use clap::ValueEnum;
-use concur_shared::cli::available_cores;
-use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg};
+use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg, available_cores};
 use concur_shared::error::UsageError;
 use concur_shared::record::{Answer, Outcome};
 use concur_shared::workload::convert::cost::CostKind;

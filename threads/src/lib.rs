@@ -15,10 +15,10 @@ pub mod gil;
 
 use anyhow::anyhow;
 use clap::ValueEnum;
-use concur_shared::cli::available_cores;
-use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg};
+use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg, available_cores};
 use concur_shared::error::UsageError;
 use concur_shared::record::{Answer, Outcome};
+use concur_shared::workload::convert::cost::CostKind;
 use concur_shared::workload::convert::{ConvertAnswer, ConvertJob, Served};
 use concur_shared::workload::{CpuTask, Job};
 use gil::Gil;
@@ -129,7 +129,7 @@ fn run_convert(
     engine: Engine,
     workers: usize,
     context: &Context,
-) -> anyhow::Result<concur_shared::record::Outcome> {
+) -> anyhow::Result<Outcome> {
     let converter = job.converter();
     let serve = |index: usize| {
         let request = &job.requests[index];
@@ -162,8 +162,8 @@ fn run_convert(
     };
     // A spinning lookup needs a core: more threads than cores cannot overlap.
     let parallel = match job.cost.kind {
-        concur_shared::workload::convert::cost::CostKind::Sleep => workers,
-        concur_shared::workload::convert::cost::CostKind::Spin => workers.min(available_cores()),
+        CostKind::Sleep => workers,
+        CostKind::Spin => workers.min(available_cores()),
     };
     Ok(job.outcome(answer, workers, workers, job.ideal_ms(parallel)))
 }

@@ -29,6 +29,7 @@ use rules::Reject;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -192,15 +193,17 @@ impl Served {
         }
     }
 
-    /// A line for `-v`: `request 17 "1234": 925 B points (lookup)`.
-    pub fn describe(&self, index: usize, request: &str) -> String {
-        match self.outcome {
-            Ok(points) if self.looked_up => {
-                format!("request {index} {request:?}: {points} B points (lookup)")
+    /// A line for `-v`: `request 17 "1234": 925 B points (lookup)`. Lazy:
+    /// formatted only if printed, since it is built for every request.
+    pub fn describe<'a>(&self, index: usize, request: &'a str) -> impl fmt::Display + 'a {
+        let served = *self;
+        fmt::from_fn(move |f| match served.outcome {
+            Ok(points) if served.looked_up => {
+                write!(f, "request {index} {request:?}: {points} B points (lookup)")
             }
-            Ok(points) => format!("request {index} {request:?}: {points} B points (cached)"),
-            Err(reason) => format!("request {index} {request:?}: rejected ({reason})"),
-        }
+            Ok(points) => write!(f, "request {index} {request:?}: {points} B points (cached)"),
+            Err(reason) => write!(f, "request {index} {request:?}: rejected ({reason})"),
+        })
     }
 }
 
