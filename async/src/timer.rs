@@ -104,6 +104,9 @@ impl PreciseTimer {
 
     /// Completes at `deadline`, never before it.
     pub async fn sleep_until(&self, deadline: Instant) {
+        if Instant::now() >= deadline {
+            return;
+        }
         let (wake, woken) = oneshot::channel();
         {
             let mut queue = lock(&self.shared.queue);

@@ -172,10 +172,10 @@ fn invalid_request(rng: &mut SplitMix64) -> String {
 /// that is not valid UTF-8 becomes text with U+FFFD in it, which validation
 /// rejects as `format`, so garbage is a rejected request, never a crash.
 pub fn parse_lines(bytes: &[u8]) -> Vec<String> {
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     if bytes.is_empty() {
         return Vec::new();
     }
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     body.split(|&b| b == b'\n')
         .map(|line| {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
