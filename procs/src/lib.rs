@@ -4,15 +4,32 @@
 //! Processes share nothing: each worker has its own memory, so there is no
 //! lock to contend for (and no GIL in Python), at the price of a fork per
 //! worker and of encoding every task and result. See [`pool`] for the pool.
+//!
+//! For `convert` that means one cache per process, whatever `--cache` says:
+//! a lock in one process protects nothing in another, exactly like a
+//! `threading.Lock` in a `multiprocessing` worker. Each worker serves one
+//! request at a time, so inside a process `racy`, `locked` and
+//! `single-flight` never meet a second caller and behave alike; what decides
+//! duplicates is `--route`. `round-robin` sends request i to worker i mod N,
+//! so a key is looked up once by every process that sees it; `by-key` sends
+//! every request for a key to the one worker that owns it (a fixed hash of
+//! the key), so each key is looked up once in all, without any shared memory.
 
 pub mod pool;
 
-use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg};
+use clap::ValueEnum;
+use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg, available_cores};
 use concur_shared::error::UsageError;
 use concur_shared::http;
 use concur_shared::record::{Answer, Outcome};
+use concur_shared::workload::convert::cost::CostKind;
+use concur_shared::workload::convert::rules::validate;
+use concur_shared::workload::convert::stream::mix64;
+use concur_shared::workload::convert::{CacheStrategy, ConvertAnswer, ConvertJob, Served};
 use concur_shared::workload::{CpuTask, Fetch, Job};
 use pool::{Fault, Pool};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 pub const MODEL: Model = Model {
     name: "procs",
@@ -30,10 +47,27 @@ pub struct Options {
     /// Make worker 0 fail on its first task (for tests only)
     #[arg(long, value_enum, hide = true)]
     pub fault: Option<Fault>,
+    /// Which worker gets a convert request (convert only) [default: round-robin]
+    #[arg(long, value_enum)]
+    pub route: Option<Route>,
+}
+
+/// How `convert` requests are spread over the worker processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Route {
+    /// request i goes to worker i mod N: every process sees most keys
+    RoundRobin,
+    /// every request for a key goes to the worker that owns the key
+    ByKey,
 }
 
 impl ModelOptions for Options {
-    fn validate(&self, _job: &Job) -> Result<(), UsageError> {
+    fn validate(&self, job: &Job) -> Result<(), UsageError> {
+        if self.route.is_some() && !matches!(job, Job::Convert(_)) {
+            return Err(UsageError::new(
+                "--route applies to the convert workload only: other tasks carry no key",
+            ));
+        }
         Ok(())
     }
 }
@@ -79,5 +113,112 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
             outcome.children_peak_rss_kib = pool.children_peak_rss_kib();
             Ok(outcome)
         }
+        Job::Convert(job) => run_convert(job, options, workers, context),
     }
+}
+
+/// A worker's reply to one request: its outcome, and the worker's running
+/// totals, so the parent knows every process's counts from its last reply.
+#[derive(Debug, Serialize, Deserialize)]
+struct WorkerServed {
+    served: Served,
+    lookups_run: u64,
+    evictions: u64,
+}
+
+/// Routes every request, forks the workers (each builds its own converter,
+/// after the fork, so every cache lives in one process only), runs them.
+fn run_convert(
+    job: &ConvertJob,
+    options: &Options,
+    workers: usize,
+    context: &Context,
+) -> anyhow::Result<Outcome> {
+    let route = options.route.unwrap_or(Route::RoundRobin);
+    let routes = route_requests(job, route, workers);
+    let mut pool = Pool::spawn(workers, options.fault, |_| {
+        let converter = job.converter();
+        move |request: String| WorkerServed {
+            served: converter.serve(&request),
+            lookups_run: converter.lookups_run(),
+            evictions: converter.evictions(),
+        }
+    })?;
+    context.say(format_args!("workers started: pids {:?}", pool.pids()));
+    let mut totals = vec![(0, 0); workers];
+    let replies = pool.run_routed(
+        &job.requests,
+        &routes,
+        |worker, index, reply: &WorkerServed| {
+            totals[worker] = (reply.lookups_run, reply.evictions);
+            context.say(format_args!(
+                "worker {worker}: {}",
+                reply.served.describe(index, &job.requests[index])
+            ));
+        },
+    )?;
+    let answer = ConvertAnswer {
+        served: replies.iter().map(|reply| reply.served).collect(),
+        lookups_run: totals.iter().map(|t| t.0).sum(),
+        evictions: totals.iter().map(|t| t.1).sum(),
+    };
+    let ideal_ms = ideal_ms(job, &routes, workers);
+    let mut outcome = job.outcome(answer, workers, workers, ideal_ms).with_field(
+        "route",
+        match route {
+            Route::RoundRobin => "round-robin",
+            Route::ByKey => "by-key",
+        },
+    );
+    outcome.children_peak_rss_kib = pool.children_peak_rss_kib();
+    Ok(outcome)
+}
+
+/// The worker of every request. `by-key` hashes the amount with a fixed mix
+/// (not std's per-process random hasher, so the same key always lands on the
+/// same worker, in every run); a rejected request has no key and goes
+/// round-robin.
+fn route_requests(job: &ConvertJob, route: Route, workers: usize) -> Vec<usize> {
+    job.requests
+        .iter()
+        .enumerate()
+        .map(|(index, request)| match (route, validate(request)) {
+            (Route::ByKey, Ok(amount)) => (mix64(amount.get()) % workers as u64) as usize,
+            _ => index % workers,
+        })
+        .collect()
+}
+
+/// With static routes every worker's lookups are known in advance: its
+/// distinct keys (every valid request, for `none`), one after another. The
+/// job takes at least as long as the busiest worker, and, for `spin`, as the
+/// cores can chew through all of them. `None` if a worker's cache is too
+/// small to keep its keys.
+fn ideal_ms(job: &ConvertJob, routes: &[usize], workers: usize) -> Option<f64> {
+    let mut keys = vec![HashSet::new(); workers];
+    let mut valid = vec![0u64; workers];
+    for (request, &worker) in job.requests.iter().zip(routes) {
+        if let Ok(amount) = validate(request) {
+            keys[worker].insert(amount);
+            valid[worker] += 1;
+        }
+    }
+    let lookups: Vec<u64> = match job.cache {
+        CacheStrategy::NoCache => valid,
+        _ => {
+            let most = keys.iter().map(HashSet::len).max().unwrap_or(0);
+            if job.capacity != 0 && job.capacity < most {
+                return None;
+            }
+            keys.iter().map(|k| k.len() as u64).collect()
+        }
+    };
+    let busiest = lookups.iter().copied().max().unwrap_or(0) as f64;
+    let spread = match job.cost.kind {
+        CostKind::Sleep => 0.0,
+        CostKind::Spin => {
+            lookups.iter().sum::<u64>() as f64 / workers.min(available_cores()) as f64
+        }
+    };
+    Some(busiest.max(spread) * job.lookup_ms())
 }

@@ -4,7 +4,11 @@
 //! Each worker is a forked child with two pipes: requests in, replies out, one
 //! JSON line per message. The parent hands out one task at a time per worker
 //! and sends the next when a reply comes back (dynamic, like `Pool.imap` with
-//! chunksize 1), waiting on all reply pipes at once with `poll`. Closing a
+//! chunksize 1), waiting on all reply pipes at once with `poll`. A job may
+//! instead route each task to a fixed worker ([`Pool::run_routed`]), when the
+//! worker's own state (a per-process cache) decides what a task costs; a
+//! routed task can go nowhere else, so there is nothing to balance and the
+//! parent keeps up to [`ROUTED_DEPTH`] of them in each worker's pipe. Closing a
 //! worker's request pipe tells it to finish: it replies with its peak RSS and
 //! exits. Every child is reaped with `waitpid`, on success and on every error
 //! path ([`Pool`]'s `Drop`), so none is left behind as a zombie.
@@ -20,6 +24,7 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork, pipe};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::os::fd::AsFd;
@@ -28,6 +33,13 @@ use std::time::{Duration, Instant};
 /// How long a worker whose pipe closed may take to finish exiting before it
 /// is killed: exiting takes microseconds, a second means it is stuck.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// Routed tasks sent ahead to a worker, so it never waits a pipe round trip
+/// (tens of microseconds here, more than a cache hit) for its next task.
+/// Small enough that a worker's replies to all of them (a hundred bytes
+/// each) always fit its reply pipe: a worker is never blocked writing while
+/// the parent is blocked sending it a request.
+pub const ROUTED_DEPTH: usize = 16;
 
 /// Test-only misbehaviour, injected into worker 0 when it receives its first
 /// task, so tests can show what the parent does when a worker fails.
@@ -56,10 +68,28 @@ struct Worker {
     /// `None` once closed, which tells the worker to finish.
     requests: Option<BufWriter<File>>,
     replies: BufReader<File>,
-    /// The task index it is working on.
-    busy: Option<usize>,
+    /// The tasks it was sent and has not answered yet, oldest first (it
+    /// answers in order).
+    busy: VecDeque<usize>,
     /// Set once it said `Done` and was reaped.
     finished: bool,
+}
+
+/// Which task each worker gets next.
+enum Queue {
+    /// Any worker takes the next task in order.
+    Shared(std::ops::Range<usize>),
+    /// Each worker has its own tasks, in order.
+    Routed(Vec<VecDeque<usize>>),
+}
+
+impl Queue {
+    fn next_for(&mut self, slot: usize) -> Option<usize> {
+        match self {
+            Queue::Shared(tasks) => tasks.next(),
+            Queue::Routed(queues) => queues.get_mut(slot)?.pop_front(),
+        }
+    }
 }
 
 /// A pool of forked worker processes.
@@ -145,7 +175,7 @@ impl Pool {
                         pid: child,
                         requests: Some(BufWriter::new(File::from(request_write))),
                         replies: BufReader::new(File::from(reply_read)),
-                        busy: None,
+                        busy: VecDeque::new(),
                         finished: false,
                     });
                 }
@@ -171,6 +201,47 @@ impl Pool {
     pub fn run<Req, Resp>(
         &mut self,
         tasks: &[Req],
+        on_result: impl FnMut(usize, usize, &Resp),
+    ) -> anyhow::Result<Vec<Resp>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+    {
+        self.run_with(tasks, Queue::Shared(0..tasks.len()), 1, on_result)
+    }
+
+    /// Like [`Pool::run`], but task `i` goes to worker `route[i]` and to no
+    /// other: each worker works through its own queue, one task at a time.
+    pub fn run_routed<Req, Resp>(
+        &mut self,
+        tasks: &[Req],
+        route: &[usize],
+        on_result: impl FnMut(usize, usize, &Resp),
+    ) -> anyhow::Result<Vec<Resp>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+    {
+        if route.len() != tasks.len() {
+            bail!("{} routes for {} tasks", route.len(), tasks.len());
+        }
+        let mut queues = vec![VecDeque::new(); self.workers.len()];
+        for (task, &worker) in route.iter().enumerate() {
+            queues
+                .get_mut(worker)
+                .ok_or_else(|| {
+                    anyhow!("task {task} routed to worker {worker}, which does not exist")
+                })?
+                .push_back(task);
+        }
+        self.run_with(tasks, Queue::Routed(queues), ROUTED_DEPTH, on_result)
+    }
+
+    fn run_with<Req, Resp>(
+        &mut self,
+        tasks: &[Req],
+        mut queue: Queue,
+        depth: usize,
         mut on_result: impl FnMut(usize, usize, &Resp),
     ) -> anyhow::Result<Vec<Resp>>
     where
@@ -178,9 +249,8 @@ impl Pool {
         Resp: DeserializeOwned,
     {
         let mut results: Vec<Option<Resp>> = (0..tasks.len()).map(|_| None).collect();
-        let mut next_task = 0;
         for slot in 0..self.workers.len() {
-            self.hand_out(slot, tasks, &mut next_task)?;
+            self.hand_out(slot, tasks, &mut queue, depth)?;
         }
         while self.workers.iter().any(|w| !w.finished) {
             for slot in self.ready()? {
@@ -190,7 +260,7 @@ impl Pool {
                     match self.receive::<Resp>(slot)? {
                         Reply::Result(result) => {
                             let worker = &mut self.workers[slot];
-                            let task = worker.busy.take().ok_or_else(|| {
+                            let task = worker.busy.pop_front().ok_or_else(|| {
                                 anyhow!(
                                     "worker {} (pid {}) sent a result without having a task",
                                     worker.index,
@@ -199,7 +269,7 @@ impl Pool {
                             })?;
                             on_result(worker.index, task, &result);
                             results[task] = Some(result);
-                            self.hand_out(slot, tasks, &mut next_task)?;
+                            self.hand_out(slot, tasks, &mut queue, depth)?;
                         }
                         Reply::Done { peak_rss_kib } => self.finish(slot, peak_rss_kib)?,
                     }
@@ -217,32 +287,45 @@ impl Pool {
             .collect()
     }
 
-    /// Sends the next task to the worker in `slot`, or closes its request pipe
-    /// when none is left.
+    /// Tops the worker in `slot` up to `depth` tasks sent and unanswered, or
+    /// closes its request pipe when none is left for it (it still answers
+    /// the ones it has, then finishes).
     fn hand_out<Req: Serialize>(
         &mut self,
         slot: usize,
         tasks: &[Req],
-        next_task: &mut usize,
+        queue: &mut Queue,
+        depth: usize,
     ) -> anyhow::Result<()> {
         let worker = &mut self.workers[slot];
-        let Some(task) = tasks.get(*next_task) else {
+        let mut sent = Ok(());
+        let mut none_left = false;
+        if let Some(requests) = worker.requests.as_mut() {
+            while worker.busy.len() < depth {
+                let Some((index, task)) =
+                    queue.next_for(slot).and_then(|i| Some((i, tasks.get(i)?)))
+                else {
+                    none_left = true;
+                    break;
+                };
+                let line = serde_json::to_string(task).context("cannot encode a task")?;
+                sent = writeln!(requests, "{line}");
+                if sent.is_err() {
+                    break;
+                }
+                worker.busy.push_back(index);
+            }
+            sent = sent.and_then(|()| requests.flush());
+        }
+        if none_left && sent.is_ok() {
             worker.requests = None;
-            return Ok(());
-        };
-        let line = serde_json::to_string(task).context("cannot encode a task")?;
-        let sent = worker
-            .requests
-            .as_mut()
-            .map(|requests| writeln!(requests, "{line}").and_then(|()| requests.flush()));
-        if let Some(Err(error)) = sent {
+        }
+        if let Err(error) = sent {
             // The worker's end is gone: it died. Say how.
             let (index, pid) = (worker.index, worker.pid);
             let how = self.reap(slot, EXIT_GRACE);
             bail!("worker {index} (pid {pid}) {how} (a task could not be sent: {error})");
         }
-        worker.busy = Some(*next_task);
-        *next_task += 1;
         Ok(())
     }
 
@@ -280,7 +363,7 @@ impl Pool {
     /// unreadable line is that worker's failure.
     fn receive<Resp: DeserializeOwned>(&mut self, slot: usize) -> anyhow::Result<Reply<Resp>> {
         let worker = &mut self.workers[slot];
-        let (index, pid, busy) = (worker.index, worker.pid, worker.busy);
+        let (index, pid, busy) = (worker.index, worker.pid, worker.busy.front().copied());
         let mut line = String::new();
         let read = worker.replies.read_line(&mut line);
         let doing = busy.map_or_else(
@@ -310,7 +393,7 @@ impl Pool {
     fn finish(&mut self, slot: usize, peak_rss_kib: u64) -> anyhow::Result<()> {
         let worker = &mut self.workers[slot];
         let (index, pid) = (worker.index, worker.pid);
-        if worker.busy.is_some() {
+        if !worker.busy.is_empty() {
             let how = self.reap(slot, Duration::ZERO);
             bail!("worker {index} (pid {pid}) finished while it still had a task; it {how}");
         }

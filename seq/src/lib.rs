@@ -1,12 +1,14 @@
 //! concur-seq: the baseline. One thread, one process, one task after another.
 //!
 //! Every other model is measured against this one, so it does nothing clever:
-//! the tasks run in order on the calling thread.
+//! the tasks run in order on the calling thread. For `convert` that means one
+//! caller: no cache strategy can see a duplicate here, whatever its locking.
 
 use concur_shared::cli::{Context, Model, ModelOptions};
 use concur_shared::error::UsageError;
 use concur_shared::http;
 use concur_shared::record::{Answer, Outcome};
+use concur_shared::workload::convert::{ConvertAnswer, ConvertJob};
 use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 
 pub const MODEL: Model = Model {
@@ -38,6 +40,7 @@ pub fn run(job: &Job, _options: &Options, context: &Context) -> anyhow::Result<O
             1,
             1,
         )),
+        Job::Convert(job) => Ok(run_convert(job, context)),
     }
 }
 
@@ -62,4 +65,25 @@ fn run_download(job: &DownloadJob, context: &Context) -> Vec<Fetch> {
             fetch
         })
         .collect()
+}
+
+/// Every request in order, through one converter.
+fn run_convert(job: &ConvertJob, context: &Context) -> Outcome {
+    let converter = job.converter();
+    let served = job
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(index, request)| {
+            let served = converter.serve(request);
+            context.say(served.describe(index, request));
+            served
+        })
+        .collect();
+    let answer = ConvertAnswer {
+        served,
+        lookups_run: converter.lookups_run(),
+        evictions: converter.evictions(),
+    };
+    job.outcome(answer, 1, 1, job.ideal_ms(1))
 }

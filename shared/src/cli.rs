@@ -323,10 +323,22 @@ mod tests {
             &["range-sum", "--no-range-sum"],
             &["cubes"],
             &["squares", "--engine", "x"],
+            &["convert", "--requests", "0"],
+            &["convert", "--cache", "lru"],
+            &["convert", "--cache", "none", "--capacity", "1"],
+            &["convert", "--requests-file", "f", "--distinct", "3"],
             &[],
         ] {
             assert_eq!(parse_args(args).unwrap_err(), Exit::Usage, "{args:?}");
         }
+    }
+
+    /// `convert` takes its defaults: the benchmark's 20 000 requests.
+    #[test]
+    fn convert_defaults() {
+        let inv = parse_args(&["convert"]).expect("parses");
+        assert_eq!(inv.job.workload(), "convert");
+        assert_eq!(inv.job.tasks(), 20_000);
     }
 
     /// Workers default to the available cores.

@@ -8,8 +8,9 @@
 //!
 //! - [`cli`]: the command line every model binary shares, and its `main` driver
 //!   (parse, run, verify, print, exit status).
-//! - [`workload`]: the jobs (`squares`, `range-sum`, ...), their options, their
-//!   tasks and their reference answers.
+//! - [`workload`]: the jobs (`squares`, `range-sum`, `convert`, ...), their
+//!   options, their tasks and their reference answers; for `convert` also the
+//!   cache designs that blocking callers share.
 //! - [`record`]: the result record printed as the last stdout line, and peak
 //!   memory accounting.
 //! - [`error`]: the usage error that maps to exit status 2.

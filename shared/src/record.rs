@@ -6,6 +6,7 @@
 //! decimal string so that u128 answers survive every JSON parser, and
 //! workload- or model-specific fields are flattened in beside the common ones.
 
+use crate::workload::convert::ConvertAnswer;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -53,6 +54,8 @@ pub enum Answer {
     Cpu(Vec<u128>),
     /// `download`: one outcome per request, in request order.
     Download(Vec<crate::workload::Fetch>),
+    /// `convert`: every request's outcome, in request order, and the counts.
+    Convert(ConvertAnswer),
 }
 
 /// The JSON object printed as the last line of stdout.

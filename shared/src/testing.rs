@@ -8,6 +8,7 @@ use crate::record::Outcome;
 use crate::workload::{Job, Verified};
 use serde_json::Value;
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -129,10 +130,93 @@ pub fn assert_common_usage_errors(path: &str) {
         (&["range-sum", "--end", "0"], "--end"),
         (&["cubes"], "cubes"),
         (&["squares", "--no-such-option"], "--no-such-option"),
+        (&["convert", "--requests", "0"], "--requests"),
+        (&["convert", "--requests", "-5"], "--requests"),
+        (&["convert", "--distinct", "0"], "--distinct"),
+        (
+            &["convert", "--invalid-per-mille", "1001"],
+            "--invalid-per-mille",
+        ),
+        (&["convert", "--cost-us", "x"], "--cost-us"),
+        (&["convert", "--cost-kind", "io"], "--cost-kind"),
+        (&["convert", "--cache", "lru"], "--cache"),
+        (&["convert", "--capacity", "-1"], "--capacity"),
+        (
+            &["convert", "--cache", "none", "--capacity", "5"],
+            "--capacity",
+        ),
+        (
+            &["convert", "--requests-file", "/nonexistent/requests.txt"],
+            "--requests-file",
+        ),
+        (
+            &["convert", "--requests-file", "x.txt", "--seed", "1"],
+            "--requests-file",
+        ),
+        (&["squares", "--cache", "locked"], "--cache"),
     ];
     for (args, needle) in cases {
         assert_usage_error(path, args, needle);
     }
+    let empty = TempFile::new("empty", b"");
+    assert_usage_error(
+        path,
+        &["convert", "--requests-file", empty.path()],
+        "no requests",
+    );
+}
+
+/// A file under the system temp directory, removed when dropped.
+pub struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    /// Writes `contents` to a file whose name is unique to this process.
+    pub fn new(name: &str, contents: &[u8]) -> TempFile {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let unique = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "concur-test-{}-{unique}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("cannot write {path:?}: {e}"));
+        TempFile { path }
+    }
+
+    pub fn path(&self) -> &str {
+        self.path.to_str().expect("temp paths are UTF-8 here")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Runs `convert` on a requests file full of garbage lines (empty, words,
+/// decimals, a negative, a huge number, invalid UTF-8, spaces, a CRLF line
+/// end): the binary exits 0 and every garbage line is a rejected outcome with
+/// its reason, the good lines convert. `extra` are model options.
+pub fn assert_garbage_file_rejected(path: &str, extra: &[&str]) {
+    let file = TempFile::new(
+        "garbage.txt",
+        b"100\n\nabc\n12.5\n-5\n99999999999999999999999\n\xff\xfe\n10000\r\n100\n   7\n",
+    );
+    let mut args = vec!["convert", "--requests-file", file.path(), "--cost-us", "0"];
+    args.extend_from_slice(extra);
+    let run = run_binary(path, &args, Duration::from_secs(60));
+    assert_eq!(run.code, Some(0), "{args:?}: {}", run.stderr);
+    let record = run.record();
+    assert_eq!(record["requests"], 10, "{record}");
+    assert_eq!(record["converted"], 3, "{record}");
+    assert_eq!(record["rejected"], 7, "{record}");
+    assert_eq!(record["rejects"]["format"], 5, "{record}");
+    assert_eq!(record["rejects"]["non-negative"], 1, "{record}");
+    assert_eq!(record["rejects"]["range"], 1, "{record}");
+    assert_eq!(record["keys"], 2, "{record}");
+    assert_eq!(record["errors"], 0, "{record}");
 }
 
 /// The download checks every model must pass, run through its binary with

@@ -4,15 +4,23 @@
 //! tasks from a shared atomic index, and `rayon`, the work-stealing pool.
 //! `--gil` runs the scoped workers under an emulated CPython GIL ([`gil`]) to
 //! reproduce the seeds' Python numbers next to the real Rust ones.
+//!
+//! For `convert`, the `--workers` threads share one converter (one cache), so
+//! this is where the cache strategies differ: `racy` converts a key twice when
+//! two threads miss it at once, `locked` serializes every lookup behind one
+//! lock, `single-flight` and `moka` make only the callers of the same key
+//! wait.
 
 pub mod gil;
 
 use anyhow::anyhow;
 use clap::ValueEnum;
-use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg};
+use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg, available_cores};
 use concur_shared::error::UsageError;
 use concur_shared::http;
 use concur_shared::record::{Answer, Outcome};
+use concur_shared::workload::convert::cost::CostKind;
+use concur_shared::workload::convert::{ConvertAnswer, ConvertJob, Served};
 use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 use gil::Gil;
 use rayon::prelude::*;
@@ -63,12 +71,12 @@ impl ModelOptions for Options {
     fn validate(&self, job: &Job) -> Result<(), UsageError> {
         if self.gil && !matches!(job, Job::Cpu(_)) {
             return Err(UsageError::new(
-                "--gil only applies to the CPU workloads: CPython releases the GIL while it waits for I/O",
+                "--gil only applies to the CPU workloads: CPython releases the GIL while it waits for I/O, and the emulation has no hook in a cache lookup",
             ));
         }
-        if self.engine == Engine::Rayon && !matches!(job, Job::Cpu(_)) {
+        if self.engine == Engine::Rayon && matches!(job, Job::Download(_)) {
             return Err(UsageError::new(
-                "--engine rayon only applies to the CPU workloads: rayon's pool is for computing, not for blocking on I/O",
+                "--engine rayon does not apply to download: rayon's pool is for computing, not for blocking on I/O",
             ));
         }
         if self.gil && self.engine == Engine::Rayon {
@@ -118,8 +126,102 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
                 workers.min(job.urls.len()),
             )
         }
+        Job::Convert(job) => {
+            run_convert(job, options.engine, workers, context)?.with_field("gil", false)
+        }
     };
     Ok(outcome.with_field("engine", engine_name(options.engine)))
+}
+
+/// `--workers` threads calling one shared converter.
+fn run_convert(
+    job: &ConvertJob,
+    engine: Engine,
+    workers: usize,
+    context: &Context,
+) -> anyhow::Result<Outcome> {
+    let converter = job.converter();
+    let serve = |index: usize| {
+        let request = &job.requests[index];
+        let served = converter.serve(request);
+        context.say(served.describe(index, request));
+        served
+    };
+    let served = match engine {
+        Engine::Scoped => scoped_convert(job.requests.len(), workers, &serve)?,
+        Engine::Rayon => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(workers)
+                .build()
+                .map_err(|e| anyhow!("cannot start a rayon pool of {workers} threads: {e}"))?;
+            // One request per job, as for the CPU tasks; a thread blocked in a
+            // lookup is just a busy rayon worker (nothing here joins).
+            pool.install(|| {
+                (0..job.requests.len())
+                    .into_par_iter()
+                    .with_max_len(1)
+                    .map(serve)
+                    .collect()
+            })
+        }
+    };
+    let answer = ConvertAnswer {
+        served,
+        lookups_run: converter.lookups_run(),
+        evictions: converter.evictions(),
+    };
+    // A spinning lookup needs a core: more threads than cores cannot overlap.
+    let parallel = match job.cost.kind {
+        CostKind::Sleep => workers,
+        CostKind::Spin => workers.min(available_cores()),
+    };
+    Ok(job.outcome(answer, workers, workers, job.ideal_ms(parallel)))
+}
+
+/// Scoped workers taking the next request index from one atomic counter, as
+/// for the CPU tasks: requests are handed out dynamically because a miss
+/// costs a lookup and a hit almost nothing, so a static split would leave the
+/// threads with the most misses working alone at the end.
+fn scoped_convert(
+    requests: usize,
+    workers: usize,
+    serve: &(dyn Fn(usize) -> Served + Sync),
+) -> anyhow::Result<Vec<Served>> {
+    let next = AtomicUsize::new(0);
+    let mut served = vec![None; requests];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let next = &next;
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    // Relaxed is enough: see `scoped_cpu`.
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index >= requests {
+                            break;
+                        }
+                        done.push((index, serve(index)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for handle in handles {
+            let done = handle
+                .join()
+                .map_err(|_| anyhow!("a worker thread panicked"))?;
+            for (index, outcome) in done {
+                served[index] = Some(outcome);
+            }
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    served
+        .into_iter()
+        .enumerate()
+        .map(|(index, served)| served.ok_or_else(|| anyhow!("request {index} got no outcome")))
+        .collect()
 }
 
 fn engine_name(engine: Engine) -> &'static str {

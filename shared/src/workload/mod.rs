@@ -4,6 +4,7 @@
 //! A model never decides what to compute; it only decides how to schedule the
 //! tasks a [`Job`] hands it. That is what makes a checksum mismatch a model bug.
 
+pub mod convert;
 pub mod cpu;
 pub mod download;
 
@@ -11,6 +12,7 @@ use crate::error::UsageError;
 use crate::record::Answer;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 
+pub use convert::{ConvertArgs, ConvertJob};
 pub use cpu::{CpuJob, CpuTask, RangeSumArgs, SquaresArgs};
 pub use download::{DownloadArgs, DownloadJob, Fetch};
 
@@ -21,6 +23,8 @@ pub enum Job {
     Cpu(CpuJob),
     /// `download`: HTTP GETs whose bodies are read whole.
     Download(DownloadJob),
+    /// `convert`: point-conversion requests through a memoizing cache.
+    Convert(ConvertJob),
 }
 
 impl Job {
@@ -29,6 +33,7 @@ impl Job {
         match self {
             Job::Cpu(job) => job.workload,
             Job::Download(_) => "download",
+            Job::Convert(_) => "convert",
         }
     }
 
@@ -37,6 +42,7 @@ impl Job {
         match self {
             Job::Cpu(job) => job.tasks.len(),
             Job::Download(job) => job.urls.len(),
+            Job::Convert(job) => job.requests.len(),
         }
     }
 
@@ -47,10 +53,8 @@ impl Job {
         match (self, answer) {
             (Job::Cpu(job), Answer::Cpu(results)) => job.verify(results),
             (Job::Download(job), Answer::Download(fetches)) => job.verify(fetches),
-            (job, answer) => anyhow::bail!(
-                "wrong answer: a {} job answered with {answer:?}",
-                job.workload()
-            ),
+            (Job::Convert(job), Answer::Convert(answer)) => job.verify(answer),
+            (job, _) => anyhow::bail!("wrong answer: not an answer to a {} job", job.workload()),
         }
     }
 }
@@ -93,6 +97,10 @@ pub(crate) const WORKLOADS: &[(&str, &str)] = &[
         "download",
         "I/O: GET every page --repeat times and read the bodies (seeds 000 and 002)",
     ),
+    (
+        "convert",
+        "Cache: convert A points to B points through a memoizing cache, never twice (seed 000)",
+    ),
 ];
 
 /// Adds the workload's own options to its subcommand.
@@ -101,6 +109,7 @@ pub(crate) fn augment(name: &str, command: Command) -> Command {
         "squares" => SquaresArgs::augment_args(command),
         "range-sum" => RangeSumArgs::augment_args(command),
         "download" => DownloadArgs::augment_args(command),
+        "convert" => ConvertArgs::augment_args(command),
         _ => command,
     }
 }
@@ -121,6 +130,10 @@ pub(crate) fn from_matches(name: &str, matches: &ArgMatches) -> Result<Job, Usag
             .map_err(clap_error)?
             .job()
             .map(Job::Download),
+        "convert" => ConvertArgs::from_arg_matches(matches)
+            .map_err(clap_error)?
+            .job()
+            .map(Job::Convert),
         other => Err(UsageError::new(format!("unknown workload '{other}'"))),
     }
 }

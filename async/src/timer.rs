@@ -1,0 +1,216 @@
+//! A timer that wakes async tasks at a deadline to within microseconds, for
+//! the simulated lookup cost of `convert`.
+//!
+//! Why not `tokio::time::sleep`: tokio's timer wheel ticks in whole
+//! milliseconds and rounds every deadline up to the next tick, so a 1 ms
+//! lookup takes 1 to 2 ms; chained, as a caller's lookups are, each one starts
+//! just after a tick and takes ~2 ms (measured here: 100 `sleep(1 ms)` in a
+//! row, 213-228 ms). That would double every async number and compare tokio's
+//! timer, not the cache designs. Spinning (or `yield_now`-looping) the
+//! sub-millisecond remainder was turned down too: it burns the CPU that an
+//! I/O-like cost is meant to leave free, and eight callers would need four
+//! cores of it on this two-core machine.
+//!
+//! So one thread plays the rate service's network: tasks hand it a deadline
+//! and await a oneshot; it sleeps precisely (the same deadline sleep as the
+//! blocking callers, [`concur_shared::workload::convert::cost`]) until just
+//! before the earliest one ([`HOP_AHEAD`]) and completes it, which wakes the
+//! task the way a reply on a socket would. One thread serves every waiting
+//! task, so async still needs no thread per waiter.
+
+use concur_shared::workload::convert::cost::{WAKE_AHEAD, precise_timers};
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+/// How early the timer thread wakes a task: about what it takes a parked
+/// executor thread to notice the wake-up. The task itself then yields until
+/// the deadline, so it never finishes early; without this, every async
+/// lookup would pay two thread wake-ups (the timer's and the executor's)
+/// where the blocking models pay one.
+pub const HOP_AHEAD: Duration = Duration::from_micros(50);
+
+/// The timer: a thread and the deadlines it is waiting for.
+pub struct PreciseTimer {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct Queue {
+    due: BinaryHeap<Reverse<Due>>,
+    /// Breaks ties between equal deadlines (first registered, first woken).
+    registered: u64,
+    closed: bool,
+}
+
+struct Due {
+    at: Instant,
+    order: u64,
+    wake: oneshot::Sender<()>,
+}
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.order) == (other.at, other.order)
+    }
+}
+
+impl Eq for Due {}
+
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.order).cmp(&(other.at, other.order))
+    }
+}
+
+/// The queue is only pushed to and popped from; a panic cannot leave it
+/// half-changed, so a poisoned lock is still a consistent queue.
+fn lock(mutex: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl PreciseTimer {
+    /// Starts the timer thread.
+    pub fn start() -> anyhow::Result<Self> {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            changed: Condvar::new(),
+        });
+        let worker = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("precise-timer".into())
+            .spawn(move || run(&worker))
+            .map_err(|e| anyhow::anyhow!("cannot start the timer thread: {e}"))?;
+        Ok(PreciseTimer {
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// Completes at `deadline`, never before it.
+    pub async fn sleep_until(&self, deadline: Instant) {
+        if Instant::now() >= deadline {
+            return;
+        }
+        let (wake, woken) = oneshot::channel();
+        {
+            let mut queue = lock(&self.shared.queue);
+            let order = queue.registered;
+            queue.registered += 1;
+            let at = deadline.checked_sub(HOP_AHEAD).unwrap_or(deadline);
+            let earliest = queue.due.peek().is_none_or(|Reverse(d)| at < d.at);
+            queue.due.push(Reverse(Due { at, order, wake }));
+            if earliest {
+                self.shared.changed.notify_one();
+            }
+        }
+        // `Err` only if the timer thread is gone (it panicked); fall back to
+        // tokio's coarser timer rather than returning early.
+        if woken.await.is_err() {
+            tokio::time::sleep_until(deadline.into()).await;
+        }
+        while Instant::now() < deadline {
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+impl Drop for PreciseTimer {
+    fn drop(&mut self) {
+        lock(&self.shared.queue).closed = true;
+        self.shared.changed.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The timer thread: wake every task whose deadline has passed, then sleep
+/// until the next deadline (or until an earlier one is registered).
+fn run(shared: &Shared) {
+    precise_timers();
+    let mut queue = lock(&shared.queue);
+    loop {
+        let now = Instant::now();
+        while queue.due.peek().is_some_and(|Reverse(d)| d.at <= now) {
+            if let Some(Reverse(due)) = queue.due.pop() {
+                // `Err`: the waiting task is gone; nothing to wake.
+                let _ = due.wake.send(());
+            }
+        }
+        let next = queue.due.peek().map(|Reverse(d)| d.at);
+        queue = match next {
+            None if queue.closed => return,
+            None => shared
+                .changed
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner),
+            Some(at) if at - now > WAKE_AHEAD => {
+                shared
+                    .changed
+                    .wait_timeout(queue, at - now - WAKE_AHEAD)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0
+            }
+            Some(at) => {
+                // The last few microseconds: spin without the lock, so tasks
+                // can keep registering.
+                drop(queue);
+                while Instant::now() < at {
+                    std::hint::spin_loop();
+                }
+                lock(&shared.queue)
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Every sleep ends at or after its deadline, with many tasks waiting at
+    /// once and deadlines registered out of order.
+    #[test]
+    fn wakes_at_deadlines() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let timer = Arc::new(PreciseTimer::start().expect("timer"));
+        runtime.block_on(async {
+            let start = Instant::now();
+            let tasks: Vec<_> = [900u64, 300, 600, 0, 300]
+                .into_iter()
+                .map(|us| {
+                    let timer = Arc::clone(&timer);
+                    tokio::spawn(async move {
+                        let deadline = start + Duration::from_micros(us);
+                        timer.sleep_until(deadline).await;
+                        assert!(Instant::now() >= deadline);
+                        us
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.expect("task");
+            }
+        });
+    }
+}

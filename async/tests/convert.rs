@@ -1,0 +1,101 @@
+//! The async model on `convert`: caller tasks sharing one cache, on both
+//! runtimes.
+
+use concur_async::{MODEL, Options, run};
+use concur_shared::testing::{assert_garbage_file_rejected, assert_usage_error, run_model};
+use serde_json::{Map, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_concur-async");
+const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
+const RUNTIMES: [&str; 2] = ["current-thread", "multi-thread"];
+
+/// Runs `convert` with space-separated `args` in this process, verified; the
+/// record's fields plus the checksum and the worker count.
+fn convert(args: &str) -> Map<String, Value> {
+    let args: Vec<&str> = ["convert"]
+        .into_iter()
+        .chain(args.split_whitespace())
+        .collect();
+    let (outcome, verified) =
+        run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"));
+    let mut fields = outcome.fields;
+    fields.insert("checksum".into(), verified.checksum.into());
+    fields.insert("workers".into(), outcome.workers.into());
+    fields
+}
+
+/// Every strategy on both runtimes, with 1 and 8 callers, gives the
+/// reference outputs and one checksum; --workers counts callers.
+#[test]
+fn every_strategy_matches_reference() {
+    let mut checksums = Vec::new();
+    for cache in STRATEGIES {
+        for runtime in RUNTIMES {
+            for workers in [1, 8] {
+                let f = convert(&format!(
+                    "--requests 2000 --distinct 30 --cost-us 20 --cache {cache} \
+                     --runtime {runtime} --workers {workers}"
+                ));
+                assert_eq!(f["workers"], workers);
+                assert_eq!(f["runtime"], runtime);
+                checksums.push(f["checksum"].clone());
+            }
+        }
+    }
+    assert!(checksums.windows(2).all(|w| w[0] == w[1]), "{checksums:?}");
+}
+
+/// With 8 callers on few, hot keys, `locked`, `single-flight` and `moka` with
+/// an unbounded cache look every key up exactly once, on both runtimes.
+#[test]
+fn no_duplicates_under_contention() {
+    for cache in ["locked", "single-flight", "moka"] {
+        for runtime in RUNTIMES {
+            let f = convert(&format!(
+                "--requests 800 --distinct 16 --cost-us 2000 --cache {cache} \
+                 --runtime {runtime} --workers 8 --capacity 0"
+            ));
+            assert_eq!(f["conversions"], f["keys"], "{cache} {runtime}");
+            assert_eq!(f["duplicates"], 0, "{cache} {runtime}");
+        }
+    }
+}
+
+/// `racy` duplicates even on a current-thread runtime: the callers interleave
+/// at the `.await` inside the lookup, no second thread needed. With a `spin`
+/// lookup there is no `.await`, and one thread cannot race.
+#[test]
+fn racy_duplicates_on_one_thread() {
+    let racy = |kind| {
+        convert(&format!(
+            "--requests 16 --distinct 1 --invalid-per-mille 0 --cost-us 20000 --cost-kind {kind} \
+             --cache racy --runtime current-thread --workers 8"
+        ))
+    };
+    let sleep = racy("sleep");
+    assert_eq!(
+        sleep["duplicates"], 7,
+        "all 8 callers miss before the first insert"
+    );
+    assert_eq!(racy("spin")["duplicates"], 0);
+}
+
+/// A small LRU evicts, and every output stays right.
+#[test]
+fn small_capacity_evicts() {
+    for cache in &STRATEGIES[1..] {
+        let f = convert(&format!(
+            "--requests 3000 --distinct 300 --cost-us 0 --cache {cache} --capacity 16 --workers 8"
+        ));
+        assert!(f["evictions"].as_u64().unwrap() > 0, "{cache}");
+    }
+}
+
+/// Garbage lines are rejected outcomes; --workers is fine on one thread for
+/// convert (it counts callers); --route belongs to procs.
+#[test]
+fn garbage_file_and_usage_errors() {
+    assert_garbage_file_rejected(BIN, &["--runtime", "current-thread", "--workers", "8"]);
+    assert_usage_error(BIN, &["convert", "--route", "by-key"], "--route");
+    assert_usage_error(BIN, &["convert", "--gil"], "--gil");
+}

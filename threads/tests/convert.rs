@@ -1,0 +1,90 @@
+//! The threads model on `convert`: many threads sharing one cache, where the
+//! cache strategies differ.
+
+use concur_shared::testing::{assert_garbage_file_rejected, assert_usage_error, run_model};
+use concur_threads::{MODEL, Options, run};
+use serde_json::{Map, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_concur-threads");
+const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
+
+/// Runs `convert` with space-separated `args` in this process, verified; the
+/// record's fields plus the checksum.
+fn convert(args: &str) -> Map<String, Value> {
+    let args: Vec<&str> = ["convert"]
+        .into_iter()
+        .chain(args.split_whitespace())
+        .collect();
+    let (outcome, verified) =
+        run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"));
+    let mut fields = outcome.fields;
+    fields.insert("checksum".into(), verified.checksum.into());
+    fields
+}
+
+/// Every strategy on both engines, with 1 and 8 workers, gives the reference
+/// outputs and one checksum.
+#[test]
+fn every_strategy_matches_reference() {
+    let mut checksums = Vec::new();
+    for cache in STRATEGIES {
+        for engine in ["scoped", "rayon"] {
+            for workers in [1, 8] {
+                let f = convert(&format!(
+                    "--requests 2000 --distinct 30 --cost-us 20 --cache {cache} \
+                     --engine {engine} --workers {workers}"
+                ));
+                assert_eq!(f["requests"], 2000);
+                checksums.push(f["checksum"].clone());
+            }
+        }
+    }
+    assert!(checksums.windows(2).all(|w| w[0] == w[1]), "{checksums:?}");
+}
+
+/// With 8 threads on a stream of few, hot keys and a lookup long enough for
+/// callers to pile up on it, `locked`, `single-flight` and `moka` with an
+/// unbounded cache look every key up exactly once (sleep and spin costs).
+#[test]
+fn no_duplicates_under_contention() {
+    for cache in ["locked", "single-flight", "moka"] {
+        for (kind, cost) in [("sleep", 2000), ("spin", 300)] {
+            let f = convert(&format!(
+                "--requests 800 --distinct 16 --cost-us {cost} --cost-kind {kind} \
+                 --cache {cache} --workers 8 --capacity 0"
+            ));
+            assert_eq!(f["conversions"], f["keys"], "{cache} {kind}");
+            assert_eq!(f["duplicates"], 0, "{cache} {kind}");
+        }
+    }
+}
+
+/// `racy` really races: 8 threads asking for one key while its 50 ms lookup
+/// runs all miss and all convert it.
+#[test]
+fn racy_duplicates_under_contention() {
+    let f = convert(
+        "--requests 16 --distinct 1 --invalid-per-mille 0 --cost-us 50000 --cache racy --workers 8",
+    );
+    assert!(f["duplicates"].as_u64().unwrap() > 0, "{f:?}");
+}
+
+/// A small LRU evicts under concurrency too, and every output stays right.
+#[test]
+fn small_capacity_evicts() {
+    for cache in &STRATEGIES[1..] {
+        let f = convert(&format!(
+            "--requests 3000 --distinct 300 --cost-us 0 --cache {cache} --capacity 16 --workers 8"
+        ));
+        assert!(f["evictions"].as_u64().unwrap() > 0, "{cache}");
+    }
+}
+
+/// Garbage lines are rejected outcomes; --gil makes no sense for convert,
+/// --route belongs to procs.
+#[test]
+fn garbage_file_and_usage_errors() {
+    assert_garbage_file_rejected(BIN, &["--workers", "8"]);
+    assert_usage_error(BIN, &["convert", "--gil"], "--gil");
+    assert_usage_error(BIN, &["convert", "--route", "by-key"], "--route");
+}
