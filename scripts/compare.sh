@@ -153,18 +153,17 @@ EOF
       ;;
     convert)
       cat <<'EOF'
-seq locked|seq|--cache locked
-threads none|threads|--workers 8 --cache none
+seq|seq|--cache locked
 threads racy|threads|--workers 8 --cache racy
 threads locked|threads|--workers 8 --cache locked
 threads single-flight|threads|--workers 8 --cache single-flight
 threads moka|threads|--workers 8 --cache moka
-async racy|async|--workers 8 --cache racy
+async current-thread racy|async|--runtime current-thread --workers 8 --cache racy
 async locked|async|--workers 8 --cache locked
 async single-flight|async|--workers 8 --cache single-flight
 async moka|async|--workers 8 --cache moka
-procs round-robin|procs|--workers 8 --cache locked --route round-robin
-procs by-key|procs|--workers 8 --cache locked --route by-key
+procs round-robin|procs|--workers 8 --cache single-flight --route round-robin
+procs by-key|procs|--workers 8 --cache single-flight --route by-key
 EOF
       ;;
   esac
