@@ -20,7 +20,7 @@ use concur_shared::error::UsageError;
 use concur_shared::http;
 use concur_shared::record::{Answer, Outcome};
 use concur_shared::workload::convert::cost::CostKind;
-use concur_shared::workload::convert::{ConvertAnswer, ConvertJob, Served};
+use concur_shared::workload::convert::{ConvertAnswer, ConvertJob};
 use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 use gil::Gil;
 use rayon::prelude::*;
@@ -148,7 +148,12 @@ fn run_convert(
         served
     };
     let served = match engine {
-        Engine::Scoped => scoped_convert(job.requests.len(), workers, &serve)?,
+        Engine::Scoped => {
+            // A miss costs a lookup and a hit almost nothing, so requests are
+            // handed out dynamically like the CPU tasks (see `scoped`).
+            let indices: Vec<usize> = (0..job.requests.len()).collect();
+            scoped(&indices, workers, None, |_, &index, _| serve(index))?
+        }
         Engine::Rayon => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(workers)
@@ -176,52 +181,6 @@ fn run_convert(
         CostKind::Spin => workers.min(available_cores()),
     };
     Ok(job.outcome(answer, workers, workers, job.ideal_ms(parallel)))
-}
-
-/// Scoped workers taking the next request index from one atomic counter, as
-/// for the CPU tasks: requests are handed out dynamically because a miss
-/// costs a lookup and a hit almost nothing, so a static split would leave the
-/// threads with the most misses working alone at the end.
-fn scoped_convert(
-    requests: usize,
-    workers: usize,
-    serve: &(dyn Fn(usize) -> Served + Sync),
-) -> anyhow::Result<Vec<Served>> {
-    let next = AtomicUsize::new(0);
-    let mut served = vec![None; requests];
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                let next = &next;
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    // Relaxed is enough: see `scoped_cpu`.
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index >= requests {
-                            break;
-                        }
-                        done.push((index, serve(index)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for handle in handles {
-            let done = handle
-                .join()
-                .map_err(|_| anyhow!("a worker thread panicked"))?;
-            for (index, outcome) in done {
-                served[index] = Some(outcome);
-            }
-        }
-        Ok::<_, anyhow::Error>(())
-    })?;
-    served
-        .into_iter()
-        .enumerate()
-        .map(|(index, served)| served.ok_or_else(|| anyhow!("request {index} got no outcome")))
-        .collect()
 }
 
 fn engine_name(engine: Engine) -> &'static str {
