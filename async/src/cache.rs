@@ -10,7 +10,7 @@
 //! (With `--cost-kind spin` the lookup has no `.await`, so on a current-thread
 //! runtime `racy` cannot duplicate.)
 
-use crate::timer::PreciseTimer;
+use concur_shared::timer::{PreciseTimer, Precision};
 use concur_shared::workload::convert::cache::Memo;
 use concur_shared::workload::convert::cost::{Cost, CostKind, spin_cpu};
 use concur_shared::workload::convert::rules::{Amount, validate};
@@ -90,7 +90,7 @@ impl AsyncConverter {
         Ok(AsyncConverter {
             cache,
             cost,
-            timer: PreciseTimer::start()?,
+            timer: PreciseTimer::start(Precision::EXACT)?,
             lookups: AtomicU64::new(0),
         })
     }

@@ -13,11 +13,10 @@
 //! and `procs` (so `--workers 8` is the same load in every model): N caller
 //! tasks share one converter ([`cache`]). They need no thread each: the
 //! multi-thread runtime gets one executor thread per core (at most one per
-//! caller), the current-thread runtime one. Lookups wait on [`timer`], not on
-//! tokio's millisecond timer.
+//! caller), the current-thread runtime one. Lookups wait on
+//! `concur_shared::timer`, not on tokio's millisecond timer.
 
 pub mod cache;
-pub mod timer;
 
 use cache::AsyncConverter;
 use clap::ValueEnum;

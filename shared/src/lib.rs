@@ -17,6 +17,8 @@
 //! - [`http`]: the blocking HTTP client (ureq) of the seq, threads and procs
 //!   models.
 //! - [`testing`]: helpers the model crates' integration tests share.
+//! - [`timer`]: a timer thread waking async tasks to within microseconds
+//!   (tokio's ticks are 1 ms), for `convert`'s lookups and the site server.
 //! - [`sites`]: `concur-sites`, the local HTTP server that simulates the seeds'
 //!   sites (latency, sizes, fault routes) so I/O benchmarks never touch the internet.
 //! - [`report`]: `concur-report`, which turns a results directory (hyperfine
@@ -29,4 +31,5 @@ pub mod record;
 pub mod report;
 pub mod sites;
 pub mod testing;
+pub mod timer;
 pub mod workload;

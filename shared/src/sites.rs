@@ -24,7 +24,7 @@
 //! [`MAX_BODY_BYTES`]; on `/fault/reset` and `/fault/truncate` N is the announced
 //! length, default `body_bytes`, at least 1; `/fault/hang` ignores both). A malformed, repeated or unknown parameter is a 400
 //! with a one-line text reason. Latency is kept to a fraction of a millisecond by
-//! a timer thread (`timer.rs` says why not `tokio::time::sleep`).
+//! [`crate::timer`] (which says why not `tokio::time::sleep`).
 //!
 //! # Bodies
 //!
@@ -52,7 +52,6 @@
 
 mod body;
 mod route;
-mod timer;
 
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};

@@ -5,10 +5,13 @@
 //! benchmark that misspells `latency_ms` should fail, not silently run at the
 //! default latency.
 
+use crate::timer::{PreciseTimer, Precision};
 use std::io;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use std::time::Instant;
 
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
@@ -91,7 +94,7 @@ pub(crate) async fn handle(
     };
     let latency_ms = query.latency_ms.unwrap_or(config.latency_ms);
     if latency_ms > 0 {
-        super::timer::delay(Duration::from_millis(latency_ms)).await;
+        latency(Duration::from_millis(latency_ms)).await;
     }
     let response = match route {
         Route::Page => page(StatusCode::OK, query.size.unwrap_or(config.body_bytes)),
@@ -212,6 +215,18 @@ fn parse_number(key: &str, value: &str, max: u64) -> Result<u64, Reject> {
                 "bad {key}={value:?}: expected a whole number in 0..={max}"
             ))
         })
+}
+
+/// Waits the simulated latency on one process-wide [`PreciseTimer`] (see
+/// [`crate::timer`] for why not `tokio::time::sleep`).
+async fn latency(duration: Duration) {
+    static TIMER: OnceLock<Option<PreciseTimer>> = OnceLock::new();
+    let deadline = Instant::now() + duration;
+    match TIMER.get_or_init(|| PreciseTimer::start(Precision::LIGHT).ok()) {
+        Some(timer) => timer.sleep_until(deadline).await,
+        // No thread could be started: tokio's coarser timer still waits.
+        None => tokio::time::sleep_until(deadline.into()).await,
+    }
 }
 
 #[cfg(test)]
