@@ -11,7 +11,7 @@
 //! runtime `racy` cannot duplicate.)
 
 use concur_shared::timer::{PreciseTimer, Precision};
-use concur_shared::workload::convert::cache::Memo;
+use concur_shared::workload::convert::cache::{Memo, moka_evictions, moka_policy};
 use concur_shared::workload::convert::cost::{Cost, CostKind, spin_cpu};
 use concur_shared::workload::convert::rules::{Amount, validate};
 use concur_shared::workload::convert::{CacheStrategy, Served};
@@ -69,15 +69,10 @@ impl AsyncConverter {
                 flying: HashMap::new(),
             })),
             CacheStrategy::Moka => {
-                let evictions = Arc::new(AtomicU64::new(0));
-                let counter = Arc::clone(&evictions);
+                let (evictions, listener) = moka_evictions();
                 let mut builder = moka::future::Cache::builder()
-                    .eviction_policy(moka::policy::EvictionPolicy::lru())
-                    .eviction_listener(move |_key, _points, cause| {
-                        if cause.was_evicted() {
-                            counter.fetch_add(1, Ordering::Relaxed);
-                        }
-                    });
+                    .eviction_policy(moka_policy())
+                    .eviction_listener(listener);
                 if capacity > 0 {
                     builder = builder.max_capacity(capacity as u64);
                 }

@@ -189,12 +189,21 @@ async fn cpu_tasks(tasks: Vec<CpuTask>, context: Context) -> anyhow::Result<Vec<
             })
         })
         .collect();
+    join_in_order(handles, "a task").await
+}
+
+/// Awaits spawned tasks in spawn order and returns their results in that
+/// order; a task that panicked is the job's failure, named by `what`.
+async fn join_in_order<T>(
+    handles: Vec<tokio::task::JoinHandle<T>>,
+    what: &str,
+) -> anyhow::Result<Vec<T>> {
     let mut results = Vec::with_capacity(handles.len());
     for handle in handles {
         results.push(
             handle
                 .await
-                .map_err(|e| anyhow::anyhow!("a task failed: {e}"))?,
+                .map_err(|e| anyhow::anyhow!("{what} failed: {e}"))?,
         );
     }
     Ok(results)
@@ -253,15 +262,7 @@ async fn download(
             })
         })
         .collect();
-    let mut fetches = Vec::with_capacity(handles.len());
-    for handle in handles {
-        fetches.push(
-            handle
-                .await
-                .map_err(|e| anyhow::anyhow!("a request task failed: {e}"))?,
-        );
-    }
-    Ok(fetches)
+    join_in_order(handles, "a request task").await
 }
 
 /// GETs `url` and reads the whole body.
@@ -342,10 +343,7 @@ async fn convert_callers(
         })
         .collect();
     let mut served: Vec<Option<Served>> = vec![None; job.requests.len()];
-    for handle in handles {
-        let done = handle
-            .await
-            .map_err(|e| anyhow::anyhow!("a caller task failed: {e}"))?;
+    for done in join_in_order(handles, "a caller task").await? {
         for (index, outcome) in done {
             served[index] = Some(outcome);
         }

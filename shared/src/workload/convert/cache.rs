@@ -20,6 +20,30 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
+/// moka's eviction policy for both converters (blocking here, async in the
+/// async model): LRU, like the hand-written caches (moka's default, TinyLFU,
+/// may refuse to admit a new key instead).
+pub fn moka_policy() -> moka::policy::EvictionPolicy {
+    moka::policy::EvictionPolicy::lru()
+}
+
+/// An eviction counter and the listener that feeds it, for either moka
+/// builder: only evictions count (not replacements or removals), so moka's
+/// `evictions` means what the hand-written LRU's does.
+pub fn moka_evictions() -> (
+    Arc<AtomicU64>,
+    impl Fn(Arc<u64>, u64, moka::notification::RemovalCause) + Send + Sync + 'static,
+) {
+    let evictions = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&evictions);
+    let listener = move |_key: Arc<u64>, _points: u64, cause: moka::notification::RemovalCause| {
+        if cause.was_evicted() {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    (evictions, listener)
+}
+
 /// The point-conversion function with its cache, shareable between threads.
 pub struct Converter {
     cache: Cache,
@@ -123,17 +147,10 @@ impl Converter {
                 flying: HashMap::new(),
             })),
             CacheStrategy::Moka => {
-                let evictions = Arc::new(AtomicU64::new(0));
-                let counter = Arc::clone(&evictions);
+                let (evictions, listener) = moka_evictions();
                 let mut builder = moka::sync::Cache::builder()
-                    // LRU, like the hand-written caches (moka's default,
-                    // TinyLFU, may refuse to admit a new key instead).
-                    .eviction_policy(moka::policy::EvictionPolicy::lru())
-                    .eviction_listener(move |_key, _points, cause| {
-                        if cause.was_evicted() {
-                            counter.fetch_add(1, Ordering::Relaxed);
-                        }
-                    });
+                    .eviction_policy(moka_policy())
+                    .eviction_listener(listener);
                 if capacity > 0 {
                     builder = builder.max_capacity(capacity as u64);
                 }
