@@ -24,8 +24,8 @@ that every model gives the same right answer, times every model and variant
 with hyperfine and writes the results tables.
 
 Options:
-  --quick             Small sizes, 3 runs, no warmup; finishes in about a
-                      minute. Writes to target/compare-quick unless --out is
+  --quick             Small sizes, 3 runs, no warmup; seconds once the
+                      release build exists. Writes to target/compare-quick unless --out is
                       given, so the committed results/ are not overwritten.
   --workloads LIST    Comma-separated subset of: squares,range-sum,download,convert
                       (default: all)
