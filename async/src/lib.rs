@@ -134,7 +134,7 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
             let in_flight = options
                 .max_in_flight
                 .map_or(job.urls.len(), |n| (n as usize).min(job.urls.len()));
-            let client = client(in_flight, job)?;
+            let client = client(options.max_in_flight.map(|_| in_flight), job)?;
             let urls: Arc<[String]> = job.urls.clone().into();
             let gauge = Arc::new(InFlight::default());
             let fetches = runtime.block_on(drive(download(
@@ -209,16 +209,23 @@ async fn join_in_order<T>(
     Ok(results)
 }
 
-/// One `reqwest::Client` for the whole job (like one `aiohttp.ClientSession`):
-/// its pool keeps a connection per request in flight, proxies are disabled
-/// (a `HTTP_PROXY` variable would otherwise capture even 127.0.0.1), and TCP
-/// keepalive is off: its probes matter for connections idle for minutes, and
-/// reqwest's default (15 s) costs every new socket four more `setsockopt`
-/// calls, which add up when 10 000 sockets open at once.
-fn client(in_flight: usize, job: &DownloadJob) -> anyhow::Result<reqwest::Client> {
+/// One `reqwest::Client` for the whole job (like one `aiohttp.ClientSession`),
+/// with proxies disabled (a `HTTP_PROXY` variable would otherwise capture even
+/// 127.0.0.1) and TCP keepalive off: its probes matter for connections idle
+/// for minutes, and reqwest's default (15 s) costs every new socket four more
+/// `setsockopt` calls, which add up when 10 000 sockets open at once.
+///
+/// The pool keeps idle connections only when `--max-in-flight` bounds the
+/// requests: then a finished request's connection is reused by a waiting one.
+/// Unbounded, every request opens its own connection at the start and none is
+/// ever reused; keeping them idle would only defer every close to the end of
+/// the run, where they queue behind each other. Closing each one as its
+/// response completes overlaps the closes with the remaining waits (measured,
+/// 10 000 requests at 1000 ms: 2.0-2.18 s against 2.24-2.51 s).
+fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .no_proxy()
-        .pool_max_idle_per_host(in_flight)
+        .pool_max_idle_per_host(reused.unwrap_or(0))
         .tcp_keepalive(None)
         .tcp_keepalive_interval(None)
         .tcp_keepalive_retries(None)
