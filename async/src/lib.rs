@@ -25,7 +25,7 @@ use concur_shared::error::UsageError;
 use concur_shared::record::{Answer, Outcome};
 use concur_shared::workload::convert::cost::CostKind;
 use concur_shared::workload::convert::{ConvertAnswer, ConvertJob, Served};
-use concur_shared::workload::download::error_chain;
+use concur_shared::workload::download::{BodyDigest, error_chain};
 use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -274,7 +274,7 @@ async fn download(
 
 /// GETs `url` and reads the whole body.
 async fn fetch(client: &reqwest::Client, url: &str) -> Fetch {
-    let response = match client.get(url).send().await {
+    let mut response = match client.get(url).send().await {
         Ok(response) => response,
         Err(error) => {
             return Fetch::Failed {
@@ -288,11 +288,18 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Fetch {
             reason: format!("HTTP status {status}"),
         };
     }
-    match response.bytes().await {
-        Ok(body) => Fetch::of_body(&body),
-        Err(error) => Fetch::Failed {
-            reason: format!("reading the body: {}", error_chain(&error)),
-        },
+    // Chunk by chunk as hyper reads them: no body is ever held whole.
+    let mut digest = BodyDigest::default();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => digest.update(&chunk),
+            Ok(None) => return digest.finish(),
+            Err(error) => {
+                return Fetch::Failed {
+                    reason: format!("reading the body: {}", error_chain(&error)),
+                };
+            }
+        }
     }
 }
 

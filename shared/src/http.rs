@@ -7,13 +7,13 @@
 //! default, so more workers than that would keep re-connecting), and non-2xx
 //! statuses come back as responses so they can be reported as such.
 
-use crate::workload::download::{Fetch, error_chain};
+use crate::workload::download::{BodyDigest, Fetch, error_chain};
+use std::io::Read;
 use std::time::Duration;
 use ureq::Agent;
 
-/// Bodies larger than this are an error rather than a memory exhaustion; far
-/// above any simulated page.
-const MAX_BODY_BYTES: u64 = 1 << 30;
+/// The read buffer of a body; pages arrive in chunks of at most this.
+const READ_BUFFER_BYTES: usize = 16 * 1024;
 
 /// An agent for `connections` concurrent users with a per-request timeout.
 pub fn agent(connections: usize, timeout: Duration) -> Agent {
@@ -39,27 +39,48 @@ pub fn fetch(agent: &Agent, url: &str) -> Fetch {
             reason: format!("HTTP status {status}"),
         };
     }
-    match response
-        .body_mut()
-        .with_config()
-        .limit(MAX_BODY_BYTES)
-        .read_to_vec()
-    {
-        Ok(body) => Fetch::of_body(&body),
-        Err(error) => match failed(&error) {
-            Fetch::Failed { reason } => Fetch::Failed {
-                reason: format!("reading the body: {reason}"),
-            },
-            body => body,
-        },
+    // Read through a fixed buffer and digested as it arrives: no body is
+    // ever held whole, so a thousand workers hold a thousand buffers, not
+    // a thousand pages.
+    let mut reader = response.body_mut().as_reader();
+    let mut buffer = [0u8; READ_BUFFER_BYTES];
+    let mut digest = BodyDigest::default();
+    loop {
+        match reader.read(&mut buffer) {
+            Ok(0) => return digest.finish(),
+            Ok(n) => digest.update(&buffer[..n]),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => {
+                return Fetch::Failed {
+                    reason: format!("reading the body: {}", io_error_reason(&error)),
+                };
+            }
+        }
     }
 }
 
 /// ureq says "timeout: global" for the per-request timeout; name it plainly.
 fn failed(error: &ureq::Error) -> Fetch {
-    let reason = match error {
+    Fetch::Failed {
+        reason: reason(error),
+    }
+}
+
+fn reason(error: &ureq::Error) -> String {
+    match error {
         ureq::Error::Timeout(_) => "timed out (--timeout-ms)".to_owned(),
         other => error_chain(other),
-    };
-    Fetch::Failed { reason }
+    }
+}
+
+/// The body reader wraps ureq's errors in `io::Error`; unwrap them so a
+/// body that times out reads the same as a request that does.
+fn io_error_reason(error: &std::io::Error) -> String {
+    match error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+    {
+        Some(error) => reason(error),
+        None => error_chain(error),
+    }
 }

@@ -164,10 +164,9 @@ pub enum Fetch {
 impl Fetch {
     /// The outcome for a fully read body.
     pub fn of_body(body: &[u8]) -> Fetch {
-        Fetch::Body {
-            bytes: body.len() as u64,
-            fnv: fnv1a64(body),
-        }
+        let mut digest = BodyDigest::default();
+        digest.update(body);
+        digest.finish()
     }
 
     /// The seeds' per-page line (`Read 10966 from ...`) or the failure, for `-v`.
@@ -181,9 +180,49 @@ impl Fetch {
 
 /// FNV-1a, 64-bit: a tiny, well-known, dependency-free content hash.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+    fnv1a64_continue(FNV_OFFSET_BASIS, bytes)
+}
+
+const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a64_continue(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
+}
+
+/// A body's length and FNV-1a-64, fed chunk by chunk as it arrives, so the
+/// clients never hold a whole body: with 10 000 requests in flight, memory
+/// per request is the client's own, not the page's.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDigest {
+    bytes: u64,
+    fnv: u64,
+}
+
+impl Default for BodyDigest {
+    fn default() -> Self {
+        BodyDigest {
+            bytes: 0,
+            fnv: FNV_OFFSET_BASIS,
+        }
+    }
+}
+
+impl BodyDigest {
+    /// Adds the next chunk of the body.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.bytes += chunk.len() as u64;
+        self.fnv = fnv1a64_continue(self.fnv, chunk);
+    }
+
+    /// The outcome for a body that ended after the chunks fed so far.
+    pub fn finish(self) -> Fetch {
+        Fetch::Body {
+            bytes: self.bytes,
+            fnv: self.fnv,
+        }
+    }
 }
 
 /// One line per error chain link, joined: "error sending request: connection refused".
@@ -270,6 +309,11 @@ mod tests {
         assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
         assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
         assert_eq!(fnv1a64(b"foobar"), 0x85944171f73967e8);
+        let mut digest = BodyDigest::default();
+        for chunk in [&b"foo"[..], b"", b"bar"] {
+            digest.update(chunk);
+        }
+        assert_eq!(digest.finish(), Fetch::of_body(b"foobar"));
     }
 
     /// A preset expands to the seed's list, repeated as a whole.
