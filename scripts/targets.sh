@@ -2,16 +2,19 @@
 # targets.sh: the measurements behind the README's performance claims that the
 # compare.sh tables do not cover:
 #   python    concur-seq vs CPython 3 on seed 000's `squares` job (defaults)
-#   inflight  async keeping 10 000 requests in flight at 1000 ms latency, and
-#             peak RSS per in-flight request: async vs threads --workers 1000
+#   worktime  async unbounded on seed 000's 160 requests at 50 ms latency: the
+#             work time (`elapsed_ms`) of 21 runs, with min, median and max
+#   inflight  async keeping 10 000 requests in flight at 1000 ms latency (3
+#             runs), and peak RSS per in-flight request: async vs threads
+#             --workers 1000
 # Each part writes hyperfine exports and the binaries' records to OUT
 # (default results/targets) and prints a summary. Run after a release build.
 set -euo pipefail
 
 usage() {
   cat <<'EOF2'
-Usage: scripts/targets.sh [--out DIR] [python] [inflight]
-With no part named, runs both. Needs target/release (cargo build --release),
+Usage: scripts/targets.sh [--out DIR] [python] [worktime] [inflight]
+With no part named, runs all three. Needs target/release (cargo build --release),
 hyperfine 1.x and python3 (for the python part).
 EOF2
 }
@@ -22,13 +25,13 @@ out=results/targets parts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) [ $# -ge 2 ] || { usage >&2; exit 2; }; out=$2; shift ;;
-    python|inflight) parts+=("$1") ;;
+    python|worktime|inflight) parts+=("$1") ;;
     -h|--help) usage; exit 0 ;;
     *) echo "targets.sh: error: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
-[ ${#parts[@]} -gt 0 ] || parts=(python inflight)
+[ ${#parts[@]} -gt 0 ] || parts=(python worktime inflight)
 bin=target/release
 for b in concur-seq concur-threads concur-async concur-sites; do
   [ -x "$bin/$b" ] || { echo "targets.sh: error: $bin/$b is missing: cargo build --release" >&2; exit 1; }
@@ -77,13 +80,27 @@ for part in "${parts[@]}"; do
         -n "concur-seq squares" "$bin/concur-seq squares" \
         -n "python3 squares.py" "python3 scripts/python/squares.py"
       ;;
+    worktime)
+      echo "== worktime: async unbounded, 160 requests at 50 ms latency (ideal 50 ms)"
+      start_server 50
+      for run in $(seq 1 21); do
+        record "async unbounded, run $run" "$bin/concur-async" download --preset realpython --base "$base"
+      done
+      stop_server
+      grep '"name":"async unbounded, run' "$out/records.jsonl" \
+        | sed 's/.*"elapsed_ms":\([0-9.]*\).*/\1/' | sort -n \
+        | awk '{ v[NR] = $1 } END { printf "work time over %d runs: min %s ms, median %s ms, max %s ms\n", NR, v[1], v[int((NR + 1) / 2)], v[NR] }' \
+        | tee "$out/worktime.txt"
+      ;;
     inflight)
       echo "== inflight: 1000 ms latency"
       start_server 1000
       page="$base/page"
       record "async 1 request" "$bin/concur-async" download --url "$page" --repeat 1
       record "async 1000 requests" "$bin/concur-async" download --url "$page" --repeat 1000
-      record "async 10000 requests" "$bin/concur-async" download --url "$page" --repeat 10000
+      for run in 1 2 3; do
+        record "async 10000 requests, run $run" "$bin/concur-async" download --url "$page" --repeat 10000
+      done
       record "threads 1 worker, 1 request" "$bin/concur-threads" download --url "$page" --repeat 1 --workers 1
       record "threads 1000 workers, 1000 requests" "$bin/concur-threads" download --url "$page" --repeat 1000 --workers 1000
       stop_server
