@@ -429,6 +429,26 @@ fn garbled_hyperfine_json_is_named() {
     );
 }
 
+/// A median that is not a positive number is rejected, like such a mean.
+#[test]
+fn non_positive_median_is_named() {
+    let scratch = Scratch::copy_of("full");
+    let squares = scratch.read("squares.json");
+    let zero = squares.replacen("\"median\": 0.51,", "\"median\": 0.0,", 1);
+    assert_ne!(zero, squares, "fixture value not found");
+    scratch.write("squares.json", &zero);
+    let output = scratch.run();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains(
+            "squares.json: command \"threads rayon\" has a median time of 0 s; expected a positive number"
+        ),
+        "{message}"
+    );
+    assert!(!scratch.path("summary.csv").exists());
+}
+
 /// A records line that does not parse is an error naming its line number.
 #[test]
 fn bad_records_line_names_its_number() {

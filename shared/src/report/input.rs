@@ -244,17 +244,17 @@ pub fn read_hyperfine(path: &Path) -> Result<Vec<HyperfineResult>> {
     if export.results.is_empty() {
         bail!("{} has no benchmark results", path.display());
     }
-    if let Some(bad) = export
-        .results
-        .iter()
-        .find(|result| !(result.mean.is_finite() && result.mean > 0.0))
-    {
-        bail!(
-            "{}: command {:?} has a mean time of {} s; expected a positive number",
-            path.display(),
-            bad.command,
-            bad.mean
-        );
+    // Both are shown in the tables, and derived numbers divide by them.
+    for result in &export.results {
+        for (what, seconds) in [("mean", result.mean), ("median", result.median)] {
+            if !(seconds.is_finite() && seconds > 0.0) {
+                bail!(
+                    "{}: command {:?} has a {what} time of {seconds} s; expected a positive number",
+                    path.display(),
+                    result.command
+                );
+            }
+        }
     }
     Ok(export.results)
 }
