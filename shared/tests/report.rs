@@ -2,8 +2,12 @@
 //! fixture results directories in `tests/fixtures/report/`.
 //!
 //! `full/` is a complete run (three workloads, a duplicate record, a record for an
-//! untimed workload, a variant without a record, two wrong answers); `no-records/`
-//! has hyperfine JSON but no records and no workload list. Each test works on its
+//! untimed workload, a variant without a record, two wrong answers, and slow outlier
+//! runs in `seq` and `threads scoped` of squares and in `async multi-thread` of
+//! download, so that mean and median disagree on order, speedup and ratio);
+//! `no-records/` has hyperfine JSON but no records and no workload list, and an
+//! outlier in `threads pool` of convert. Expected values were computed from the
+//! fixture JSON with medians, independently of the code under test. Each test works on its
 //! own copy in the system temporary directory, removed when the test ends.
 
 use std::fs;
@@ -122,7 +126,8 @@ fn summary_csv_matches_expected_values_and_order() {
     assert_eq!(scratch.read("summary.csv"), expected);
 }
 
-/// Workloads keep params.json's order and each workload lists its fastest variant first.
+/// Workloads keep params.json's order and each workload lists its fastest variant
+/// (lowest median) first.
 #[test]
 fn summary_rows_follow_params_order_fastest_first() {
     let scratch = Scratch::copy_of("full");
@@ -137,9 +142,14 @@ fn summary_rows_follow_params_order_fastest_first() {
     workloads.dedup();
     assert_eq!(workloads, ["squares", "download", "range-sum"]);
     for pair in rows.windows(2).filter(|pair| pair[0][0] == pair[1][0]) {
-        let mean = |row: &Vec<&str>| row[2].parse::<f64>().expect("mean_s is a number");
-        assert!(mean(&pair[0]) <= mean(&pair[1]), "{pair:?} out of order");
+        let median = |row: &Vec<&str>| row[4].parse::<f64>().expect("median_s is a number");
+        assert!(
+            median(&pair[0]) <= median(&pair[1]),
+            "{pair:?} out of order"
+        );
     }
+    // By mean, threads rayon (0.51 s) would lead; by median threads scoped (0.5 s) does.
+    assert_eq!(rows[0][..2], ["squares", "threads scoped"]);
 }
 
 /// README.md opens with findings and shows each workload's table with formatted values.
@@ -150,6 +160,7 @@ fn readme_has_tables_with_the_right_values() {
     let readme = scratch.read("README.md");
 
     assert!(readme.starts_with("# concur results\n\nMeasured on **Test CPU 9000** (2 cores, 23.4 GiB RAM, Debian GNU/Linux 12 (bookworm)) on 2026-11-22T10:00:00Z at commit `abc1234`; hyperfine 1.20.0, 3 timed runs per variant after 1 warmup.\n"));
+    assert!(readme.contains("*speedup vs seq* is the `seq` median over the variant's median"));
     let positions: Vec<usize> = [
         "## squares",
         "## download",
@@ -168,40 +179,64 @@ fn readme_has_tables_with_the_right_values() {
     let squares = section(&readme, "squares");
     assert!(squares.contains("Parameters: `--start 5000000 --count 20`"));
     assert!(squares.contains(
-        "**Fastest: threads rayon** at 510 ms, 1.96× faster than seq, 1.02× its ideal bound. \
-         All checksums agree with seq ✓."
+        "**Fastest: threads scoped** at a median of 500 ms, 2.00× faster than seq, 1.00× its \
+         ideal bound. All checksums agree with seq ✓."
     ));
     assert!(squares.contains(
-        "| threads rayon | 510 ± 5 ms | 510 ms | 1.96× | 500 ms | 1.02× | 2.2 MiB | ✓ |"
+        "| variant | median | mean ± σ | speedup vs seq | ideal | ratio to ideal | peak RSS | checksum agrees |\n"
+    ));
+    assert!(squares.contains(
+        "| threads scoped | 500 ms | 530 ± 61 ms | 2.00× | 500 ms | 1.00× | 2.1 MiB | ✓ |"
+    ));
+    assert!(squares.contains(
+        "| threads rayon | 510 ms | 510 ± 5 ms | 1.96× | 500 ms | 1.02× | 2.2 MiB | ✓ |"
     ));
     assert!(
         squares.contains(
-            "| **seq** | 1.00 ± 0.01 s | 1.00 s | 1.00× | 1.00 s | 1.00× | 1.8 MiB | ✓ |"
+            "| **seq** | 1.00 s | 1.10 ± 0.18 s | 1.00× | 1.00 s | 1.00× | 1.8 MiB | ✓ |"
         )
     );
     assert!(squares.contains(
-        "| threads scoped --gil | 1.05 ± 0.02 s | 1.05 s | 0.95× | 500 ms | 2.10× | 2.1 MiB | ✓ |"
+        "| threads scoped --gil | 1.05 s | 1.05 ± 0.02 s | 0.95× | 500 ms | 2.10× | 2.1 MiB | ✓ |"
     ));
-    assert!(squares.contains("Ideal: seq mean ÷ min(concurrency, 2 cores)"));
-    assert!(squares.contains("](squares.svg)"));
+    assert!(
+        squares.contains("Ideal: seq median ÷ min(concurrency, 2 cores); seq's own is its median.")
+    );
+    assert!(squares.contains(
+        "![squares: bars are the median wall time per variant, whiskers ± 1 σ](squares.svg)"
+    ));
     assert!(squares.contains("| procs | `target/release/concur-procs squares` |"));
-    let first_row = squares.find("| threads rayon |").expect("rayon row");
-    let seq_row = squares.find("| **seq** |").expect("seq row");
-    assert!(first_row < seq_row, "fastest first");
+    // Fastest first by median: by mean, rayon would lead and seq would follow --gil.
+    let order: Vec<usize> = [
+        "| threads scoped |",
+        "| threads rayon |",
+        "| procs |",
+        "| **seq** |",
+        "| threads scoped --gil |",
+    ]
+    .iter()
+    .map(|row| squares.find(row).expect(row))
+    .collect();
+    assert!(order.is_sorted(), "rows out of median order: {order:?}");
 
     let download = section(&readme, "download");
     assert!(download.contains(
-        "| async multi-thread | 60.0 ± 2.0 ms | 60.0 ms | 137× | 50.0 ms | 1.20× | 4.9 MiB | ✓ |"
+        "**Fastest: async multi-thread** at a median of 60.0 ms, 137× faster than seq, 1.20× \
+         its ideal bound."
+    ));
+    assert!(download.contains(
+        "| async multi-thread | 60.0 ms | 80.0 ± 36.4 ms | 137× | 50.0 ms | 1.20× | 4.9 MiB | ✓ |"
     ));
     assert!(
         download.contains(
-            "| **seq** | 8.20 ± 0.05 s | 8.20 s | 1.00× | 8.00 s | 1.02× | 2.9 MiB | ✓ |"
+            "| **seq** | 8.20 s | 8.20 ± 0.05 s | 1.00× | 8.00 s | 1.02× | 2.9 MiB | ✓ |"
         )
     );
     assert!(download.contains("⌈requests ÷ concurrency⌉ × 50.0 ms simulated latency"));
 
     let range_sum = section(&readme, "range-sum");
-    // A single run has no σ; the variant without a record has empty record columns.
+    // A single run has no σ (and no whiskers); the variant without a record has empty
+    // record columns.
     assert!(
         range_sum.contains("| **seq** | 200 ms | 200 ms | 1.00× | 200 ms | 1.00× | 1.5 MiB | ✓ |")
     );
@@ -210,6 +245,10 @@ fn readme_has_tables_with_the_right_values() {
         "| async multi-thread | 120 ms | 120 ms | 1.67× | 80.0 ms | 1.50× | 2.4 MiB | ✓ |"
     ));
     assert!(range_sum.contains("as reported by the binary (`ideal_ms`)"));
+    assert!(
+        range_sum
+            .contains("![range-sum: bars are the median wall time per variant](range-sum.svg)")
+    );
 
     let machine = section(&readme, "Machine");
     for value in [
@@ -243,9 +282,9 @@ fn checksum_disagreement_shows_a_cross() {
         )
     );
     assert!(range_sum.contains(
-        "**Fastest: procs** at 105 ms, 1.90× faster than seq, 1.05× its ideal bound, but its answer \
-         is wrong (✗); fastest correct: **async multi-thread** at 120 ms, 1.67× faster than seq, \
-         1.50× its ideal bound."
+        "**Fastest: procs** at a median of 105 ms, 1.90× faster than seq, 1.05× its ideal bound, \
+         but its answer is wrong (✗); fastest correct: **async multi-thread** at a median of \
+         120 ms, 1.67× faster than seq, 1.50× its ideal bound."
     ));
     assert!(range_sum.contains(
         "✗ Wrong answer (checksum differs from seq's, or errors): **procs**, **threads scoped**."
@@ -285,7 +324,8 @@ fn warnings_name_the_gaps() {
     );
 }
 
-/// Charts are standalone SVG, with seq coloured apart and a log axis only for spread means.
+/// Charts are standalone SVG of medians, with seq coloured apart and a log axis only for
+/// spread medians.
 #[test]
 fn svg_charts_are_standalone_and_scaled() {
     let scratch = Scratch::copy_of("full");
@@ -315,11 +355,19 @@ fn svg_charts_are_standalone_and_scaled() {
             "{variant} label"
         );
     }
-    assert!(squares.contains("mean wall time (s)"));
+    assert!(squares.contains(">squares: median wall time per variant</text>"));
+    assert!(squares.contains(
+        "<title>squares: bars are the median wall time per variant, whiskers ± 1 standard deviation</title>"
+    ));
+    assert!(squares.contains("median of 3 runs, fastest first · labels: median"));
+    assert!(squares.contains(">500 ms · 2.00×</text>"));
+    assert!(squares.contains("<title>threads scoped: median 500 ms, mean 530 ± 61 ms</title>"));
+    assert!(squares.contains("median wall time (s)"));
     assert!(!squares.contains("log scale"));
     // 8.2 s against 60 ms: more than 20x apart.
     let download = scratch.read("download.svg");
-    assert!(download.contains("mean wall time (log scale)"));
+    assert!(download.contains("median wall time (log scale)"));
+    assert!(download.contains(">60.0 ms · 137×</text>"));
     assert!(download.contains(">10 ms</text>") && download.contains(">10 s</text>"));
 }
 
@@ -341,7 +389,11 @@ fn workloads_without_records_still_get_tables() {
     );
     assert!(
         section(&readme, "convert")
-            .contains("| threads pool | 200 ± 10 ms | 200 ms | 1.50× | – | – | – | – |")
+            .contains("| threads pool | 200 ms | 220 ± 44 ms | 1.50× | – | – | – | – |")
+    );
+    assert!(
+        section(&readme, "convert")
+            .contains("**Fastest: threads pool** at a median of 200 ms, 1.50× faster than seq.")
     );
     assert!(
         section(&readme, "convert")
@@ -349,7 +401,7 @@ fn workloads_without_records_still_get_tables() {
     );
     assert!(
         section(&readme, "squares")
-            .contains("| threads scoped | 520 ± 4 ms | 520 ms | – | – | – | – | – |")
+            .contains("| threads scoped | 520 ms | 520 ± 4 ms | – | – | – | – | – |")
     );
     assert!(section(&readme, "squares").contains("(no seq baseline measured)"));
     let csv = scratch.read("summary.csv");
@@ -429,7 +481,7 @@ fn garbled_hyperfine_json_is_named() {
     );
 }
 
-/// A median that is not a positive number is rejected, like such a mean.
+/// A median that is not a positive number is rejected: every derived number divides by it.
 #[test]
 fn non_positive_median_is_named() {
     let scratch = Scratch::copy_of("full");

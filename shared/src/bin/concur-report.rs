@@ -26,9 +26,10 @@ Inputs (all in OUT, as written by scripts/compare.sh):
                    (every key optional; cores is needed for the CPU-bound ideal bounds)
 
 Outputs (written to OUT, each through a temporary file and a rename):
-  summary.csv      one row per workload x variant, fastest first within a workload
+  summary.csv      one row per workload x variant, fastest (lowest median) first within a
+                   workload; speedup_vs_seq, ideal_s and ratio_to_ideal come from medians
   README.md        findings: one table and chart per workload, then machine and how to rerun
-  <workload>.svg   bar chart of mean wall time per variant, whiskers ± 1 standard deviation
+  <workload>.svg   bar chart of median wall time per variant, whiskers ± 1 standard deviation
 
 Exit status: 0 success (warnings on stderr), 1 missing or garbled input, 2 bad usage.";
 

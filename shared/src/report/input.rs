@@ -244,7 +244,7 @@ pub fn read_hyperfine(path: &Path) -> Result<Vec<HyperfineResult>> {
     if export.results.is_empty() {
         bail!("{} has no benchmark results", path.display());
     }
-    // Both are shown in the tables, and derived numbers divide by them.
+    // The median divides every derived number; the mean is shown beside it.
     for result in &export.results {
         for (what, seconds) in [("mean", result.mean), ("median", result.median)] {
             if !(seconds.is_finite() && seconds > 0.0) {

@@ -27,12 +27,14 @@ pub fn readme(report: &Report) -> String {
     }
     let _ = writeln!(
         page,
-        "Variants are listed fastest first. *mean ± σ* and *median* are hyperfine's wall \
-         time of the whole process; *speedup vs seq* is the `{SEQ}` mean over the variant's \
-         mean; *ideal* is the fastest the variant could possibly be (the rule is under each \
-         table) and *ratio to ideal* how far it is from it; *peak RSS* and the checksum come \
-         from the binary's own result record (✓: same checksum as `{SEQ}` and no errors). \
-         All numbers: [{SUMMARY_FILE}]({SUMMARY_FILE}).\n"
+        "Variants are listed fastest first by median. *median* and *mean ± σ* are \
+         hyperfine's wall time of the whole process; every derived number uses the median, \
+         which a single slow run on a shared machine barely moves, and the mean ± σ shows how \
+         noisy the runs were. *speedup vs seq* is the `{SEQ}` median over the variant's \
+         median; *ideal* is the fastest the variant could possibly be (the rule is under \
+         each table) and *ratio to ideal* the variant's median over it; *peak RSS* and the \
+         checksum come from the binary's own result record (✓: same checksum as `{SEQ}` and \
+         no errors). All numbers: [{SUMMARY_FILE}]({SUMMARY_FILE}).\n"
     );
     for workload in &report.workloads {
         page.push_str(&section(workload, &report.machine, &report.params));
@@ -101,7 +103,7 @@ fn section(workload: &WorkloadReport, machine: &Machine, params: &Params) -> Str
     let _ = writeln!(out, "{}\n", finding(workload));
 
     out.push_str(
-        "| variant | mean ± σ | median | speedup vs seq | ideal | ratio to ideal | peak RSS | checksum agrees |\n\
+        "| variant | median | mean ± σ | speedup vs seq | ideal | ratio to ideal | peak RSS | checksum agrees |\n\
          |---|--:|--:|--:|--:|--:|--:|:-:|\n",
     );
     for row in &workload.rows {
@@ -121,9 +123,14 @@ fn section(workload: &WorkloadReport, machine: &Machine, params: &Params) -> Str
     if let Some(rules) = ideal_rules(workload, machine, params) {
         let _ = writeln!(out, "Ideal: {rules}.\n");
     }
+    let whiskers = if workload.rows.iter().any(|row| row.timing.stddev.is_some()) {
+        ", whiskers ± 1 σ"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "![{name}: mean wall time per variant, whiskers ± 1 σ]({})\n",
+        "![{name}: bars are the median wall time per variant{whiskers}]({})\n",
         svg::file_name(name)
     );
     out.push_str(&commands(workload));
@@ -141,8 +148,8 @@ fn table_row(row: &Row) -> String {
     };
     let cells = [
         variant,
-        duration_pm(timing.mean, timing.stddev),
         duration(timing.median),
+        duration_pm(timing.mean, timing.stddev),
         optional(row.speedup_vs_seq.map(factor)),
         optional(row.ideal.map(|ideal| duration(ideal.seconds))),
         optional(row.ratio_to_ideal.map(factor)),
@@ -164,17 +171,17 @@ fn table_row(row: &Row) -> String {
 pub fn finding(workload: &WorkloadReport) -> String {
     let mut line = String::new();
     if let Some(fastest) = workload.fastest() {
-        let mean = duration(fastest.timing.mean);
+        let median = duration(fastest.timing.median);
         let runner_up = workload.rows.get(1);
         match (fastest.is_seq(), runner_up) {
             (true, None) => {
-                let _ = write!(line, "Only **{SEQ}** was measured: {mean}.");
+                let _ = write!(line, "Only **{SEQ}** was measured: median {median}.");
             }
             (true, Some(next)) => {
                 let _ = write!(
                     line,
-                    "**{SEQ} is fastest** at {mean}: no concurrent variant beat the baseline \
-                     (next: **{}**",
+                    "**{SEQ} is fastest** at a median of {median}: no concurrent variant beat \
+                     the baseline (next: **{}**",
                     next.variant
                 );
                 if let Some(speedup) = next.speedup_vs_seq {
@@ -231,10 +238,14 @@ pub fn finding(workload: &WorkloadReport) -> String {
     line
 }
 
-/// `"name** at 510 ms, 1.96× faster than seq, 1.02× its ideal bound"` (the name is
-/// bold: the caller opens the `**`).
+/// `"name** at a median of 510 ms, 1.96× faster than seq, 1.02× its ideal bound"`
+/// (the name is bold: the caller opens the `**`).
 fn winner(row: &Row) -> String {
-    let mut text = format!("{}** at {}", row.variant, duration(row.timing.mean));
+    let mut text = format!(
+        "{}** at a median of {}",
+        row.variant,
+        duration(row.timing.median)
+    );
     if row.is_seq() {
         return text;
     }
@@ -274,9 +285,11 @@ fn ideal_rules(workload: &WorkloadReport, machine: &Machine, params: &Params) ->
             },
             IdealRule::CpuBound => match machine.cores {
                 Some(cores) => {
-                    format!("{SEQ} mean ÷ min(concurrency, {cores} cores); {SEQ}'s own is its mean")
+                    format!(
+                        "{SEQ} median ÷ min(concurrency, {cores} cores); {SEQ}'s own is its median"
+                    )
                 }
-                None => format!("{SEQ}'s mean (core count unknown, other bounds left out)"),
+                None => format!("{SEQ}'s median (core count unknown, other bounds left out)"),
             },
         })
         .collect();
@@ -373,4 +386,69 @@ Data files: `<workload>.json` (hyperfine's export, with every run's time),
 /// A table cell: `|` would end the cell.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{HyperfineResult, Inputs, WorkloadTimings, build};
+
+    /// One workload timed without records; each variant is (name, mean, median) in seconds.
+    fn workload(variants: &[(&str, f64, f64)]) -> WorkloadReport {
+        let results = variants
+            .iter()
+            .map(|&(command, mean, median)| HyperfineResult {
+                command: command.to_string(),
+                mean,
+                stddev: Some(0.1),
+                median,
+                user: 0.0,
+                system: 0.0,
+                min: median,
+                max: median,
+                times: vec![median; 3],
+                exit_codes: vec![Some(0); 3],
+            })
+            .collect();
+        let report = build(Inputs {
+            params: Params::default(),
+            machine: Machine::default(),
+            timings: vec![WorkloadTimings {
+                workload: "squares".to_string(),
+                parameters: None,
+                results,
+            }],
+            records: Vec::new(),
+        });
+        report
+            .workloads
+            .into_iter()
+            .next()
+            .expect("build keeps the one workload")
+    }
+
+    /// The findings sentence names the winner by median and quotes medians, whatever
+    /// an outlier did to the means.
+    #[test]
+    fn findings_quote_medians() {
+        let unchecked = " Checksums not checked (no records to compare).";
+        assert_eq!(
+            finding(&workload(&[(SEQ, 1.3, 1.0)])),
+            format!("Only **seq** was measured: median 1.00 s.{unchecked}")
+        );
+        // threads has the lower mean but the higher median.
+        assert_eq!(
+            finding(&workload(&[(SEQ, 1.3, 1.0), ("threads", 1.0, 1.1)])),
+            format!(
+                "**seq is fastest** at a median of 1.00 s: no concurrent variant beat the \
+                 baseline (next: **threads**, 0.91× the speed of seq).{unchecked}"
+            )
+        );
+        assert_eq!(
+            finding(&workload(&[(SEQ, 1.3, 1.0), ("threads", 0.7, 0.5)])),
+            format!(
+                "**Fastest: threads** at a median of 500 ms, 2.00× faster than seq.{unchecked}"
+            )
+        );
+    }
 }

@@ -7,6 +7,11 @@
 //! hyperfine's own memory figure is not used: it is wrong in 1.20 and never sums a
 //! process tree (see `shared/FACTS.md`).
 //!
+//! Every derived number (order, speedup, ideal bound, ratio to ideal) comes from
+//! hyperfine's median wall time, not its mean: on a shared 2-vCPU VM a single slow
+//! run among ten (545 ms among runs of ~365 ms) drags the mean by ~18 ms and barely
+//! moves the median. The mean and σ are still shown, as a measure of the noise.
+//!
 //! # Layout
 //! - [`input`]: reading the inputs, strict for measurements, lenient for descriptions
 //! - this module: joining timings and records; speedup, ideal bound, checksum agreement
@@ -64,7 +69,7 @@ pub struct WorkloadReport {
 }
 
 impl WorkloadReport {
-    /// The variant with the lowest mean time.
+    /// The variant with the lowest median time.
     pub fn fastest(&self) -> Option<&Row> {
         self.rows.first()
     }
@@ -85,10 +90,10 @@ pub struct Row {
     pub record: Option<Record>,
     /// The command line of the record run.
     pub command: Option<String>,
-    /// `seq` mean / this mean.
+    /// `seq` median / this median.
     pub speedup_vs_seq: Option<f64>,
     pub ideal: Option<Ideal>,
-    /// This mean / the ideal bound.
+    /// This median / the ideal bound.
     pub ratio_to_ideal: Option<f64>,
     /// Same checksum as `seq` and no errors; `None` when either record is missing.
     pub checksum_agrees: Option<bool>,
@@ -128,24 +133,24 @@ pub enum IdealRule {
     Reported,
     /// `ceil(requests / concurrency) * latency_ms`: waves of requests, each one latency long.
     Latency,
-    /// `seq mean / min(concurrency, cores)`: perfect division of the sequential work.
+    /// `seq median / min(concurrency, cores)`: perfect division of the sequential work.
     CpuBound,
 }
 
-/// How many times faster than `seq` a variant ran.
-pub fn speedup(seq_mean_s: f64, mean_s: f64) -> f64 {
-    seq_mean_s / mean_s
+/// How many times faster than `seq` a variant ran, from the two medians.
+pub fn speedup(seq_median_s: f64, median_s: f64) -> f64 {
+    seq_median_s / median_s
 }
 
 /// The ideal bound of one variant, by the first rule that applies:
 /// the record's own `ideal_ms`; for `download` the latency rule; for the CPU-bound
 /// workloads the sequential time divided among the lanes that can really run at
-/// once (`seq` itself: its own mean). `None` when a rule's inputs are missing.
+/// once (`seq` itself: its own median). `None` when a rule's inputs are missing.
 pub fn ideal(
     workload: &str,
     is_seq: bool,
     record: Option<&Record>,
-    seq_mean_s: Option<f64>,
+    seq_median_s: Option<f64>,
     latency_ms: Option<f64>,
     cores: Option<u64>,
 ) -> Option<Ideal> {
@@ -168,14 +173,14 @@ pub fn ideal(
         });
     }
     if CPU_BOUND.contains(&workload) {
-        let seq_mean_s = seq_mean_s?;
+        let seq_median_s = seq_median_s?;
         let lanes = if is_seq {
             1
         } else {
             record?.parallelism().min(cores?.max(1))
         };
         return Some(Ideal {
-            seconds: seq_mean_s / lanes as f64,
+            seconds: seq_median_s / lanes as f64,
             rule: IdealRule::CpuBound,
         });
     }
@@ -260,14 +265,14 @@ fn build_workload(
 ) -> WorkloadReport {
     let workload = timings.workload.as_str();
     let record_of = |variant: &str| records.get(&(workload, variant)).copied();
-    let seq_mean_s = timings
+    let seq_median_s = timings
         .results
         .iter()
         .find(|result| result.command == SEQ)
-        .map(|result| result.mean);
+        .map(|result| result.median);
     let seq_record = record_of(SEQ).map(|line| &line.record);
 
-    if seq_mean_s.is_none() {
+    if seq_median_s.is_none() {
         warnings.push(format!(
             "{workload}: no `{SEQ}` variant in {workload}.json; speedup and checksum agreement left empty"
         ));
@@ -314,14 +319,14 @@ fn build_workload(
                 workload,
                 is_seq,
                 record,
-                seq_mean_s,
+                seq_median_s,
                 params.latency_ms,
                 machine.cores,
             );
             let row = Row {
                 variant: timing.command.clone(),
-                speedup_vs_seq: seq_mean_s.map(|seq| speedup(seq, timing.mean)),
-                ratio_to_ideal: ideal.map(|ideal| timing.mean / ideal.seconds),
+                speedup_vs_seq: seq_median_s.map(|seq| speedup(seq, timing.median)),
+                ratio_to_ideal: ideal.map(|ideal| timing.median / ideal.seconds),
                 ideal,
                 checksum_agrees: checksum_agrees(record, seq_record),
                 record: record.cloned(),
@@ -341,8 +346,8 @@ fn build_workload(
         .collect();
     rows.sort_by(|a, b| {
         a.timing
-            .mean
-            .total_cmp(&b.timing.mean)
+            .median
+            .total_cmp(&b.timing.median)
             .then_with(|| a.variant.cmp(&b.variant))
     });
 
@@ -441,7 +446,7 @@ mod tests {
         ideal.map(|ideal| ideal.seconds)
     }
 
-    /// Speedup is the seq mean over the variant's mean.
+    /// Speedup is the seq median over the variant's median.
     #[test]
     fn speedup_divides_seq_by_variant() {
         assert_eq!(speedup(8.0, 2.0), 4.0);
@@ -517,7 +522,7 @@ mod tests {
         );
     }
 
-    /// CPU-bound ideals divide the seq mean among min(concurrency, cores) lanes.
+    /// CPU-bound ideals divide the seq median among min(concurrency, cores) lanes.
     #[test]
     fn cpu_ideal_divides_seq_among_usable_cores() {
         let ideal_s = |record: Option<&Record>, is_seq: bool, cores: Option<u64>| {
@@ -542,7 +547,7 @@ mod tests {
         assert_eq!(
             ideal_s(None, true, None),
             Some(3.0),
-            "seq's ideal is its mean"
+            "seq's ideal is its median"
         );
         assert_eq!(ideal_s(None, false, Some(2)), None, "no record");
         assert_eq!(
@@ -565,6 +570,65 @@ mod tests {
             None,
             "no seq"
         );
+    }
+
+    /// Rows are ordered by median, and speedup, the CPU ideal and the ratio to it come
+    /// from medians: slow outlier runs that drag the means change none of them.
+    #[test]
+    fn build_orders_and_derives_by_median() {
+        let timing = |command: &str, mean: f64, median: f64| HyperfineResult {
+            command: command.to_string(),
+            mean,
+            stddev: Some(0.1),
+            median,
+            user: 0.0,
+            system: 0.0,
+            min: median,
+            max: mean,
+            times: vec![median; 3],
+            exit_codes: vec![Some(0); 3],
+        };
+        let line = |number: usize, variant: &str, workers: u64| RecordLine {
+            line: number,
+            workload: "squares".to_string(),
+            variant: variant.to_string(),
+            command: None,
+            record: record(None, Some(workers), None),
+        };
+        let report = build(Inputs {
+            params: Params::default(),
+            machine: Machine {
+                cores: Some(2),
+                ..Machine::default()
+            },
+            timings: vec![WorkloadTimings {
+                workload: "squares".to_string(),
+                parameters: None,
+                // By mean the order would be threads, procs, seq.
+                results: vec![
+                    timing(SEQ, 1.2, 1.0),
+                    timing("threads", 0.5, 0.55),
+                    timing("procs", 0.6, 0.52),
+                ],
+            }],
+            records: vec![line(1, SEQ, 1), line(2, "threads", 2), line(3, "procs", 2)],
+        });
+        let rows = &report.workloads[0].rows;
+        let names: Vec<&str> = rows.iter().map(|row| row.variant.as_str()).collect();
+        assert_eq!(names, ["procs", "threads", SEQ]);
+        let close = |actual: Option<f64>, expected: f64| {
+            actual.is_some_and(|actual| (actual - expected).abs() < 1e-12)
+        };
+        // procs: 1.0 / 0.52; ideal 1.0 / 2 lanes; 0.52 / 0.5.
+        assert!(close(rows[0].speedup_vs_seq, 1.923_076_923_076_923));
+        assert!(close(seconds(rows[0].ideal), 0.5));
+        assert!(close(rows[0].ratio_to_ideal, 1.04));
+        assert!(close(rows[1].speedup_vs_seq, 1.818_181_818_181_818));
+        assert!(close(rows[1].ratio_to_ideal, 1.1));
+        // seq against itself, and its own ideal is its median.
+        assert!(close(rows[2].speedup_vs_seq, 1.0));
+        assert!(close(seconds(rows[2].ideal), 1.0));
+        assert!(close(rows[2].ratio_to_ideal, 1.0));
     }
 
     /// Workloads without a rule (and without `ideal_ms`) have no bound.

@@ -3,7 +3,10 @@
 //! Measured times keep full precision (seconds, as hyperfine wrote them); derived
 //! numbers are rounded (ideal to the microsecond, ratios to four decimals) so that
 //! floating-point noise does not look like precision. A value that does not exist
-//! is an empty cell, never a 0.
+//! is an empty cell, never a 0. The column order predates the switch to medians and
+//! is kept for the scripts that read it: `mean_s` still comes first, but rows are
+//! ordered by `median_s` and `speedup_vs_seq`, `ideal_s` and `ratio_to_ideal` are
+//! computed from medians.
 
 use super::format::trimmed;
 use super::{Report, Row};

@@ -1,20 +1,22 @@
-//! `<workload>.svg`: a horizontal bar chart of mean wall time per variant.
+//! `<workload>.svg`: a horizontal bar chart of median wall time per variant.
 //!
 //! Written by hand as plain SVG text rather than with a plotting crate: one chart
 //! shape, a few dozen elements, and no dependency or font machinery to build.
-//! Bars are sorted fastest first like the tables, whiskers show ± 1 standard
-//! deviation, the `seq` baseline has its own colour, and the axis switches to a
-//! log scale when the slowest mean is more than [`LOG_SCALE_ABOVE`] times the
-//! fastest (a linear axis would squash the fast bars to nothing).
+//! Bars are medians, sorted fastest first like the tables; whiskers show ± 1
+//! standard deviation around the bar's end (the spread of the runs, drawn where
+//! the eye reads the bar rather than around a mean that is not plotted); the
+//! `seq` baseline has its own colour, and the axis switches to a log scale when
+//! the slowest median is more than [`LOG_SCALE_ABOVE`] times the fastest (a
+//! linear axis would squash the fast bars to nothing).
 //!
 //! Writing into a `String` cannot fail, so `write!` results are dropped with `let _`.
 
 use std::fmt::Write as _;
 
-use super::format::{duration, factor, trimmed, unit_for};
+use super::format::{duration, duration_pm, factor, trimmed, unit_for};
 use super::{Row, SEQ, WorkloadReport};
 
-/// The ratio of slowest to fastest mean above which the axis is logarithmic.
+/// The ratio of slowest to fastest median above which the axis is logarithmic.
 pub const LOG_SCALE_ABOVE: f64 = 20.0;
 
 const WIDTH: f64 = 800.0;
@@ -44,11 +46,11 @@ enum Scale {
 }
 
 impl Scale {
-    /// Picks the scale for bars of the given means and whisker ends (all in seconds).
+    /// Picks the scale for bars of the given medians and whisker ends (all in seconds).
     fn fit(rows: &[Row]) -> Scale {
-        let means = rows.iter().map(|row| row.timing.mean);
-        let fastest = means.clone().fold(f64::INFINITY, f64::min);
-        let slowest = means.fold(0.0, f64::max);
+        let medians = rows.iter().map(|row| row.timing.median);
+        let fastest = medians.clone().fold(f64::INFINITY, f64::min);
+        let slowest = medians.fold(0.0, f64::max);
         let highest = rows
             .iter()
             .map(|row| whiskers(row).1)
@@ -120,8 +122,8 @@ impl Scale {
 
     fn axis_title(&self) -> String {
         match *self {
-            Scale::Linear { max, .. } => format!("mean wall time ({})", unit_for(max).name),
-            Scale::Log { .. } => "mean wall time (log scale)".to_string(),
+            Scale::Linear { max, .. } => format!("median wall time ({})", unit_for(max).name),
+            Scale::Log { .. } => "median wall time (log scale)".to_string(),
         }
     }
 }
@@ -145,11 +147,11 @@ fn compact(seconds: f64) -> String {
     format!("{} {}", trimmed(seconds / unit.seconds, 2), unit.name)
 }
 
-/// Both whisker ends: mean ± standard deviation, never below zero.
+/// Both whisker ends: median ± standard deviation, never below zero.
 fn whiskers(row: &Row) -> (f64, f64) {
-    let mean = row.timing.mean;
+    let median = row.timing.median;
     let stddev = row.timing.stddev.unwrap_or(0.0);
-    ((mean - stddev).max(0.0), mean + stddev)
+    ((median - stddev).max(0.0), median + stddev)
 }
 
 /// Escapes text for SVG content and attribute values.
@@ -197,7 +199,7 @@ pub fn bar_chart(workload: &WorkloadReport) -> String {
     };
     let _ = writeln!(
         svg,
-        "<title>{name}: mean wall time per variant{whisker_note}</title>"
+        "<title>{name}: bars are the median wall time per variant{whisker_note}</title>"
     );
     let _ = writeln!(
         svg,
@@ -205,7 +207,7 @@ pub fn bar_chart(workload: &WorkloadReport) -> String {
     );
     let _ = writeln!(
         svg,
-        r#"<text x="{left}" y="24" font-size="16" font-weight="bold">{name}: mean wall time per variant</text>"#
+        r#"<text x="{left}" y="24" font-size="16" font-weight="bold">{name}: median wall time per variant</text>"#
     );
     let _ = writeln!(
         svg,
@@ -247,7 +249,7 @@ pub fn bar_chart(workload: &WorkloadReport) -> String {
 
     for (index, (row, value)) in rows.iter().zip(&values).enumerate() {
         let centre = TOP + ROW_HEIGHT * (index as f64 + 0.5);
-        let bar_end = x(row.timing.mean);
+        let bar_end = x(row.timing.median);
         let (fill, weight) = if row.is_seq() {
             (SEQ_FILL, "bold")
         } else {
@@ -262,11 +264,12 @@ pub fn bar_chart(workload: &WorkloadReport) -> String {
         );
         let _ = writeln!(
             svg,
-            r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="{BAR_HEIGHT}" fill="{fill}"><title>{}: {}</title></rect>"#,
+            r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="{BAR_HEIGHT}" fill="{fill}"><title>{}: median {}, mean {}</title></rect>"#,
             centre - BAR_HEIGHT / 2.0,
             (bar_end - left).max(0.5),
             escape(&row.variant),
-            duration(row.timing.mean)
+            duration(row.timing.median),
+            duration_pm(row.timing.mean, row.timing.stddev)
         );
         let mut label_x = bar_end;
         if row.timing.stddev.is_some() {
@@ -296,9 +299,9 @@ pub fn bar_chart(workload: &WorkloadReport) -> String {
     svg
 }
 
-/// The text after a bar: its mean, its speedup, and a warning for a wrong answer.
+/// The text after a bar: its median, its speedup, and a warning for a wrong answer.
 fn value_label(row: &Row) -> String {
-    let mut value = duration(row.timing.mean);
+    let mut value = duration(row.timing.median);
     if let Some(speedup) = row.speedup_vs_seq.filter(|_| !row.is_seq()) {
         let _ = write!(value, " · {}", factor(speedup));
     }
@@ -314,11 +317,11 @@ fn subtitle(rows: &[Row], scale: Scale) -> String {
     let mut text = match runs.first() {
         Some(1) if runs.iter().all(|runs| *runs == 1) => "one run each".to_string(),
         Some(first) if runs.iter().all(|runs| runs == first) => {
-            format!("mean of {first} runs")
+            format!("median of {first} runs")
         }
-        _ => "mean of each variant's runs".to_string(),
+        _ => "median of each variant's runs".to_string(),
     };
-    let _ = write!(text, ", fastest first · labels: mean · speedup vs {SEQ}");
+    let _ = write!(text, ", fastest first · labels: median · speedup vs {SEQ}");
     if let Scale::Log { .. } = scale {
         text.push_str(" · log scale");
     }
@@ -363,19 +366,20 @@ mod tests {
     use super::*;
     use crate::report::HyperfineResult;
 
-    fn row(variant: &str, mean: f64, stddev: Option<f64>) -> Row {
+    /// A row whose runs all took `median` seconds (so its mean is the same).
+    fn row(variant: &str, median: f64, stddev: Option<f64>) -> Row {
         Row {
             variant: variant.to_string(),
             timing: HyperfineResult {
                 command: variant.to_string(),
-                mean,
+                mean: median,
                 stddev,
-                median: mean,
+                median,
                 user: 0.0,
                 system: 0.0,
-                min: mean,
-                max: mean,
-                times: vec![mean; 3],
+                min: median,
+                max: median,
+                times: vec![median; 3],
                 exit_codes: vec![Some(0); 3],
             },
             record: None,
@@ -397,9 +401,9 @@ mod tests {
         assert_eq!(nice_step(0.0), 1.0);
     }
 
-    /// Close means get a linear axis from zero that covers the longest whisker.
+    /// Close medians get a linear axis from zero that covers the longest whisker.
     #[test]
-    fn close_means_get_a_linear_axis() {
+    fn close_medians_get_a_linear_axis() {
         let rows = [row(SEQ, 1.0, Some(0.1)), row("threads", 0.52, Some(0.01))];
         let scale = Scale::fit(&rows);
         let Scale::Linear { max, step } = scale else {
@@ -411,18 +415,18 @@ mod tests {
         );
         let labels: Vec<String> = scale.ticks().into_iter().map(|(_, label)| label).collect();
         assert_eq!(labels, ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0", "1.2"]);
-        assert_eq!(scale.axis_title(), "mean wall time (s)");
+        assert_eq!(scale.axis_title(), "median wall time (s)");
         // Below a second the axis counts milliseconds.
         let rows = [row(SEQ, 0.057, Some(0.002)), row("threads", 0.03, None)];
         let scale = Scale::fit(&rows);
         let labels: Vec<String> = scale.ticks().into_iter().map(|(_, label)| label).collect();
         assert_eq!(labels, ["0", "10", "20", "30", "40", "50", "60"]);
-        assert_eq!(scale.axis_title(), "mean wall time (ms)");
+        assert_eq!(scale.axis_title(), "median wall time (ms)");
     }
 
-    /// Means more than 20x apart get a log axis labelled with units at each decade.
+    /// Medians more than 20x apart get a log axis labelled with units at each decade.
     #[test]
-    fn spread_means_get_a_log_axis() {
+    fn spread_medians_get_a_log_axis() {
         let rows = [row(SEQ, 8.64, Some(0.05)), row("async", 0.157, Some(0.002))];
         let scale = Scale::fit(&rows);
         assert_eq!(scale, Scale::Log { low: -1, high: 1 });
@@ -431,7 +435,7 @@ mod tests {
             labels,
             ["100 ms", "200 ms", "500 ms", "1 s", "2 s", "5 s", "10 s"]
         );
-        assert_eq!(scale.axis_title(), "mean wall time (log scale)");
+        assert_eq!(scale.axis_title(), "median wall time (log scale)");
         // Exactly 20x apart stays linear.
         let rows = [row(SEQ, 2.0, None), row("async", 0.1, None)];
         assert!(matches!(Scale::fit(&rows), Scale::Linear { .. }));
@@ -446,8 +450,31 @@ mod tests {
             rows: vec![row("x & \"y\"", 1.0, None)],
         };
         let svg = bar_chart(&workload);
-        assert!(svg.contains("a&lt;b: mean wall time"));
+        assert!(svg.contains("a&lt;b: median wall time"));
         assert!(svg.contains("x &amp; &quot;y&quot;"));
         assert!(!svg.contains("a<b"));
+    }
+
+    /// Bars, labels, whiskers and the choice of axis follow the median; an outlier
+    /// that drags the mean does not move them.
+    #[test]
+    fn bars_follow_the_median_not_the_mean() {
+        let mut outlier = row("async", 0.04, None);
+        outlier.timing.mean = 0.06;
+        // Medians 25x apart (log axis); the means are only 16.7x apart.
+        let rows = vec![row(SEQ, 1.0, None), outlier];
+        assert_eq!(Scale::fit(&rows), Scale::Log { low: -2, high: 0 });
+        let svg = bar_chart(&WorkloadReport {
+            workload: "w".to_string(),
+            parameters: None,
+            rows,
+        });
+        assert!(svg.contains(">40.0 ms</text>"), "{svg}");
+        assert!(svg.contains("<title>async: median 40.0 ms, mean 60.0 ms</title>"));
+        assert!(!svg.contains(">60.0 ms</text>"));
+
+        let mut spread = row("threads", 0.5, Some(0.1));
+        spread.timing.mean = 0.6;
+        assert_eq!(whiskers(&spread), (0.4, 0.6), "centred on the median");
     }
 }
