@@ -42,7 +42,8 @@ Writes to OUT: <workload>.{json,csv,md} (hyperfine exports), records.jsonl (each
 variant's result record from the correctness gate), params.json, machine.json,
 and, from concur-report: summary.csv, README.md and <workload>.svg charts.
 
-Environment (for tests): CONCUR_BIN_DIR replaces target/release as the place
+Environment (for tests): CONCUR_BIN_DIR replaces target/release (or
+$CARGO_TARGET_DIR/release) as the place
 the model binaries and concur-sites are taken from.
 Exit status: 0 done, 1 a step failed (message says which), 2 bad usage.
 EOF
@@ -169,7 +170,8 @@ EOF
   esac
 }
 
-bin_dir=${CONCUR_BIN_DIR:-target/release}
+# Where cargo puts the release build: $CARGO_TARGET_DIR if set, as cargo does.
+bin_dir=${CONCUR_BIN_DIR:-${CARGO_TARGET_DIR:-target}/release}
 
 # --- cleanup ----------------------------------------------------------------
 

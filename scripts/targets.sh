@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ ${#parts[@]} -gt 0 ] || parts=(python worktime inflight)
-bin=target/release
+bin=${CARGO_TARGET_DIR:-target}/release
 for b in concur-seq concur-threads concur-async concur-sites; do
   [ -x "$bin/$b" ] || { echo "targets.sh: error: $bin/$b is missing: cargo build --release" >&2; exit 1; }
 done
