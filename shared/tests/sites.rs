@@ -309,22 +309,82 @@ fn connections_are_kept_alive() -> Result<()> {
     let mut stream = TcpStream::connect(server.addr())?;
     stream.set_read_timeout(Some(GIVE_UP))?;
     for _ in 0..2 {
-        stream.write_all(b"GET /site/dice HTTP/1.1\r\nHost: sites\r\n\r\n")?;
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") {
-            stream.read_exact(&mut byte)?;
-            head.push(byte[0]);
-            assert!(head.len() < 4096, "response head too long");
-        }
-        let head = String::from_utf8(head)?;
-        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-        assert!(head.contains("content-length: 276"), "{head}");
-        let mut body = vec![0u8; 276];
-        stream.read_exact(&mut body)?;
-        assert_eq!(body, sites::page_body(276));
+        get_dice(&mut stream)?;
     }
     Ok(())
+}
+
+/// Sends `GET /site/dice` on a kept-alive connection and reads exactly its answer.
+fn get_dice(stream: &mut TcpStream) -> Result<()> {
+    stream.write_all(b"GET /site/dice HTTP/1.1\r\nHost: sites\r\n\r\n")?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte)?;
+        head.push(byte[0]);
+        assert!(head.len() < 4096, "response head too long");
+    }
+    let head = String::from_utf8(head)?;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("content-length: 276"), "{head}");
+    let mut body = vec![0u8; 276];
+    stream.read_exact(&mut body)?;
+    assert_eq!(body, sites::page_body(276));
+    Ok(())
+}
+
+/// A connection the client closes is released with RST, not FIN: the client's
+/// sockets do not linger in TIME_WAIT (60 s each), which 10 000-request runs
+/// would pile up by the ten thousand.
+#[test]
+fn closed_connections_leave_no_time_wait() -> Result<()> {
+    let server = start(0)?;
+    let mut ports = Vec::new();
+    for _ in 0..10 {
+        let mut stream = TcpStream::connect(server.addr())?;
+        stream.set_read_timeout(Some(GIVE_UP))?;
+        get_dice(&mut stream)?;
+        ports.push(stream.local_addr()?.port());
+    }
+    // Until the server's answer to each close arrives, a client socket waits
+    // in FIN_WAIT2; then it is gone (RST) or in TIME_WAIT (FIN).
+    let deadline = Instant::now() + GIVE_UP;
+    loop {
+        let states = tcp_states(&ports)?;
+        if !states.contains(&FIN_WAIT2) || Instant::now() > deadline {
+            assert!(
+                !states.contains(&TIME_WAIT),
+                "client sockets in TIME_WAIT: {states:?}"
+            );
+            assert!(
+                !states.contains(&FIN_WAIT2),
+                "the server never answered a close"
+            );
+            return Ok(());
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+const FIN_WAIT2: u8 = 0x05;
+const TIME_WAIT: u8 = 0x06;
+
+/// The kernel's TCP states (`/proc/net/tcp`) of the IPv4 sockets bound to
+/// these local ports.
+fn tcp_states(local_ports: &[u16]) -> Result<Vec<u8>> {
+    let table = std::fs::read_to_string("/proc/net/tcp")?;
+    let mut states = Vec::new();
+    for line in table.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (Some(local), Some(state)) = (fields.get(1), fields.get(3)) else {
+            continue;
+        };
+        let port = local.rsplit(':').next().unwrap_or_default();
+        if local_ports.contains(&u16::from_str_radix(port, 16)?) {
+            states.push(u8::from_str_radix(state, 16)?);
+        }
+    }
+    Ok(states)
 }
 
 /// Many requests at once all get their full, correct bodies.
