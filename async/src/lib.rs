@@ -98,7 +98,7 @@ impl Options {
         }
     }
 
-    fn build_runtime(&self, threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
+    fn build_runtime(&self, threads: usize, job: &Job) -> anyhow::Result<tokio::runtime::Runtime> {
         let mut builder = match self.runtime {
             Runtime::CurrentThread => tokio::runtime::Builder::new_current_thread(),
             Runtime::MultiThread => {
@@ -107,6 +107,15 @@ impl Options {
                 builder
             }
         };
+        if let Job::Download(_) = job {
+            // Check the sockets after every task poll, not every 61st: a
+            // request is written as soon as its connection is up instead of
+            // after dozens more connects, so the server starts its latency
+            // clock earlier. Measured, 160 requests at 50 ms: the first
+            // answer back at 51-55 ms instead of 56-59, the median run ~2 ms
+            // shorter. An extra non-blocking `epoll_wait` per poll is the price.
+            builder.event_interval(1);
+        }
         builder
             .enable_all()
             .build()
@@ -120,7 +129,7 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
         Job::Convert(_) => options.convert_threads(),
         _ => options.executor_threads(),
     };
-    let runtime = options.build_runtime(threads)?;
+    let runtime = options.build_runtime(threads, job)?;
     let runtime_name = match options.runtime {
         Runtime::CurrentThread => "current-thread",
         Runtime::MultiThread => "multi-thread",
