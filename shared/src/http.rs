@@ -59,13 +59,13 @@ pub fn fetch(agent: &Agent, url: &str) -> Fetch {
     }
 }
 
-/// ureq says "timeout: global" for the per-request timeout; name it plainly.
 fn failed(error: &ureq::Error) -> Fetch {
     Fetch::Failed {
         reason: reason(error),
     }
 }
 
+/// ureq says "timeout: global" for the per-request timeout; name it plainly.
 fn reason(error: &ureq::Error) -> String {
     match error {
         ureq::Error::Timeout(_) => "timed out (--timeout-ms)".to_owned(),

@@ -35,6 +35,12 @@
 //! alone, with [`page_body`]. Every answer carries `Content-Length`. Only refusals
 //! (400, 404, 405) have a text body instead, the reason followed by a newline.
 //!
+//! # Connections
+//!
+//! HTTP/1.1 with keep-alive. When a client closes its connection, the server
+//! releases it with RST rather than FIN (see `SiteSocket` below for why and why
+//! nothing is lost).
+//!
 //! # Using it
 //!
 //! The `concur-sites` binary prints `listening on http://ADDR` and serves until
@@ -199,7 +205,11 @@ pub fn routes_help() -> String {
          Malformed, repeated or unknown parameters get a 400; unknown routes and sites a 404.\n\
          \n\
          Bodies: byte i of a body of N bytes is \"abcdefghijklmnopqrstuvwxyz0123456789\"[i % 36],\n\
-         so every body depends on its length alone. Every answer has a Content-Length.",
+         so every body depends on its length alone. Every answer has a Content-Length.\n\
+         \n\
+         Connections: HTTP/1.1 keep-alive. A connection the client has closed is released\n\
+         with RST instead of FIN, so clients opening thousands of connections are not\n\
+         left with a TIME_WAIT socket for each.",
         presets = presets.join("\n"),
     )
 }

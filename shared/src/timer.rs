@@ -14,7 +14,7 @@
 //!
 //! So one thread plays the rate service's network: tasks hand it a deadline
 //! and await a oneshot; it sleeps precisely (the same deadline sleep as the
-//! blocking callers, [`concur_shared::workload::convert::cost`]) until just
+//! blocking callers, [`crate::workload::convert::cost`]) until just
 //! before the earliest one ([`HOP_AHEAD`]) and completes it, which wakes the
 //! task the way a reply on a socket would. One thread serves every waiting
 //! task, so async still needs no thread per waiter.

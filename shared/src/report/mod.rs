@@ -16,7 +16,7 @@
 //! - [`input`]: reading the inputs, strict for measurements, lenient for descriptions
 //! - this module: joining timings and records; speedup, ideal bound, checksum agreement
 //! - [`summary`], [`markdown`], [`svg`]: the three kinds of output, rendered as strings
-//! - [`format`]: durations, memory and factors for humans
+//! - [`format`](mod@format): durations, memory and factors for humans
 //!
 //! Every output is rendered in memory before the first is written, and each is
 //! written to a temporary file and renamed into place, so a bad input or a failed
