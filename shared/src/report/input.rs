@@ -95,6 +95,26 @@ pub struct HyperfineResult {
     pub exit_codes: Vec<Option<i32>>,
 }
 
+#[cfg(test)]
+impl HyperfineResult {
+    /// A three-run result for tests: the given mean, median and deviation,
+    /// every run at the median, `min` the median and `max` the larger of the two.
+    pub fn for_test(command: &str, mean: f64, median: f64, stddev: Option<f64>) -> Self {
+        HyperfineResult {
+            command: command.to_string(),
+            mean,
+            stddev,
+            median,
+            user: 0.0,
+            system: 0.0,
+            min: median,
+            max: mean.max(median),
+            times: vec![median; 3],
+            exit_codes: vec![Some(0); 3],
+        }
+    }
+}
+
 /// One line of `records.jsonl`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordLine {

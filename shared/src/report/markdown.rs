@@ -397,17 +397,8 @@ mod tests {
     fn workload(variants: &[(&str, f64, f64)]) -> WorkloadReport {
         let results = variants
             .iter()
-            .map(|&(command, mean, median)| HyperfineResult {
-                command: command.to_string(),
-                mean,
-                stddev: Some(0.1),
-                median,
-                user: 0.0,
-                system: 0.0,
-                min: median,
-                max: median,
-                times: vec![median; 3],
-                exit_codes: vec![Some(0); 3],
+            .map(|&(command, mean, median)| {
+                HyperfineResult::for_test(command, mean, median, Some(0.1))
             })
             .collect();
         let report = build(Inputs {

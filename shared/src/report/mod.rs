@@ -576,17 +576,8 @@ mod tests {
     /// from medians: slow outlier runs that drag the means change none of them.
     #[test]
     fn build_orders_and_derives_by_median() {
-        let timing = |command: &str, mean: f64, median: f64| HyperfineResult {
-            command: command.to_string(),
-            mean,
-            stddev: Some(0.1),
-            median,
-            user: 0.0,
-            system: 0.0,
-            min: median,
-            max: mean,
-            times: vec![median; 3],
-            exit_codes: vec![Some(0); 3],
+        let timing = |command: &str, mean: f64, median: f64| {
+            HyperfineResult::for_test(command, mean, median, Some(0.1))
         };
         let line = |number: usize, variant: &str, workers: u64| RecordLine {
             line: number,

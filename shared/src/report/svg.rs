@@ -370,18 +370,7 @@ mod tests {
     fn row(variant: &str, median: f64, stddev: Option<f64>) -> Row {
         Row {
             variant: variant.to_string(),
-            timing: HyperfineResult {
-                command: variant.to_string(),
-                mean: median,
-                stddev,
-                median,
-                user: 0.0,
-                system: 0.0,
-                min: median,
-                max: median,
-                times: vec![median; 3],
-                exit_codes: vec![Some(0); 3],
-            },
+            timing: HyperfineResult::for_test(variant, median, median, stddev),
             record: None,
             command: None,
             speedup_vs_seq: None,
