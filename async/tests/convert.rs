@@ -2,26 +2,17 @@
 //! runtimes.
 
 use concur_async::{MODEL, Options, run};
-use concur_shared::testing::{assert_garbage_file_rejected, assert_usage_error, run_model};
+use concur_shared::testing::{
+    assert_garbage_file_rejected, assert_usage_error, cache_strategies, convert_fields,
+};
 use serde_json::{Map, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_concur-async");
-const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
 const RUNTIMES: [&str; 2] = ["current-thread", "multi-thread"];
 
-/// Runs `convert` with space-separated `args` in this process, verified; the
-/// record's fields plus the checksum and the worker count.
+/// Runs `convert` with space-separated `args` in this process, verified.
 fn convert(args: &str) -> Map<String, Value> {
-    let args: Vec<&str> = ["convert"]
-        .into_iter()
-        .chain(args.split_whitespace())
-        .collect();
-    let (outcome, verified) =
-        run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"));
-    let mut fields = outcome.fields;
-    fields.insert("checksum".into(), verified.checksum.into());
-    fields.insert("workers".into(), outcome.workers.into());
-    fields
+    convert_fields::<Options>(MODEL, run, args)
 }
 
 /// Every strategy on both runtimes, with 1 and 8 callers, gives the
@@ -29,7 +20,7 @@ fn convert(args: &str) -> Map<String, Value> {
 #[test]
 fn every_strategy_matches_reference() {
     let mut checksums = Vec::new();
-    for cache in STRATEGIES {
+    for cache in cache_strategies() {
         for runtime in RUNTIMES {
             for workers in [1, 8] {
                 let f = convert(&format!(
@@ -83,7 +74,7 @@ fn racy_duplicates_on_one_thread() {
 /// A small LRU evicts, and every output stays right.
 #[test]
 fn small_capacity_evicts() {
-    for cache in &STRATEGIES[1..] {
+    for cache in &cache_strategies()[1..] {
         let f = convert(&format!(
             "--requests 3000 --distinct 300 --cost-us 0 --cache {cache} --capacity 16 --workers 8"
         ));

@@ -1,13 +1,14 @@
 //! The process pool on `convert`, end to end through the binary: one cache
 //! per process, duplicates decided by the route.
 
-use concur_shared::testing::{assert_garbage_file_rejected, assert_usage_error, run_binary};
+use concur_shared::testing::{
+    assert_garbage_file_rejected, assert_usage_error, cache_strategies, run_binary,
+};
 use serde_json::Value;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concur-procs");
 const LIMIT: Duration = Duration::from_secs(60);
-const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
 
 /// Runs `concur-procs convert` with space-separated `args`; its record.
 fn convert(args: &str) -> Value {
@@ -25,7 +26,7 @@ fn convert(args: &str) -> Value {
 #[test]
 fn every_strategy_matches_reference() {
     let mut checksums = Vec::new();
-    for cache in STRATEGIES {
+    for cache in cache_strategies() {
         for route in ["round-robin", "by-key"] {
             let record = convert(&format!(
                 "--requests 1000 --distinct 30 --cost-us 20 --cache {cache} --route {route} \
@@ -62,7 +63,7 @@ fn by_key_has_no_duplicates() {
 /// A small per-process LRU evicts, and every output stays right.
 #[test]
 fn small_capacity_evicts() {
-    for cache in &STRATEGIES[1..] {
+    for cache in &cache_strategies()[1..] {
         let record = convert(&format!(
             "--requests 2000 --distinct 300 --cost-us 0 --cache {cache} --capacity 8 --workers 2"
         ));

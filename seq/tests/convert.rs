@@ -1,21 +1,17 @@
 //! The baseline on `convert`: one caller, so no cache strategy can duplicate.
 
 use concur_seq::{MODEL, Options, run};
-use concur_shared::record::Outcome;
-use concur_shared::testing::{assert_garbage_file_rejected, run_binary, run_model};
-use concur_shared::workload::Verified;
+use concur_shared::testing::{
+    assert_garbage_file_rejected, cache_strategies, convert_fields, run_binary,
+};
+use serde_json::{Map, Value};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concur-seq");
-const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
 
 /// Runs `convert` with space-separated `args` in this process, verified.
-fn convert(args: &str) -> (Outcome, Verified) {
-    let args: Vec<&str> = ["convert"]
-        .into_iter()
-        .chain(args.split_whitespace())
-        .collect();
-    run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"))
+fn convert(args: &str) -> Map<String, Value> {
+    convert_fields::<Options>(MODEL, run, args)
 }
 
 /// Every strategy gives the reference outputs (checked per request by
@@ -24,11 +20,10 @@ fn convert(args: &str) -> (Outcome, Verified) {
 #[test]
 fn every_strategy_matches_reference() {
     let mut checksums = Vec::new();
-    for cache in STRATEGIES {
-        let (outcome, verified) = convert(&format!(
+    for cache in cache_strategies() {
+        let f = convert(&format!(
             "--requests 3000 --distinct 40 --cost-us 0 --cache {cache}"
         ));
-        let f = &outcome.fields;
         assert_eq!(f["requests"], 3000);
         assert_eq!(f["rejected"], 15, "5 per mille");
         if cache == "none" {
@@ -40,7 +35,7 @@ fn every_strategy_matches_reference() {
             assert_eq!(f["conversions"], f["keys"], "{cache}");
             assert_eq!(f["duplicates"], 0, "{cache}");
         }
-        checksums.push(verified.checksum);
+        checksums.push(f["checksum"].clone());
     }
     assert!(checksums.windows(2).all(|w| w[0] == w[1]), "{checksums:?}");
 }
@@ -48,11 +43,10 @@ fn every_strategy_matches_reference() {
 /// A small LRU evicts, converts evicted keys again, and still answers right.
 #[test]
 fn small_capacity_evicts() {
-    for cache in &STRATEGIES[1..] {
-        let (outcome, _) = convert(&format!(
+    for cache in &cache_strategies()[1..] {
+        let f = convert(&format!(
             "--requests 2000 --distinct 200 --cost-us 0 --cache {cache} --capacity 20"
         ));
-        let f = &outcome.fields;
         assert!(f["evictions"].as_u64().unwrap() > 0, "{cache}");
         assert!(f["duplicates"].as_u64().unwrap() > 0, "{cache}: re-lookups");
         assert!(!f.contains_key("ideal_ms"), "no bound: the keys do not fit");

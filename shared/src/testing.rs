@@ -219,6 +219,35 @@ pub fn assert_garbage_file_rejected(path: &str, extra: &[&str]) {
     assert_eq!(record["errors"], 0, "{record}");
 }
 
+/// Every `--cache` name, in declaration order (`none` first).
+pub fn cache_strategies() -> Vec<&'static str> {
+    use clap::ValueEnum;
+    crate::workload::convert::CacheStrategy::value_variants()
+        .iter()
+        .map(|strategy| strategy.name())
+        .collect()
+}
+
+/// Runs `convert` with space-separated `args` in this process through
+/// [`run_model`], panicking on a failed run or a wrong answer: the record's
+/// fields plus `checksum` and `workers`.
+pub fn convert_fields<M: ModelOptions>(
+    model: Model,
+    run: fn(&Job, &M, &Context) -> anyhow::Result<Outcome>,
+    args: &str,
+) -> serde_json::Map<String, Value> {
+    let args: Vec<&str> = ["convert"]
+        .into_iter()
+        .chain(args.split_whitespace())
+        .collect();
+    let (outcome, verified) =
+        run_model::<M>(model, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"));
+    let mut fields = outcome.fields;
+    fields.insert("checksum".into(), verified.checksum.into());
+    fields.insert("workers".into(), outcome.workers.into());
+    fields
+}
+
 /// The download checks every model must pass, run through its binary with
 /// `variant` options against a site server started here on 127.0.0.1:0.
 pub mod download {

@@ -1,25 +1,17 @@
 //! The threads model on `convert`: many threads sharing one cache, where the
 //! cache strategies differ.
 
-use concur_shared::testing::{assert_garbage_file_rejected, assert_usage_error, run_model};
+use concur_shared::testing::{
+    assert_garbage_file_rejected, assert_usage_error, cache_strategies, convert_fields,
+};
 use concur_threads::{MODEL, Options, run};
 use serde_json::{Map, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_concur-threads");
-const STRATEGIES: [&str; 5] = ["none", "racy", "locked", "single-flight", "moka"];
 
-/// Runs `convert` with space-separated `args` in this process, verified; the
-/// record's fields plus the checksum.
+/// Runs `convert` with space-separated `args` in this process, verified.
 fn convert(args: &str) -> Map<String, Value> {
-    let args: Vec<&str> = ["convert"]
-        .into_iter()
-        .chain(args.split_whitespace())
-        .collect();
-    let (outcome, verified) =
-        run_model::<Options>(MODEL, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"));
-    let mut fields = outcome.fields;
-    fields.insert("checksum".into(), verified.checksum.into());
-    fields
+    convert_fields::<Options>(MODEL, run, args)
 }
 
 /// Every strategy on both engines, with 1 and 8 workers, gives the reference
@@ -27,7 +19,7 @@ fn convert(args: &str) -> Map<String, Value> {
 #[test]
 fn every_strategy_matches_reference() {
     let mut checksums = Vec::new();
-    for cache in STRATEGIES {
+    for cache in cache_strategies() {
         for engine in ["scoped", "rayon"] {
             for workers in [1, 8] {
                 let f = convert(&format!(
@@ -72,7 +64,7 @@ fn racy_duplicates_under_contention() {
 /// A small LRU evicts under concurrency too, and every output stays right.
 #[test]
 fn small_capacity_evicts() {
-    for cache in &STRATEGIES[1..] {
+    for cache in &cache_strategies()[1..] {
         let f = convert(&format!(
             "--requests 3000 --distinct 300 --cost-us 0 --cache {cache} --capacity 16 --workers 8"
         ));

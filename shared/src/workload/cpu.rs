@@ -98,11 +98,13 @@ impl CpuTask {
     }
 
     /// A line like the seeds print per task, for `-v`.
-    pub fn describe(&self, result: u128) -> String {
-        match *self {
-            CpuTask::SumOfSquares { n } => format!("sum of i*i for i < {n} = {result}"),
-            CpuTask::RangeSum { start, end } => format!("sum of {start}..{end} = {result}"),
-        }
+    /// Formatted only when printed, so runs without `-v` pay nothing for it.
+    pub fn describe(&self, result: u128) -> impl std::fmt::Display {
+        let task = *self;
+        std::fmt::from_fn(move |f| match task {
+            CpuTask::SumOfSquares { n } => write!(f, "sum of i*i for i < {n} = {result}"),
+            CpuTask::RangeSum { start, end } => write!(f, "sum of {start}..{end} = {result}"),
+        })
     }
 
     fn bounds(&self) -> (u64, u64) {

@@ -163,6 +163,7 @@ pub enum Fetch {
 
 impl Fetch {
     /// The outcome for a fully read body.
+    #[cfg(test)]
     pub fn of_body(body: &[u8]) -> Fetch {
         let mut digest = BodyDigest::default();
         digest.update(body);
@@ -170,11 +171,12 @@ impl Fetch {
     }
 
     /// The seeds' per-page line (`Read 10966 from ...`) or the failure, for `-v`.
-    pub fn describe(&self, url: &str) -> String {
-        match self {
-            Fetch::Body { bytes, .. } => format!("Read {bytes} from {url}"),
-            Fetch::Failed { reason } => format!("Failed {url}: {reason}"),
-        }
+    /// Formatted only when printed, so runs without `-v` pay nothing for it.
+    pub fn describe<'a>(&'a self, url: &'a str) -> impl std::fmt::Display + 'a {
+        std::fmt::from_fn(move |f| match self {
+            Fetch::Body { bytes, .. } => write!(f, "Read {bytes} from {url}"),
+            Fetch::Failed { reason } => write!(f, "Failed {url}: {reason}"),
+        })
     }
 }
 

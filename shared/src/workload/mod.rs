@@ -116,24 +116,16 @@ pub(crate) fn augment(name: &str, command: Command) -> Command {
 
 /// Builds the validated job from a workload subcommand's matches.
 pub(crate) fn from_matches(name: &str, matches: &ArgMatches) -> Result<Job, UsageError> {
-    let clap_error = |e: clap::Error| UsageError::new(e.to_string());
     match name {
-        "squares" => SquaresArgs::from_arg_matches(matches)
-            .map_err(clap_error)?
-            .job()
-            .map(Job::Cpu),
-        "range-sum" => RangeSumArgs::from_arg_matches(matches)
-            .map_err(clap_error)?
-            .job()
-            .map(Job::Cpu),
-        "download" => DownloadArgs::from_arg_matches(matches)
-            .map_err(clap_error)?
-            .job()
-            .map(Job::Download),
-        "convert" => ConvertArgs::from_arg_matches(matches)
-            .map_err(clap_error)?
-            .job()
-            .map(Job::Convert),
+        "squares" => parsed::<SquaresArgs>(matches)?.job().map(Job::Cpu),
+        "range-sum" => parsed::<RangeSumArgs>(matches)?.job().map(Job::Cpu),
+        "download" => parsed::<DownloadArgs>(matches)?.job().map(Job::Download),
+        "convert" => parsed::<ConvertArgs>(matches)?.job().map(Job::Convert),
         other => Err(UsageError::new(format!("unknown workload '{other}'"))),
     }
+}
+
+/// One workload's options from its subcommand's matches.
+fn parsed<A: FromArgMatches>(matches: &ArgMatches) -> Result<A, UsageError> {
+    A::from_arg_matches(matches).map_err(|e| UsageError::new(e.to_string()))
 }
