@@ -4,9 +4,10 @@
 #   python    concur-seq vs CPython 3 on seed 000's `squares` job (defaults)
 #   worktime  async unbounded on seed 000's 160 requests at 50 ms latency: the
 #             work time (`elapsed_ms`) of 21 runs, with min, median and max
-#   inflight  async keeping 10 000 requests in flight at 1000 ms latency (3
-#             runs), and peak RSS per in-flight request: async vs threads
-#             --workers 1000
+#   inflight  async keeping 10 000 requests in flight at 1000 ms latency (5
+#             runs, each on a fresh server whose exit line says how many
+#             requests it saw open at once), and peak RSS per in-flight
+#             request: async vs threads --workers 1000
 # Each part writes hyperfine exports and the binaries' records to OUT
 # (default results/targets) and prints a summary. Run after a release build.
 set -euo pipefail
@@ -44,19 +45,29 @@ stop_server() {
   if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   server_pid=''
 }
+
+# Stops the server and records its exit line ("served N requests, at most M
+# open at once") under NAME in records.jsonl.
+stop_server_recording() {
+  local name=$1 line
+  stop_server
+  line=$(sed -n 's/^concur-sites: served //p' "$out/.sites.err" | tail -n 1)
+  printf '{"name":"%s","server":"%s"}\n' "$name" "$line" >>"$out/records.jsonl"
+  printf '%-34s server: %s\n' "$name" "$line"
+}
 trap stop_server EXIT
 
 # Starts concur-sites with the given latency; sets $base.
 start_server() {
   stop_server
-  "$bin/concur-sites" --latency-ms "$1" >"$out/.sites.out" &
+  "$bin/concur-sites" --latency-ms "$1" >"$out/.sites.out" 2>"$out/.sites.err" &
   server_pid=$!
   for _ in $(seq 1 100); do
     base=$(sed -n 's/^listening on //p' "$out/.sites.out" | head -n 1)
     [ -n "$base" ] && return 0
     sleep 0.05
   done
-  echo "targets.sh: error: the site server did not start" >&2
+  echo "targets.sh: error: the site server did not start: $(head -c 400 "$out/.sites.err")" >&2
   exit 1
 }
 
@@ -98,14 +109,19 @@ for part in "${parts[@]}"; do
       page="$base/page"
       record "async 1 request" "$bin/concur-async" download --url "$page" --repeat 1
       record "async 1000 requests" "$bin/concur-async" download --url "$page" --repeat 1000
-      for run in 1 2 3; do
-        record "async 10000 requests, run $run" "$bin/concur-async" download --url "$page" --repeat 10000
+      stop_server
+      for run in 1 2 3 4 5; do
+        start_server 1000
+        record "async 10000 requests, run $run" "$bin/concur-async" download --url "$base/page" --repeat 10000
+        stop_server_recording "async 10000 requests, run $run"
       done
+      start_server 1000
+      page="$base/page"
       record "threads 1 worker, 1 request" "$bin/concur-threads" download --url "$page" --repeat 1 --workers 1
       record "threads 1000 workers, 1000 requests" "$bin/concur-threads" download --url "$page" --repeat 1000 --workers 1000
       stop_server
       ;;
   esac
 done
-rm -f "$out/.sites.out"
+rm -f "$out/.sites.out" "$out/.sites.err"
 echo "results in $out/"

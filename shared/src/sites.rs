@@ -59,11 +59,12 @@
 mod body;
 mod route;
 
+use std::fmt;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -257,6 +258,66 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         .with_context(|| format!("cannot listen on {addr}"))
 }
 
+/// What the server has been asked so far: every request it has read, and the
+/// most that were open at once. A request is open from the moment the server
+/// has read it until its answer starts (its latency is spent open), so the peak
+/// is the server's side of "N requests in flight at once": a client can only
+/// claim N in flight if the server saw N open.
+#[derive(Debug, Default)]
+pub struct Load {
+    requests: AtomicU64,
+    open: AtomicUsize,
+    peak_open: AtomicUsize,
+}
+
+/// A snapshot of [`Load`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadSummary {
+    /// Requests read, answered or not.
+    pub requests: u64,
+    /// The most requests open at once.
+    pub peak_open: usize,
+}
+
+impl fmt::Display for LoadSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = if self.requests == 1 { "" } else { "s" };
+        write!(
+            f,
+            "{} request{plural}, at most {} open at once",
+            self.requests, self.peak_open
+        )
+    }
+}
+
+impl Load {
+    /// Counts a request as read and open until the guard is dropped; a guard
+    /// and not a call at the end, because hyper drops the handler of a
+    /// request whose client hung up.
+    pub(crate) fn open(&self) -> OpenRequest<'_> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let open = self.open.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak_open.fetch_max(open, Ordering::Relaxed);
+        OpenRequest(self)
+    }
+
+    pub fn summary(&self) -> LoadSummary {
+        LoadSummary {
+            requests: self.requests.load(Ordering::Relaxed),
+            peak_open: self.peak_open.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// One open request of a [`Load`]; closes it when dropped.
+pub(crate) struct OpenRequest<'a>(&'a Load);
+
+impl Drop for OpenRequest<'_> {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Where the server is in its life; every connection watches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Phase {
@@ -270,7 +331,13 @@ pub(crate) enum Phase {
 /// Serves HTTP on `listener` until `shutdown` completes, then stops accepting,
 /// lets requests in flight finish for up to [`Config::shutdown_grace`], and drops
 /// whatever is left. `/fault/hang` requests end at once when shutdown starts.
-pub async fn serve(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()>) {
+/// Every request is counted in `load`.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    load: Arc<Load>,
+    shutdown: impl Future<Output = ()>,
+) {
     let grace = config.shutdown_grace;
     let config = Arc::new(config);
     // Connections are detached tasks that each hold a receiver of the phase, and
@@ -284,7 +351,12 @@ pub async fn serve(listener: TcpListener, config: Config, shutdown: impl Future<
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    tokio::spawn(serve_connection(stream, Arc::clone(&config), phase_rx.clone()));
+                    tokio::spawn(serve_connection(
+                        stream,
+                        Arc::clone(&config),
+                        Arc::clone(&load),
+                        phase_rx.clone(),
+                    ));
                 }
                 Err(error) => {
                     // Typically EMFILE: back off instead of spinning on a full fd table.
@@ -312,6 +384,7 @@ pub async fn serve(listener: TcpListener, config: Config, shutdown: impl Future<
 async fn serve_connection(
     stream: TcpStream,
     config: Arc<Config>,
+    load: Arc<Load>,
     mut phase: watch::Receiver<Phase>,
 ) {
     // Nagle off: an answer is a few small writes that must leave at once, not wait
@@ -328,6 +401,7 @@ async fn serve_connection(
         route::handle(
             request,
             Arc::clone(&config),
+            Arc::clone(&load),
             Arc::clone(&reset),
             handler_phase.clone(),
         )
@@ -444,6 +518,7 @@ impl AsyncWrite for SiteSocket {
 #[derive(Debug)]
 pub struct SiteServer {
     addr: SocketAddr,
+    load: Arc<Load>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -470,17 +545,20 @@ impl SiteServer {
             .local_addr()
             .context("cannot read the site server's address")?;
         let (stop, stopped) = oneshot::channel::<()>();
+        let load = Arc::new(Load::default());
+        let served = Arc::clone(&load);
         let thread = thread::Builder::new()
             .name("concur-sites".to_string())
             .spawn(move || {
                 // A dropped sender (the handle is gone) also means stop.
-                runtime.block_on(serve(listener, config, async {
+                runtime.block_on(serve(listener, config, served, async {
                     let _ = stopped.await;
                 }));
             })
             .context("cannot start the site server thread")?;
         Ok(SiteServer {
             addr,
+            load,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -489,6 +567,11 @@ impl SiteServer {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The requests served so far and the most that were open at once.
+    pub fn load(&self) -> LoadSummary {
+        self.load.summary()
     }
 
     /// `http://ADDR`, without a trailing slash.

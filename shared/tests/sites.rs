@@ -410,6 +410,35 @@ fn concurrent_requests_all_succeed() -> Result<()> {
     Ok(())
 }
 
+/// The load counts every request, and as open at once only those that were:
+/// six clients waiting out 1 s together, then two answered one after another.
+#[test]
+fn load_counts_requests_open_at_once() -> Result<()> {
+    let server = start(1000)?;
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            let url = server.url("/site/dice");
+            thread::spawn(move || get(&agent(GIVE_UP), &url).map(|(status, _)| status))
+        })
+        .collect();
+    for client in clients {
+        let status = client
+            .join()
+            .map_err(|_| anyhow::anyhow!("client thread panicked"))??;
+        assert_eq!(status, 200);
+    }
+    for _ in 0..2 {
+        assert_eq!(
+            get(&agent(GIVE_UP), &server.url("/page?latency_ms=0"))?.0,
+            200
+        );
+    }
+    let load = server.load();
+    assert_eq!((load.requests, load.peak_open), (8, 6));
+    assert_eq!(load.to_string(), "8 requests, at most 6 open at once");
+    Ok(())
+}
+
 /// Dropping the handle stops the server: its port no longer accepts connections.
 #[test]
 fn drop_stops_the_server() -> Result<()> {
@@ -459,7 +488,7 @@ fn binary_announces_its_address_and_exits_0_on_sigterm() -> Result<()> {
         binary()
             .args(["--addr", "127.0.0.1:0", "--latency-ms", "0"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()?,
     );
     let stdout = child.0.stdout.take().context("no stdout pipe")?;
@@ -483,6 +512,17 @@ fn binary_announces_its_address_and_exits_0_on_sigterm() -> Result<()> {
 
     kill(Pid::from_raw(i32::try_from(child.0.id())?), Signal::SIGTERM)?;
     assert_eq!(wait_for_exit(&mut child.0)?, Some(0));
+    let mut stderr = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .context("no stderr pipe")?
+        .read_to_string(&mut stderr)?;
+    assert_eq!(
+        stderr,
+        "concur-sites: served 1 request, at most 1 open at once\n"
+    );
     Ok(())
 }
 

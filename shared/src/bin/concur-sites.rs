@@ -6,6 +6,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::{CommandFactory as _, FromArgMatches as _, Parser};
@@ -15,7 +16,9 @@ use tokio::signal::unix::{SignalKind, signal};
 /// Simulated web sites on loopback for hermetic I/O benchmarks.
 ///
 /// Prints `listening on http://ADDR` as its first line, then serves until SIGINT
-/// or SIGTERM and exits 0.
+/// or SIGTERM and exits 0. On the way out it prints to stderr how many requests
+/// it served and the most that were open at once (read, not yet answered): the
+/// server's side of "N requests in flight".
 #[derive(Debug, Parser)]
 #[command(name = "concur-sites", version)]
 struct Cli {
@@ -104,13 +107,15 @@ fn run(cli: Cli) -> Result<()> {
         writeln!(stdout, "listening on http://{addr}").context("cannot write to stdout")?;
         stdout.flush().context("cannot flush stdout")?;
         drop(stdout);
-        sites::serve(listener, config, async {
+        let load = Arc::new(sites::Load::default());
+        sites::serve(listener, config, Arc::clone(&load), async {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
             }
         })
         .await;
+        eprintln!("concur-sites: served {}", load.summary());
         Ok(())
     })
 }

@@ -19,7 +19,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::watch;
 
 use super::body::{Break, SiteBody};
-use super::{Config, MAX_BODY_BYTES, MAX_LATENCY_MS, Phase, SITES, Site, site};
+use super::{Config, Load, MAX_BODY_BYTES, MAX_LATENCY_MS, Phase, SITES, Site, site};
 
 /// Default body length of `/fault/status/CODE`.
 pub(crate) const STATUS_BODY_BYTES: usize = 16;
@@ -65,17 +65,20 @@ impl Reject {
     }
 }
 
-/// Answers one request. `reset` is the connection's flag asking the connection
-/// wrapper to close with a TCP reset; `phase` tells `/fault/hang` when to give up.
+/// Answers one request, counted in `load` while it is open. `reset` is the
+/// connection's flag asking the connection wrapper to close with a TCP reset;
+/// `phase` tells `/fault/hang` when to give up.
 ///
 /// The only `Err` is for `/fault/hang` when the server stops: hyper then drops the
 /// connection without an answer, which is what a hung server looks like.
 pub(crate) async fn handle(
     request: Request<Incoming>,
     config: Arc<Config>,
+    load: Arc<Load>,
     reset: Arc<AtomicBool>,
     mut phase: watch::Receiver<Phase>,
 ) -> Result<Response<SiteBody>, io::Error> {
+    let _open = load.open();
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let mut response = text(
             StatusCode::METHOD_NOT_ALLOWED,
