@@ -248,6 +248,21 @@ pub fn convert_fields<M: ModelOptions>(
     fields
 }
 
+/// A small LRU evicts under every caching strategy with 8 callers, and every
+/// output stays right (`convert` verifies each one), for a model's
+/// [`convert_fields`] wrapper.
+pub fn assert_small_capacity_evicts(convert: impl Fn(&str) -> serde_json::Map<String, Value>) {
+    for cache in &cache_strategies()[1..] {
+        let f = convert(&format!(
+            "--requests 3000 --distinct 300 --cost-us 0 --cache {cache} --capacity 16 --workers 8"
+        ));
+        assert!(
+            f["evictions"].as_u64().is_some_and(|n| n > 0),
+            "{cache}: {f:?}"
+        );
+    }
+}
+
 /// The download checks every model must pass, run through its binary with
 /// `variant` options against a site server started here on 127.0.0.1:0.
 pub mod download {

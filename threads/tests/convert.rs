@@ -2,7 +2,8 @@
 //! cache strategies differ.
 
 use concur_shared::testing::{
-    assert_garbage_file_rejected, assert_usage_error, cache_strategies, convert_fields,
+    assert_garbage_file_rejected, assert_small_capacity_evicts, assert_usage_error,
+    cache_strategies, convert_fields,
 };
 use concur_threads::{MODEL, Options, run};
 use serde_json::{Map, Value};
@@ -64,12 +65,7 @@ fn racy_duplicates_under_contention() {
 /// A small LRU evicts under concurrency too, and every output stays right.
 #[test]
 fn small_capacity_evicts() {
-    for cache in &cache_strategies()[1..] {
-        let f = convert(&format!(
-            "--requests 3000 --distinct 300 --cost-us 0 --cache {cache} --capacity 16 --workers 8"
-        ));
-        assert!(f["evictions"].as_u64().unwrap() > 0, "{cache}");
-    }
+    assert_small_capacity_evicts(convert);
 }
 
 /// Garbage lines are rejected outcomes; --gil makes no sense for convert,
