@@ -44,7 +44,8 @@
 //! # Using it
 //!
 //! The `concur-sites` binary prints `listening on http://ADDR` and serves until
-//! SIGINT or SIGTERM. Tests and other crates start it in-process instead:
+//! SIGINT or SIGTERM; on the way out it prints its [`Load`] on stderr (requests
+//! served, the most open at once). Tests and other crates start it in-process instead:
 //!
 //! ```
 //! use concur_shared::sites::{self, SiteServer};
@@ -301,6 +302,7 @@ impl Load {
         OpenRequest(self)
     }
 
+    /// The requests read so far and the most that were open at once.
     pub fn summary(&self) -> LoadSummary {
         LoadSummary {
             requests: self.requests.load(Ordering::Relaxed),
