@@ -10,7 +10,11 @@
 #
 # Order of work: build (release) -> start the site server -> correctness gate
 # (each variant once; every answer must be right and all checksums must agree,
-# else stop before timing anything) -> hyperfine -> concur-report. Everything is
+# else stop before timing anything) -> hyperfine, in rounds -> concur-report.
+# Rounds: hyperfine runs one command's runs back to back, so a noisy minute on a
+# shared machine would land on whichever variant was running. Every workload is
+# timed once per round instead, each round a share of the runs, and the report
+# joins the rounds (shared/src/report/rounds.rs). Everything is
 # written into a temporary directory first and moved into place at the end, so
 # an error or Ctrl-C never leaves a half-written result file behind.
 set -euo pipefail
@@ -32,13 +36,19 @@ Options:
   --models LIST       Comma-separated subset of: seq,threads,async,procs
                       (default: all; seq is always kept as the baseline)
   --runs N            Timed runs per variant (default 10, quick 3)
-  --warmup N          Untimed warmup runs per variant (default 1, quick 0)
+  --rounds N          Split the runs into N rounds, every workload timed once
+                      per round, so that a noisy spell on the machine is shared
+                      by all variants instead of landing on one (default 5,
+                      quick 3; at most --runs)
+  --warmup N          Untimed warmup runs per variant, in the first round
+                      (default 1, quick 0)
   --out DIR           Where results go (default results/, quick target/compare-quick)
   --latency-ms N      Simulated page latency of the site server (default 50, quick 10)
   --no-build          Use the binaries already built in target/release
   -h, --help          Show this help
 
-Writes to OUT: <workload>.{json,csv,md} (hyperfine exports), records.jsonl (each
+Writes to OUT: rounds/<workload>.<round>.json (each round's hyperfine export),
+<workload>.{json,csv,md} (the rounds joined, in hyperfine's layouts), records.jsonl (each
 variant's result record from the correctness gate), params.json, machine.json,
 and, from concur-report: summary.csv, README.md and <workload>.svg charts.
 
@@ -60,7 +70,7 @@ cd "$root"
 
 all_workloads=(squares range-sum download convert)
 all_models=(seq threads async procs)
-quick=false runs='' warmup='' out='' latency_ms='' build=true
+quick=false runs='' rounds='' warmup='' out='' latency_ms='' build=true
 workloads_arg='' models_arg=''
 
 # An option's value must exist and must not be the next option.
@@ -72,6 +82,7 @@ while [ $# -gt 0 ]; do
     --workloads) need_value "$@"; workloads_arg=$2; shift ;;
     --models) need_value "$@"; models_arg=$2; shift ;;
     --runs) need_value "$@"; runs=$2; shift ;;
+    --rounds) need_value "$@"; rounds=$2; shift ;;
     --warmup) need_value "$@"; warmup=$2; shift ;;
     --out) need_value "$@"; out=$2; shift ;;
     --latency-ms) need_value "$@"; latency_ms=$2; shift ;;
@@ -89,6 +100,13 @@ else
   : "${runs:=10}" "${warmup:=1}" "${out:=results}" "${latency_ms:=50}"
 fi
 is_count "$runs" && [ "$runs" -ge 1 ] || usage_error "--runs must be a whole number from 1, got '$runs'"
+# Without --rounds: 5 (quick 3), but never more rounds than runs.
+if [ -z "$rounds" ]; then
+  if $quick; then rounds=3; else rounds=5; fi
+  [ "$rounds" -le "$runs" ] || rounds=$runs
+fi
+is_count "$rounds" && [ "$rounds" -ge 1 ] || usage_error "--rounds must be a whole number from 1, got '$rounds'"
+[ "$rounds" -le "$runs" ] || usage_error "--rounds $rounds is more than --runs $runs: every round needs a run"
 is_count "$warmup" || usage_error "--warmup must be a whole number, got '$warmup'"
 is_count "$latency_ms" || usage_error "--latency-ms must be a whole number of milliseconds, got '$latency_ms'"
 
@@ -286,23 +304,29 @@ case "$hf_version" in
   *) die "hyperfine $hf_version found, but 1.x is needed (2.x changed the CSV/JSON layouts); install 1.20.0: cargo install hyperfine --version 1.20.0 --locked" ;;
 esac
 
-for workload in "${workloads[@]}"; do
-  say "timing $workload ($runs runs, $warmup warmup)"
-  args=()
-  while IFS='|' read -r name model options; do
-    wants_model "$model" || continue
-    args+=(-n "$name" "$(command_of "$workload" "$model" "$options")")
-  done < <(variants "$workload")
-  hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
-    --export-json "$tmp/$workload.json" --export-csv "$tmp/$workload.csv" \
-    --export-markdown "$tmp/$workload.md" "${args[@]}" >&2 \
-    || die "hyperfine failed on $workload"
+mkdir -p "$tmp/rounds"
+for round in $(seq 1 "$rounds"); do
+  # The runs split as evenly as they go; the first rounds take the remainder.
+  round_runs=$((runs / rounds + (round <= runs % rounds ? 1 : 0)))
+  round_warmup=0
+  [ "$round" -eq 1 ] && round_warmup=$warmup
+  for workload in "${workloads[@]}"; do
+    say "timing $workload, round $round of $rounds ($round_runs run$([ "$round_runs" -eq 1 ] || echo s), $round_warmup warmup)"
+    args=()
+    while IFS='|' read -r name model options; do
+      wants_model "$model" || continue
+      args+=(-n "$name" "$(command_of "$workload" "$model" "$options")")
+    done < <(variants "$workload")
+    hyperfine -N --style basic --warmup "$round_warmup" --runs "$round_runs" \
+      --export-json "$tmp/rounds/$workload.$round.json" "${args[@]}" >&2 \
+      || die "hyperfine failed on $workload (round $round)"
+  done
 done
 
 # --- parameters, machine, report ---------------------------------------------
 
 {
-  printf '{"latency_ms":%s,"quick":%s,"runs":%s,"warmup":%s,"workloads":{' "$latency_ms" "$quick" "$runs" "$warmup"
+  printf '{"latency_ms":%s,"quick":%s,"runs":%s,"rounds":%s,"warmup":%s,"workloads":{' "$latency_ms" "$quick" "$runs" "$rounds" "$warmup"
   sep=''
   for workload in "${workloads[@]}"; do
     printf '%s"%s":%s' "$sep" "$workload" "$(json_string "$(workload_args "$workload")")"
@@ -332,6 +356,7 @@ say "writing the report"
 
 # Everything exists: move it into place, one rename per file.
 rm -f "$tmp/sites.out" "$tmp/sites.err" "$tmp/gate.err" "$tmp/probe.err"
+rm -rf "$out/rounds"
 for file in "$tmp"/*; do
   mv -f "$file" "$out/"
 done

@@ -82,6 +82,7 @@ fn help_lists_options() {
         "--workloads",
         "--models",
         "--runs",
+        "--rounds",
         "--out",
         "--latency-ms",
     ] {
@@ -96,6 +97,12 @@ fn bad_options_exit_2() {
     for (args, needle) in [
         (&["--runs", "0"][..], "--runs"),
         (&["--runs", "x"], "--runs"),
+        (&["--rounds", "0"], "--rounds"),
+        (&["--rounds", "many"], "--rounds"),
+        (
+            &["--runs", "3", "--rounds", "4"],
+            "--rounds 4 is more than --runs 3",
+        ),
         (&["--warmup", "-1"], "--warmup"),
         (&["--latency-ms", "fast"], "--latency-ms"),
         (&["--workloads", "squares,cubes"], "cubes"),

@@ -13,13 +13,17 @@ use concur_shared::report;
 
 const IO_HELP: &str = "\
 Inputs (all in OUT, as written by scripts/compare.sh):
+  rounds/<workload>.<k>.json
+                   hyperfine 1.x --export-json of round k (1, 2, ...) when the runs were
+                   split into rounds; merged first into <workload>.json, .csv and .md
+                   (hyperfine's layouts, every statistic recomputed over all runs)
   <workload>.json  hyperfine 1.x --export-json, one result per variant; `command` is the
                    variant name given with -n (seq, threads scoped, async multi-thread, ...)
   records.jsonl    one line per variant from the correctness-gate run:
                    {\"workload\":W,\"variant\":V,\"command\":\"...\",\"record\":{...}}
                    where record is the binary's result record (checksum, errors,
                    peak_rss_kib, concurrency/workers, requests, ideal_ms, ...)
-  params.json      run parameters; every key optional: latency_ms, quick, runs, warmup,
+  params.json      run parameters; every key optional: latency_ms, quick, runs, rounds, warmup,
                    workloads (object: workload -> its parameters, in report order; without
                    it every other *.json in OUT is taken as a workload, by file name)
   machine.json     cpu, cores, memory_gib, kernel, os, rustc, hyperfine, date, commit

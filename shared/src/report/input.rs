@@ -40,6 +40,8 @@ pub struct Params {
     /// `true` for a `--quick` scratch run.
     pub quick: Option<bool>,
     pub runs: Option<u64>,
+    /// How many rounds the runs were split into (see [`super::rounds`]).
+    pub rounds: Option<u64>,
     pub warmup: Option<u64>,
     /// Workload name and its command-line parameters, in the order the file lists them.
     pub workloads: Vec<(String, Option<String>)>,
@@ -289,6 +291,8 @@ struct RawParams {
     #[serde(default)]
     runs: Value,
     #[serde(default)]
+    rounds: Value,
+    #[serde(default)]
     warmup: Value,
     #[serde(default, deserialize_with = "ordered_object")]
     workloads: Vec<(String, Value)>,
@@ -300,6 +304,7 @@ fn read_params(path: &Path) -> Result<Params> {
         latency_ms: raw.latency_ms.as_f64(),
         quick: raw.quick.as_bool(),
         runs: as_count(&raw.runs),
+        rounds: as_count(&raw.rounds),
         warmup: as_count(&raw.warmup),
         workloads: raw
             .workloads

@@ -76,15 +76,19 @@ fn provenance(machine: &Machine, params: &Params) -> String {
         || "hyperfine".to_string(),
         |version| format!("hyperfine {version}"),
     );
+    let rounds = match params.rounds {
+        Some(rounds) if rounds > 1 => format!(" in {rounds} rounds"),
+        _ => String::new(),
+    };
     match (params.runs, params.warmup) {
         (Some(runs), Some(warmup)) => {
             let _ = write!(
                 line,
-                "; {hyperfine}, {runs} timed runs per variant after {warmup} warmup"
+                "; {hyperfine}, {runs} timed runs per variant{rounds} after {warmup} warmup"
             );
         }
         (Some(runs), None) => {
-            let _ = write!(line, "; {hyperfine}, {runs} timed runs per variant");
+            let _ = write!(line, "; {hyperfine}, {runs} timed runs per variant{rounds}");
         }
         _ => {
             let _ = write!(line, "; timed with {hyperfine}");
@@ -349,6 +353,11 @@ fn machine_section(machine: &Machine, params: &Params) -> String {
     let mut run = Vec::new();
     if let Some(runs) = params.runs {
         run.push(format!("{runs} timed runs per variant"));
+    }
+    if let Some(rounds) = params.rounds.filter(|&rounds| rounds > 1) {
+        run.push(format!(
+            "in {rounds} rounds (every workload timed once per round)"
+        ));
     }
     if let Some(warmup) = params.warmup {
         run.push(format!("{warmup} warmup"));

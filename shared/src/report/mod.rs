@@ -13,6 +13,8 @@
 //! moves the median. The mean and σ are still shown, as a measure of the noise.
 //!
 //! # Layout
+//! - [`rounds`]: joining the rounds' hyperfine exports (`rounds/<workload>.<k>.json`)
+//!   into one `<workload>.json`, `.csv` and `.md` per workload, before anything else
 //! - [`input`]: reading the inputs, strict for measurements, lenient for descriptions
 //! - this module: joining timings and records; speedup, ideal bound, checksum agreement
 //! - [`summary`], [`markdown`], [`svg`]: the three kinds of output, rendered as strings
@@ -25,6 +27,7 @@
 pub mod format;
 pub mod input;
 pub mod markdown;
+pub mod rounds;
 pub mod summary;
 pub mod svg;
 
@@ -393,15 +396,13 @@ pub struct Generated {
 
 /// Reads the inputs in `dir` and writes every output into it.
 pub fn generate(dir: &Path) -> Result<Generated> {
+    let mut written = rounds::merge_rounds(dir)?;
     let report = build(input::load(dir)?);
-    let written = render(&report)
-        .iter()
-        .map(|output| {
-            let path = dir.join(&output.file_name);
-            write_atomically(&path, &output.contents)?;
-            Ok(path)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    for output in render(&report) {
+        let path = dir.join(&output.file_name);
+        write_atomically(&path, &output.contents)?;
+        written.push(path);
+    }
     Ok(Generated { report, written })
 }
 

@@ -1,0 +1,379 @@
+//! Merging rounds: `scripts/compare.sh` times every workload once per round
+//! (`--rounds`, each round a share of the runs) so that a noisy minute on a
+//! shared machine lands on every variant instead of on the one that happened
+//! to be running. hyperfine runs one command's runs back to back and cannot
+//! interleave commands itself, so each round is its own hyperfine export,
+//! `rounds/<workload>.<round>.json`, and this module joins them.
+//!
+//! A variant's merged result has all its runs' times, in round order, and the
+//! statistics hyperfine would have computed over them: mean, sample standard
+//! deviation, median, min, max, and user and system time averaged over the
+//! runs. The merged `<workload>.json`, `.csv` and `.md` keep hyperfine's
+//! layouts (without the `memory_usage_byte` and parameter columns, which
+//! concur does not use), so every later step reads them as if one hyperfine
+//! run had written them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+use super::input::{HyperfineResult, read_hyperfine};
+use super::write_atomically;
+
+/// Sub-directory of the results directory that holds the rounds' exports.
+pub const ROUNDS_DIR: &str = "rounds";
+
+/// Merges every workload's rounds found in `dir/rounds/` into
+/// `dir/<workload>.{json,csv,md}`, and returns the files written (none when
+/// there is no `rounds/` directory: then the exports came from one hyperfine
+/// run and are used as they are).
+pub fn merge_rounds(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rounds_dir = dir.join(ROUNDS_DIR);
+    if !rounds_dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut written = Vec::new();
+    for (workload, files) in round_files(&rounds_dir)? {
+        let rounds = files
+            .iter()
+            .map(|file| read_hyperfine(file))
+            .collect::<Result<Vec<_>>>()?;
+        let merged = merge(&rounds).with_context(|| {
+            format!(
+                "cannot merge the rounds of {workload} in {}",
+                rounds_dir.display()
+            )
+        })?;
+        for (extension, contents) in [
+            ("json", json(&merged)?),
+            ("csv", csv(&merged)),
+            ("md", markdown(&merged)),
+        ] {
+            let path = dir.join(format!("{workload}.{extension}"));
+            write_atomically(&path, &contents)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// `<workload>.<round>.json` files by workload, each list in round order;
+/// rounds must be numbered 1, 2, ... without a gap.
+fn round_files(rounds_dir: &Path) -> Result<BTreeMap<String, Vec<PathBuf>>> {
+    let mut found: BTreeMap<String, BTreeMap<u32, PathBuf>> = BTreeMap::new();
+    let entries = fs::read_dir(rounds_dir)
+        .with_context(|| format!("cannot list {}", rounds_dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot list {}", rounds_dir.display()))?
+            .path();
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
+        let Some((workload, round)) = name
+            .strip_suffix(".json")
+            .and_then(|stem| stem.rsplit_once('.'))
+            .and_then(|(workload, round)| Some((workload, round.parse::<u32>().ok()?)))
+        else {
+            continue;
+        };
+        found
+            .entry(workload.to_string())
+            .or_default()
+            .insert(round, path);
+    }
+    found
+        .into_iter()
+        .map(|(workload, rounds)| {
+            for (expected, round) in (1..).zip(rounds.keys()) {
+                if *round != expected {
+                    bail!(
+                        "round {expected} of {workload} is missing in {}",
+                        rounds_dir.display()
+                    );
+                }
+            }
+            Ok((workload, rounds.into_values().collect()))
+        })
+        .collect()
+}
+
+/// One result per variant over all rounds; every round must have timed the
+/// same variants in the same order.
+pub fn merge(rounds: &[Vec<HyperfineResult>]) -> Result<Vec<HyperfineResult>> {
+    let Some(first) = rounds.first() else {
+        bail!("no rounds to merge");
+    };
+    let commands: Vec<&str> = first.iter().map(|result| result.command.as_str()).collect();
+    for (index, round) in rounds.iter().enumerate() {
+        let these: Vec<&str> = round.iter().map(|result| result.command.as_str()).collect();
+        if these != commands {
+            bail!(
+                "round {} timed {these:?}, round 1 timed {commands:?}",
+                index + 1
+            );
+        }
+    }
+    (0..commands.len())
+        .map(|variant| merge_variant(rounds.iter().map(|round| &round[variant])))
+        .collect()
+}
+
+fn merge_variant<'a>(parts: impl Iterator<Item = &'a HyperfineResult>) -> Result<HyperfineResult> {
+    let parts: Vec<&HyperfineResult> = parts.collect();
+    let command = parts[0].command.clone();
+    let mut times = Vec::new();
+    let mut exit_codes = Vec::new();
+    let (mut user, mut system) = (0.0, 0.0);
+    for part in &parts {
+        if part.times.is_empty() {
+            bail!("{command}: a round's export has no `times`");
+        }
+        let runs = part.times.len() as f64;
+        user += part.user * runs;
+        system += part.system * runs;
+        times.extend_from_slice(&part.times);
+        exit_codes.extend_from_slice(&part.exit_codes);
+    }
+    let n = times.len() as f64;
+    let mean = times.iter().sum::<f64>() / n;
+    // Sample standard deviation, as hyperfine reports it; none for one run.
+    let stddev = (times.len() > 1)
+        .then(|| (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    let median = if sorted.len() % 2 == 0 {
+        (sorted[middle - 1] + sorted[middle]) / 2.0
+    } else {
+        sorted[middle]
+    };
+    Ok(HyperfineResult {
+        command,
+        mean,
+        stddev,
+        median,
+        user: user / n,
+        system: system / n,
+        min: sorted[0],
+        max: sorted[sorted.len() - 1],
+        times,
+        exit_codes,
+    })
+}
+
+fn json(results: &[HyperfineResult]) -> Result<String> {
+    #[derive(Serialize)]
+    struct Export<'a> {
+        results: &'a [HyperfineResult],
+    }
+    let mut text = serde_json::to_string_pretty(&Export { results })
+        .context("cannot serialize the merged results")?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// hyperfine's `--export-csv` layout.
+fn csv(results: &[HyperfineResult]) -> String {
+    let mut text = String::from("command,mean,stddev,median,user,system,min,max\n");
+    for r in results {
+        let command = if r.command.contains([',', '"', '\n']) {
+            format!("\"{}\"", r.command.replace('"', "\"\""))
+        } else {
+            r.command.clone()
+        };
+        let stddev = r.stddev.map(|s| s.to_string()).unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "{command},{},{stddev},{},{},{},{},{}",
+            r.mean, r.median, r.user, r.system, r.min, r.max
+        );
+    }
+    text
+}
+
+/// hyperfine's `--export-markdown` layout: the unit is the first variant's
+/// (seconds from 1 s up, else milliseconds), and each mean is relative to the
+/// fastest, with its uncertainty propagated from both standard deviations.
+fn markdown(results: &[HyperfineResult]) -> String {
+    let (unit, scale, decimals) = match results.first() {
+        Some(first) if first.mean >= 1.0 => ("s", 1.0, 3),
+        _ => ("ms", 1e3, 1),
+    };
+    let fastest = results
+        .iter()
+        .min_by(|a, b| a.mean.total_cmp(&b.mean))
+        .map(|r| (r.mean, r.stddev.unwrap_or(0.0)));
+    let mut text = format!(
+        "| Command | Mean [{unit}] | Min [{unit}] | Max [{unit}] | Relative |\n|:---|---:|---:|---:|---:|\n"
+    );
+    for r in results {
+        let value = |seconds: f64| format!("{:.decimals$}", seconds * scale);
+        let mean = match r.stddev {
+            Some(stddev) => format!("{} ± {}", value(r.mean), value(stddev)),
+            None => value(r.mean),
+        };
+        let relative = match fastest {
+            Some((fast_mean, _)) if r.mean == fast_mean => "1.00".to_string(),
+            Some((fast_mean, fast_stddev)) => {
+                let ratio = r.mean / fast_mean;
+                let spread = ratio
+                    * ((r.stddev.unwrap_or(0.0) / r.mean).powi(2)
+                        + (fast_stddev / fast_mean).powi(2))
+                    .sqrt();
+                format!("{ratio:.2} ± {spread:.2}")
+            }
+            None => String::new(),
+        };
+        let _ = writeln!(
+            text,
+            "| `{}` | {mean} | {} | {} | {relative} |",
+            r.command,
+            value(r.min),
+            value(r.max)
+        );
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(command: &str, times: &[f64], user: f64) -> HyperfineResult {
+        HyperfineResult {
+            times: times.to_vec(),
+            exit_codes: vec![Some(0); times.len()],
+            user,
+            system: user / 2.0,
+            ..HyperfineResult::for_test(command, 0.0, 0.0, None)
+        }
+    }
+
+    /// Times are joined in round order and every statistic is recomputed over
+    /// all of them; user and system time are averaged per run, not per round.
+    #[test]
+    fn merge_joins_times_and_recomputes_statistics() -> Result<()> {
+        let rounds = vec![
+            vec![
+                result("seq", &[1.0, 3.0], 0.5),
+                result("procs", &[0.5], 0.2),
+            ],
+            vec![
+                result("seq", &[2.0, 10.0], 1.5),
+                result("procs", &[0.7], 0.4),
+            ],
+        ];
+        let merged = merge(&rounds)?;
+        let seq = &merged[0];
+        assert_eq!(seq.command, "seq");
+        assert_eq!(seq.times, [1.0, 3.0, 2.0, 10.0]);
+        assert_eq!(seq.exit_codes.len(), 4);
+        assert_eq!(
+            (seq.mean, seq.median, seq.min, seq.max),
+            (4.0, 2.5, 1.0, 10.0)
+        );
+        // Deviations -3, -1, -2, 6: squares sum to 50, over n - 1 = 3.
+        assert!((seq.stddev.unwrap_or(0.0) - (50.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert!((seq.user - 1.0).abs() < 1e-12 && (seq.system - 0.5).abs() < 1e-12);
+        let procs = &merged[1];
+        assert_eq!((procs.median, procs.min, procs.max), (0.6, 0.5, 0.7));
+        assert!((procs.user - 0.3).abs() < 1e-12);
+        Ok(())
+    }
+
+    /// One run in all has no deviation, as in hyperfine's own export.
+    #[test]
+    fn a_single_run_has_no_stddev() -> Result<()> {
+        let merged = merge(&[vec![result("seq", &[2.0], 0.1)]])?;
+        assert_eq!((merged[0].median, merged[0].stddev), (2.0, None));
+        Ok(())
+    }
+
+    /// Rounds that timed different variants are an error naming both lists.
+    #[test]
+    fn rounds_must_time_the_same_variants() {
+        let error = merge(&[
+            vec![result("seq", &[1.0], 0.1), result("procs", &[1.0], 0.1)],
+            vec![result("procs", &[1.0], 0.1), result("seq", &[1.0], 0.1)],
+        ])
+        .expect_err("different order");
+        assert!(error.to_string().contains("round 2 timed"), "{error}");
+        assert!(merge(&[]).is_err());
+    }
+
+    /// The CSV and Markdown keep hyperfine's columns; relative speed is against
+    /// the fastest mean with both deviations propagated.
+    #[test]
+    fn csv_and_markdown_follow_hyperfine() -> Result<()> {
+        let merged = merge(&[vec![
+            result("seq", &[0.1, 0.3], 0.1),
+            result("async, two", &[0.05, 0.05], 0.1),
+        ]])?;
+        let csv = csv(&merged);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "command,mean,stddev,median,user,system,min,max");
+        assert!(
+            lines[1].starts_with("seq,0.2,0.1414213562373095"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].starts_with("\"async, two\",0.05,0,0.05,"),
+            "{}",
+            lines[2]
+        );
+        let markdown = markdown(&merged);
+        let rows: Vec<&str> = markdown.lines().collect();
+        assert_eq!(
+            rows[0],
+            "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative |"
+        );
+        assert_eq!(
+            rows[2],
+            "| `seq` | 200.0 ± 141.4 | 100.0 | 300.0 | 4.00 ± 2.83 |"
+        );
+        assert_eq!(
+            rows[3],
+            "| `async, two` | 50.0 ± 0.0 | 50.0 | 50.0 | 1.00 |"
+        );
+        Ok(())
+    }
+
+    /// Rounds on disk: numbered files are grouped by workload and merged into
+    /// the three exports; a gap in the numbering is an error.
+    #[test]
+    fn merge_rounds_writes_the_exports_and_refuses_gaps() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("concur-rounds-{}", std::process::id()));
+        let rounds = dir.join(ROUNDS_DIR);
+        fs::create_dir_all(&rounds)?;
+        // A round's export as hyperfine would write it: statistics filled in.
+        let export = |time: f64| json(&merge(&[vec![result("seq", &[time], 0.1)]])?);
+        for (round, time) in [(1, 1.0), (2, 3.0)] {
+            let export = export(time)?;
+            fs::write(rounds.join(format!("range-sum.{round}.json")), export)?;
+        }
+        let written = merge_rounds(&dir)?;
+        assert_eq!(written.len(), 3);
+        let merged = read_hyperfine(&dir.join("range-sum.json"))?;
+        assert_eq!(
+            (merged[0].times.clone(), merged[0].median),
+            (vec![1.0, 3.0], 2.0)
+        );
+        assert!(dir.join("range-sum.csv").exists() && dir.join("range-sum.md").exists());
+
+        fs::write(rounds.join("squares.1.json"), export(1.0)?)?;
+        fs::write(rounds.join("squares.3.json"), export(1.0)?)?;
+        let error = merge_rounds(&dir).expect_err("round 2 is missing");
+        assert!(
+            error.to_string().contains("round 2 of squares is missing"),
+            "{error}"
+        );
+        fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+}
