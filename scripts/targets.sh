@@ -106,9 +106,8 @@ for part in "${parts[@]}"; do
     inflight)
       echo "== inflight: 1000 ms latency"
       start_server 1000
-      page="$base/page"
-      record "async 1 request" "$bin/concur-async" download --url "$page" --repeat 1
-      record "async 1000 requests" "$bin/concur-async" download --url "$page" --repeat 1000
+      record "async 1 request" "$bin/concur-async" download --url "$base/page" --repeat 1
+      record "async 1000 requests" "$bin/concur-async" download --url "$base/page" --repeat 1000
       stop_server
       for run in 1 2 3 4 5; do
         start_server 1000
@@ -116,9 +115,8 @@ for part in "${parts[@]}"; do
         stop_server_recording "async 10000 requests, run $run"
       done
       start_server 1000
-      page="$base/page"
-      record "threads 1 worker, 1 request" "$bin/concur-threads" download --url "$page" --repeat 1 --workers 1
-      record "threads 1000 workers, 1000 requests" "$bin/concur-threads" download --url "$page" --repeat 1000 --workers 1000
+      record "threads 1 worker, 1 request" "$bin/concur-threads" download --url "$base/page" --repeat 1 --workers 1
+      record "threads 1000 workers, 1000 requests" "$bin/concur-threads" download --url "$base/page" --repeat 1000 --workers 1000
       stop_server
       ;;
   esac

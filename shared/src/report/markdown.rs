@@ -76,10 +76,8 @@ fn provenance(machine: &Machine, params: &Params) -> String {
         || "hyperfine".to_string(),
         |version| format!("hyperfine {version}"),
     );
-    let rounds = match params.rounds {
-        Some(rounds) if rounds > 1 => format!(" in {rounds} rounds"),
-        _ => String::new(),
-    };
+    let rounds =
+        split_rounds(params).map_or_else(String::new, |rounds| format!(" in {rounds} rounds"));
     match (params.runs, params.warmup) {
         (Some(runs), Some(warmup)) => {
             let _ = write!(
@@ -354,7 +352,7 @@ fn machine_section(machine: &Machine, params: &Params) -> String {
     if let Some(runs) = params.runs {
         run.push(format!("{runs} timed runs per variant"));
     }
-    if let Some(rounds) = params.rounds.filter(|&rounds| rounds > 1) {
+    if let Some(rounds) = split_rounds(params) {
         run.push(format!(
             "in {rounds} rounds (every workload timed once per round)"
         ));
@@ -396,6 +394,11 @@ round), `<workload>.json` (the rounds joined, with every run's time),
 /// A table cell: `|` would end the cell.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|")
+}
+
+/// The number of rounds when the runs were split into more than one.
+fn split_rounds(params: &Params) -> Option<u64> {
+    params.rounds.filter(|&rounds| rounds > 1)
 }
 
 #[cfg(test)]

@@ -119,17 +119,20 @@ pub fn merge(rounds: &[Vec<HyperfineResult>]) -> Result<Vec<HyperfineResult>> {
         }
     }
     (0..commands.len())
-        .map(|variant| merge_variant(rounds.iter().map(|round| &round[variant])))
+        .map(|variant| {
+            let parts: Vec<&HyperfineResult> = rounds.iter().map(|round| &round[variant]).collect();
+            merge_variant(&parts)
+        })
         .collect()
 }
 
-fn merge_variant<'a>(parts: impl Iterator<Item = &'a HyperfineResult>) -> Result<HyperfineResult> {
-    let parts: Vec<&HyperfineResult> = parts.collect();
+/// One variant's results from every round (at least one), joined.
+fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
     let command = parts[0].command.clone();
     let mut times = Vec::new();
     let mut exit_codes = Vec::new();
     let (mut user, mut system) = (0.0, 0.0);
-    for part in &parts {
+    for part in parts {
         if part.times.is_empty() {
             bail!("{command}: a round's export has no `times`");
         }
