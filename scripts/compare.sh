@@ -14,7 +14,9 @@
 # Rounds: hyperfine runs one command's runs back to back, so a noisy minute on a
 # shared machine would land on whichever variant was running. Every workload is
 # timed once per round instead, each round a share of the runs, and the report
-# joins the rounds (shared/src/report/rounds.rs). Everything is
+# joins the rounds (shared/src/report/rounds.rs). While the workloads that
+# wait (download, convert) are timed, idle CPUs are kept polling when the
+# script may (scripts/lib/idle_poll.sh says why). Everything is
 # written into a temporary directory first and moved into place at the end, so
 # an error or Ctrl-C never leaves a half-written result file behind.
 set -euo pipefail
@@ -45,6 +47,15 @@ Options:
   --out DIR           Where results go (default results/, quick target/compare-quick)
   --latency-ms N      Simulated page latency of the site server (default 50, quick 10)
   --no-build          Use the binaries already built in target/release
+  --no-idle-poll      Let idle CPUs halt while download and convert are timed.
+                      By default, when it may (root), the script holds a PM QoS
+                      request (/dev/cpu_dma_latency = 0, as cyclictest does) so
+                      that idle CPUs poll during those timings: on a VM a halted
+                      CPU is woken by the hypervisor, which here made 1000
+                      sleeps of 1 ms take 1.17-1.53 s instead of 1.01-1.08 s
+                      (scripts/targets.sh wakeup), a cost of the host that every
+                      wait pays. The CPU workloads are always timed with halting
+                      CPUs. params.json and the results README record which.
   -h, --help          Show this help
 
 Writes to OUT: rounds/<workload>.<round>.json (each round's hyperfine export),
@@ -58,6 +69,9 @@ the model binaries and concur-sites are taken from.
 Exit status: 0 done, 1 a step failed (message says which), 2 bad usage.
 EOF
 }
+
+# shellcheck source=lib/idle_poll.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/idle_poll.sh"
 
 die() { printf 'compare.sh: error: %s\n' "$*" >&2; exit 1; }
 usage_error() { printf 'compare.sh: error: %s (see --help)\n' "$*" >&2; exit 2; }
@@ -87,6 +101,7 @@ while [ $# -gt 0 ]; do
     --out) need_value "$@"; out=$2; shift ;;
     --latency-ms) need_value "$@"; latency_ms=$2; shift ;;
     --no-build) build=false ;;
+    --no-idle-poll) idle_poll_wanted=false ;;
     -h|--help) usage; exit 0 ;;
     *) usage_error "unknown option '$1'" ;;
   esac
@@ -124,6 +139,8 @@ pick() {
 picked=()
 if [ -n "$workloads_arg" ]; then pick --workloads "$workloads_arg" "${all_workloads[@]}"; workloads=("${picked[@]}"); else workloads=("${all_workloads[@]}"); fi
 if [ -n "$models_arg" ]; then pick --models "$models_arg" "${all_models[@]}"; models=(seq "${picked[@]}"); else models=("${all_models[@]}"); fi
+
+idle_poll_check
 
 wants_model() { local m; for m in "${models[@]}"; do [ "$m" = "$1" ] && return 0; done; return 1; }
 wants_workload() { local w; for w in "${workloads[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
@@ -196,6 +213,7 @@ bin_dir=${CONCUR_BIN_DIR:-${CARGO_TARGET_DIR:-target}/release}
 tmp='' server_pid=''
 cleanup() {
   local status=$?
+  idle_poll_release
   if [ -n "$server_pid" ]; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -305,6 +323,7 @@ case "$hf_version" in
 esac
 
 mkdir -p "$tmp/rounds"
+say "idle CPUs: $idle_poll_state"
 for round in $(seq 1 "$rounds"); do
   # The runs split as evenly as they go; the first rounds take the remainder.
   round_runs=$((runs / rounds + (round <= runs % rounds ? 1 : 0)))
@@ -317,16 +336,19 @@ for round in $(seq 1 "$rounds"); do
       wants_model "$model" || continue
       args+=(-n "$name" "$(command_of "$workload" "$model" "$options")")
     done < <(variants "$workload")
+    case "$workload" in download|convert) idle_poll_hold ;; esac
     hyperfine -N --style basic --warmup "$round_warmup" --runs "$round_runs" \
       --export-json "$tmp/rounds/$workload.$round.json" "${args[@]}" >&2 \
       || die "hyperfine failed on $workload (round $round)"
+    idle_poll_release
   done
 done
 
 # --- parameters, machine, report ---------------------------------------------
 
 {
-  printf '{"latency_ms":%s,"quick":%s,"runs":%s,"rounds":%s,"warmup":%s,"workloads":{' "$latency_ms" "$quick" "$runs" "$rounds" "$warmup"
+  printf '{"latency_ms":%s,"quick":%s,"runs":%s,"rounds":%s,"warmup":%s,"idle":%s,"workloads":{' \
+    "$latency_ms" "$quick" "$runs" "$rounds" "$warmup" "$(json_string "$idle_poll_state")"
   sep=''
   for workload in "${workloads[@]}"; do
     printf '%s"%s":%s' "$sep" "$workload" "$(json_string "$(workload_args "$workload")")"

@@ -8,31 +8,42 @@
 #             runs, each on a fresh server whose exit line says how many
 #             requests it saw open at once), and peak RSS per in-flight
 #             request: async vs threads --workers 1000
+#   wakeup    how late this machine wakes a sleeping thread: 1000 lookups of
+#             1 ms in a row (concur-seq convert --cache none, ideal 1000 ms),
+#             5 runs with idle CPUs halting and, alternating, 5 with them
+#             polling (when the script may hold the PM QoS request)
 # Each part writes hyperfine exports and the binaries' records to OUT
 # (default results/targets) and prints a summary. Run after a release build.
+# worktime and inflight wait, so they run with idle CPUs polling when the
+# script may, as compare.sh times download and convert (scripts/lib/idle_poll.sh).
 set -euo pipefail
 
 usage() {
   cat <<'EOF2'
-Usage: scripts/targets.sh [--out DIR] [python] [worktime] [inflight]
-With no part named, runs all three. Needs target/release (cargo build --release),
-hyperfine 1.x and python3 (for the python part).
+Usage: scripts/targets.sh [--out DIR] [--no-idle-poll] [python] [worktime] [inflight] [wakeup]
+With no part named, runs all four. Needs target/release (cargo build --release),
+hyperfine 1.x and python3 (for the python part). worktime and inflight run with
+idle CPUs polling (a PM QoS request, as compare.sh holds for download and
+convert) when the script may (root); --no-idle-poll lets them halt.
 EOF2
 }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=lib/idle_poll.sh
+. scripts/lib/idle_poll.sh
 out=results/targets parts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) [ $# -ge 2 ] || { usage >&2; exit 2; }; out=$2; shift ;;
-    python|worktime|inflight) parts+=("$1") ;;
+    --no-idle-poll) idle_poll_wanted=false ;;
+    python|worktime|inflight|wakeup) parts+=("$1") ;;
     -h|--help) usage; exit 0 ;;
     *) echo "targets.sh: error: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
-[ ${#parts[@]} -gt 0 ] || parts=(python worktime inflight)
+[ ${#parts[@]} -gt 0 ] || parts=(python worktime inflight wakeup)
 bin=${CARGO_TARGET_DIR:-target}/release
 for b in concur-seq concur-threads concur-async concur-sites; do
   [ -x "$bin/$b" ] || { echo "targets.sh: error: $bin/$b is missing: cargo build --release" >&2; exit 1; }
@@ -55,7 +66,7 @@ stop_server_recording() {
   printf '{"name":"%s","server":"%s"}\n' "$name" "$line" >>"$out/records.jsonl"
   printf '%-34s server: %s\n' "$name" "$line"
 }
-trap stop_server EXIT
+trap 'stop_server; idle_poll_release' EXIT
 
 # Starts concur-sites with the given latency; sets $base.
 start_server() {
@@ -81,6 +92,9 @@ record() {
 }
 
 : >"$out/records.jsonl"
+idle_poll_check
+printf '{"name":"idle CPUs during worktime and inflight","idle":"%s"}\n' "$idle_poll_state" >>"$out/records.jsonl"
+echo "idle CPUs: $idle_poll_state"
 for part in "${parts[@]}"; do
   case "$part" in
     python)
@@ -93,6 +107,7 @@ for part in "${parts[@]}"; do
       ;;
     worktime)
       echo "== worktime: async unbounded, 160 requests at 50 ms latency (ideal 50 ms)"
+      idle_poll_hold
       start_server 50
       for run in $(seq 1 21); do
         record "async unbounded, run $run" "$bin/concur-async" download --preset realpython --base "$base"
@@ -102,9 +117,11 @@ for part in "${parts[@]}"; do
         | sed 's/.*"elapsed_ms":\([0-9.]*\).*/\1/' | sort -n \
         | awk '{ v[NR] = $1 } END { printf "work time over %d runs: min %s ms, median %s ms, max %s ms\n", NR, v[1], v[int((NR + 1) / 2)], v[NR] }' \
         | tee "$out/worktime.txt"
+      idle_poll_release
       ;;
     inflight)
       echo "== inflight: 1000 ms latency"
+      idle_poll_hold
       start_server 1000
       record "async 1 request" "$bin/concur-async" download --url "$base/page" --repeat 1
       record "async 1000 requests" "$bin/concur-async" download --url "$base/page" --repeat 1000
@@ -118,6 +135,22 @@ for part in "${parts[@]}"; do
       record "threads 1 worker, 1 request" "$bin/concur-threads" download --url "$base/page" --repeat 1 --workers 1
       record "threads 1000 workers, 1000 requests" "$bin/concur-threads" download --url "$base/page" --repeat 1000 --workers 1000
       stop_server
+      idle_poll_release
+      ;;
+    wakeup)
+      echo "== wakeup: 1000 lookups of 1 ms in a row (ideal 1000 ms), idle CPUs halting vs polling"
+      probe=("$bin/concur-seq" convert --cache none --requests 1000 --invalid-per-mille 0)
+      for run in 1 2 3 4 5; do
+        record "wakeup halting, run $run" "${probe[@]}"
+        idle_poll_hold
+        if [ -n "$idle_poll_pid" ]; then record "wakeup polling, run $run" "${probe[@]}"; fi
+        idle_poll_release
+      done
+      for idle in halting polling; do
+        grep "\"name\":\"wakeup $idle, run" "$out/records.jsonl" \
+          | sed 's/.*"elapsed_ms":\([0-9.]*\).*/\1/' | sort -n \
+          | awk -v idle="$idle" 'NR { v[NR] = $1 } END { if (NR) printf "1000 sleeps of 1 ms, idle CPUs %s: min %s ms, median %s ms, max %s ms over %d runs\n", idle, v[1], v[int((NR + 1) / 2)], v[NR], NR }'
+      done | tee "$out/wakeup.txt"
       ;;
   esac
 done

@@ -85,6 +85,7 @@ fn help_lists_options() {
         "--rounds",
         "--out",
         "--latency-ms",
+        "--no-idle-poll",
     ] {
         assert!(text.contains(option), "--help lacks {option}");
     }

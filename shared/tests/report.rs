@@ -259,6 +259,7 @@ fn readme_has_tables_with_the_right_values() {
         "rustc 1.95.0",
         "| hyperfine | 1.20.0 |",
         "abc1234",
+        "| idle CPUs | poll while the workloads that wait are timed (PM QoS /dev/cpu_dma_latency = 0) |",
     ] {
         assert!(machine.contains(value), "Machine section lacks {value:?}");
     }

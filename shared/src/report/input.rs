@@ -43,6 +43,9 @@ pub struct Params {
     /// How many rounds the runs were split into (see [`super::rounds`]).
     pub rounds: Option<u64>,
     pub warmup: Option<u64>,
+    /// What idle CPUs did while the waiting workloads were timed (compare.sh's
+    /// `--no-idle-poll`), in words.
+    pub idle: Option<String>,
     /// Workload name and its command-line parameters, in the order the file lists them.
     pub workloads: Vec<(String, Option<String>)>,
 }
@@ -294,6 +297,8 @@ struct RawParams {
     rounds: Value,
     #[serde(default)]
     warmup: Value,
+    #[serde(default)]
+    idle: Value,
     #[serde(default, deserialize_with = "ordered_object")]
     workloads: Vec<(String, Value)>,
 }
@@ -306,6 +311,7 @@ fn read_params(path: &Path) -> Result<Params> {
         runs: as_count(&raw.runs),
         rounds: as_count(&raw.rounds),
         warmup: as_count(&raw.warmup),
+        idle: describe(&raw.idle),
         workloads: raw
             .workloads
             .into_iter()

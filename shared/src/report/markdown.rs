@@ -372,6 +372,9 @@ fn machine_section(machine: &Machine, params: &Params) -> String {
     if !run.is_empty() {
         let _ = writeln!(out, "| run | {} |", run.join(", "));
     }
+    if let Some(idle) = &params.idle {
+        let _ = writeln!(out, "| idle CPUs | {} |", cell(idle));
+    }
     out.push('\n');
     out
 }
