@@ -25,6 +25,8 @@ idle_poll_state=''
 idle_poll_check() {
   if ! $idle_poll_wanted; then
     idle_poll_state='off (--no-idle-poll): idle CPUs halt'
+  elif [ ! -e /dev/cpu_dma_latency ]; then
+    idle_poll_state='off (this system has no /dev/cpu_dma_latency): idle CPUs halt'
   elif [ -w /dev/cpu_dma_latency ]; then
     idle_poll_state='poll while the workloads that wait are timed (PM QoS /dev/cpu_dma_latency = 0)'
   else
