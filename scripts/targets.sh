@@ -91,6 +91,14 @@ record() {
   printf '%-34s %s\n' "$name" "$line"
 }
 
+# "N MIN MEDIAN MAX" of elapsed_ms over the records whose name starts with
+# PREFIX, or nothing when there are none.
+elapsed_stats() {
+  grep "\"name\":\"$1" "$out/records.jsonl" \
+    | sed 's/.*"elapsed_ms":\([0-9.]*\).*/\1/' | sort -n \
+    | awk 'NR { v[NR] = $1 } END { if (NR) print NR, v[1], v[int((NR + 1) / 2)], v[NR] }'
+}
+
 : >"$out/records.jsonl"
 idle_poll_check
 printf '{"name":"idle CPUs during worktime and inflight","idle":"%s"}\n' "$idle_poll_state" >>"$out/records.jsonl"
@@ -113,9 +121,8 @@ for part in "${parts[@]}"; do
         record "async unbounded, run $run" "$bin/concur-async" download --preset realpython --base "$base"
       done
       stop_server
-      grep '"name":"async unbounded, run' "$out/records.jsonl" \
-        | sed 's/.*"elapsed_ms":\([0-9.]*\).*/\1/' | sort -n \
-        | awk '{ v[NR] = $1 } END { printf "work time over %d runs: min %s ms, median %s ms, max %s ms\n", NR, v[1], v[int((NR + 1) / 2)], v[NR] }' \
+      read -r n min median max < <(elapsed_stats "async unbounded, run")
+      printf 'work time over %d runs: min %s ms, median %s ms, max %s ms\n' "$n" "$min" "$median" "$max" \
         | tee "$out/worktime.txt"
       idle_poll_release
       ;;
@@ -147,9 +154,11 @@ for part in "${parts[@]}"; do
         idle_poll_release
       done
       for idle in halting polling; do
-        grep "\"name\":\"wakeup $idle, run" "$out/records.jsonl" \
-          | sed 's/.*"elapsed_ms":\([0-9.]*\).*/\1/' | sort -n \
-          | awk -v idle="$idle" 'NR { v[NR] = $1 } END { if (NR) printf "1000 sleeps of 1 ms, idle CPUs %s: min %s ms, median %s ms, max %s ms over %d runs\n", idle, v[1], v[int((NR + 1) / 2)], v[NR], NR }'
+        stats=$(elapsed_stats "wakeup $idle, run")
+        [ -n "$stats" ] || continue
+        read -r n min median max <<<"$stats"
+        printf '1000 sleeps of 1 ms, idle CPUs %s: min %s ms, median %s ms, max %s ms over %d runs\n' \
+          "$idle" "$min" "$median" "$max" "$n"
       done | tee "$out/wakeup.txt"
       ;;
   esac

@@ -188,9 +188,7 @@ impl PreciseTimer {
             tokio::task::yield_now().await;
         }
     }
-}
 
-impl PreciseTimer {
     /// Sizes the next hop-ahead from how long this wake-up took to reach the
     /// task (`late`: from the moment the timer meant to wake it until it
     /// ran): a quarter more than that, at once when it is more than the

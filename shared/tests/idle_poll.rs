@@ -33,9 +33,6 @@ fn bash(body: &str) -> Vec<String> {
         .collect()
 }
 
-/// The kernel's current CPU latency target, as reading the device gives it.
-const TARGET: &str = "od -An -td4 -N4 /dev/cpu_dma_latency 2>/dev/null | tr -d ' '";
-
 /// `--no-idle-poll` (idle_poll_wanted=false) holds nothing and says so.
 #[test]
 fn not_wanted_holds_nothing() {
@@ -50,13 +47,13 @@ fn not_wanted_holds_nothing() {
 /// is gone. Without write access, nothing is held and the state says why.
 #[test]
 fn hold_and_release() {
-    let lines = bash(&format!(
+    let lines = bash(
         "idle_poll_check; idle_poll_hold
-         echo \"$idle_poll_state\"; echo \"pid=$idle_poll_pid\"; echo \"held=$({TARGET})\"
+         echo \"$idle_poll_state\"; echo \"pid=$idle_poll_pid\"; echo \"held=$(idle_poll_target)\"
          holder=$idle_poll_pid; idle_poll_release
          echo \"pid=$idle_poll_pid\"
-         if [ -n \"$holder\" ] && kill -0 \"$holder\" 2>/dev/null; then echo alive; else echo gone; fi"
-    ));
+         if [ -n \"$holder\" ] && kill -0 \"$holder\" 2>/dev/null; then echo alive; else echo gone; fi",
+    );
     let [state, pid, held, after, holder] = lines.as_slice() else {
         panic!("unexpected output: {lines:?}");
     };
