@@ -334,7 +334,28 @@ pub(crate) enum Phase {
 /// lets requests in flight finish for up to [`Config::shutdown_grace`], and drops
 /// whatever is left. `/fault/hang` requests end at once when shutdown starts.
 /// Every request is counted in `load`.
+///
+/// The accept loop runs as a task on a runtime worker, not in the caller's
+/// `block_on`: a connection task spawned from a worker starts on that worker,
+/// while one spawned from `block_on` goes through the global queue and wakes
+/// a worker, and every accept first wakes the `block_on` thread. Measured,
+/// 40 runs of 160 requests at 50 ms, twice: 140-145 context switches per run
+/// in the server against 243-340 with the loop in `block_on`.
 pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    load: Arc<Load>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let accepting = tokio::spawn(accept_loop(listener, config, load, shutdown));
+    if let Err(error) = accepting.await
+        && error.is_panic()
+    {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+async fn accept_loop(
     listener: TcpListener,
     config: Config,
     load: Arc<Load>,

@@ -108,7 +108,7 @@ fn run(cli: Cli) -> Result<()> {
         stdout.flush().context("cannot flush stdout")?;
         drop(stdout);
         let load = Arc::new(sites::Load::default());
-        sites::serve(listener, config, Arc::clone(&load), async {
+        sites::serve(listener, config, Arc::clone(&load), async move {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
