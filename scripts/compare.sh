@@ -183,6 +183,7 @@ threads --workers 5|threads|--workers 5
 async current-thread|async|--runtime current-thread
 async multi-thread|async|--runtime multi-thread
 async --max-in-flight 5|async|--max-in-flight 5
+async --http-client bare|async|--runtime multi-thread --http-client bare
 procs|procs|
 procs --workers 5|procs|--workers 5
 EOF

@@ -3,7 +3,9 @@
 # compare.sh tables do not cover:
 #   python    concur-seq vs CPython 3 on seed 000's `squares` job (defaults)
 #   worktime  async unbounded on seed 000's 160 requests at 50 ms latency: the
-#             work time (`elapsed_ms`) of 21 runs, with min, median and max
+#             work time (`elapsed_ms`) of 21 runs, with min, median and max;
+#             alternating with them, 21 runs of the same tasks without an HTTP
+#             library (--http-client bare), the floor under reqwest here
 #   inflight  async keeping 10 000 requests in flight at 1000 ms latency (5
 #             runs, each on a fresh server whose exit line says how many
 #             requests it saw open at once), and peak RSS per in-flight
@@ -114,16 +116,21 @@ for part in "${parts[@]}"; do
         -n "python3 squares.py" "python3 scripts/python/squares.py"
       ;;
     worktime)
-      echo "== worktime: async unbounded, 160 requests at 50 ms latency (ideal 50 ms)"
+      echo "== worktime: async unbounded, 160 requests at 50 ms latency (ideal 50 ms), reqwest and bare"
       idle_poll_hold
       start_server 50
       for run in $(seq 1 21); do
         record "async unbounded, run $run" "$bin/concur-async" download --preset realpython --base "$base"
+        record "async unbounded bare, run $run" "$bin/concur-async" download --preset realpython --base "$base" --http-client bare
       done
       stop_server
-      read -r n min median max < <(elapsed_stats "async unbounded, run")
-      printf 'work time over %d runs: min %s ms, median %s ms, max %s ms\n' "$n" "$min" "$median" "$max" \
-        | tee "$out/worktime.txt"
+      {
+        read -r n min median max < <(elapsed_stats "async unbounded, run")
+        printf 'work time over %d runs: min %s ms, median %s ms, max %s ms\n' "$n" "$min" "$median" "$max"
+        read -r n min median max < <(elapsed_stats "async unbounded bare, run")
+        printf 'the same with --http-client bare (no HTTP library), alternating: min %s ms, median %s ms, max %s ms\n' \
+          "$min" "$median" "$max"
+      } | tee "$out/worktime.txt"
       idle_poll_release
       ;;
     inflight)

@@ -16,6 +16,7 @@
 //! caller), the current-thread runtime one. Lookups wait on
 //! `concur_shared::timer`, not on tokio's millisecond timer.
 
+pub mod bare;
 pub mod cache;
 
 use cache::AsyncConverter;
@@ -60,12 +61,41 @@ pub struct Options {
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_in_flight: Option<u32>,
+    /// download: the HTTP client the tasks use [default: reqwest]
+    #[arg(long, value_enum, value_name = "CLIENT")]
+    pub http_client: Option<HttpClient>,
+}
+
+/// The HTTP client of `download` (`--http-client`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HttpClient {
+    /// one reqwest::Client for the whole job, like one aiohttp.ClientSession:
+    /// the async model
+    Reqwest,
+    /// HTTP/1.1 written by hand on tokio's TcpStream, one connection per
+    /// request: the same tasks without an HTTP library, to show what reqwest
+    /// costs (understands only what concur-sites sends)
+    Bare,
+}
+
+impl HttpClient {
+    fn name(self) -> &'static str {
+        match self {
+            HttpClient::Reqwest => "reqwest",
+            HttpClient::Bare => "bare",
+        }
+    }
 }
 
 impl ModelOptions for Options {
     fn validate(&self, job: &Job) -> Result<(), UsageError> {
-        if self.max_in_flight.is_some() && !matches!(job, Job::Download(_)) {
-            return Err(UsageError::new("--max-in-flight only applies to download"));
+        if !matches!(job, Job::Download(_)) {
+            if self.max_in_flight.is_some() {
+                return Err(UsageError::new("--max-in-flight only applies to download"));
+            }
+            if self.http_client.is_some() {
+                return Err(UsageError::new("--http-client only applies to download"));
+            }
         }
         // For `convert`, --workers counts caller tasks, which any runtime has.
         let counts_threads = !matches!(job, Job::Convert(_));
@@ -149,11 +179,19 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
             let in_flight = options
                 .max_in_flight
                 .map_or(job.urls.len(), |n| (n as usize).min(job.urls.len()));
-            let client = client(options.max_in_flight.map(|_| in_flight), job)?;
+            let http_client = options.http_client.unwrap_or(HttpClient::Reqwest);
+            let http = match http_client {
+                HttpClient::Reqwest => {
+                    Http::Reqwest(client(options.max_in_flight.map(|_| in_flight), job)?)
+                }
+                HttpClient::Bare => Http::Bare {
+                    timeout: job.timeout,
+                },
+            };
             let urls: Arc<[String]> = job.urls.clone().into();
             let gauge = Arc::new(InFlight::default());
             let fetches = runtime.block_on(drive(download(
-                client,
+                Arc::new(http),
                 urls,
                 options.max_in_flight,
                 Arc::clone(&gauge),
@@ -162,6 +200,7 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
             Outcome::new(Answer::Download(fetches), threads, in_flight)
                 .with_field("max_in_flight", options.max_in_flight)
                 .with_field("peak_in_flight", gauge.peak.load(Ordering::Relaxed))
+                .with_field("http_client", http_client.name())
         }
         Job::Convert(job) => {
             let callers = options.workers.count();
@@ -257,7 +296,7 @@ fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result<reqwest::C
 /// parked task, not a thread. Without a bound, 10 000 requests mean 10 000
 /// sockets at once, which is the point of the unbounded variant.
 async fn download(
-    client: reqwest::Client,
+    http: Arc<Http>,
     urls: Arc<[String]>,
     max_in_flight: Option<u32>,
     gauge: Arc<InFlight>,
@@ -266,7 +305,7 @@ async fn download(
     let permits = max_in_flight.map(|n| Arc::new(Semaphore::new(n as usize)));
     let handles: Vec<_> = (0..urls.len())
         .map(|index| {
-            let (client, urls, permits) = (client.clone(), Arc::clone(&urls), permits.clone());
+            let (http, urls, permits) = (Arc::clone(&http), Arc::clone(&urls), permits.clone());
             let gauge = Arc::clone(&gauge);
             tokio::spawn(async move {
                 // The semaphore is never closed, so acquiring cannot fail;
@@ -277,7 +316,7 @@ async fn download(
                 };
                 let url = &urls[index];
                 gauge.enter();
-                let fetch = fetch(&client, url).await;
+                let fetch = http.get(url).await;
                 gauge.leave();
                 context.say(fetch.describe(url));
                 fetch
@@ -287,7 +326,22 @@ async fn download(
     join_in_order(handles, "a request task").await
 }
 
-/// GETs `url` and reads the whole body.
+/// The client every request task uses.
+enum Http {
+    Reqwest(reqwest::Client),
+    Bare { timeout: std::time::Duration },
+}
+
+impl Http {
+    async fn get(&self, url: &str) -> Fetch {
+        match self {
+            Http::Reqwest(client) => fetch(client, url).await,
+            Http::Bare { timeout } => bare::get(url, *timeout).await,
+        }
+    }
+}
+
+/// GETs `url` with reqwest and reads the whole body.
 async fn fetch(client: &reqwest::Client, url: &str) -> Fetch {
     let mut response = match client.get(url).send().await {
         Ok(response) => response,

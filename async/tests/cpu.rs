@@ -66,4 +66,11 @@ fn bad_input_is_usage_error() {
     );
     assert_usage_error(BIN, &["squares", "--workers", "0"], "--workers");
     assert_usage_error(BIN, &["squares", "--gil"], "--gil");
+    assert_usage_error(BIN, &["squares", "--max-in-flight", "2"], "--max-in-flight");
+    assert_usage_error(BIN, &["squares", "--http-client", "bare"], "--http-client");
+    assert_usage_error(
+        BIN,
+        &["download", "--url", "http://a/", "--http-client", "curl"],
+        "--http-client",
+    );
 }

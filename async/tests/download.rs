@@ -7,5 +7,14 @@ concur_shared::download_tests!(
     &[
         &["--runtime", "current-thread"],
         &["--runtime", "multi-thread", "--max-in-flight", "2"],
+        &["--http-client", "bare"],
+        &[
+            "--http-client",
+            "bare",
+            "--runtime",
+            "current-thread",
+            "--max-in-flight",
+            "2"
+        ],
     ]
 );
