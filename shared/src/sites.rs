@@ -339,8 +339,9 @@ pub(crate) enum Phase {
 /// `block_on`: a connection task spawned from a worker starts on that worker,
 /// while one spawned from `block_on` goes through the global queue and wakes
 /// a worker, and every accept first wakes the `block_on` thread. Measured,
-/// 40 runs of 160 requests at 50 ms, twice: 140-145 context switches per run
-/// in the server against 243-340 with the loop in `block_on`.
+/// eight series of 40 runs of 160 requests at 50 ms: 137-162 context
+/// switches per run in the server against 230-340 with the loop in
+/// `block_on`; the client's work time moved within noise.
 pub async fn serve(
     listener: TcpListener,
     config: Config,
