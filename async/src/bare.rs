@@ -84,10 +84,12 @@ async fn exchange(url: &str) -> Result<Fetch, String> {
     let mut digest = BodyDigest::default();
     let mut received = buffer.len() - head_end;
     digest.update(&buffer[head_end..]);
-    let mut chunk = vec![0u8; READ_BUFFER_BYTES];
+    // The rest of the body goes through the same buffer, one read at a time:
+    // `read_buf` fills its spare capacity, so nothing is zeroed or allocated.
     while head.length.is_none_or(|length| received < length) {
+        buffer.clear();
         let read = stream
-            .read(&mut chunk)
+            .read_buf(&mut buffer)
             .await
             .map_err(|e| format!("reading the body: {e}"))?;
         if read == 0 {
@@ -99,7 +101,7 @@ async fn exchange(url: &str) -> Result<Fetch, String> {
             };
         }
         received += read;
-        digest.update(&chunk[..read]);
+        digest.update(&buffer);
     }
     match head.length {
         Some(length) if received > length => Err(format!(

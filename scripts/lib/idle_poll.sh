@@ -18,17 +18,20 @@
 # idle_poll_wanted=false, nothing changes and idle_poll_state says so.
 
 idle_poll_wanted=true
+idle_poll_possible=false
 idle_poll_pid=''
 idle_poll_state=''
 
-# Decides once whether the request can be held; sets idle_poll_state to the
-# line that params.json and the summaries record.
+# Decides once whether the request can be held (idle_poll_possible); sets
+# idle_poll_state to the line that params.json and the summaries record.
 idle_poll_check() {
+  idle_poll_possible=false
   if ! $idle_poll_wanted; then
     idle_poll_state='off (--no-idle-poll): idle CPUs halt'
   elif [ ! -e /dev/cpu_dma_latency ]; then
     idle_poll_state='off (this system has no /dev/cpu_dma_latency): idle CPUs halt'
   elif [ -w /dev/cpu_dma_latency ]; then
+    idle_poll_possible=true
     idle_poll_state='poll while the workloads that wait are timed (PM QoS /dev/cpu_dma_latency = 0)'
   else
     idle_poll_state='off (/dev/cpu_dma_latency is not writable: needs root): idle CPUs halt'
@@ -46,7 +49,7 @@ idle_poll_target() {
 # (this script) ending, however that ends, so CPUs never stay polling.
 idle_poll_hold() {
   [ -z "$idle_poll_pid" ] || return 0
-  case "$idle_poll_state" in poll*) ;; *) return 0 ;; esac
+  $idle_poll_possible || return 0
   local parent=$$
   (
     exec 3>/dev/cpu_dma_latency || exit 1
@@ -64,6 +67,7 @@ idle_poll_hold() {
     sleep 0.02
   done
   idle_poll_release
+  idle_poll_possible=false
   idle_poll_state='off (the PM QoS request did not take effect): idle CPUs halt'
   printf 'warning: could not keep idle CPUs polling; timing with halting CPUs\n' >&2
 }

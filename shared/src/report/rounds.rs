@@ -184,11 +184,7 @@ fn json(results: &[HyperfineResult]) -> Result<String> {
 fn csv(results: &[HyperfineResult]) -> String {
     let mut text = String::from("command,mean,stddev,median,user,system,min,max\n");
     for r in results {
-        let command = if r.command.contains([',', '"', '\n']) {
-            format!("\"{}\"", r.command.replace('"', "\"\""))
-        } else {
-            r.command.clone()
-        };
+        let command = super::summary::field(&r.command);
         let stddev = r.stddev.map(|s| s.to_string()).unwrap_or_default();
         let _ = writeln!(
             text,

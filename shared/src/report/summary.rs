@@ -68,7 +68,7 @@ fn line(workload: &str, row: &Row) -> String {
 }
 
 /// A text cell, quoted (RFC 4180) only when it holds a comma, quote or line break.
-fn field(text: &str) -> String {
+pub(crate) fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
