@@ -21,9 +21,10 @@ pub mod cache;
 
 use cache::AsyncConverter;
 use clap::ValueEnum;
-use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg, available_cores};
 use concur_shared::error::UsageError;
-use concur_shared::record::{Answer, Outcome};
+use concur_shared::model::Outcome;
+use concur_shared::model::{Model, ModelOptions, Progress, WorkersArg, available_cores};
+use concur_shared::workload::Answer;
 use concur_shared::workload::convert::cost::CostKind;
 use concur_shared::workload::convert::{ConvertAnswer, ConvertJob, Served};
 use concur_shared::workload::download::{BodyDigest, error_chain};
@@ -160,7 +161,7 @@ impl Options {
 }
 
 /// Runs the job as tokio tasks on the chosen runtime.
-pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Outcome> {
+pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<Outcome> {
     let threads = match job {
         Job::Convert(_) => options.convert_threads(),
         _ => options.executor_threads(),
@@ -172,7 +173,7 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
     };
     let outcome = match job {
         Job::Cpu(job) => {
-            let results = runtime.block_on(drive(cpu_tasks(job.tasks.clone(), *context)))??;
+            let results = runtime.block_on(drive(cpu_tasks(job.tasks.clone(), *progress)))??;
             Outcome::new(Answer::Cpu(results), threads, threads)
         }
         Job::Download(job) => {
@@ -195,7 +196,7 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
                 urls,
                 options.max_in_flight,
                 Arc::clone(&gauge),
-                *context,
+                *progress,
             )))??;
             Outcome::new(Answer::Download(fetches), threads, in_flight)
                 .with_field("max_in_flight", options.max_in_flight)
@@ -205,14 +206,15 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
         Job::Convert(job) => {
             let callers = options.workers.count();
             let answer =
-                runtime.block_on(drive(convert_callers(job.clone(), callers, *context)))??;
+                runtime.block_on(drive(convert_callers(job.clone(), callers, *progress)))??;
             // A spinning lookup never yields: only the executor threads'
             // worth of callers can make progress at once.
             let concurrency = match job.cost.kind {
                 CostKind::Sleep => callers,
                 CostKind::Spin => callers.min(threads),
             };
-            job.outcome(answer, callers, concurrency, job.ideal_ms(concurrency))
+            Outcome::new(Answer::Convert(answer), callers, concurrency)
+                .with_ideal_ms(job.ideal_ms(concurrency))
                 .with_field("runtime_threads", threads)
         }
     };
@@ -230,7 +232,7 @@ async fn drive<T: Send + 'static>(
 }
 
 /// One task per CPU task, awaited in order.
-async fn cpu_tasks(tasks: Vec<CpuTask>, context: Context) -> anyhow::Result<Vec<u128>> {
+async fn cpu_tasks(tasks: Vec<CpuTask>, progress: Progress) -> anyhow::Result<Vec<u128>> {
     let handles: Vec<_> = tasks
         .into_iter()
         .map(|task| {
@@ -238,7 +240,7 @@ async fn cpu_tasks(tasks: Vec<CpuTask>, context: Context) -> anyhow::Result<Vec<
                 // No `.await` inside: this task holds its executor thread until
                 // the loop ends (see the module comment).
                 let result = task.compute();
-                context.say(task.describe(result));
+                progress.say(task.describe(result));
                 result
             })
         })
@@ -300,7 +302,7 @@ async fn download(
     urls: Arc<[String]>,
     max_in_flight: Option<u32>,
     gauge: Arc<InFlight>,
-    context: Context,
+    progress: Progress,
 ) -> anyhow::Result<Vec<Fetch>> {
     let permits = max_in_flight.map(|n| Arc::new(Semaphore::new(n as usize)));
     let handles: Vec<_> = (0..urls.len())
@@ -318,7 +320,7 @@ async fn download(
                 gauge.enter();
                 let fetch = http.get(url).await;
                 gauge.leave();
-                context.say(fetch.describe(url));
+                progress.say(fetch.describe(url));
                 fetch
             })
         })
@@ -399,7 +401,7 @@ impl InFlight {
 async fn convert_callers(
     job: ConvertJob,
     callers: usize,
-    context: Context,
+    progress: Progress,
 ) -> anyhow::Result<ConvertAnswer> {
     let converter = Arc::new(AsyncConverter::new(job.cache, job.capacity, job.cost)?);
     let next = Arc::new(AtomicUsize::new(0));
@@ -418,7 +420,7 @@ async fn convert_callers(
                         break;
                     };
                     let served = converter.serve(request).await;
-                    context.say(served.describe(index, request));
+                    progress.say(served.describe(index, request));
                     done.push((index, served));
                 }
                 done

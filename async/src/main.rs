@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    concur_shared::cli::main::<concur_async::Options>(concur_async::MODEL, concur_async::run)
+    concur_shared::harness::drive::<concur_async::Options>(concur_async::MODEL, concur_async::run)
 }

@@ -2,7 +2,7 @@
 //! runtimes.
 
 use concur_async::{MODEL, Options, run};
-use concur_shared::testing::{
+use concur_testkit::{
     assert_garbage_file_rejected, assert_small_capacity_evicts, assert_usage_error,
     cache_strategies, convert_fields,
 };

@@ -1,9 +1,7 @@
 //! The async model on small CPU jobs, on both runtimes.
 
 use concur_async::{MODEL, Options, run};
-use concur_shared::testing::{
-    assert_common_usage_errors, assert_usage_error, run_binary, run_model,
-};
+use concur_testkit::{assert_common_usage_errors, assert_usage_error, run_binary, run_model};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concur-async");

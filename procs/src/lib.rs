@@ -18,10 +18,11 @@
 pub mod pool;
 
 use clap::ValueEnum;
-use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg, available_cores};
 use concur_shared::error::UsageError;
 use concur_shared::http;
-use concur_shared::record::{Answer, Outcome};
+use concur_shared::model::Outcome;
+use concur_shared::model::{Model, ModelOptions, Progress, WorkersArg, available_cores};
+use concur_shared::workload::Answer;
 use concur_shared::workload::convert::cost::CostKind;
 use concur_shared::workload::convert::rules::validate;
 use concur_shared::workload::convert::stream::mix64;
@@ -73,14 +74,14 @@ impl ModelOptions for Options {
 }
 
 /// Forks the workers first, then runs the job on them.
-pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Outcome> {
+pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<Outcome> {
     let workers = options.workers.count();
     match job {
         Job::Cpu(job) => {
             let mut pool = Pool::spawn(workers, options.fault, |_| |task: CpuTask| task.compute())?;
-            context.say(format_args!("workers started: pids {:?}", pool.pids()));
+            progress.say(format_args!("workers started: pids {:?}", pool.pids()));
             let results = pool.run(&job.tasks, |worker, index, result: &u128| {
-                context.say(format_args!(
+                progress.say(format_args!(
                     "worker {worker}: {}",
                     job.tasks[index].describe(*result)
                 ));
@@ -98,9 +99,9 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
                 let agent = http::agent(1, timeout);
                 move |url: String| http::fetch(&agent, &url)
             })?;
-            context.say(format_args!("workers started: pids {:?}", pool.pids()));
+            progress.say(format_args!("workers started: pids {:?}", pool.pids()));
             let fetches = pool.run(&job.urls, |worker, index, fetch: &Fetch| {
-                context.say(format_args!(
+                progress.say(format_args!(
                     "worker {worker}: {}",
                     fetch.describe(&job.urls[index])
                 ));
@@ -113,7 +114,7 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
             outcome.children_peak_rss_kib = pool.children_peak_rss_kib();
             Ok(outcome)
         }
-        Job::Convert(job) => run_convert(job, options, workers, context),
+        Job::Convert(job) => run_convert(job, options, workers, progress),
     }
 }
 
@@ -132,7 +133,7 @@ fn run_convert(
     job: &ConvertJob,
     options: &Options,
     workers: usize,
-    context: &Context,
+    progress: &Progress,
 ) -> anyhow::Result<Outcome> {
     let route = options.route.unwrap_or(Route::RoundRobin);
     let routes = route_requests(job, route, workers);
@@ -144,14 +145,14 @@ fn run_convert(
             evictions: converter.evictions(),
         }
     })?;
-    context.say(format_args!("workers started: pids {:?}", pool.pids()));
+    progress.say(format_args!("workers started: pids {:?}", pool.pids()));
     let mut totals = vec![(0, 0); workers];
     let replies = pool.run_routed(
         &job.requests,
         &routes,
         |worker, index, reply: &WorkerServed| {
             totals[worker] = (reply.lookups_run, reply.evictions);
-            context.say(format_args!(
+            progress.say(format_args!(
                 "worker {worker}: {}",
                 reply.served.describe(index, &job.requests[index])
             ));
@@ -163,13 +164,15 @@ fn run_convert(
         evictions: totals.iter().map(|t| t.1).sum(),
     };
     let ideal_ms = ideal_ms(job, &routes, workers);
-    let mut outcome = job.outcome(answer, workers, workers, ideal_ms).with_field(
-        "route",
-        match route {
-            Route::RoundRobin => "round-robin",
-            Route::ByKey => "by-key",
-        },
-    );
+    let mut outcome = Outcome::new(Answer::Convert(answer), workers, workers)
+        .with_ideal_ms(ideal_ms)
+        .with_field(
+            "route",
+            match route {
+                Route::RoundRobin => "round-robin",
+                Route::ByKey => "by-key",
+            },
+        );
     outcome.children_peak_rss_kib = pool.children_peak_rss_kib();
     Ok(outcome)
 }

@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    concur_shared::cli::main::<concur_procs::Options>(concur_procs::MODEL, concur_procs::run)
+    concur_shared::harness::drive::<concur_procs::Options>(concur_procs::MODEL, concur_procs::run)
 }

@@ -484,7 +484,7 @@ where
             replies.flush()?;
         }
         let done: Reply<Resp> = Reply::Done {
-            peak_rss_kib: concur_shared::record::own_peak_rss_kib(),
+            peak_rss_kib: concur_shared::process::own_peak_rss_kib(),
         };
         writeln!(replies, "{}", serde_json::to_string(&done)?)?;
         replies.flush()?;

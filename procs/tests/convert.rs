@@ -1,7 +1,7 @@
 //! The process pool on `convert`, end to end through the binary: one cache
 //! per process, duplicates decided by the route.
 
-use concur_shared::testing::{
+use concur_testkit::{
     assert_garbage_file_rejected, assert_usage_error, cache_strategies, run_binary,
 };
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! The process pool on small CPU jobs, end to end through the binary (tests
 //! never fork from the multi-threaded test harness itself).
 
-use concur_shared::testing::{assert_common_usage_errors, assert_usage_error, run_binary};
+use concur_testkit::{assert_common_usage_errors, assert_usage_error, run_binary};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concur-procs");

@@ -5,7 +5,7 @@
 //! process, where `waitpid` can see it. Another test in the same process would
 //! have its own children collected by that `waitpid`.
 
-use concur_shared::testing::run_binary;
+use concur_testkit::run_binary;
 use nix::errno::Errno;
 use nix::sys::wait::{WaitPidFlag, waitpid};
 use std::time::Duration;

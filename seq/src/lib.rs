@@ -4,10 +4,11 @@
 //! the tasks run in order on the calling thread. For `convert` that means one
 //! caller: no cache strategy can see a duplicate here, whatever its locking.
 
-use concur_shared::cli::{Context, Model, ModelOptions};
 use concur_shared::error::UsageError;
 use concur_shared::http;
-use concur_shared::record::{Answer, Outcome};
+use concur_shared::model::Outcome;
+use concur_shared::model::{Model, ModelOptions, Progress};
+use concur_shared::workload::Answer;
 use concur_shared::workload::convert::{ConvertAnswer, ConvertJob};
 use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 
@@ -28,47 +29,47 @@ impl ModelOptions for Options {
 }
 
 /// Runs the job on the calling thread.
-pub fn run(job: &Job, _options: &Options, context: &Context) -> anyhow::Result<Outcome> {
+pub fn run(job: &Job, _options: &Options, progress: &Progress) -> anyhow::Result<Outcome> {
     match job {
         Job::Cpu(job) => Ok(Outcome::new(
-            Answer::Cpu(run_cpu(&job.tasks, context)),
+            Answer::Cpu(run_cpu(&job.tasks, progress)),
             1,
             1,
         )),
         Job::Download(job) => Ok(Outcome::new(
-            Answer::Download(run_download(job, context)),
+            Answer::Download(run_download(job, progress)),
             1,
             1,
         )),
-        Job::Convert(job) => Ok(run_convert(job, context)),
+        Job::Convert(job) => Ok(run_convert(job, progress)),
     }
 }
 
-fn run_cpu(tasks: &[CpuTask], context: &Context) -> Vec<u128> {
+fn run_cpu(tasks: &[CpuTask], progress: &Progress) -> Vec<u128> {
     tasks
         .iter()
         .map(|task| {
             let result = task.compute();
-            context.say(task.describe(result));
+            progress.say(task.describe(result));
             result
         })
         .collect()
 }
 
-fn run_download(job: &DownloadJob, context: &Context) -> Vec<Fetch> {
+fn run_download(job: &DownloadJob, progress: &Progress) -> Vec<Fetch> {
     let agent = http::agent(1, job.timeout);
     job.urls
         .iter()
         .map(|url| {
             let fetch = http::fetch(&agent, url);
-            context.say(fetch.describe(url));
+            progress.say(fetch.describe(url));
             fetch
         })
         .collect()
 }
 
 /// Every request in order, through one converter.
-fn run_convert(job: &ConvertJob, context: &Context) -> Outcome {
+fn run_convert(job: &ConvertJob, progress: &Progress) -> Outcome {
     let converter = job.converter();
     let served = job
         .requests
@@ -76,7 +77,7 @@ fn run_convert(job: &ConvertJob, context: &Context) -> Outcome {
         .enumerate()
         .map(|(index, request)| {
             let served = converter.serve(request);
-            context.say(served.describe(index, request));
+            progress.say(served.describe(index, request));
             served
         })
         .collect();
@@ -85,5 +86,5 @@ fn run_convert(job: &ConvertJob, context: &Context) -> Outcome {
         lookups_run: converter.lookups_run(),
         evictions: converter.evictions(),
     };
-    job.outcome(answer, 1, 1, job.ideal_ms(1))
+    Outcome::new(Answer::Convert(answer), 1, 1).with_ideal_ms(job.ideal_ms(1))
 }

@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    concur_shared::cli::main::<concur_seq::Options>(concur_seq::MODEL, concur_seq::run)
+    concur_shared::harness::drive::<concur_seq::Options>(concur_seq::MODEL, concur_seq::run)
 }

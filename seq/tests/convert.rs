@@ -1,9 +1,7 @@
 //! The baseline on `convert`: one caller, so no cache strategy can duplicate.
 
 use concur_seq::{MODEL, Options, run};
-use concur_shared::testing::{
-    assert_garbage_file_rejected, cache_strategies, convert_fields, run_binary,
-};
+use concur_testkit::{assert_garbage_file_rejected, cache_strategies, convert_fields, run_binary};
 use serde_json::{Map, Value};
 use std::time::Duration;
 

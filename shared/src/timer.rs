@@ -3,37 +3,34 @@
 //! latency of the site server.
 //!
 //! Why not `tokio::time::sleep`: tokio's timer wheel ticks in whole
-//! milliseconds and rounds every deadline up to the next tick, so a 1 ms
-//! lookup takes 1 to 2 ms; chained, as a caller's lookups are, each one starts
-//! just after a tick and takes ~2 ms (measured here: 100 `sleep(1 ms)` in a
-//! row, 213-228 ms). That would double every async number and compare tokio's
-//! timer, not the cache designs. Spinning (or `yield_now`-looping) the
-//! sub-millisecond remainder was turned down too: it burns the CPU that an
-//! I/O-like cost is meant to leave free, and eight callers would need four
-//! cores of it on this two-core machine.
+//! milliseconds and rounds every deadline up to the next tick, so a chain of
+//! 1 ms lookups, as a caller's are, takes ~2 ms each. That would double every
+//! async number and compare tokio's timer, not the cache designs. Spinning
+//! (or `yield_now`-looping) the sub-millisecond remainder was turned down too:
+//! it burns the CPU that an I/O-like cost is meant to leave free, and eight
+//! callers would need four cores of it on a two-core machine.
 //!
 //! So one thread plays the rate service's network: tasks hand it a deadline
-//! and await a oneshot; it sleeps precisely (the same deadline sleep as the
-//! blocking callers, [`crate::workload::convert::cost`]) until just
-//! before the earliest one ([`HOP_AHEAD`]) and completes it, which wakes the
-//! task the way a reply on a socket would. One thread serves every waiting
-//! task, so async still needs no thread per waiter.
+//! and await a oneshot; it sleeps precisely (as the blocking callers do,
+//! [`crate::clock`]) until just before the earliest one ([`HOP_AHEAD`]) and
+//! completes it, which wakes the task the way a reply on a socket would. One
+//! thread serves every waiting task, so async still needs no thread per
+//! waiter.
 //!
 //! How early that is adapts to the machine ([`Precision::adaptive`]): on a
-//! quiet VM a parked executor thread wakes within [`HOP_AHEAD`], but when
+//! quiet machine a parked executor thread wakes within [`HOP_AHEAD`], but when
 //! the host is busy it can take several hundred microseconds, and every
 //! lookup of a serialized chain (`locked`) would pay it. So the hop grows to
 //! what wake-ups recently took (up to [`MAX_HOP_AHEAD`]) and shrinks back
-//! slowly. Measured, async `locked` with a CPU hog on one of the two cores:
-//! 1.03-1.11 s against 1.07-1.14 s with the fixed hop.
+//! slowly ([docs/convert.md](../../docs/convert.md) has the measurements).
 //!
 //! The site server uses the same timer with [`Precision::LIGHT`]: with 10 000
 //! requests waiting on spread-out deadlines, spinning before each one would
 //! keep the timer thread busy and steal the CPU the clients are measured on;
 //! a wake-up there may be a few tens of microseconds late, against the
-//! 1-2 ms tokio's timer added (a 50 ms page answered in 52.2 ms).
+//! 1-2 ms tokio's timer adds.
 
-use crate::workload::convert::cost::{WAKE_AHEAD, precise_timers};
+use crate::clock::{WAKE_AHEAD, precise_timers};
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};

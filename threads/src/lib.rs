@@ -15,10 +15,11 @@ pub mod gil;
 
 use anyhow::anyhow;
 use clap::ValueEnum;
-use concur_shared::cli::{Context, Model, ModelOptions, WorkersArg, available_cores};
 use concur_shared::error::UsageError;
 use concur_shared::http;
-use concur_shared::record::{Answer, Outcome};
+use concur_shared::model::Outcome;
+use concur_shared::model::{Model, ModelOptions, Progress, WorkersArg, available_cores};
+use concur_shared::workload::Answer;
 use concur_shared::workload::convert::cost::CostKind;
 use concur_shared::workload::convert::{ConvertAnswer, ConvertJob};
 use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
@@ -100,26 +101,26 @@ impl Options {
 }
 
 /// Runs the job on `--workers` threads.
-pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Outcome> {
+pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<Outcome> {
     let workers = options.workers.count();
     let outcome = match job {
         Job::Cpu(job) => {
             let (results, concurrency) = match (options.engine, options.gil) {
-                (Engine::Rayon, _) => (rayon_cpu(&job.tasks, workers, context)?, workers),
+                (Engine::Rayon, _) => (rayon_cpu(&job.tasks, workers, progress)?, workers),
                 (Engine::Scoped, false) => {
-                    (scoped_cpu(&job.tasks, workers, None, context)?, workers)
+                    (scoped_cpu(&job.tasks, workers, None, progress)?, workers)
                 }
                 (Engine::Scoped, true) => {
                     let gil = Gil::new(options.switch_interval());
-                    let results = scoped_cpu(&job.tasks, workers, Some(&gil), context)?;
-                    context.say(format!("the GIL changed hands {} times", gil.switches()));
+                    let results = scoped_cpu(&job.tasks, workers, Some(&gil), progress)?;
+                    progress.say(format!("the GIL changed hands {} times", gil.switches()));
                     (results, 1)
                 }
             };
             Outcome::new(Answer::Cpu(results), workers, concurrency).with_field("gil", options.gil)
         }
         Job::Download(job) => {
-            let fetches = scoped_download(job, workers, context)?;
+            let fetches = scoped_download(job, workers, progress)?;
             Outcome::new(
                 Answer::Download(fetches),
                 workers,
@@ -127,7 +128,7 @@ pub fn run(job: &Job, options: &Options, context: &Context) -> anyhow::Result<Ou
             )
         }
         Job::Convert(job) => {
-            run_convert(job, options.engine, workers, context)?.with_field("gil", false)
+            run_convert(job, options.engine, workers, progress)?.with_field("gil", false)
         }
     };
     Ok(outcome.with_field("engine", engine_name(options.engine)))
@@ -138,13 +139,13 @@ fn run_convert(
     job: &ConvertJob,
     engine: Engine,
     workers: usize,
-    context: &Context,
+    progress: &Progress,
 ) -> anyhow::Result<Outcome> {
     let converter = job.converter();
     let serve = |index: usize| {
         let request = &job.requests[index];
         let served = converter.serve(request);
-        context.say(served.describe(index, request));
+        progress.say(served.describe(index, request));
         served
     };
     let served = match engine {
@@ -180,7 +181,8 @@ fn run_convert(
         CostKind::Sleep => workers,
         CostKind::Spin => workers.min(available_cores()),
     };
-    Ok(job.outcome(answer, workers, workers, job.ideal_ms(parallel)))
+    Ok(Outcome::new(Answer::Convert(answer), workers, workers)
+        .with_ideal_ms(job.ideal_ms(parallel)))
 }
 
 fn engine_name(engine: Engine) -> &'static str {
@@ -251,11 +253,11 @@ fn scoped_cpu(
     tasks: &[CpuTask],
     workers: usize,
     gil: Option<&Gil>,
-    context: &Context,
+    progress: &Progress,
 ) -> anyhow::Result<Vec<u128>> {
     scoped(tasks, workers, gil, |worker, task, checkpoint| {
         let result = task.compute_with(checkpoint);
-        context.say(format_args!("worker {worker}: {}", task.describe(result)));
+        progress.say(format_args!("worker {worker}: {}", task.describe(result)));
         result
     })
 }
@@ -265,12 +267,12 @@ fn scoped_cpu(
 fn scoped_download(
     job: &DownloadJob,
     workers: usize,
-    context: &Context,
+    progress: &Progress,
 ) -> anyhow::Result<Vec<Fetch>> {
     let agent = http::agent(workers, job.timeout);
     scoped(&job.urls, workers, None, |worker, url, _| {
         let fetch = http::fetch(&agent, url);
-        context.say(format_args!("worker {worker}: {}", fetch.describe(url)));
+        progress.say(format_args!("worker {worker}: {}", fetch.describe(url)));
         fetch
     })
 }
@@ -279,7 +281,7 @@ fn scoped_download(
 ///
 /// `with_max_len(1)` makes every task its own stealable job: with rayon's
 /// default splitting, a few adjacent big tasks could end up in one job.
-fn rayon_cpu(tasks: &[CpuTask], workers: usize, context: &Context) -> anyhow::Result<Vec<u128>> {
+fn rayon_cpu(tasks: &[CpuTask], workers: usize, progress: &Progress) -> anyhow::Result<Vec<u128>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
         .build()
@@ -290,7 +292,7 @@ fn rayon_cpu(tasks: &[CpuTask], workers: usize, context: &Context) -> anyhow::Re
             .with_max_len(1)
             .map(|task| {
                 let result = task.compute();
-                context.say(task.describe(result));
+                progress.say(task.describe(result));
                 result
             })
             .collect()

@@ -3,5 +3,8 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    concur_shared::cli::main::<concur_threads::Options>(concur_threads::MODEL, concur_threads::run)
+    concur_shared::harness::drive::<concur_threads::Options>(
+        concur_threads::MODEL,
+        concur_threads::run,
+    )
 }

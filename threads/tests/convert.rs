@@ -1,7 +1,7 @@
 //! The threads model on `convert`: many threads sharing one cache, where the
 //! cache strategies differ.
 
-use concur_shared::testing::{
+use concur_testkit::{
     assert_garbage_file_rejected, assert_small_capacity_evicts, assert_usage_error,
     cache_strategies, convert_fields,
 };

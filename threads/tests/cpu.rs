@@ -1,8 +1,6 @@
 //! The threads model on small CPU jobs, for every engine and the GIL.
 
-use concur_shared::testing::{
-    assert_common_usage_errors, assert_usage_error, run_binary, run_model,
-};
+use concur_testkit::{assert_common_usage_errors, assert_usage_error, run_binary, run_model};
 use concur_threads::{MODEL, Options, run};
 use std::time::Duration;
 

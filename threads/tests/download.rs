@@ -1,8 +1,8 @@
 //! The download workload through the concur-threads binary, against a site server
 //! started by the test on 127.0.0.1:0 (the checks live in
-//! `concur_shared::testing::download`).
+//! `concur_testkit::download`).
 
-concur_shared::download_tests!(
+concur_testkit::download_tests!(
     env!("CARGO_BIN_EXE_concur-threads"),
     &[&["--workers", "5"], &["--workers", "1"]]
 );

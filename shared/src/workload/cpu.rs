@@ -11,11 +11,10 @@
 //! iteration. The closed forms are kept, too: they are the reference answers.
 
 use crate::error::UsageError;
+use crate::record::Verified;
 use anyhow::bail;
 use clap::Args;
 use std::hint::black_box;
-
-use super::Verified;
 
 /// The most tasks a job may have: every task is kept in memory, and a million
 /// is already far past any useful benchmark.

@@ -10,12 +10,11 @@
 //! model for the same pages.
 
 use crate::error::UsageError;
+use crate::record::Verified;
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
-
-use super::Verified;
 
 /// The most requests one job may make (repeat included).
 pub const MAX_REQUESTS: usize = 1_000_000;

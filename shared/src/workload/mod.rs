@@ -9,10 +9,10 @@ pub mod cpu;
 pub mod download;
 
 use crate::error::UsageError;
-use crate::record::Answer;
+use crate::record::Verified;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 
-pub use convert::{ConvertArgs, ConvertJob};
+pub use convert::{ConvertAnswer, ConvertArgs, ConvertJob};
 pub use cpu::{CpuJob, CpuTask, RangeSumArgs, SquaresArgs};
 pub use download::{DownloadArgs, DownloadJob, Fetch};
 
@@ -59,28 +59,15 @@ impl Job {
     }
 }
 
-/// A verified answer: what goes into the record.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Verified {
-    pub checksum: String,
-    /// Tasks that failed (failed requests); any makes the binary exit 1.
-    pub errors: u64,
-    /// Lines for stderr explaining the errors.
-    pub problems: Vec<String>,
-    /// Workload-specific record fields (`requests`, `bytes`, ...).
-    pub fields: serde_json::Map<String, serde_json::Value>,
-}
-
-impl Verified {
-    /// A verified answer with no errors and no extra fields.
-    pub fn new(checksum: String) -> Self {
-        Verified {
-            checksum,
-            errors: 0,
-            problems: Vec::new(),
-            fields: serde_json::Map::new(),
-        }
-    }
+/// A workload's answer, as the model computed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// CPU workloads: one result per task, in task order.
+    Cpu(Vec<u128>),
+    /// `download`: one outcome per request, in request order.
+    Download(Vec<Fetch>),
+    /// `convert`: every request's outcome, in request order, and the counts.
+    Convert(ConvertAnswer),
 }
 
 /// The workloads, in `--help` order: name, one-line description.

@@ -12,13 +12,45 @@
 //! lock would not help, because even a cache hit writes (it moves the key to
 //! the front of the LRU order).
 
+use super::answer::Served;
 use super::cost::Cost;
 use super::lru::Lru;
 use super::rules::{Amount, validate};
-use super::{CacheStrategy, Served};
+use clap::ValueEnum;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+
+/// How `convert_points` avoids converting twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum CacheStrategy {
+    /// no cache: every valid request performs the lookup
+    #[value(name = "none")]
+    NoCache,
+    /// check, convert, insert; the lock is held only for the map operations
+    /// (the seed's first version: concurrent callers of one key both convert)
+    Racy,
+    /// one lock held across check, conversion and insert (the seed's fix:
+    /// no duplicates, every conversion serialized)
+    Locked,
+    /// one lookup per key while other callers of that key wait for it;
+    /// different keys convert in parallel
+    SingleFlight,
+    /// the moka crate's get_with: one init per key, others wait
+    Moka,
+}
+
+impl CacheStrategy {
+    pub fn name(self) -> &'static str {
+        match self {
+            CacheStrategy::NoCache => "none",
+            CacheStrategy::Racy => "racy",
+            CacheStrategy::Locked => "locked",
+            CacheStrategy::SingleFlight => "single-flight",
+            CacheStrategy::Moka => "moka",
+        }
+    }
+}
 
 /// moka's eviction policy for both converters (blocking here, async in the
 /// async model): LRU, like the hand-written caches (moka's default, TinyLFU,

@@ -6,25 +6,17 @@
 //! `lookups x cost` and a stand-in that takes longer or shorter than `cost`
 //! would move every ratio:
 //!
-//! - `sleep` waits until a deadline `cost` after the start, never less. A
-//!   plain `thread::sleep(1 ms)` measured 1.10 ms here (50 us of the kernel's
-//!   default timer slack plus ~50 us to wake a thread): a 10% error on the
-//!   serialized `locked` strategy. So the thread's timer slack is set to 1 ns,
-//!   the timer is asked to wake [`WAKE_AHEAD`] early, and the last few
-//!   microseconds to the deadline are spun. A real reply would wake the caller
-//!   through a socket, with no timer rounding at all.
+//! - `sleep` waits until a deadline `cost` after the start, never less, to
+//!   the microsecond ([`crate::clock::sleep_until`]). A real reply would wake
+//!   the caller through a socket, with no timer rounding at all.
 //! - `spin` burns `cost` of this thread's CPU time (not wall time: eight
 //!   threads spinning "until a deadline" on two cores would finish together
 //!   and pretend to be parallel).
 
+use crate::clock;
 use clap::ValueEnum;
-use std::cell::Cell;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-
-/// How early a sleeping thread asks to be woken: about what waking takes on
-/// this machine with timer slack at 1 ns. Whatever is left is spun.
-pub const WAKE_AHEAD: Duration = Duration::from_micros(60);
 
 /// What one lookup costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,40 +47,8 @@ impl Cost {
     /// Pays one lookup's cost on the calling thread, blocking it.
     pub fn pay_blocking(&self) {
         match self.kind {
-            CostKind::Sleep => sleep_until(Instant::now() + self.per_lookup),
+            CostKind::Sleep => clock::sleep_until(Instant::now() + self.per_lookup),
             CostKind::Spin => spin_cpu(self.per_lookup),
-        }
-    }
-}
-
-thread_local! {
-    static PRECISE: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Sets the calling thread's timer slack to 1 ns, once per thread (the
-/// kernel's default lets a timer fire up to 50 us late, to batch wake-ups).
-pub fn precise_timers() {
-    if !PRECISE.get() {
-        // Best effort: without it, sleeps are just ~50 us longer.
-        let _ = nix::sys::prctl::set_timerslack(1);
-        PRECISE.set(true);
-    }
-}
-
-/// Blocks until `deadline`, never returning before it (see the module
-/// comment for why this is not a plain `thread::sleep`).
-pub fn sleep_until(deadline: Instant) {
-    precise_timers();
-    loop {
-        let now = Instant::now();
-        if now >= deadline {
-            return;
-        }
-        let left = deadline - now;
-        if left > WAKE_AHEAD {
-            std::thread::sleep(left - WAKE_AHEAD);
-        } else {
-            std::hint::spin_loop();
         }
     }
 }
@@ -133,16 +93,6 @@ fn thread_cpu_time() -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A sleep never ends before its deadline.
-    #[test]
-    fn sleep_never_short() {
-        for us in [0, 10, 100, 700] {
-            let started = Instant::now();
-            sleep_until(started + Duration::from_micros(us));
-            assert!(started.elapsed() >= Duration::from_micros(us));
-        }
-    }
 
     /// Spinning uses at least the requested CPU time of this thread, and not
     /// a clock tick more (20 spins of 0.5 ms use 10 ms, not 20 ms or 80 ms).

@@ -44,7 +44,7 @@ fn pattern_chunk() -> &'static Bytes {
 /// `BODY_ALPHABET[i % 36]`, so it depends on `size` alone.
 ///
 /// ```
-/// use concur_shared::sites::page_body;
+/// use concur_sites::page_body;
 /// assert_eq!(&page_body(40)[..], b"abcdefghijklmnopqrstuvwxyz0123456789abcd");
 /// ```
 pub fn page_body(size: usize) -> Bytes {

@@ -1,7 +1,7 @@
 //! `concur-sites`: the local site server the I/O benchmarks download from.
 //!
 //! Thin on purpose: parse the options, bind, print the address, serve until
-//! SIGINT or SIGTERM. Everything else is in `concur_shared::sites`.
+//! SIGINT or SIGTERM. Everything else is in the library, `concur_sites`.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::{CommandFactory as _, FromArgMatches as _, Parser};
-use concur_shared::sites::{self, MAX_BODY_BYTES, MAX_LATENCY_MS};
+use concur_sites::{self as sites, MAX_BODY_BYTES, MAX_LATENCY_MS};
 use tokio::signal::unix::{SignalKind, signal};
 
 /// Simulated web sites on loopback for hermetic I/O benchmarks.
@@ -76,7 +76,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    if let Err(error) = sites::raise_open_files_limit() {
+    if let Err(error) = concur_shared::process::raise_open_files_limit() {
         eprintln!("concur-sites: warning: {error:#}");
     }
     let config = sites::Config {

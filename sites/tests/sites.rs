@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
-use concur_shared::sites::{self, SITES, SiteServer};
+use concur_sites::{self as sites, SITES, SiteServer};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 

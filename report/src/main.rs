@@ -1,7 +1,7 @@
 //! concur-report: turns the raw results of `scripts/compare.sh` into `summary.csv`,
 //! `README.md` and one SVG chart per workload.
 //!
-//! A thin shell over `concur_shared::report`: parse the arguments, generate, print
+//! A thin shell over `concur_report`: parse the arguments, generate, print
 //! warnings and errors. Exit status 0 on success, 1 when an input is missing or
 //! garbled, 2 on bad usage (clap's own convention).
 
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use concur_shared::report;
+use concur_report as report;
 
 const IO_HELP: &str = "\
 Inputs (all in OUT, as written by scripts/compare.sh):

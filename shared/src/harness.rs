@@ -1,92 +1,33 @@
-//! The command line every model binary shares, and the `main` that drives it.
+//! The harness around every model: the command line the four binaries share,
+//! and [`drive`], which parses it, times the model's run, verifies the answer
+//! and prints the record.
 //!
 //! `concur-<model> <WORKLOAD> [workload options] [model options]`: workloads
 //! and their options are defined once (in [`crate::workload`]), each model adds
-//! only its own options struct, and [`main`] does the rest the same way for all
-//! four binaries: parse, validate, run, verify, print the record, exit.
+//! only its own options struct, and [`drive`] does the rest the same way for
+//! all four binaries: parse, validate, run, verify, print the record, exit.
 //!
 //! Exit status: 0 success, 1 the job failed, 2 usage error; every usage error is
 //! one line naming the option. The command is assembled with clap's builder so
 //! one generic options type can be attached to every workload subcommand.
 
 use crate::error::UsageError;
-use crate::record::{Outcome, Record, millis, own_peak_rss_kib};
+use crate::model::{Model, ModelOptions, Progress, RunFn};
+use crate::process::{own_peak_rss_kib, raise_open_files_limit};
+use crate::record::{Record, millis};
 use crate::workload::{self, Job};
 use clap::error::ErrorKind;
-use clap::{Arg, ArgAction, Args, Command, FromArgMatches};
+use clap::{Arg, ArgAction, Command};
 use std::fmt::Display;
-use std::io::Write;
-use std::num::NonZero;
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// Upper bound for `--workers`: well past the 10 000 in-flight requests of the
-/// I/O benchmark, low enough to stop a typo from forking a machine to death.
-pub const MAX_WORKERS: u32 = 100_000;
-
-/// A model binary's identity, for `--help` and the record.
-#[derive(Debug, Clone, Copy)]
-pub struct Model {
-    /// The record's `model` field and the binary's suffix: `concur-<name>`.
-    pub name: &'static str,
-    /// One paragraph for `--help`: what this model demonstrates.
-    pub about: &'static str,
-}
-
-/// A model's own options. They are attached to every workload subcommand, so
-/// they may follow the workload's options in any order.
-pub trait ModelOptions: Args + FromArgMatches {
-    /// Rejects combinations clap cannot express (an option that makes no sense
-    /// for this job or with another option). The message names the option.
-    fn validate(&self, job: &Job) -> Result<(), UsageError>;
-}
-
-/// `--workers N`, for the models that have workers.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Model options")]
-pub struct WorkersArg {
-    /// Number of workers [default: the available cores]
-    #[arg(long, value_name = "N",
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_WORKERS)))]
-    pub workers: Option<u32>,
-}
-
-impl WorkersArg {
-    /// The worker count: as given, else one per available core.
-    pub fn count(&self) -> usize {
-        self.workers.map_or_else(available_cores, |w| w as usize)
-    }
-}
-
-/// The cores this process may run on (1 if the OS will not say).
-pub fn available_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, NonZero::get)
-}
-
-/// Per-run settings every model sees.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Context {
-    /// `-v`: human-readable progress lines on stderr.
-    pub verbose: bool,
-}
-
-impl Context {
-    /// Prints a progress line on stderr with `-v`; stdout stays reserved for
-    /// the record.
-    pub fn say(&self, line: impl Display) {
-        if self.verbose {
-            // A closed stderr must not fail the job.
-            let _ = writeln!(std::io::stderr().lock(), "{line}");
-        }
-    }
-}
 
 /// A parsed and validated command line.
 #[derive(Debug)]
 pub struct Invocation<M> {
     pub job: Job,
     pub options: M,
-    pub context: Context,
+    pub progress: Progress,
 }
 
 /// The clap command of a model binary: one subcommand per workload, each with
@@ -147,13 +88,13 @@ pub fn parse<M: ModelOptions>(
     let job = workload::from_matches(name, sub).map_err(report_usage)?;
     let options = M::from_arg_matches(sub).map_err(|e| usage_error(first_line(&e.to_string())))?;
     options.validate(&job).map_err(report_usage)?;
-    let context = Context {
+    let progress = Progress {
         verbose: sub.get_flag("verbose"),
     };
     Ok(Invocation {
         job,
         options,
-        context,
+        progress,
     })
 }
 
@@ -180,10 +121,7 @@ impl From<Exit> for ExitCode {
 /// `run` is the model; everything around it is the same for every model, so
 /// the timing in `elapsed_ms` covers exactly the model's work (including its
 /// own set-up: spawning threads, building a runtime, forking workers).
-pub fn main<M: ModelOptions>(
-    model: Model,
-    run: fn(&Job, &M, &Context) -> anyhow::Result<Outcome>,
-) -> ExitCode {
+pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
     let invocation = match parse::<M>(model, std::env::args_os()) {
         Ok(invocation) => invocation,
         Err(exit) => return exit.into(),
@@ -191,18 +129,18 @@ pub fn main<M: ModelOptions>(
     let Invocation {
         job,
         options,
-        context,
+        progress,
     } = invocation;
     if matches!(job, Job::Download(_)) {
         // Every request in flight is an open socket; the default soft limit of
         // 1024 would cap the 10 000-request benchmark. Best effort: a refusal
         // shows up as failed requests, which are reported one by one.
-        if let Err(error) = crate::sites::raise_open_files_limit() {
-            context.say(format_args!("warning: {error:#}"));
+        if let Err(error) = raise_open_files_limit() {
+            progress.say(format_args!("warning: {error:#}"));
         }
     }
     let started = Instant::now();
-    let outcome = run(&job, &options, &context);
+    let outcome = run(&job, &options, &progress);
     let elapsed = started.elapsed();
     let outcome = match outcome {
         Ok(outcome) => outcome,
@@ -258,6 +196,8 @@ fn first_line(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{WorkersArg, available_cores};
+    use clap::Args;
 
     #[derive(Debug, Args)]
     struct TestOptions {
@@ -302,10 +242,10 @@ mod tests {
         let inv = parse_args(&["squares", "--workers", "3", "--count", "4", "-v"]).expect("parses");
         assert_eq!(inv.options.workers.count(), 3);
         assert_eq!(inv.job.tasks(), 4);
-        assert!(inv.context.verbose);
+        assert!(inv.progress.verbose);
         let inv = parse_args(&["-v", "range-sum", "--parts", "5"]).expect("parses");
         assert_eq!(inv.job.tasks(), 5);
-        assert!(inv.context.verbose);
+        assert!(inv.progress.verbose);
     }
 
     /// Every nonsensical value is a usage error, never a panic.

@@ -407,7 +407,7 @@ fn split_rounds(params: &Params) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{HyperfineResult, Inputs, WorkloadTimings, build};
+    use crate::{HyperfineResult, Inputs, WorkloadTimings, build};
 
     /// One workload timed without records; each variant is (name, mean, median) in seconds.
     fn workload(variants: &[(&str, f64, f64)]) -> WorkloadReport {

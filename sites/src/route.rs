@@ -5,7 +5,7 @@
 //! benchmark that misspells `latency_ms` should fail, not silently run at the
 //! default latency.
 
-use crate::timer::{PreciseTimer, Precision};
+use concur_shared::timer::{PreciseTimer, Precision};
 use std::io;
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -221,7 +221,7 @@ fn parse_number(key: &str, value: &str, max: u64) -> Result<u64, Reject> {
 }
 
 /// Waits the simulated latency on one process-wide [`PreciseTimer`] (see
-/// [`crate::timer`] for why not `tokio::time::sleep`).
+/// [`concur_shared::timer`] for why not `tokio::time::sleep`).
 async fn latency(duration: Duration) {
     static TIMER: OnceLock<Option<PreciseTimer>> = OnceLock::new();
     let deadline = Instant::now() + duration;

@@ -24,7 +24,7 @@
 //! [`MAX_BODY_BYTES`]; on `/fault/reset` and `/fault/truncate` N is the announced
 //! length, default `body_bytes`, at least 1; `/fault/hang` ignores both). A malformed, repeated or unknown parameter is a 400
 //! with a one-line text reason. Latency is kept to a fraction of a millisecond by
-//! [`crate::timer`] (which says why not `tokio::time::sleep`).
+//! [`concur_shared::timer`] (which says why not `tokio::time::sleep`).
 //!
 //! # Bodies
 //!
@@ -48,7 +48,7 @@
 //! served, the most open at once). Tests and other crates start it in-process instead:
 //!
 //! ```
-//! use concur_shared::sites::{self, SiteServer};
+//! use concur_sites::{self as sites, SiteServer};
 //!
 //! let server = SiteServer::spawn(sites::Config { latency_ms: 0, ..Default::default() })?;
 //! let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).build().into();
@@ -74,7 +74,6 @@ use anyhow::{Context as _, Result, bail};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use nix::sys::resource::{RLIM_INFINITY, Resource, getrlimit, setrlimit};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{oneshot, watch};
@@ -214,29 +213,6 @@ pub fn routes_help() -> String {
          left with a TIME_WAIT socket for each.",
         presets = presets.join("\n"),
     )
-}
-
-/// Raises this process's soft limit on open files to its hard limit and returns
-/// the new soft limit. Every concurrent connection is a file descriptor on each
-/// side, and the usual soft limit of 1024 is far below what the benchmarks open.
-pub fn raise_open_files_limit() -> Result<u64> {
-    let (soft, hard) =
-        getrlimit(Resource::RLIMIT_NOFILE).context("cannot read the open files limit")?;
-    // Linux refuses an infinite RLIMIT_NOFILE (it is capped by fs.nr_open).
-    let target = if hard == RLIM_INFINITY {
-        std::fs::read_to_string("/proc/sys/fs/nr_open")
-            .ok()
-            .and_then(|text| text.trim().parse().ok())
-            .unwrap_or(1 << 20)
-    } else {
-        hard
-    };
-    if soft >= target {
-        return Ok(soft);
-    }
-    setrlimit(Resource::RLIMIT_NOFILE, target, hard)
-        .with_context(|| format!("cannot raise the open files limit from {soft} to {target}"))?;
-    Ok(target)
 }
 
 /// Binds a listener on `addr` with a large backlog. Call it from inside a Tokio runtime.
@@ -554,7 +530,7 @@ impl SiteServer {
         if config.workers == Some(0) {
             bail!("the site server needs at least one worker thread");
         }
-        let _ = raise_open_files_limit();
+        let _ = concur_shared::process::raise_open_files_limit();
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         if let Some(workers) = config.workers {
             builder.worker_threads(workers);
@@ -648,15 +624,5 @@ mod tests {
         assert_eq!(site("jython").map(|s| s.bytes), Some(10_966));
         assert_eq!(site("dice").map(|s| s.bytes), Some(276));
         assert_eq!(site("nope"), None);
-    }
-
-    /// Raising the open files limit never lowers it and is idempotent.
-    #[test]
-    fn open_files_limit_rises_to_hard_limit() -> Result<()> {
-        let (soft_before, _) = getrlimit(Resource::RLIMIT_NOFILE)?;
-        let raised = raise_open_files_limit()?;
-        assert!(raised >= soft_before);
-        assert_eq!(raise_open_files_limit()?, raised);
-        Ok(())
     }
 }

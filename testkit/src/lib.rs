@@ -3,9 +3,10 @@
 //!
 //! These panic on failure: they are only meant to be called from tests.
 
-use crate::cli::{Context, Model, ModelOptions, parse};
-use crate::record::Outcome;
-use crate::workload::{Job, Verified};
+use concur_shared::harness::parse;
+use concur_shared::model::Outcome;
+use concur_shared::model::{Model, ModelOptions, RunFn};
+use concur_shared::record::Verified;
 use serde_json::Value;
 use std::io::Read;
 use std::path::PathBuf;
@@ -16,13 +17,13 @@ use std::time::{Duration, Instant};
 /// and verifies its answer. `Err` is a failed run or a wrong answer.
 pub fn run_model<M: ModelOptions>(
     model: Model,
-    run: fn(&Job, &M, &Context) -> anyhow::Result<Outcome>,
+    run: RunFn<M>,
     args: &[&str],
 ) -> anyhow::Result<(Outcome, Verified)> {
     let argv = std::iter::once(model.name).chain(args.iter().copied());
     let invocation = parse::<M>(model, argv)
         .map_err(|exit| anyhow::anyhow!("{args:?} did not parse: {exit:?}"))?;
-    let outcome = run(&invocation.job, &invocation.options, &invocation.context)?;
+    let outcome = run(&invocation.job, &invocation.options, &invocation.progress)?;
     let verified = invocation.job.verify(&outcome.answer)?;
     Ok((outcome, verified))
 }
@@ -222,7 +223,7 @@ pub fn assert_garbage_file_rejected(path: &str, extra: &[&str]) {
 /// Every `--cache` name, in declaration order (`none` first).
 pub fn cache_strategies() -> Vec<&'static str> {
     use clap::ValueEnum;
-    crate::workload::convert::CacheStrategy::value_variants()
+    concur_shared::workload::convert::CacheStrategy::value_variants()
         .iter()
         .map(|strategy| strategy.name())
         .collect()
@@ -233,7 +234,7 @@ pub fn cache_strategies() -> Vec<&'static str> {
 /// fields plus `checksum` and `workers`.
 pub fn convert_fields<M: ModelOptions>(
     model: Model,
-    run: fn(&Job, &M, &Context) -> anyhow::Result<Outcome>,
+    run: RunFn<M>,
     args: &str,
 ) -> serde_json::Map<String, Value> {
     let args: Vec<&str> = ["convert"]
@@ -242,7 +243,9 @@ pub fn convert_fields<M: ModelOptions>(
         .collect();
     let (outcome, verified) =
         run_model::<M>(model, run, &args).unwrap_or_else(|e| panic!("{args:?}: {e:#}"));
-    let mut fields = outcome.fields;
+    // Merged as the harness merges them into the record.
+    let mut fields = verified.fields;
+    fields.extend(outcome.fields);
     fields.insert("checksum".into(), verified.checksum.into());
     fields.insert("workers".into(), outcome.workers.into());
     fields
@@ -267,8 +270,8 @@ pub fn assert_small_capacity_evicts(convert: impl Fn(&str) -> serde_json::Map<St
 /// `variant` options against a site server started here on 127.0.0.1:0.
 pub mod download {
     use super::{assert_usage_error, run_binary};
-    use crate::sites::{Config, SiteServer, page_body, site};
-    use crate::workload::download::fnv1a64;
+    use concur_shared::workload::download::fnv1a64;
+    use concur_sites::{Config, SiteServer, page_body, site};
     use std::time::{Duration, Instant};
 
     const LIMIT: Duration = Duration::from_secs(60);
@@ -431,7 +434,7 @@ macro_rules! download_tests {
         #[test]
         fn presets_match_reference() {
             for variant in VARIANTS {
-                $crate::testing::download::presets_match_reference($bin, variant);
+                $crate::download::presets_match_reference($bin, variant);
             }
         }
 
@@ -439,7 +442,7 @@ macro_rules! download_tests {
         #[test]
         fn faults_are_counted_and_reported() {
             for variant in VARIANTS {
-                $crate::testing::download::faults_are_counted_and_reported($bin, variant);
+                $crate::download::faults_are_counted_and_reported($bin, variant);
             }
         }
 
@@ -447,14 +450,14 @@ macro_rules! download_tests {
         #[test]
         fn unreachable_port_fails_fast() {
             for variant in VARIANTS {
-                $crate::testing::download::unreachable_port_fails_fast($bin, variant);
+                $crate::download::unreachable_port_fails_fast($bin, variant);
             }
         }
 
         /// Bad URLs and options exit 2 with one line.
         #[test]
         fn bad_input_is_usage_error() {
-            $crate::testing::download::bad_input_is_usage_error($bin);
+            $crate::download::bad_input_is_usage_error($bin);
         }
     };
 }

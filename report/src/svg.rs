@@ -364,7 +364,7 @@ fn legend(left: f64, y: f64, has_whiskers: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::HyperfineResult;
+    use crate::HyperfineResult;
 
     /// A row whose runs all took `median` seconds (so its mean is the same).
     fn row(variant: &str, median: f64, stddev: Option<f64>) -> Row {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use concur_shared::report;
+use concur_report as report;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_concur-report");
 
