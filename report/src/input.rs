@@ -40,7 +40,7 @@ pub struct Params {
     /// `true` for a `--quick` scratch run.
     pub quick: Option<bool>,
     pub runs: Option<u64>,
-    /// How many rounds the runs were split into (see [`super::rounds`]).
+    /// How many rounds the runs were split into (see [`crate::rounds`]).
     pub rounds: Option<u64>,
     pub warmup: Option<u64>,
     /// What idle CPUs did while the waiting workloads were timed (compare.sh's

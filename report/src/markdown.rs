@@ -8,8 +8,15 @@
 
 use std::fmt::Write as _;
 
-use super::format::{duration, duration_pm, factor, memory_kib};
-use super::{IdealRule, Machine, Params, Report, Row, SEQ, SUMMARY_FILE, WorkloadReport, svg};
+use crate::format::{duration, duration_pm, factor, memory_kib};
+use crate::ideal::IdealRule;
+use crate::input::{Machine, Params};
+use crate::summary::SUMMARY_FILE;
+use crate::svg;
+use crate::table::{Report, Row, SEQ, WorkloadReport};
+
+/// File name of the findings page.
+pub const README_FILE: &str = "README.md";
 
 /// Shown in a table cell that has no value.
 const NONE: &str = "–";
@@ -407,7 +414,8 @@ fn split_rounds(params: &Params) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{HyperfineResult, Inputs, WorkloadTimings, build};
+    use crate::input::{HyperfineResult, Inputs, WorkloadTimings};
+    use crate::join::build;
 
     /// One workload timed without records; each variant is (name, mean, median) in seconds.
     fn workload(variants: &[(&str, f64, f64)]) -> WorkloadReport {

@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use super::input::{HyperfineResult, read_hyperfine};
-use super::write_atomically;
+use crate::atomic::write_atomically;
+use crate::input::{HyperfineResult, read_hyperfine};
+use crate::summary;
 
 /// Sub-directory of the results directory that holds the rounds' exports.
 pub const ROUNDS_DIR: &str = "rounds";
@@ -184,7 +185,7 @@ fn json(results: &[HyperfineResult]) -> Result<String> {
 fn csv(results: &[HyperfineResult]) -> String {
     let mut text = String::from("command,mean,stddev,median,user,system,min,max\n");
     for r in results {
-        let command = super::summary::field(&r.command);
+        let command = summary::field(&r.command);
         let stddev = r.stddev.map(|s| s.to_string()).unwrap_or_default();
         let _ = writeln!(
             text,

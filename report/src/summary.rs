@@ -3,13 +3,16 @@
 //! Measured times keep full precision (seconds, as hyperfine wrote them); derived
 //! numbers are rounded (ideal to the microsecond, ratios to four decimals) so that
 //! floating-point noise does not look like precision. A value that does not exist
-//! is an empty cell, never a 0. The column order predates the switch to medians and
-//! is kept for the scripts that read it: `mean_s` still comes first, but rows are
+//! is an empty cell, never a 0. The column order stays fixed for the scripts that
+//! read it rather than following the medians: `mean_s` comes first, but rows are
 //! ordered by `median_s` and `speedup_vs_seq`, `ideal_s` and `ratio_to_ideal` are
 //! computed from medians.
 
-use super::format::trimmed;
-use super::{Report, Row};
+use crate::format::trimmed;
+use crate::table::{Report, Row};
+
+/// File name of the merged table.
+pub const SUMMARY_FILE: &str = "summary.csv";
 
 /// The header line, in column order.
 pub const HEADER: &str = "workload,variant,mean_s,stddev_s,median_s,min_s,max_s,user_s,system_s,\

@@ -13,8 +13,8 @@
 
 use std::fmt::Write as _;
 
-use super::format::{duration, duration_pm, factor, trimmed, unit_for};
-use super::{Row, SEQ, WorkloadReport};
+use crate::format::{duration, duration_pm, factor, trimmed, unit_for};
+use crate::table::{Row, SEQ, WorkloadReport};
 
 /// The ratio of slowest to fastest median above which the axis is logarithmic.
 pub const LOG_SCALE_ABOVE: f64 = 20.0;
@@ -165,33 +165,72 @@ fn escape(text: &str) -> String {
 /// The chart of one workload.
 pub fn bar_chart(workload: &WorkloadReport) -> String {
     let rows = &workload.rows;
-    let scale = Scale::fit(rows);
-    let longest_label = rows
-        .iter()
-        .map(|row| row.variant.chars().count())
-        .max()
-        .unwrap_or(0);
-    let left = (longest_label as f64 * CHAR_WIDTH + 24.0).clamp(90.0, 280.0);
     let values: Vec<String> = rows.iter().map(value_label).collect();
-    let longest_value = values
-        .iter()
-        .map(|value| value.chars().count())
-        .max()
-        .unwrap_or(0);
-    // The slowest bar reaches the right end of the plot: its label needs this room.
-    let right = (longest_value as f64 * CHAR_WIDTH + 16.0).clamp(100.0, 260.0);
-    let plot_width = WIDTH - left - right;
-    let x = |seconds: f64| left + plot_width * scale.fraction(seconds);
-    let bottom = TOP + ROW_HEIGHT * rows.len() as f64;
-    let height = bottom + 80.0;
-    let name = escape(&workload.workload);
+    let frame = Frame::fit(rows, &values);
+    let has_whiskers = rows.iter().any(|row| row.timing.stddev.is_some());
+    let mut svg = heading(&escape(&workload.workload), rows, &frame, has_whiskers);
+    // Grid and tick labels first, so bars are drawn over the grid lines.
+    svg.push_str(&axis(&frame));
+    for (index, (row, value)) in rows.iter().zip(&values).enumerate() {
+        svg.push_str(&bar(&frame, index, row, value));
+    }
+    svg.push_str(&legend(frame.left, frame.bottom + 62.0, has_whiskers));
+    svg.push_str("</svg>\n");
+    svg
+}
 
+/// Where the parts of a chart go: margins sized for the labels, the plot between.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    scale: Scale,
+    /// x of the axis origin; the variant names end left of it.
+    left: f64,
+    plot_width: f64,
+    /// y of the axis line, under the last bar.
+    bottom: f64,
+    height: f64,
+}
+
+impl Frame {
+    /// Fits the frame to the rows and the value labels drawn after their bars.
+    fn fit(rows: &[Row], values: &[String]) -> Frame {
+        let longest_label = rows
+            .iter()
+            .map(|row| row.variant.chars().count())
+            .max()
+            .unwrap_or(0);
+        let left = (longest_label as f64 * CHAR_WIDTH + 24.0).clamp(90.0, 280.0);
+        let longest_value = values
+            .iter()
+            .map(|value| value.chars().count())
+            .max()
+            .unwrap_or(0);
+        // The slowest bar reaches the right end of the plot: its label needs this room.
+        let right = (longest_value as f64 * CHAR_WIDTH + 16.0).clamp(100.0, 260.0);
+        let bottom = TOP + ROW_HEIGHT * rows.len() as f64;
+        Frame {
+            scale: Scale::fit(rows),
+            left,
+            plot_width: WIDTH - left - right,
+            bottom,
+            height: bottom + 80.0,
+        }
+    }
+
+    /// The x coordinate of a time on the axis.
+    fn x(&self, seconds: f64) -> f64 {
+        self.left + self.plot_width * self.scale.fraction(seconds)
+    }
+}
+
+/// The opening tag, the tooltip title, the background and the two title lines.
+fn heading(name: &str, rows: &[Row], frame: &Frame, has_whiskers: bool) -> String {
+    let Frame { left, height, .. } = *frame;
     let mut svg = String::new();
     let _ = writeln!(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="Helvetica, Arial, sans-serif" font-size="13" fill="{INK}">"#
     );
-    let has_whiskers = rows.iter().any(|row| row.timing.stddev.is_some());
     let whisker_note = if has_whiskers {
         ", whiskers ± 1 standard deviation"
     } else {
@@ -212,12 +251,22 @@ pub fn bar_chart(workload: &WorkloadReport) -> String {
     let _ = writeln!(
         svg,
         r#"<text x="{left}" y="44" font-size="12" fill="{MUTED}">{}</text>"#,
-        escape(&subtitle(rows, scale))
+        escape(&subtitle(rows, frame.scale))
     );
+    svg
+}
 
-    // Grid and tick labels first, so bars are drawn over the grid lines.
-    for (seconds, label) in scale.ticks() {
-        let tick_x = x(seconds);
+/// The grid lines, the ticks with their labels, the axis line and its title.
+fn axis(frame: &Frame) -> String {
+    let Frame {
+        left,
+        plot_width,
+        bottom,
+        ..
+    } = *frame;
+    let mut svg = String::new();
+    for (seconds, label) in frame.scale.ticks() {
+        let tick_x = frame.x(seconds);
         let _ = writeln!(
             svg,
             r#"<line x1="{tick_x:.1}" y1="{TOP}" x2="{tick_x:.1}" y2="{bottom}" stroke="{GRID}"/>"#
@@ -244,58 +293,59 @@ pub fn bar_chart(workload: &WorkloadReport) -> String {
         r#"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle">{}</text>"#,
         left + plot_width / 2.0,
         bottom + 38.0,
-        escape(&scale.axis_title())
+        escape(&frame.scale.axis_title())
     );
+    svg
+}
 
-    for (index, (row, value)) in rows.iter().zip(&values).enumerate() {
-        let centre = TOP + ROW_HEIGHT * (index as f64 + 0.5);
-        let bar_end = x(row.timing.median);
-        let (fill, weight) = if row.is_seq() {
-            (SEQ_FILL, "bold")
-        } else {
-            (VARIANT_FILL, "normal")
-        };
+/// The `index`-th bar: the variant's name, the bar, its whiskers and its value label.
+fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
+    let left = frame.left;
+    let centre = TOP + ROW_HEIGHT * (index as f64 + 0.5);
+    let bar_end = frame.x(row.timing.median);
+    let (fill, weight) = if row.is_seq() {
+        (SEQ_FILL, "bold")
+    } else {
+        (VARIANT_FILL, "normal")
+    };
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="end" font-weight="{weight}">{}</text>"#,
+        left - 8.0,
+        centre + 4.5,
+        escape(&row.variant)
+    );
+    let _ = writeln!(
+        svg,
+        r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="{BAR_HEIGHT}" fill="{fill}"><title>{}: median {}, mean {}</title></rect>"#,
+        centre - BAR_HEIGHT / 2.0,
+        (bar_end - left).max(0.5),
+        escape(&row.variant),
+        duration(row.timing.median),
+        duration_pm(row.timing.mean, row.timing.stddev)
+    );
+    let mut label_x = bar_end;
+    if row.timing.stddev.is_some() {
+        let (low, high) = whiskers(row);
+        let (low_x, high_x) = (frame.x(low), frame.x(high));
         let _ = writeln!(
             svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end" font-weight="{weight}">{}</text>"#,
-            left - 8.0,
-            centre + 4.5,
-            escape(&row.variant)
+            r#"<path d="M{low_x:.1} {centre:.1}H{high_x:.1}M{low_x:.1} {:.1}V{:.1}M{high_x:.1} {:.1}V{:.1}" stroke="{INK}" stroke-width="1.5" fill="none"/>"#,
+            centre - 5.0,
+            centre + 5.0,
+            centre - 5.0,
+            centre + 5.0
         );
-        let _ = writeln!(
-            svg,
-            r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="{BAR_HEIGHT}" fill="{fill}"><title>{}: median {}, mean {}</title></rect>"#,
-            centre - BAR_HEIGHT / 2.0,
-            (bar_end - left).max(0.5),
-            escape(&row.variant),
-            duration(row.timing.median),
-            duration_pm(row.timing.mean, row.timing.stddev)
-        );
-        let mut label_x = bar_end;
-        if row.timing.stddev.is_some() {
-            let (low, high) = whiskers(row);
-            let (low_x, high_x) = (x(low), x(high));
-            let _ = writeln!(
-                svg,
-                r#"<path d="M{low_x:.1} {centre:.1}H{high_x:.1}M{low_x:.1} {:.1}V{:.1}M{high_x:.1} {:.1}V{:.1}" stroke="{INK}" stroke-width="1.5" fill="none"/>"#,
-                centre - 5.0,
-                centre + 5.0,
-                centre - 5.0,
-                centre + 5.0
-            );
-            label_x = label_x.max(high_x);
-        }
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" font-size="12">{}</text>"#,
-            label_x + 6.0,
-            centre + 4.5,
-            escape(value)
-        );
+        label_x = label_x.max(high_x);
     }
-
-    svg.push_str(&legend(left, bottom + 62.0, has_whiskers));
-    svg.push_str("</svg>\n");
+    let _ = writeln!(
+        svg,
+        r#"<text x="{:.1}" y="{:.1}" font-size="12">{}</text>"#,
+        label_x + 6.0,
+        centre + 4.5,
+        escape(value)
+    );
     svg
 }
 
@@ -328,6 +378,7 @@ fn subtitle(rows: &[Row], scale: Scale) -> String {
     text
 }
 
+/// The key under the plot: the two fills, and the whisker when bars have one.
 fn legend(left: f64, y: f64, has_whiskers: bool) -> String {
     let mut out = String::new();
     let mut x = left;
@@ -364,7 +415,7 @@ fn legend(left: f64, y: f64, has_whiskers: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::HyperfineResult;
+    use crate::input::HyperfineResult;
 
     /// A row whose runs all took `median` seconds (so its mean is the same).
     fn row(variant: &str, median: f64, stddev: Option<f64>) -> Row {
