@@ -18,8 +18,11 @@ use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::watch;
 
-use super::body::{Break, SiteBody};
-use super::{Config, Load, MAX_BODY_BYTES, MAX_LATENCY_MS, Phase, SITES, Site, site};
+use crate::body::{Break, SiteBody};
+use crate::config::{Config, MAX_BODY_BYTES, MAX_LATENCY_MS};
+use crate::load::Load;
+use crate::phase::{Phase, reached};
+use crate::presets::{SITES, Site, site};
 
 /// Default body length of `/fault/status/CODE`.
 pub(crate) const STATUS_BODY_BYTES: usize = 16;
@@ -121,8 +124,8 @@ pub(crate) async fn handle(
             with_content_type(Response::new(SiteBody::broken(size, ending)))
         }
         Route::Hang => {
-            // An error means the server is gone, which also ends the hang.
-            let _ = phase.wait_for(|phase| *phase >= Phase::Stopping).await;
+            // Also completes if the server is gone, which ends the hang as well.
+            reached(&mut phase, Phase::Stopping).await;
             return Err(io::Error::other("server stopped during /fault/hang"));
         }
     };
