@@ -16,6 +16,7 @@
 //! the key), so each key is looked up once in all, without any shared memory.
 
 pub mod pool;
+pub mod worker;
 
 use clap::ValueEnum;
 use concur_shared::error::UsageError;
@@ -28,9 +29,17 @@ use concur_shared::workload::convert::rules::validate;
 use concur_shared::workload::convert::stream::mix64;
 use concur_shared::workload::convert::{CacheStrategy, ConvertAnswer, ConvertJob, Served};
 use concur_shared::workload::{CpuTask, Fetch, Job};
-use pool::{Fault, Pool};
+use pool::Pool;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::time::Duration;
+use worker::Fault;
+
+/// How much longer than `--timeout-ms` the parent waits for a worker's
+/// answer to one request before it fails the job: a worker answers a request
+/// that timed out itself within the timeout, so only a stopped or stuck worker
+/// is later than this.
+const TASK_LIMIT_SLACK: Duration = Duration::from_secs(1);
 
 pub const MODEL: Model = Model {
     name: "procs",
@@ -98,7 +107,8 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
             let mut pool = Pool::spawn(workers, options.fault, |_| {
                 let agent = http::agent(1, timeout);
                 move |url: String| http::fetch(&agent, &url)
-            })?;
+            })?
+            .task_limit(timeout + TASK_LIMIT_SLACK);
             progress.say(format_args!("workers started: pids {:?}", pool.pids()));
             let fetches = pool.run(&job.urls, |worker, index, fetch: &Fetch| {
                 progress.say(format_args!(

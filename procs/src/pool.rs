@@ -17,13 +17,14 @@
 //! message naming the worker, its pid and how it ended; the other workers are
 //! killed and reaped, so the parent neither hangs nor leaks processes.
 
+use crate::worker::{self, Fault, Reply};
 use anyhow::{Context as _, anyhow, bail};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, fork, pipe};
+use nix::unistd::{ForkResult, Pid, fork, getpid, pipe};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -41,36 +42,15 @@ const EXIT_GRACE: Duration = Duration::from_secs(1);
 /// the parent is blocked sending it a request.
 pub const ROUTED_DEPTH: usize = 16;
 
-/// Test-only misbehaviour, injected into worker 0 when it receives its first
-/// task, so tests can show what the parent does when a worker fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Fault {
-    /// the worker exits with status 3
-    Exit,
-    /// the worker sends itself SIGKILL
-    Kill,
-    /// the worker replies with a line that is not a reply
-    Garbage,
-}
-
-/// What a worker sends back.
-#[derive(Debug, Serialize, Deserialize)]
-enum Reply<R> {
-    /// The result of the task it was given.
-    Result(R),
-    /// Its request pipe closed: it is about to exit, having used this much memory.
-    Done { peak_rss_kib: u64 },
-}
-
 struct Worker {
     index: usize,
     pid: Pid,
     /// `None` once closed, which tells the worker to finish.
     requests: Option<BufWriter<File>>,
     replies: BufReader<File>,
-    /// The tasks it was sent and has not answered yet, oldest first (it
-    /// answers in order).
-    busy: VecDeque<usize>,
+    /// The tasks it was sent and has not answered yet, with when each was
+    /// sent, oldest first (it answers in order).
+    busy: VecDeque<(usize, Instant)>,
     /// Set once it said `Done` and was reaped.
     finished: bool,
 }
@@ -96,15 +76,8 @@ impl Queue {
 pub struct Pool {
     workers: Vec<Worker>,
     children_peak_rss_kib: u64,
-}
-
-/// How a worker ended, for messages: "exited with status 3", "killed by SIGKILL".
-fn describe(status: WaitStatus) -> String {
-    match status {
-        WaitStatus::Exited(_, code) => format!("exited with status {code}"),
-        WaitStatus::Signaled(_, signal, _) => format!("killed by {signal}"),
-        other => format!("ended as {other:?}"),
-    }
+    /// The longest a worker may take to answer a task (see [`Pool::task_limit`]).
+    task_limit: Option<Duration>,
 }
 
 impl Pool {
@@ -131,7 +104,9 @@ impl Pool {
         let mut pool = Pool {
             workers: Vec::with_capacity(count),
             children_peak_rss_kib: 0,
+            task_limit: None,
         };
+        let parent = getpid();
         for index in 0..count {
             let (request_read, request_write) = pipe().context("cannot create a pipe")?;
             let (reply_read, reply_write) = pipe().context("cannot create a pipe")?;
@@ -147,23 +122,9 @@ impl Pool {
                     drop(std::mem::take(&mut pool.workers));
                     drop(request_write);
                     drop(reply_read);
-                    let handler = make_handler(index);
+                    let handler = || make_handler(index);
                     let fault = fault.filter(|_| index == 0);
-                    let code = serve(
-                        File::from(request_read),
-                        File::from(reply_write),
-                        fault,
-                        handler,
-                    );
-                    // `_exit`, not `exit` or a return: the child is a copy of
-                    // the parent, and must not run the parent's remaining code
-                    // (it would print a second record) nor its exit handlers.
-                    #[allow(unsafe_code)]
-                    // SAFETY: `_exit` ends the process at once; nothing is left
-                    // to unwind that the parent relies on.
-                    unsafe {
-                        nix::libc::_exit(code)
-                    }
+                    worker::run(parent, request_read, reply_write, fault, handler)
                 }
                 ForkResult::Parent { child } => {
                     // The parent's copies of the child's ends must go, or the
@@ -182,6 +143,16 @@ impl Pool {
             }
         }
         Ok(pool)
+    }
+
+    /// Fails the job when a worker has not answered a task within `limit` of
+    /// being sent it: a worker that was stopped (SIGSTOP) or is stuck would
+    /// otherwise keep the parent waiting forever, since a timeout inside the
+    /// worker cannot act while the worker is not running. The stuck worker is
+    /// killed and named in the error.
+    pub fn task_limit(mut self, limit: Duration) -> Pool {
+        self.task_limit = Some(limit);
+        self
     }
 
     /// The workers' process ids, in worker order.
@@ -260,7 +231,7 @@ impl Pool {
                     match self.receive::<Resp>(slot)? {
                         Reply::Result(result) => {
                             let worker = &mut self.workers[slot];
-                            let task = worker.busy.pop_front().ok_or_else(|| {
+                            let (task, _) = worker.busy.pop_front().ok_or_else(|| {
                                 anyhow!(
                                     "worker {} (pid {}) sent a result without having a task",
                                     worker.index,
@@ -313,7 +284,7 @@ impl Pool {
                 if sent.is_err() {
                     break;
                 }
-                worker.busy.push_back(index);
+                worker.busy.push_back((index, Instant::now()));
             }
             sent = sent.and_then(|()| requests.flush());
         }
@@ -330,40 +301,95 @@ impl Pool {
     }
 
     /// Waits until at least one unfinished worker has something to read (or
-    /// hung up) and returns their slots.
-    fn ready(&self) -> anyhow::Result<Vec<usize>> {
+    /// hung up) and returns their slots; fails when a worker is past the
+    /// [`Pool::task_limit`] first.
+    fn ready(&mut self) -> anyhow::Result<Vec<usize>> {
         let slots: Vec<usize> = (0..self.workers.len())
             .filter(|&slot| !self.workers[slot].finished)
             .collect();
-        let mut fds: Vec<PollFd> = slots
-            .iter()
-            .map(|&slot| {
-                PollFd::new(
-                    self.workers[slot].replies.get_ref().as_fd(),
-                    PollFlags::POLLIN,
-                )
-            })
-            .collect();
-        loop {
-            match poll(&mut fds, PollTimeout::NONE) {
-                Ok(_) => break,
+        let ready: Vec<bool> = loop {
+            let wait = self.time_to_next_deadline();
+            let mut fds: Vec<PollFd> = slots
+                .iter()
+                .map(|&slot| {
+                    PollFd::new(
+                        self.workers[slot].replies.get_ref().as_fd(),
+                        PollFlags::POLLIN,
+                    )
+                })
+                .collect();
+            let timeout = wait.map_or(PollTimeout::NONE, |wait| {
+                // Rounded up, so that the deadline has passed when poll returns.
+                let ms = wait.as_millis().saturating_add(1);
+                PollTimeout::try_from(ms.min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX)
+            });
+            match poll(&mut fds, timeout) {
+                Ok(0) => {}
+                Ok(_) => {
+                    break fds
+                        .iter()
+                        .map(|fd| fd.revents().is_some_and(|r| !r.is_empty()))
+                        .collect();
+                }
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(error) => return Err(error).context("cannot wait for the workers"),
             }
-        }
+            drop(fds);
+            self.fail_overdue()?;
+        };
         Ok(slots
             .into_iter()
-            .zip(&fds)
-            .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
+            .zip(ready)
+            .filter(|&(_, ready)| ready)
             .map(|(slot, _)| slot)
             .collect())
+    }
+
+    /// How long until the oldest unanswered task of any worker passes the
+    /// task limit; `None` without a limit or with nothing in progress.
+    fn time_to_next_deadline(&self) -> Option<Duration> {
+        let limit = self.task_limit?;
+        self.workers
+            .iter()
+            .filter(|worker| !worker.finished)
+            .filter_map(|worker| worker.busy.front())
+            .map(|&(_, sent)| (sent + limit).saturating_duration_since(Instant::now()))
+            .min()
+    }
+
+    /// Fails the job if a worker is past the task limit, killing that worker.
+    fn fail_overdue(&mut self) -> anyhow::Result<()> {
+        let Some(limit) = self.task_limit else {
+            return Ok(());
+        };
+        let overdue = self.workers.iter().position(|worker| {
+            !worker.finished
+                && worker
+                    .busy
+                    .front()
+                    .is_some_and(|&(_, sent)| sent.elapsed() >= limit)
+        });
+        let Some(slot) = overdue else {
+            return Ok(());
+        };
+        let worker = &self.workers[slot];
+        let (index, pid) = (worker.index, worker.pid);
+        let task = worker.busy.front().map_or(0, |&(task, _)| task);
+        let state = worker::state_note(pid);
+        let how = self.reap(slot, Duration::ZERO);
+        bail!(
+            "worker {index} (pid {pid}) gave no answer to task {task} within {:.1} s{state}; \
+             the job is abandoned and the worker {how}",
+            limit.as_secs_f64()
+        )
     }
 
     /// Reads one reply line from the worker in `slot`. End-of-file or an
     /// unreadable line is that worker's failure.
     fn receive<Resp: DeserializeOwned>(&mut self, slot: usize) -> anyhow::Result<Reply<Resp>> {
         let worker = &mut self.workers[slot];
-        let (index, pid, busy) = (worker.index, worker.pid, worker.busy.front().copied());
+        let (index, pid) = (worker.index, worker.pid);
+        let busy = worker.busy.front().map(|&(task, _)| task);
         let mut line = String::new();
         let read = worker.replies.read_line(&mut line);
         let doing = busy.map_or_else(
@@ -401,7 +427,7 @@ impl Pool {
         worker.finished = true;
         match waitpid(pid, None) {
             Ok(WaitStatus::Exited(_, 0)) => Ok(()),
-            Ok(status) => bail!("worker {index} (pid {pid}) {}", describe(status)),
+            Ok(status) => bail!("worker {index} (pid {pid}) {}", worker::describe(status)),
             Err(error) => bail!("cannot reap worker {index} (pid {pid}): {error}"),
         }
     }
@@ -428,7 +454,7 @@ impl Pool {
             }
         };
         match status {
-            Ok(status) => describe(status),
+            Ok(status) => worker::describe(status),
             Err(error) => format!("could not be reaped ({error})"),
         }
     }
@@ -446,57 +472,5 @@ impl Drop for Pool {
                 worker.finished = true;
             }
         }
-    }
-}
-
-/// The child's loop: read a request line, answer it, until end-of-file; then
-/// report peak memory. Returns the exit status.
-fn serve<Req, Resp>(
-    requests: File,
-    replies: File,
-    mut fault: Option<Fault>,
-    mut handler: impl FnMut(Req) -> Resp,
-) -> i32
-where
-    Req: DeserializeOwned,
-    Resp: Serialize,
-{
-    let body = move || -> anyhow::Result<()> {
-        let mut replies = BufWriter::new(replies);
-        for line in BufReader::new(requests).lines() {
-            let request: Req = serde_json::from_str(&line?).context("unreadable request")?;
-            match fault.take() {
-                Some(Fault::Exit) => return Err(anyhow!("injected fault: exit")),
-                Some(Fault::Kill) => {
-                    nix::sys::signal::raise(Signal::SIGKILL)?;
-                }
-                Some(Fault::Garbage) => {
-                    writeln!(replies, "this is not a reply")?;
-                    replies.flush()?;
-                    // Stay alive: the parent has to stop this worker itself.
-                    std::thread::sleep(std::time::Duration::from_secs(60));
-                }
-                None => {}
-            }
-            let reply = Reply::Result(handler(request));
-            // One write per line keeps each reply (under PIPE_BUF) atomic.
-            writeln!(replies, "{}", serde_json::to_string(&reply)?)?;
-            replies.flush()?;
-        }
-        let done: Reply<Resp> = Reply::Done {
-            peak_rss_kib: concur_shared::process::own_peak_rss_kib(),
-        };
-        writeln!(replies, "{}", serde_json::to_string(&done)?)?;
-        replies.flush()?;
-        Ok(())
-    };
-    // A panic must not unwind out of the child into the parent's frames.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
-        Ok(Ok(())) => 0,
-        Ok(Err(error)) => {
-            eprintln!("worker error: {error:#}");
-            3
-        }
-        Err(_) => 101,
     }
 }

@@ -13,6 +13,13 @@ pub fn own_peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// This process's soft limit on open files, if the kernel says.
+pub fn open_files_limit() -> Option<u64> {
+    getrlimit(Resource::RLIMIT_NOFILE)
+        .ok()
+        .map(|(soft, _)| soft)
+}
+
 /// Raises this process's soft limit on open files to its hard limit and returns
 /// the new soft limit. Every concurrent connection is a file descriptor on each
 /// side, and the usual soft limit of 1024 is far below what the benchmarks open.

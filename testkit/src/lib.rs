@@ -415,10 +415,24 @@ pub mod download {
                 "--timeout-ms",
             ),
             (&["download", "--urls-file", "/no/such/file"], "--urls-file"),
+            // Every model must refuse it, none may connect to port 80 instead.
+            (
+                &["download", "--url", "http://127.0.0.1:99999/page"],
+                "not 1-65535",
+            ),
         ];
         for (args, needle) in cases {
             assert_usage_error(bin, args, needle);
         }
+        // A huge URL is named in a line of bounded length, not echoed whole.
+        let long = format!("ftp://127.0.0.1/{}", "x".repeat(100_000));
+        assert_usage_error(bin, &["download", "--url", &long], "100016 bytes");
+        let run = run_binary(bin, &["download", "--url", &long], Duration::from_secs(30));
+        assert!(
+            run.stderr.len() < 400,
+            "{} bytes of stderr",
+            run.stderr.len()
+        );
     }
 }
 

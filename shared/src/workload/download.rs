@@ -10,6 +10,7 @@
 //! model for the same pages.
 
 use crate::error::UsageError;
+use crate::process::open_files_limit;
 use crate::record::Verified;
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
@@ -132,9 +133,12 @@ impl DownloadArgs {
 }
 
 /// Accepts absolute `http://host[:port]/...` URLs only: there is no TLS in
-/// concur, every page it benchmarks is served on loopback.
+/// concur, every page it benchmarks is served on loopback. Checked here, once,
+/// so that every model accepts exactly the same URLs: the HTTP clients differ
+/// in what they tolerate (one of them read port 99999 as "no port" and
+/// connected to port 80).
 fn check_url(option: &str, url: &str) -> Result<String, UsageError> {
-    let bad = |why: &str| UsageError::new(format!("{option} '{url}': {why}"));
+    let bad = |why: &str| UsageError::new(format!("{option} '{}': {why}", shorten(url)));
     let uri: ureq::http::Uri = url.parse().map_err(|e| bad(&format!("not a URL ({e})")))?;
     match uri.scheme_str() {
         Some("http") => {}
@@ -145,10 +149,31 @@ fn check_url(option: &str, url: &str) -> Result<String, UsageError> {
         }
         _ => return Err(bad("needs to start with http://")),
     }
-    if uri.host().is_none_or(str::is_empty) {
+    let Some(authority) = uri.authority().filter(|a| !a.host().is_empty()) else {
         return Err(bad("has no host"));
+    };
+    // The text after the host's last ':' (outside an IPv6 literal's brackets).
+    let port_text = authority
+        .as_str()
+        .rsplit_once(':')
+        .map(|(_, port)| port)
+        .filter(|port| !port.contains(']'));
+    if let Some(port) = port_text {
+        match port.parse::<u16>() {
+            Ok(1..) => {}
+            _ => return Err(bad(&format!("port '{}' is not 1-65535", shorten(port)))),
+        }
     }
     Ok(url.to_owned())
+}
+
+/// A URL or other user text cut to a length that fits one error line.
+fn shorten(text: &str) -> String {
+    const KEEP: usize = 100;
+    match text.char_indices().nth(KEEP) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}... ({} bytes)", &text[..end], text.len()),
+    }
 }
 
 /// What became of one request.
@@ -226,6 +251,14 @@ impl BodyDigest {
     }
 }
 
+impl Fetch {
+    /// Whether the request failed because the process had no file
+    /// descriptor left for its socket (EMFILE).
+    fn out_of_files(&self) -> bool {
+        matches!(self, Fetch::Failed { reason } if reason.contains("Too many open files"))
+    }
+}
+
 /// One line per error chain link, joined: "error sending request: connection refused".
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
@@ -276,6 +309,13 @@ impl DownloadJob {
             problems.push(format!(
                 "... and {} more failed requests",
                 errors as usize - problems.len()
+            ));
+        }
+        if fetches.iter().any(Fetch::out_of_files) {
+            problems.push(format!(
+                "hint: this process ran out of file descriptors (ulimit -n is {}): \
+                 lower --max-in-flight (async) or --workers, or raise `ulimit -n`",
+                open_files_limit().map_or_else(|| "unknown".to_owned(), |n| n.to_string())
             ));
         }
         let mut verified = Verified::new(checksum.to_string());
@@ -339,6 +379,10 @@ mod tests {
             ("ftp://x/", "http://"),
             ("not a url", "not a URL"),
             ("/relative", "http://"),
+            ("http://127.0.0.1:99999/page", "port '99999' is not 1-65535"),
+            ("http://127.0.0.1:65536/", "not 1-65535"),
+            ("http://127.0.0.1:0/", "port '0'"),
+            ("http://[::1]:x/", "not"),
         ] {
             let error = args(&[url]).job().unwrap_err();
             assert!(error.0.contains(needle), "{url}: {error}");
@@ -348,6 +392,43 @@ mod tests {
         let mut base_only = args(&["http://a/"]);
         base_only.base = Some("http://b/".into());
         assert!(base_only.job().unwrap_err().0.contains("--base"));
+    }
+
+    /// Ports in range and IPv6 literals are accepted; a long URL is shortened
+    /// in the message, which still says how long it was.
+    #[test]
+    fn ports_and_long_urls() {
+        for url in [
+            "http://127.0.0.1:65535/",
+            "http://[::1]:8080/p",
+            "http://[::1]/",
+            "http://h/",
+        ] {
+            assert!(args(&[url]).job().is_ok(), "{url}");
+        }
+        let long = format!("http://h:1{}/", "0".repeat(10_000));
+        let error = args(&[&long]).job().unwrap_err().0;
+        assert!(
+            error.len() < 400 && error.contains("10011 bytes"),
+            "{error}"
+        );
+    }
+
+    /// Running out of file descriptors adds a hint naming the options that help.
+    #[test]
+    fn out_of_files_hints_at_limits() {
+        let job = args(&["http://a/"]).job().unwrap();
+        let failed = Fetch::Failed {
+            reason: "connect: Too many open files (os error 24)".into(),
+        };
+        let verified = job.verify(&[failed]).unwrap();
+        assert!(
+            verified
+                .problems
+                .iter()
+                .any(|p| p.contains("--max-in-flight")),
+            "{verified:?}"
+        );
     }
 
     /// Every outcome is counted once; failures become errors with their URL.

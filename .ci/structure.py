@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Checks the workspace's shape: no module import cycle inside any crate, no
+non-test source file over 500 lines, no function over 80 lines.
+
+Modules are read from the source tree: a file's `use crate::a::b`, `use
+super::x`, `crate::a::f(...)` and `super::x` paths are its imports (a parent
+declaring `mod child` is not one; `#[cfg(test)]` blocks are skipped). Exits 1
+naming every cycle and every oversized file or function.
+"""
+import pathlib
+import re
+import sys
+
+MAX_FILE_LINES = 500
+MAX_FN_LINES = 80
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CRATES = ["shared", "seq", "threads", "async", "procs", "sites", "report", "testkit"]
+
+
+def non_test(text):
+    """The text before a trailing `#[cfg(test)] mod tests` block."""
+    m = re.search(r"^#\[cfg\(test\)\]\s*\nmod tests", text, re.M)
+    return text[: m.start()] if m else text
+
+
+def module_of(src, path):
+    rel = path.relative_to(src).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] in ("lib", "main", "mod"):
+        parts = parts[:-1]
+    return tuple(parts)
+
+
+def resolve(modules, current, path):
+    """The module a `crate::...`/`super::...` path names (its longest module prefix)."""
+    segs = path.split("::")
+    if segs[0] == "crate":
+        base, rest = (), segs[1:]
+    elif segs[0] in ("super", "self"):
+        base = list(current)
+        rest = list(segs)
+        while rest and rest[0] in ("super", "self"):
+            if rest[0] == "super":
+                base = base[:-1]
+            rest = rest[1:]
+        base = tuple(base)
+    else:
+        return None
+    best = base
+    for i in range(1, len(rest) + 1):
+        if base + tuple(rest[:i]) in modules:
+            best = base + tuple(rest[:i])
+    return best
+
+
+def imports(text):
+    text = non_test(text)
+    text = re.sub(r"//[^\n]*", "", text)
+    found = set()
+    for m in re.finditer(r"\buse\s+((?:crate|super|self)(?:::\w+)*)(?:::\{([^;]*)\})?", text):
+        head, group = m.group(1), m.group(2)
+        if group:
+            for item in re.split(r",", group):
+                item = item.strip().split(" as ")[0].strip()
+                if not item or item.startswith("{"):
+                    continue
+                found.add(head + "::" + item.split("::{")[0])
+        else:
+            found.add(head)
+    for m in re.finditer(r"(?<![\w:])((?:crate|super)(?:::\w+)+)", text):
+        found.add(m.group(1))
+    return found
+
+
+def cycles(graph):
+    out, state, stack = [], {}, []
+
+    def visit(node):
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                out.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return out
+
+
+def long_functions(text):
+    lines = non_test(text).split("\n")
+    found = []
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s*)(?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+(\w+)", line)
+        if not m:
+            continue
+        indent = m.group(1)
+        for j in range(i, len(lines)):
+            if lines[j].startswith(indent + "}") or (j > i and lines[j].rstrip().endswith(";") and j == i):
+                break
+            if j == i and line.rstrip().endswith(";"):
+                break
+        n = j - i + 1
+        if n > MAX_FN_LINES:
+            found.append((m.group(2), i + 1, n))
+    return found
+
+
+def main():
+    problems = []
+    for crate in CRATES:
+        src = ROOT / crate / "src"
+        files = sorted(p for p in src.rglob("*.rs"))
+        modules = {module_of(src, p): p for p in files if p.name != "main.rs"}
+        graph = {}
+        for mod, path in modules.items():
+            text = path.read_text()
+            for imp in imports(text):
+                target = resolve(modules, mod, imp)
+                if target is not None and target != mod and target in modules:
+                    graph.setdefault(mod, set()).add(target)
+            # A child module named by a relative path (`cache::Converter`).
+            body = re.sub(r"//[^\n]*", "", non_test(text))
+            for child in (m for m in modules if len(m) == len(mod) + 1 and m[:-1] == mod):
+                if re.search(rf"(?<![\w:]){child[-1]}::", body):
+                    graph.setdefault(mod, set()).add(child)
+        for cycle in cycles(graph):
+            names = " -> ".join("::".join(m) or "crate" for m in cycle)
+            problems.append(f"{crate}: import cycle {names}")
+        for path in files:
+            text = path.read_text()
+            n = len(non_test(text).split("\n"))
+            rel = path.relative_to(ROOT)
+            if n > MAX_FILE_LINES:
+                problems.append(f"{rel}: {n} non-test lines (limit {MAX_FILE_LINES})")
+            for name, line, length in long_functions(text):
+                problems.append(f"{rel}:{line}: fn {name} is {length} lines (limit {MAX_FN_LINES})")
+    for p in problems:
+        print(p)
+    if problems:
+        sys.exit(1)
+    print(f"ok: {len(CRATES)} crates, no import cycle, no file over {MAX_FILE_LINES} lines, no function over {MAX_FN_LINES}")
+
+
+if __name__ == "__main__":
+    main()

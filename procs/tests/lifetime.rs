@@ -1,0 +1,147 @@
+//! Workers never outlive the parent, and a stopped worker cannot hang a job.
+//!
+//! Each test starts the binary with `-v`, reads the workers' pids from its
+//! "workers started" line, acts on the parent or a worker, and checks within a
+//! bounded time what became of every process. Whatever is still alive at the
+//! end is killed by pid, so a failing test leaves nothing behind.
+
+// Test helpers panic on purpose: a failed set-up step is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use concur_sites::{Config, SiteServer};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_concur-procs");
+
+/// Starts the binary with `args` and `-v`, and returns it with its workers'
+/// pids (from its first stderr line) and the rest of its stderr.
+fn start(args: &[&str]) -> (Child, Vec<Pid>, BufReader<ChildStderr>) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let list = line
+        .strip_prefix("workers started: pids [")
+        .and_then(|rest| rest.trim_end().strip_suffix(']'))
+        .unwrap_or_else(|| panic!("no pid line: {line:?}"));
+    let pids = list
+        .split(", ")
+        .map(|pid| Pid::from_raw(pid.parse().unwrap()))
+        .collect();
+    (child, pids, stderr)
+}
+
+/// Whether `pid` is still a live process (not gone, not a zombie).
+fn alive(pid: Pid) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    match stat
+        .rsplit_once(") ")
+        .and_then(|(_, rest)| rest.chars().next())
+    {
+        None | Some('Z' | 'X') => false,
+        Some(_) => true,
+    }
+}
+
+/// Waits up to `limit` for every pid to end; kills the survivors and returns them.
+fn survivors(pids: &[Pid], limit: Duration) -> Vec<Pid> {
+    let deadline = Instant::now() + limit;
+    while pids.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left: Vec<Pid> = pids.iter().copied().filter(|&pid| alive(pid)).collect();
+    for &pid in &left {
+        let _ = kill(pid, Signal::SIGKILL);
+    }
+    left
+}
+
+/// Whatever signal ends the parent (SIGTERM, SIGINT, SIGHUP, SIGKILL) in the
+/// middle of a long CPU task, its workers end within a second.
+#[test]
+fn workers_end_with_their_parent() {
+    for signal in [
+        Signal::SIGTERM,
+        Signal::SIGINT,
+        Signal::SIGHUP,
+        Signal::SIGKILL,
+    ] {
+        // Two tasks of ~10 s each: the workers are computing when the parent dies.
+        let (mut child, pids, _stderr) = start(&[
+            "squares",
+            "--start",
+            "20000000000",
+            "--count",
+            "2",
+            "--workers",
+            "2",
+        ]);
+        assert_eq!(pids.len(), 2);
+        kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+        child.wait().unwrap();
+        let left = survivors(&pids, Duration::from_secs(1));
+        assert!(
+            left.is_empty(),
+            "{signal}: workers {left:?} outlived the parent"
+        );
+    }
+}
+
+/// A worker stopped with SIGSTOP during `download` fails the job (exit 1)
+/// shortly after `--timeout-ms`, with a message naming the worker; the
+/// stopped worker is killed, not left behind.
+#[test]
+fn stopped_worker_fails_the_job() {
+    let server = SiteServer::spawn(Config {
+        latency_ms: 200,
+        ..Config::default()
+    })
+    .unwrap();
+    let url = server.url("/page");
+    let started = Instant::now();
+    let (mut child, pids, mut stderr) = start(&[
+        "download",
+        "--url",
+        &url,
+        "--repeat",
+        "20",
+        "--workers",
+        "2",
+        "--timeout-ms",
+        "1000",
+    ]);
+    kill(pids[0], Signal::SIGSTOP).unwrap();
+    // The job should end about 2 s in (1 s timeout + 1 s slack); 15 s means a hang.
+    let deadline = started + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let left = survivors(&pids, Duration::from_secs(1));
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let status = status.unwrap_or_else(|| panic!("the job hung on a stopped worker: {rest}"));
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(
+        rest.contains(&format!("worker 0 (pid {})", pids[0])) && rest.contains("no answer"),
+        "{rest}"
+    );
+    assert!(left.is_empty(), "workers {left:?} were left behind");
+}
