@@ -14,11 +14,15 @@
 # Rounds: hyperfine runs one command's runs back to back, so a noisy minute on a
 # shared machine would land on whichever variant was running. Every workload is
 # timed once per round instead, each round a share of the runs, and the report
-# joins the rounds (shared/src/report/rounds.rs). While the workloads that
+# joins the rounds (report/src/rounds.rs). While the workloads that
 # wait (download, convert) are timed, idle CPUs are kept polling when the
 # script may (scripts/lib/idle_poll.sh says why). Everything is
-# written into a temporary directory first and moved into place at the end, so
-# an error or Ctrl-C never leaves a half-written result file behind.
+# written into a temporary directory first and replaces the output directory's
+# generated files at the end, so an error or Ctrl-C never leaves a half-written
+# result file behind, and a reused directory never keeps a stale one. Every
+# long step (build, gate runs, hyperfine) runs as a background child that the
+# script waits for, so that a signal stops the run at once: bash runs a trap
+# only after the foreground command it is waiting on has finished.
 set -euo pipefail
 
 usage() {
@@ -51,12 +55,17 @@ Options:
                       By default, when it may (root), the script holds a PM QoS
                       request (/dev/cpu_dma_latency = 0, as cyclictest does) so
                       that idle CPUs poll during those timings: on a VM a halted
-                      CPU is woken by the hypervisor, which here made 1000
-                      sleeps of 1 ms take 1.17-1.53 s instead of 1.01-1.08 s
-                      (scripts/targets.sh wakeup), a cost of the host that every
-                      wait pays. The CPU workloads are always timed with halting
-                      CPUs. params.json and the results README record which.
+                      CPU is woken late by the hypervisor, a cost of the host
+                      that every wait pays (docs/methodology.md has the
+                      measurements). The CPU workloads are always timed with
+                      halting CPUs. params.json and the results README record
+                      which.
   -h, --help          Show this help
+
+OUT must be new, empty, or an earlier output of this script (it holds
+params.json): its generated files are replaced as a whole, so none from an
+earlier run with other workloads stays behind; its subdirectories other than
+rounds/ are left alone.
 
 Writes to OUT: rounds/<workload>.<round>.json (each round's hyperfine export),
 <workload>.{json,csv,md} (the rounds joined, in hyperfine's layouts), records.jsonl (each
@@ -211,21 +220,52 @@ bin_dir=${CONCUR_BIN_DIR:-${CARGO_TARGET_DIR:-target}/release}
 
 # --- cleanup ----------------------------------------------------------------
 
-tmp='' server_pid=''
+tmp='' server_pid='' child_pid='' created_out=false
 cleanup() {
   local status=$?
+  if [ -n "$child_pid" ]; then
+    # The running step and everything it started (hyperfine and the command it
+    # is timing share a process group of their own).
+    kill -TERM -- "-$child_pid" 2>/dev/null || kill -TERM "$child_pid" 2>/dev/null || true
+    wait "$child_pid" 2>/dev/null || true
+  fi
   idle_poll_release
   if [ -n "$server_pid" ]; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
   [ -n "$tmp" ] && rm -rf "$tmp"
+  # A directory this run created and never wrote to does not stay behind.
+  if $created_out; then rmdir "$out" 2>/dev/null || true; fi
   exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Runs a step in its own process group, in the background, and waits for it,
+# so that a signal to the script interrupts the wait and cleanup can stop the
+# whole group. Returns the step's exit status.
+run_child() {
+  setsid -w "$@" &
+  child_pid=$!
+  local status=0
+  wait "$child_pid" || status=$?
+  child_pid=''
+  return "$status"
+}
+
+# What compare.sh writes at the top of OUT; anything else there is not its own.
+is_generated() {
+  case "$1" in
+    rounds|params.json|machine.json|records.jsonl|summary.csv|README.md|*.json|*.csv|*.md|*.svg|compare.log) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+if [ -d "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null | grep -v '^\.compare\.' || true)" ] && [ ! -f "$out/params.json" ]; then
+  die "$out holds files that are not an earlier output of compare.sh (no params.json): choose a new or empty --out"
+fi
+[ -d "$out" ] || created_out=true
 mkdir -p "$out" || die "cannot create the output directory $out"
 tmp=$(mktemp -d "$out/.compare.XXXXXX") || die "cannot create a temporary directory in $out"
 
@@ -233,7 +273,7 @@ tmp=$(mktemp -d "$out/.compare.XXXXXX") || die "cannot create a temporary direct
 
 if $build; then
   say "building the workspace (release)"
-  cargo build --release --workspace --bins --quiet || die "the release build failed"
+  run_child cargo build --release --workspace --bins --quiet || die "the release build failed"
 fi
 for model in "${models[@]}"; do
   [ -x "$bin_dir/concur-$model" ] || die "$bin_dir/concur-$model is missing: build first (cargo build --release) or drop --no-build"
@@ -288,7 +328,8 @@ for workload in "${workloads[@]}"; do
     wants_model "$model" || continue
     cmd=$(command_of "$workload" "$model" "$options")
     # shellcheck disable=SC2086 # the command is a list of plain words
-    if line=$($cmd 2>"$tmp/gate.err" | tail -n 1); then status=0; else status=$?; fi
+    if run_child $cmd >"$tmp/gate.out" 2>"$tmp/gate.err"; then status=0; else status=$?; fi
+    line=$(tail -n 1 "$tmp/gate.out")
     checksum=$(printf '%s' "$line" | grep -o '"checksum":"[0-9]*"' | cut -d'"' -f4 || true)
     verdict=ok
     if [ "$status" -ne 0 ] || [ -z "$checksum" ]; then
@@ -315,7 +356,7 @@ $gate_failed && die "correctness gate failed: the variants above do not agree; n
 hyperfine_version() { hyperfine --version 2>/dev/null | awk '{print $2}'; }
 if ! command -v hyperfine >/dev/null; then
   say "hyperfine is missing: installing 1.20.0 with cargo (about 90 s)"
-  cargo install hyperfine --version 1.20.0 --locked --quiet || die "cannot install hyperfine"
+  run_child cargo install hyperfine --version 1.20.0 --locked --quiet || die "cannot install hyperfine"
 fi
 hf_version=$(hyperfine_version)
 case "$hf_version" in
@@ -338,7 +379,7 @@ for round in $(seq 1 "$rounds"); do
       args+=(-n "$name" "$(command_of "$workload" "$model" "$options")")
     done < <(variants "$workload")
     case "$workload" in download|convert) idle_poll_hold ;; esac
-    hyperfine -N --style basic --warmup "$round_warmup" --runs "$round_runs" \
+    run_child hyperfine -N --style basic --warmup "$round_warmup" --runs "$round_runs" \
       --export-json "$tmp/rounds/$workload.$round.json" "${args[@]}" >&2 \
       || die "hyperfine failed on $workload (round $round)"
     idle_poll_release
@@ -377,9 +418,14 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 say "writing the report"
 "$bin_dir/concur-report" --dir "$tmp" >&2 || die "concur-report failed"
 
-# Everything exists: move it into place, one rename per file.
-rm -f "$tmp/sites.out" "$tmp/sites.err" "$tmp/gate.err" "$tmp/probe.err"
-rm -rf "$out/rounds"
+# Everything exists: replace what an earlier run generated, then move the new
+# files into place, one rename per file.
+rm -f "$tmp/sites.out" "$tmp/sites.err" "$tmp/gate.out" "$tmp/gate.err" "$tmp/probe.err"
+for file in "$out"/*; do
+  [ -e "$file" ] || continue
+  name=${file##*/}
+  if is_generated "$name"; then rm -rf "$file"; fi
+done
 for file in "$tmp"/*; do
   mv -f "$file" "$out/"
 done

@@ -149,8 +149,8 @@ fn disagreeing_checksum_stops_before_timing() {
         !text.contains("timing squares"),
         "nothing may be timed: {text}"
     );
-    let left: Vec<_> = fs::read_dir(scratch.out()).unwrap().collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    // The output directory was created by this run and is gone with it.
+    assert!(!scratch.out().exists(), "left behind: {:?}", scratch.out());
 }
 
 /// A model that fails (exit 1) in the gate is named with its error.
@@ -210,4 +210,207 @@ fn silent_server_fails_clearly() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("does not answer"), "{text}");
+}
+
+/// Puts a fake `hyperfine` 1.20.0 in the fake bin dir: it writes an empty
+/// export where `--export-json` says, after `body` (shell code) has run.
+fn fake_hyperfine(scratch: &Scratch, body: &str) {
+    scratch.fake(
+        "hyperfine",
+        &format!(
+            r#"[ "${{1:-}}" = --version ] && {{ echo 'hyperfine 1.20.0'; exit 0; }}
+{body}
+while [ $# -gt 0 ]; do [ "$1" = --export-json ] && out=$2; shift; done
+echo '{{"results":[]}}' >"$out""#
+        ),
+    );
+}
+
+/// Runs the script in the background with the fake bin dir first on PATH.
+fn spawn(scratch: &Scratch, args: &[&str]) -> std::process::Child {
+    let path = format!(
+        "{}:{}",
+        scratch.0.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new("bash")
+        .arg(script())
+        .args(args)
+        .arg("--out")
+        .arg(scratch.out())
+        .env("CONCUR_BIN_DIR", scratch.0.join("bin"))
+        .env("PATH", path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (at most 20 s) for `path` to exist and returns the pid written in it.
+fn wait_for_pid(path: &Path) -> i32 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(pid) = fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            return pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Sends SIGINT to the script and returns how long it took to exit, and its
+/// status; a script still running after 10 s is killed and the test fails.
+fn interrupt(child: &mut std::process::Child) -> (std::time::Duration, Option<i32>) {
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let sent = std::time::Instant::now();
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (sent.elapsed(), status.code());
+        }
+        if sent.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("compare.sh was still running 10 s after SIGINT");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Whether `pid` is a live process (not gone, not a zombie).
+fn alive(pid: i32) -> bool {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    !matches!(
+        stat.rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next()),
+        None | Some('Z' | 'X')
+    )
+}
+
+/// SIGINT while the gate runs a model stops the script at once, ends the
+/// model, and leaves no output directory where there was none.
+#[test]
+fn interrupt_in_the_gate_leaves_nothing() {
+    let scratch = Scratch::new("interrupt-gate");
+    let marker = scratch.0.join("model.pid");
+    scratch.fake(
+        "concur-seq",
+        &format!("echo $$ >'{}'; exec sleep 30", marker.display()),
+    );
+    let mut child = spawn(
+        &scratch,
+        &["--no-build", "--workloads", "squares", "--models", "seq"],
+    );
+    let model = wait_for_pid(&marker);
+    let (took, code) = interrupt(&mut child);
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "exit took {took:?}"
+    );
+    assert_eq!(code, Some(130));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(!alive(model), "the model (pid {model}) outlived the script");
+    assert!(
+        !scratch.out().exists(),
+        "an empty output directory stayed behind"
+    );
+}
+
+/// SIGINT while hyperfine is timing stops the script at once and ends
+/// hyperfine with it.
+#[test]
+fn interrupt_while_timing_stops_hyperfine() {
+    let scratch = Scratch::new("interrupt-timing");
+    scratch.fake_model("seq", "42");
+    let marker = scratch.0.join("hyperfine.pid");
+    fake_hyperfine(
+        &scratch,
+        &format!("echo $$ >'{}'; sleep 30", marker.display()),
+    );
+    let mut child = spawn(
+        &scratch,
+        &["--no-build", "--workloads", "squares", "--models", "seq"],
+    );
+    let hyperfine = wait_for_pid(&marker);
+    let (took, code) = interrupt(&mut child);
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "exit took {took:?}"
+    );
+    assert_eq!(code, Some(130));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        !alive(hyperfine),
+        "hyperfine (pid {hyperfine}) outlived the script"
+    );
+}
+
+/// A reused output directory loses the files an earlier run generated for
+/// other workloads, keeps its other subdirectories; a directory of unrelated
+/// files is refused and left as it was.
+#[test]
+fn reused_output_is_replaced_as_a_whole() {
+    let scratch = Scratch::new("reuse");
+    scratch.fake_model("seq", "42");
+    fake_hyperfine(&scratch, "");
+    scratch.fake(
+        "concur-report",
+        r#"while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$dir/README.md""#,
+    );
+    let out = scratch.out();
+    fs::create_dir_all(out.join("sweeps")).unwrap();
+    for stale in [
+        "params.json",
+        "download.json",
+        "download.svg",
+        "convert.csv",
+    ] {
+        fs::write(out.join(stale), "old").unwrap();
+    }
+    fs::write(out.join("sweeps/keep.csv"), "mine").unwrap();
+    let output = scratch.run(&["--no-build", "--workloads", "squares", "--models", "seq"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for stale in ["download.json", "download.svg", "convert.csv"] {
+        assert!(!out.join(stale).exists(), "{stale} stayed behind");
+    }
+    assert!(out.join("rounds/squares.1.json").exists());
+    assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "report\n");
+    assert_ne!(fs::read_to_string(out.join("params.json")).unwrap(), "old");
+    assert_eq!(
+        fs::read_to_string(out.join("sweeps/keep.csv")).unwrap(),
+        "mine"
+    );
+
+    let other = scratch.0.join("other");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(other.join("notes.md"), "mine").unwrap();
+    let output = Command::new("bash")
+        .arg(script())
+        .args([
+            "--no-build",
+            "--workloads",
+            "squares",
+            "--models",
+            "seq",
+            "--out",
+        ])
+        .arg(&other)
+        .env("CONCUR_BIN_DIR", scratch.0.join("bin"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("not an earlier output"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_to_string(other.join("notes.md")).unwrap(), "mine");
+    assert_eq!(fs::read_dir(&other).unwrap().count(), 1);
 }
