@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks the workspace's shape: no module import cycle inside any crate, no
-non-test source file over 500 lines, no function over 80 lines.
+non-test source file over 500 lines, no function over 80 lines, and no
+dependency a crate declares but never names in its code.
 
 Modules are read from the source tree: a file's `use crate::a::b`, `use
 super::x`, `crate::a::f(...)` and `super::x` paths are its imports (a parent
@@ -111,9 +112,37 @@ def long_functions(text):
     return found
 
 
+def declared_dependencies(manifest):
+    """(section, name) of every dependency in a member's Cargo.toml."""
+    found, section = [], None
+    for line in manifest.read_text().splitlines():
+        header = re.match(r"^\[([\w.-]+)\]", line)
+        if header:
+            section = header.group(1)
+            continue
+        m = re.match(r"^([\w-]+)\s*(?:\.workspace\s*)?=", line)
+        if m and section in ("dependencies", "dev-dependencies"):
+            found.append((section, m.group(1)))
+    return found
+
+
+def unused_dependencies(crate):
+    """Dependencies whose crate name appears nowhere in the code that may use them."""
+    root = ROOT / crate
+    code = {"dependencies": [root / "src"], "dev-dependencies": [root / "src", root / "tests"]}
+    problems = []
+    for section, name in declared_dependencies(root / "Cargo.toml"):
+        ident = name.replace("-", "_")
+        texts = (p.read_text() for d in code[section] if d.is_dir() for p in d.rglob("*.rs"))
+        if not any(re.search(rf"\b{ident}::|\buse {ident}\b|\b{ident}!", t) for t in texts):
+            problems.append(f"{crate}/Cargo.toml: [{section}] {name} is never used")
+    return problems
+
+
 def main():
     problems = []
     for crate in CRATES:
+        problems += unused_dependencies(crate)
         src = ROOT / crate / "src"
         files = sorted(p for p in src.rglob("*.rs"))
         modules = {module_of(src, p): p for p in files if p.name != "main.rs"}
@@ -144,7 +173,10 @@ def main():
         print(p)
     if problems:
         sys.exit(1)
-    print(f"ok: {len(CRATES)} crates, no import cycle, no file over {MAX_FILE_LINES} lines, no function over {MAX_FN_LINES}")
+    print(
+        f"ok: {len(CRATES)} crates, no import cycle, no file over {MAX_FILE_LINES} lines, "
+        f"no function over {MAX_FN_LINES}, no unused dependency"
+    )
 
 
 if __name__ == "__main__":

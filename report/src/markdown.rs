@@ -394,7 +394,7 @@ scripts/compare.sh --quick   # scratch run: few runs, to check the pipeline only
 ```
 
 To redraw only the tables and charts from the data files already here (no new
-measurements): `cargo run -p concur-shared --bin concur-report -- --dir results`.
+measurements): `cargo run -p concur-report -- --dir results`.
 Data files: `rounds/<workload>.<round>.json` (hyperfine's export of each
 round), `<workload>.json` (the rounds joined, with every run's time),
 `records.jsonl` (each variant's result record from the checked run),
