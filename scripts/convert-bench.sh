@@ -1,26 +1,60 @@
 #!/usr/bin/env bash
-# Measures the `convert` numbers quoted in docs/convert.md: every model and
-# cache strategy on the default job (20 000 requests over 1 000 amounts, 1 ms
-# lookups) with 8 callers, whole-process wall time by hyperfine, release build.
-# Also measures the machine's timer: what a "1 ms" lookup really costs here,
-# which every ratio to an ideal bound includes.
+# convert-bench.sh: measures the `convert` numbers of docs/convert.md that
+# scripts/compare.sh does not: every model and cache strategy on the default
+# job (20 000 requests over 1 000 amounts, 1 ms lookups) with 8 callers,
+# CPU-like lookups (`--cost-kind spin`), a bounded cache, and the targets
+# (threads and async x locked, single-flight, moka). What is measured is the
+# wall time of the whole process, by hyperfine without a shell (-N), after a
+# release build. Before any timing it also measures the machine's timer (what
+# a "1 ms" lookup really costs here right now), which every ratio to an ideal
+# bound includes.
 #
-# Writes hyperfine's CSV/JSON/Markdown and machine-*.txt next to this script.
-# The project's official tables come from scripts/compare.sh; this script only
-# records how the documented numbers were taken.
-#
-# Usage: docs/convert-bench/bench.sh [GROUP...]   (default: every group but
-# `targets`). Groups: threads-async async-current-thread seq procs spin
-# capacity records, and targets (the issue's targets, threads and async x
-# locked, single-flight, moka, plus the timer baseline, 15 runs each).
-# TAG=x appends -x to the names of the files written (targets-1, ...).
+# Writes hyperfine's CSV, JSON and Markdown per group, records.jsonl (one
+# result record per configuration, for the counters) and machine-*.txt (the
+# machine, its load and the timer baseline) to docs/convert-bench/, where
+# docs/convert.md cites them. The project's tables come from
+# scripts/compare.sh; this script records how the convert reference numbers
+# are taken. It starts no background process, so it needs no cleanup trap.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-[ -f Cargo.toml ] && [ -d shared ] || { echo "run from a concur checkout" >&2; exit 2; }
+
+usage() {
+  cat <<'EOF2'
+Usage: scripts/convert-bench.sh [GROUP...]
+
+Times `convert` configurations with hyperfine and writes the exports to
+docs/convert-bench/. With no GROUP, runs every group but `targets`.
+
+Groups:
+  threads-async         threads and async, --cache none|racy|locked|single-flight|moka, 8 callers
+  async-current-thread  async on a current-thread runtime: racy, locked, single-flight
+  seq                   seq: racy, locked, single-flight, moka
+  procs                 procs, --route round-robin|by-key x locked|single-flight|moka
+  spin                  CPU-like lookups (--cost-kind spin)
+  capacity              a bounded cache (--capacity 100): single-flight, moka
+  records               one result record per configuration (records.jsonl)
+  targets               threads and async x locked|single-flight|moka and the
+                        timer baseline (seq --cache none --requests 1000), 15 runs
+
+Environment:
+  RUNS=N   timed runs per command (default 10; targets always 15)
+  TAG=x    appends -x to the names of the files written (targets-1, ...)
+
+Needs hyperfine 1.x and python3. Exit status: 0 done, 1 a step failed, 2 bad usage.
+EOF2
+}
+
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help) usage; exit 0 ;;
+  esac
+done
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+[ -f Cargo.toml ] && [ -d shared ] && [ -d docs/convert-bench ] || { echo "convert-bench.sh: run from a concur checkout" >&2; exit 2; }
 
 out="docs/convert-bench"
 runs="${RUNS:-10}"
-bin="target/release"
+bin="${CARGO_TARGET_DIR:-target}/release"
 groups=("$@")
 tag="$(IFS=-; echo "${groups[*]}")"
 if [ "${#groups[@]}" -eq 0 ]; then
@@ -30,9 +64,15 @@ fi
 for group in "${groups[@]}"; do
   case "$group" in
     targets|threads-async|async-current-thread|seq|procs|spin|capacity|records) ;;
-    *) echo "unknown group: $group" >&2; exit 2 ;;
+    *) echo "convert-bench.sh: unknown group: $group (see --help)" >&2; exit 2 ;;
   esac
 done
+
+command -v hyperfine >/dev/null || { echo "convert-bench.sh: hyperfine is missing (cargo install hyperfine --version 1.20.0 --locked)" >&2; exit 1; }
+case "$(hyperfine --version)" in
+  "hyperfine 1."*) ;;
+  *) echo "convert-bench.sh: hyperfine 1.x is needed (2.x changed the export layouts)" >&2; exit 1 ;;
+esac
 
 cargo build --release --workspace --quiet
 
