@@ -156,7 +156,8 @@ wants_workload() { local w; for w in "${workloads[@]}"; do [ "$w" = "$1" ] && re
 
 # --- the workloads' sizes and variants -------------------------------------
 
-# Workload options: the seed documents' defaults, or small ones for --quick.
+# Workload options: the benchmark's sizes (squares and range-sum 10x the seeds', so
+# that a run is long enough to time well), or small ones for --quick.
 workload_args() {
   case "$1:$quick" in
     squares:false) echo "--start 50000000 --count 20" ;;

@@ -35,6 +35,13 @@ pub struct Invocation<M> {
 pub fn command<M: ModelOptions>(model: Model) -> Command {
     let mut command = Command::new(format!("concur-{}", model.name))
         .about(model.about)
+        // Every binary of the workspace carries the workspace's one version.
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_value_name("WORKLOAD")
+        .subcommand_help_heading("Workloads")
+        // `--help` and `<WORKLOAD> --help` cover it; a `help` pseudo-workload
+        // would sit in the list of workloads as if it were one.
+        .disable_help_subcommand(true)
         .subcommand_required(true)
         .arg_required_else_help(true)
         .after_help(
@@ -271,6 +278,21 @@ mod tests {
         ] {
             assert_eq!(parse_args(args).unwrap_err(), Exit::Usage, "{args:?}");
         }
+    }
+
+    /// `--version` exits 0; help lists "Workloads" with no `help` pseudo-workload.
+    #[test]
+    fn version_and_workloads_heading() {
+        assert_eq!(parse_args(&["--version"]).unwrap_err(), Exit::Success);
+        let help = command::<TestOptions>(MODEL).render_help().to_string();
+        assert!(help.contains("Workloads:"), "{help}");
+        assert!(help.contains("<WORKLOAD>"), "{help}");
+        assert!(!help.contains("Commands:"), "{help}");
+        assert!(
+            !help.lines().any(|l| l.trim_start().starts_with("help ")),
+            "{help}"
+        );
+        assert_eq!(parse_args(&["help"]).unwrap_err(), Exit::Usage);
     }
 
     /// `convert` takes its defaults: the benchmark's 20 000 requests.
