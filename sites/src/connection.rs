@@ -1,7 +1,14 @@
 //! One connection: hyper's HTTP/1.1 state machine over a [`SiteSocket`], the
-//! route handler as its service, and the server's phase deciding when it ends.
+//! route handler as its service, a clock for the header-read and idle
+//! timeouts, and the server's phase deciding when it ends.
+//!
+//! The clock is one timer per connection that wakes every [`Timeouts::period`]
+//! and then sleeps until the nearer of the next look and the connection's
+//! deadline. Resetting a timer at every request (head begun, request read,
+//! answer sent) was turned down: it would put timer work on every request of
+//! the benchmarks, while a look every few seconds costs nothing per request.
 
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -9,17 +16,22 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, watch};
+use tokio::time::{Instant, Sleep};
 
+use crate::activity::{Activity, Timeouts, TrackedBody};
 use crate::config::Config;
 use crate::load::Load;
 use crate::phase::{Phase, reached};
 use crate::route;
 use crate::socket::SiteSocket;
 
-/// Serves one connection until the client closes it, it fails, or the server stops.
+/// Serves one connection until the client closes it, it fails, it times out,
+/// or the server stops. `_slot` is its place under the connection cap, given
+/// back when the connection ends.
 pub(crate) async fn serve_connection(
     stream: TcpStream,
+    _slot: OwnedSemaphorePermit,
     config: Arc<Config>,
     load: Arc<Load>,
     mut phase: watch::Receiver<Phase>,
@@ -27,33 +39,75 @@ pub(crate) async fn serve_connection(
     // Nagle off: an answer is a few small writes that must leave at once, not wait
     // for an ACK (delayed ACKs would add up to 40 ms to a request).
     let _ = stream.set_nodelay(true);
+    let timeouts = Timeouts {
+        header: config.header_read_timeout,
+        idle: config.idle_timeout,
+    };
     let reset = Arc::new(AtomicBool::new(false));
-    let io = TokioIo::new(SiteSocket::new(stream, Arc::clone(&reset)));
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(SiteSocket::new(
+        stream,
+        Arc::clone(&reset),
+        Arc::clone(&activity),
+    ));
     let handler_phase = phase.clone();
+    let handler_activity = Arc::clone(&activity);
     let service = service_fn(move |request| {
-        route::handle(
+        // hyper calls this as soon as it has read the whole head.
+        let in_progress = handler_activity.request_read();
+        let answer = route::handle(
             request,
             Arc::clone(&config),
             Arc::clone(&load),
             Arc::clone(&reset),
             handler_phase.clone(),
-        )
+        );
+        async move {
+            let response = answer.await?;
+            Ok::<_, std::io::Error>(response.map(|body| TrackedBody::new(body, in_progress)))
+        }
     });
     // Keep-alive is hyper's default; said here because the benchmarks rely on it.
     let connection = http1::Builder::new()
         .keep_alive(true)
         .serve_connection(io, service);
     let mut connection = pin!(connection);
-    // Connection errors (clients that reset, our own fault routes) are expected
-    // and end only this connection, so they are not reported.
+    let mut clock = pin!(tokio::time::sleep(timeouts.period()));
+    // Connection errors (clients that reset, our own fault routes) and
+    // timeouts are expected and end only this connection, so they are not
+    // reported; dropping the connection closes it.
+    loop {
+        tokio::select! {
+            _ = connection.as_mut() => return,
+            () = clock.as_mut() => {
+                if !rearm(clock.as_mut(), &activity, timeouts) {
+                    return;
+                }
+            }
+            () = reached(&mut phase, Phase::Stopping) => break,
+        }
+    }
+    connection.as_mut().graceful_shutdown();
     tokio::select! {
         _ = connection.as_mut() => {}
-        () = reached(&mut phase, Phase::Stopping) => {
-            connection.as_mut().graceful_shutdown();
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                () = reached(&mut phase, Phase::Abandoning) => {}
-            }
+        () = reached(&mut phase, Phase::Abandoning) => {}
+    }
+}
+
+/// Sets the clock to the nearer of the next look and the connection's
+/// deadline; `false` if the deadline has passed.
+fn rearm(clock: Pin<&mut Sleep>, activity: &Activity, timeouts: Timeouts) -> bool {
+    let now = Instant::now();
+    let next_look = now + timeouts.period();
+    match activity.deadline(timeouts) {
+        Some(deadline) if deadline <= now => false,
+        Some(deadline) => {
+            clock.reset(deadline.min(next_look));
+            true
+        }
+        None => {
+            clock.reset(next_look);
+            true
         }
     }
 }

@@ -39,7 +39,10 @@ pub fn routes_help() -> String {
          \n\
          Connections: HTTP/1.1 keep-alive. A connection the client has closed is released\n\
          with RST instead of FIN, so clients opening thousands of connections are not\n\
-         left with a TIME_WAIT socket for each.",
+         left with a TIME_WAIT socket for each. A connection is closed when a request head\n\
+         takes longer than --header-timeout-ms from its first byte, or when no request is\n\
+         in progress for --idle-timeout-ms; past --max-connections open at once, new\n\
+         connections wait unanswered until one closes.",
         presets = presets.join("\n"),
     )
 }

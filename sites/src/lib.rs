@@ -41,6 +41,13 @@
 //! releases it with RST rather than FIN (the `socket` module says why, and why
 //! nothing is lost).
 //!
+//! A connection is closed when a request head has begun but not ended within
+//! [`Config::header_read_timeout`] (a slowloris client), or when it has had no
+//! request in progress for [`Config::idle_timeout`]; a request waiting its
+//! latency is in progress. At most [`Config::max_connections`] are open at
+//! once: past it, new connections wait unanswered until one closes, so the
+//! server never runs out of file descriptors for the connections it has.
+//!
 //! # Using it
 //!
 //! The `concur-sites` binary prints `listening on http://ADDR` and serves until
@@ -66,11 +73,15 @@
 //! - `body`: the page pattern ([`page_body`]) and the broken bodies of the faults.
 //! - `load`: [`Load`], the requests read and the most open at once.
 //! - `phase`: where the server is in its life, watched by every connection.
+//! - `activity`: what a connection is doing, for its header-read and idle timeouts.
 //! - `socket`: a connection's socket, closed with RST once the client has gone.
-//! - `connection`: one connection, served by hyper until it ends.
+//! - `connection`: one connection, served by hyper until it ends or times out.
+//! - `admission`: the cap on open connections and the pause after accept errors.
 //! - `listener`: [`bind`], and [`serve`] with its accept loop and shutdown.
 //! - `server`: [`SiteServer`], all of the above on a thread of its own.
 
+mod activity;
+mod admission;
 mod body;
 mod config;
 mod connection;
@@ -83,10 +94,13 @@ mod route;
 mod server;
 mod socket;
 
+pub use admission::default_max_connections;
 pub use body::{BODY_ALPHABET, page_body};
-pub use config::{Config, MAX_BODY_BYTES, MAX_LATENCY_MS};
+pub use config::{
+    Config, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, MAX_BODY_BYTES, MAX_LATENCY_MS,
+};
 pub use help::routes_help;
-pub use listener::{bind, serve};
+pub use listener::{bind, reachable_from_network, serve};
 pub use load::{Load, LoadSummary};
 pub use presets::{SITES, Site, site};
 pub use server::SiteServer;

@@ -1,5 +1,5 @@
 //! The listening socket and the accept loop: [`bind`] opens the listener,
-//! [`serve`] hands every accepted connection to its own task and runs the
+//! [`serve`] hands every admitted connection to its own task and runs the
 //! shutdown (stop accepting, let requests finish, drop what is left).
 
 use std::future::Future;
@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result};
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 
+use crate::admission::{Admission, default_max_connections};
 use crate::config::Config;
 use crate::connection::serve_connection;
 use crate::load::Load;
@@ -41,10 +42,18 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         .with_context(|| format!("cannot listen on {addr}"))
 }
 
+/// Whether a server listening on `addr` can be reached from other machines:
+/// anything but a loopback address, including the unspecified `0.0.0.0` and
+/// `[::]`, which listen on every interface.
+pub fn reachable_from_network(addr: SocketAddr) -> bool {
+    !addr.ip().to_canonical().is_loopback()
+}
+
 /// Serves HTTP on `listener` until `shutdown` completes, then stops accepting,
 /// lets requests in flight finish for up to [`Config::shutdown_grace`], and drops
 /// whatever is left. `/fault/hang` requests end at once when shutdown starts.
-/// Every request is counted in `load`.
+/// Every request is counted in `load`. At most [`Config::max_connections`]
+/// connections are open at once (see [`default_max_connections`] when unset).
 ///
 /// The accept loop runs as a task on a runtime worker, not in the caller's
 /// `block_on`: a connection task spawned from a worker starts on that worker,
@@ -73,6 +82,11 @@ async fn accept_loop(
     shutdown: impl Future<Output = ()>,
 ) {
     let grace = config.shutdown_grace;
+    let mut admission = Admission::new(
+        config
+            .max_connections
+            .unwrap_or_else(default_max_connections),
+    );
     let config = Arc::new(config);
     // Connections are detached tasks that each hold a receiver of the phase, and
     // the server knows they are all gone when the last receiver is dropped. A
@@ -83,21 +97,15 @@ async fn accept_loop(
     loop {
         tokio::select! {
             () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
-                    tokio::spawn(serve_connection(
-                        stream,
-                        Arc::clone(&config),
-                        Arc::clone(&load),
-                        phase_rx.clone(),
-                    ));
-                }
-                Err(error) => {
-                    // Typically EMFILE: back off instead of spinning on a full fd table.
-                    eprintln!("concur-sites: accept failed: {error}");
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            },
+            (stream, slot) = admission.admit(&listener) => {
+                tokio::spawn(serve_connection(
+                    stream,
+                    slot,
+                    Arc::clone(&config),
+                    Arc::clone(&load),
+                    phase_rx.clone(),
+                ));
+            }
         }
     }
     drop(listener);
@@ -111,5 +119,27 @@ async fn accept_loop(
         // The connections drop themselves as soon as they run; give them a moment,
         // so that their sockets are closed when `serve` returns.
         let _ = tokio::time::timeout(Duration::from_millis(100), phase_tx.closed()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only loopback addresses, IPv4-mapped ones included, stay off the network.
+    #[test]
+    fn only_loopback_is_unreachable_from_the_network() {
+        for (addr, reachable) in [
+            ("127.0.0.1:0", false),
+            ("127.0.0.2:8080", false),
+            ("[::1]:0", false),
+            ("[::ffff:127.0.0.1]:0", false),
+            ("0.0.0.0:0", true),
+            ("[::]:0", true),
+            ("192.168.1.10:80", true),
+        ] {
+            let addr: SocketAddr = addr.parse().expect("a valid address");
+            assert_eq!(reachable_from_network(addr), reachable, "{addr}");
+        }
     }
 }

@@ -1,16 +1,21 @@
 //! `concur-sites`: the local site server the I/O benchmarks download from.
 //!
-//! Thin on purpose: parse the options, bind, print the address, serve until
-//! SIGINT or SIGTERM. Everything else is in the library, `concur_sites`.
+//! Thin on purpose: parse the options, bind, print the address (and warn if it
+//! is reachable from other machines), serve until SIGINT or SIGTERM.
+//! Everything else is in the library, `concur_sites`.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{CommandFactory as _, FromArgMatches as _, Parser};
-use concur_sites::{self as sites, MAX_BODY_BYTES, MAX_LATENCY_MS};
+use concur_sites::{
+    self as sites, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, MAX_BODY_BYTES,
+    MAX_LATENCY_MS,
+};
 use tokio::signal::unix::{SignalKind, signal};
 
 /// Simulated web sites on loopback for hermetic I/O benchmarks.
@@ -22,7 +27,9 @@ use tokio::signal::unix::{SignalKind, signal};
 #[derive(Debug, Parser)]
 #[command(name = "concur-sites", version)]
 struct Cli {
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to listen on; port 0 picks a free port. Any address but
+    /// loopback makes the fault routes reachable from other machines (a warning
+    /// on stderr says so).
     #[arg(long, default_value = "127.0.0.1:0")]
     addr: SocketAddr,
 
@@ -39,6 +46,24 @@ struct Cli {
     /// Runtime worker threads [default: available cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     workers: Option<u16>,
+
+    /// Close a connection whose request head has not fully arrived this long
+    /// after its first byte (a slowloris client).
+    #[arg(long, default_value_t = DEFAULT_HEADER_TIMEOUT_MS, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout_ms: u64,
+
+    /// Close a kept-alive connection with no request in progress for this
+    /// long. A request waiting its latency is in progress, not idle.
+    #[arg(long, default_value_t = DEFAULT_IDLE_TIMEOUT_MS, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout_ms: u64,
+
+    /// The most connections open at once; past it, new connections wait
+    /// unanswered until one closes (one line on stderr a second says so)
+    /// [default: the open-files limit minus 64, at least 16].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -85,6 +110,12 @@ fn run(cli: Cli) -> Result<()> {
         // Bounded by MAX_BODY_BYTES, a usize, by the parser above.
         body_bytes: usize::try_from(cli.body_bytes).context("--body-bytes too large")?,
         workers: cli.workers.map(usize::from),
+        header_read_timeout: Duration::from_millis(cli.header_timeout_ms),
+        idle_timeout: Duration::from_millis(cli.idle_timeout_ms),
+        // Past usize::MAX there is no cap to set anyway.
+        max_connections: cli
+            .max_connections
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         ..sites::Config::default()
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
@@ -107,6 +138,12 @@ fn run(cli: Cli) -> Result<()> {
         writeln!(stdout, "listening on http://{addr}").context("cannot write to stdout")?;
         stdout.flush().context("cannot flush stdout")?;
         drop(stdout);
+        if sites::reachable_from_network(addr) {
+            eprintln!(
+                "concur-sites: warning: {addr} is reachable from other machines, and so \
+                 are /fault/hang and the other fault routes; use --addr 127.0.0.1:0 to stay local"
+            );
+        }
         let load = Arc::new(sites::Load::default());
         sites::serve(listener, config, Arc::clone(&load), async move {
             tokio::select! {

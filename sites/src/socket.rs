@@ -1,5 +1,6 @@
 //! A connection's socket, which closes with a TCP reset instead of a FIN when
-//! the connection asks for one or the client has already hung up.
+//! the connection asks for one or the client has already hung up, and which
+//! tells the connection's [`Activity`] when request bytes arrive.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -8,6 +9,8 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+
+use crate::activity::Activity;
 
 /// A connection's socket, closed with RST instead of FIN (`SO_LINGER` 0) in two
 /// cases: the connection was marked for a reset (`/fault/reset`), or the client
@@ -24,16 +27,19 @@ use tokio::net::TcpStream;
 pub(crate) struct SiteSocket {
     stream: TcpStream,
     reset: Arc<AtomicBool>,
+    activity: Arc<Activity>,
     /// A read returned EOF: the client closed (or half-closed) its end.
     peer_closed: bool,
 }
 
 impl SiteSocket {
-    /// Wraps `stream`; setting `reset` makes the close a TCP reset.
-    pub(crate) fn new(stream: TcpStream, reset: Arc<AtomicBool>) -> Self {
+    /// Wraps `stream`; setting `reset` makes the close a TCP reset, and every
+    /// read that returns bytes is reported to `activity`.
+    pub(crate) fn new(stream: TcpStream, reset: Arc<AtomicBool>, activity: Arc<Activity>) -> Self {
         SiteSocket {
             stream,
             reset,
+            activity,
             peer_closed: false,
         }
     }
@@ -57,11 +63,12 @@ impl AsyncRead for SiteSocket {
     ) -> Poll<std::io::Result<()>> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
-        if matches!(polled, Poll::Ready(Ok(())))
-            && buf.filled().len() == before
-            && buf.remaining() > 0
-        {
-            self.peer_closed = true;
+        if matches!(polled, Poll::Ready(Ok(()))) {
+            if buf.filled().len() > before {
+                self.activity.bytes_read();
+            } else if buf.remaining() > 0 {
+                self.peer_closed = true;
+            }
         }
         polled
     }
