@@ -18,6 +18,8 @@
 
 pub mod bare;
 pub mod cache;
+mod limits;
+mod start;
 
 use cache::AsyncConverter;
 use clap::ValueEnum;
@@ -140,23 +142,20 @@ impl Options {
         };
         if let Job::Download(_) = job {
             // Start every request before advancing any, as `asyncio.gather`
-            // does. Spawned tasks wait in the global queue, which tokio
-            // visits every 31st poll by default, after the tasks their
-            // sockets woke; sockets are checked at tokio's default interval
-            // (61 polls), so woken tasks wait too instead of cutting in line.
-            // Measured, 5 interleaved runs each of 10 000 requests at 1000 ms:
-            // all 10 000 in flight at once in 5 of 5 (the server saw 9 999-
-            // 10 000 open), against 0 of 5 (the server saw 8 087-9 438) with
-            // the sockets checked after every poll, as before. The price, 160
-            // requests at 50 ms, 101 interleaved runs each: median work time
-            // 73.4 ms against 69.7 ms, since the answers now come back in one
-            // burst instead of spread out.
+            // does, so that all of them are in flight at once. Spawned tasks
+            // wait in the global queue, which tokio by default visits only
+            // every few dozen polls, after the tasks their sockets woke;
+            // visiting it at every poll opens them all before any answer is
+            // read. Sockets stay at tokio's default interval, so a woken task
+            // waits its turn too. Turned down: tokio's default order, which
+            // reads the first answers while the last requests are still being
+            // opened; the price is that the answers come back in one burst,
+            // which costs a short run a few percent
+            // ([docs/io.md](../../docs/io.md#10-000-requests-in-flight)).
             builder.global_queue_interval(1);
         }
-        builder
-            .enable_all()
-            .build()
-            .map_err(|e| anyhow::anyhow!("cannot start the tokio runtime: {e}"))
+        builder.enable_all();
+        start::build(&mut builder, threads)
     }
 }
 
@@ -221,8 +220,9 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
     Ok(outcome.with_field("runtime", runtime_name))
 }
 
-/// Runs `work` as a spawned task: awaiting tasks from inside a task costs
-/// under a microsecond, from `block_on` on a multi-thread runtime ~10 us a hop.
+/// Runs `work` as a spawned task, not in `block_on` itself: on a multi-thread
+/// runtime, each wake-up of `block_on` is a hop to the main thread and back
+/// (~10 us), while a task awaiting tasks stays on the executor threads.
 async fn drive<T: Send + 'static>(
     work: impl Future<Output = T> + Send + 'static,
 ) -> anyhow::Result<T> {
@@ -268,7 +268,7 @@ async fn join_in_order<T>(
 /// One `reqwest::Client` for the whole job (like one `aiohttp.ClientSession`),
 /// with proxies disabled (a `HTTP_PROXY` variable would otherwise capture even
 /// 127.0.0.1) and TCP keepalive off: its probes matter for connections idle
-/// for minutes, and reqwest's default (15 s) costs every new socket four more
+/// for minutes, and reqwest's default costs every new socket more
 /// `setsockopt` calls, which add up when 10 000 sockets open at once.
 ///
 /// The pool keeps idle connections only when `--max-in-flight` bounds the
@@ -276,8 +276,7 @@ async fn join_in_order<T>(
 /// Unbounded, every request opens its own connection at the start and none is
 /// ever reused; keeping them idle would only defer every close to the end of
 /// the run, where they queue behind each other. Closing each one as its
-/// response completes overlaps the closes with the remaining waits (measured,
-/// 10 000 requests at 1000 ms: 2.0-2.18 s against 2.24-2.51 s).
+/// response completes overlaps the closes with the remaining waits.
 fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .no_proxy()
@@ -396,8 +395,9 @@ impl InFlight {
 /// `callers` tasks calling one shared converter, each taking the next request
 /// index from an atomic counter, like the threads model's workers. Turned
 /// down: one task per request, bounded by a semaphore of `callers` permits;
-/// it caps the calls in flight the same way but spawns 20 000 tasks instead
-/// of 8 and reads less like the threads model it is compared with.
+/// it caps the calls in flight the same way but spawns a task per request
+/// instead of one per caller, and reads less like the threads model it is
+/// compared with.
 async fn convert_callers(
     job: ConvertJob,
     callers: usize,
