@@ -18,7 +18,6 @@
 
 pub mod bare;
 pub mod cache;
-mod limits;
 mod start;
 
 use cache::AsyncConverter;

@@ -23,7 +23,6 @@
 //! limit counts every thread of the user, so another process can take the
 //! room between the count and the spawn).
 
-use crate::limits;
 use std::cell::RefCell;
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
@@ -68,7 +67,7 @@ pub fn build(builder: &mut Builder, threads: usize) -> anyhow::Result<Runtime> {
 /// The error for the panic `message` after `started` threads had started.
 fn refused(message: &str, started: usize, threads: usize) -> anyhow::Error {
     match message.strip_prefix(TOKIO_REFUSED).and_then(os_error) {
-        Some(error) => limits::thread_refused(started + 1, threads, &error),
+        Some(error) => concur_shared::process::thread_refused(started + 1, threads, &error),
         None => anyhow::anyhow!("cannot start the tokio runtime: it panicked: {message}"),
     }
 }

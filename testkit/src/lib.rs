@@ -13,6 +13,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod limits;
+
 /// Parses `args` as the model binary would, runs the model in this process
 /// and verifies its answer. `Err` is a failed run or a wrong answer.
 pub fn run_model<M: ModelOptions>(

@@ -12,7 +12,6 @@
 //! wait.
 
 pub mod gil;
-mod limits;
 
 use anyhow::anyhow;
 use clap::ValueEnum;
@@ -273,7 +272,11 @@ fn scoped<T: Sync, R: Send>(
                 Ok(handle) => running.push(handle),
                 Err(error) => {
                     stop.store(true, Ordering::Relaxed);
-                    refused = Some(limits::thread_refused(worker + 1, workers, &error));
+                    refused = Some(concur_shared::process::thread_refused(
+                        worker + 1,
+                        workers,
+                        &error,
+                    ));
                     break;
                 }
             }
