@@ -11,20 +11,50 @@ use crate::workload::download::{BodyDigest, Fetch, error_chain};
 use std::io::Read;
 use std::time::Duration;
 use ureq::Agent;
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout, time};
 
 /// The read buffer of a body; pages arrive in chunks of at most this.
 const READ_BUFFER_BYTES: usize = 16 * 1024;
 
 /// An agent for `connections` concurrent users with a per-request timeout.
 pub fn agent(connections: usize, timeout: Duration) -> Agent {
-    Agent::config_builder()
+    let config = Agent::config_builder()
         .proxy(None)
         .http_status_as_error(false)
         .timeout_global(Some(timeout))
         .max_idle_connections(connections.max(1))
         .max_idle_connections_per_host(connections.max(1))
-        .build()
-        .into()
+        .build();
+    Agent::with_parts(config, DefaultConnector::default(), SameThreadResolver)
+}
+
+/// Resolves a request's host on the calling thread. ureq's default resolver
+/// starts a thread for every lookup whenever a timeout is set (so that it can
+/// abandon a slow DNS answer; `resolve_async` in ureq 3's
+/// `unversioned/resolver.rs`): with a global timeout that is one extra thread
+/// per request, which a thread-per-request model would pay beside its own
+/// and which fails outright when the system refuses a thread. The pages come
+/// from addresses, not names that need DNS, so nothing is lost by not racing
+/// the lookup against the timeout.
+#[derive(Debug)]
+struct SameThreadResolver;
+
+impl Resolver for SameThreadResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let no_deadline = NextTimeout {
+            after: time::Duration::NotHappening,
+            ..timeout
+        };
+        DefaultResolver::default().resolve(uri, config, no_deadline)
+    }
 }
 
 /// GETs `url` and reads the whole body.
