@@ -4,15 +4,12 @@
 # written, the way cyclictest does for the same reason. The kernel drops the
 # request when the file is closed, so it lasts exactly as long as the holder.
 #
-# Why: on a VM an idle CPU halts, and waking it is the hypervisor's job. On
-# the 2-vCPU VM these results come from, 1000 lookups of 1 ms in a row
-# (`scripts/targets.sh wakeup`) took 1.17-1.53 s with idle CPUs halting and
-# 1.01-1.08 s with them polling, in alternating runs. A model that waits
-# (every download and convert variant) pays that delay once per wait, and it
-# is the host's cost, not the model's. The CPU workloads are timed without
-# the request: they do not wait, and a polling idle CPU may take host time
-# from the busy one (not shown: seq squares measured 746 and 736 ms halting
-# against 762 ms polling, within this VM's noise).
+# Why: on a VM an idle CPU halts, and waking it is the hypervisor's job, which
+# makes every wake-up late by a cost of the host, not of the model being
+# timed; every download and convert variant pays it once per wait
+# (docs/methodology.md has the measurements). The CPU workloads are timed
+# without the request: they do not wait, and a polling idle CPU may take host
+# time from the busy one.
 #
 # Needs write access to /dev/cpu_dma_latency (root); without it, or with
 # idle_poll_wanted=false, nothing changes and idle_poll_state says so.
