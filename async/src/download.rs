@@ -1,0 +1,138 @@
+//! `download`: one task per request on one shared client, all started at
+//! once, optionally bounded by a semaphore.
+
+use crate::bare;
+use crate::tasks::join_in_order;
+use concur_shared::model::Progress;
+use concur_shared::workload::download::{BodyDigest, error_chain};
+use concur_shared::workload::{DownloadJob, Fetch};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::Semaphore;
+
+/// One `reqwest::Client` for the whole job (like one `aiohttp.ClientSession`),
+/// with proxies disabled (a `HTTP_PROXY` variable would otherwise capture even
+/// 127.0.0.1) and TCP keepalive off: its probes matter for connections idle
+/// for minutes, and reqwest's default costs every new socket more
+/// `setsockopt` calls, which add up when 10 000 sockets open at once.
+///
+/// The pool keeps idle connections only when `--max-in-flight` bounds the
+/// requests: then a finished request's connection is reused by a waiting one.
+/// Unbounded, every request opens its own connection at the start and none is
+/// ever reused; keeping them idle would only defer every close to the end of
+/// the run, where they queue behind each other. Closing each one as its
+/// response completes overlaps the closes with the remaining waits.
+pub(crate) fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(reused.unwrap_or(0))
+        .tcp_keepalive(None)
+        .tcp_keepalive_interval(None)
+        .tcp_keepalive_retries(None)
+        .timeout(job.timeout)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {}", error_chain(&e)))
+}
+
+/// One task per request, all spawned at once; with `max_in_flight`, a
+/// semaphore lets only that many hold a connection at a time.
+///
+/// A semaphore and not a fixed set of N worker tasks: every request still gets
+/// its own task (as with `asyncio.gather`), and waiting for a permit costs a
+/// parked task, not a thread. Without a bound, 10 000 requests mean 10 000
+/// sockets at once, which is the point of the unbounded variant.
+pub(crate) async fn download(
+    http: Arc<Http>,
+    urls: Arc<[String]>,
+    max_in_flight: Option<u32>,
+    gauge: Arc<InFlight>,
+    progress: Progress,
+) -> anyhow::Result<Vec<Fetch>> {
+    let permits = max_in_flight.map(|n| Arc::new(Semaphore::new(n as usize)));
+    let handles: Vec<_> = (0..urls.len())
+        .map(|index| {
+            let (http, urls, permits) = (Arc::clone(&http), Arc::clone(&urls), permits.clone());
+            let gauge = Arc::clone(&gauge);
+            tokio::spawn(async move {
+                // The semaphore is never closed, so acquiring cannot fail;
+                // if it ever did, running unbounded is the safe fallback.
+                let _permit = match &permits {
+                    Some(permits) => permits.acquire().await.ok(),
+                    None => None,
+                };
+                let url = &urls[index];
+                gauge.enter();
+                let fetch = http.get(url).await;
+                gauge.leave();
+                progress.say(fetch.describe(url));
+                fetch
+            })
+        })
+        .collect();
+    join_in_order(handles, "a request task").await
+}
+
+/// The client every request task uses.
+pub(crate) enum Http {
+    Reqwest(reqwest::Client),
+    Bare { timeout: std::time::Duration },
+}
+
+impl Http {
+    async fn get(&self, url: &str) -> Fetch {
+        match self {
+            Http::Reqwest(client) => fetch(client, url).await,
+            Http::Bare { timeout } => bare::get(url, *timeout).await,
+        }
+    }
+}
+
+/// GETs `url` with reqwest and reads the whole body.
+async fn fetch(client: &reqwest::Client, url: &str) -> Fetch {
+    let mut response = match client.get(url).send().await {
+        Ok(response) => response,
+        Err(error) => {
+            return Fetch::Failed {
+                reason: error_chain(&error),
+            };
+        }
+    };
+    let status = response.status();
+    if !status.is_success() {
+        return Fetch::Failed {
+            reason: format!("HTTP status {status}"),
+        };
+    }
+    // Chunk by chunk as hyper reads them: no body is ever held whole.
+    let mut digest = BodyDigest::default();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => digest.update(&chunk),
+            Ok(None) => return digest.finish(),
+            Err(error) => {
+                return Fetch::Failed {
+                    reason: format!("reading the body: {}", error_chain(&error)),
+                };
+            }
+        }
+    }
+}
+
+/// Counts requests in flight and remembers the most at once, so the record
+/// shows whether the runtime really kept them all open together.
+#[derive(Debug, Default)]
+pub(crate) struct InFlight {
+    now: AtomicUsize,
+    pub(crate) peak: AtomicUsize,
+}
+
+impl InFlight {
+    fn enter(&self) {
+        let now = self.now.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn leave(&self) {
+        self.now.fetch_sub(1, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,129 @@
+//! The async model's options and the runtime they build.
+
+use crate::start;
+use clap::ValueEnum;
+use concur_shared::error::UsageError;
+use concur_shared::model::{ModelOptions, WorkersArg, available_cores};
+use concur_shared::workload::Job;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Runtime {
+    /// one executor thread: tasks interleave only at `.await` points
+    CurrentThread,
+    /// --workers executor threads with work stealing
+    MultiThread,
+}
+
+/// Options of the async model.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Model options")]
+pub struct Options {
+    /// Executor threads of the multi-thread runtime [default: the available cores]
+    #[command(flatten)]
+    pub workers: WorkersArg,
+    /// Which tokio runtime drives the tasks
+    #[arg(long, value_enum, default_value_t = Runtime::MultiThread)]
+    pub runtime: Runtime,
+    /// download: at most N requests in flight at once [default: no limit,
+    /// like asyncio.gather]
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight: Option<u32>,
+    /// download: the HTTP client the tasks use [default: reqwest]
+    #[arg(long, value_enum, value_name = "CLIENT")]
+    pub http_client: Option<HttpClient>,
+}
+
+/// The HTTP client of `download` (`--http-client`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HttpClient {
+    /// one reqwest::Client for the whole job, like one aiohttp.ClientSession:
+    /// the async model
+    Reqwest,
+    /// HTTP/1.1 written by hand on tokio's TcpStream, one connection per
+    /// request: the same tasks without an HTTP library, to show what reqwest
+    /// costs (understands only what concur-sites sends)
+    Bare,
+}
+
+impl HttpClient {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            HttpClient::Reqwest => "reqwest",
+            HttpClient::Bare => "bare",
+        }
+    }
+}
+
+impl ModelOptions for Options {
+    fn validate(&self, job: &Job) -> Result<(), UsageError> {
+        if !matches!(job, Job::Download(_)) {
+            if self.max_in_flight.is_some() {
+                return Err(UsageError::new("--max-in-flight only applies to download"));
+            }
+            if self.http_client.is_some() {
+                return Err(UsageError::new("--http-client only applies to download"));
+            }
+        }
+        // For `convert`, --workers counts caller tasks, which any runtime has.
+        let counts_threads = !matches!(job, Job::Convert(_));
+        if self.runtime == Runtime::CurrentThread
+            && self.workers.workers.is_some()
+            && counts_threads
+        {
+            return Err(UsageError::new(
+                "--workers only applies to --runtime multi-thread: a current-thread runtime has one thread",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Options {
+    pub(crate) fn executor_threads(&self) -> usize {
+        match self.runtime {
+            Runtime::CurrentThread => 1,
+            Runtime::MultiThread => self.workers.count(),
+        }
+    }
+
+    /// Executor threads for `convert`: callers wait, they do not need a
+    /// thread each, so no more threads than cores.
+    pub(crate) fn convert_threads(&self) -> usize {
+        match self.runtime {
+            Runtime::CurrentThread => 1,
+            Runtime::MultiThread => self.workers.count().min(available_cores()),
+        }
+    }
+
+    pub(crate) fn build_runtime(
+        &self,
+        threads: usize,
+        job: &Job,
+    ) -> anyhow::Result<tokio::runtime::Runtime> {
+        let mut builder = match self.runtime {
+            Runtime::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+            Runtime::MultiThread => {
+                let mut builder = tokio::runtime::Builder::new_multi_thread();
+                builder.worker_threads(threads);
+                builder
+            }
+        };
+        if let Job::Download(_) = job {
+            // Start every request before advancing any, as `asyncio.gather`
+            // does, so that all of them are in flight at once. Spawned tasks
+            // wait in the global queue, which tokio by default visits only
+            // every few dozen polls, after the tasks their sockets woke;
+            // visiting it at every poll opens them all before any answer is
+            // read. Sockets stay at tokio's default interval, so a woken task
+            // waits its turn too. Turned down: tokio's default order, which
+            // reads the first answers while the last requests are still being
+            // opened; the price is that the answers come back in one burst,
+            // which costs a short run a few percent
+            // ([docs/io.md](../../docs/io.md#10-000-requests-in-flight)).
+            builder.global_queue_interval(1);
+        }
+        builder.enable_all();
+        start::build(&mut builder, threads)
+    }
+}
