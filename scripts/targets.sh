@@ -113,7 +113,7 @@ for part in "${parts[@]}"; do
       hyperfine -N --style basic --warmup 1 --runs 3 \
         --export-json "$out/python.json" --export-markdown "$out/python.md" \
         -n "concur-seq squares" "$bin/concur-seq squares" \
-        -n "python3 squares.py" "python3 scripts/python/squares.py"
+        -n "python3 seed000_squares_seq.py" "python3 scripts/python/seed000_squares_seq.py"
       ;;
     worktime)
       echo "== worktime: async unbounded, 160 requests at 50 ms latency (ideal 50 ms), reqwest and bare"
