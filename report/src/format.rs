@@ -1,4 +1,5 @@
-//! Human-readable numbers for the README and the charts: durations, memory, factors.
+//! Human-readable numbers for the README, the charts and the terminal: durations,
+//! memory, factors, counts, p-values.
 //!
 //! Every value is shown with three significant figures in a unit chosen per value,
 //! like hyperfine's own output: a reader compares "57.3 ms" with "8.64 s" more easily
@@ -92,6 +93,64 @@ pub fn factor(ratio: f64) -> String {
     format!("{ratio:.prec$}×", prec = decimals_for(ratio))
 }
 
+/// A duration without trailing zeros, for axis ticks and prose: `0.02` -> `"20 ms"`,
+/// `0.001` -> `"1 ms"`, `1.5` -> `"1.5 s"`.
+pub fn duration_short(seconds: f64) -> String {
+    let unit = unit_for(seconds);
+    format!("{} {}", trimmed(seconds / unit.seconds, 2), unit.name)
+}
+
+/// A count with its thousands set apart by spaces, as in prose: `20000` -> `"20 000"`.
+pub fn grouped(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A round count as a power of ten, the way a reader says it: `50000000` -> `"5·10⁷"`,
+/// `1000000000` -> `"10⁹"`, `25000000` -> `"2.5·10⁷"`; others [`grouped`]: `12345` -> `"12 345"`.
+pub fn power_of_ten(count: u64) -> String {
+    const SUPERSCRIPTS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let digits = count.to_string();
+    let significant = digits.trim_end_matches('0');
+    // Worth it from 10 000 up, with at most two significant digits.
+    if count < 10_000 || significant.len() > 2 {
+        return grouped(count);
+    }
+    let exponent: String = (digits.len() - 1)
+        .to_string()
+        .chars()
+        // Digits only: `to_string` of a usize.
+        .filter_map(|digit| digit.to_digit(10).map(|digit| SUPERSCRIPTS[digit as usize]))
+        .collect();
+    let mantissa = match significant.split_at(1) {
+        ("1", "") => return format!("10{exponent}"),
+        (first, "") => first.to_string(),
+        (first, rest) => format!("{first}.{rest}"),
+    };
+    format!("{mantissa}·10{exponent}")
+}
+
+/// A p-value with three decimals, or a bound below that: `"p = 0.012"`, `"p < 0.001"`.
+pub fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// Text for a Markdown table cell: `|` would end the cell, a line break the row.
+pub fn table_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
 /// A number for a CSV cell, rounded to `decimals` and without trailing zeros:
 /// `(8.0, 6)` -> `"8"`, `(1.6000000000000003, 6)` -> `"1.6"`.
 pub fn trimmed(value: f64, decimals: usize) -> String {
@@ -155,6 +214,38 @@ mod tests {
         assert_eq!(factor(1.9734), "1.97×");
         assert_eq!(factor(12.34), "12.3×");
         assert_eq!(factor(140.2), "140×");
+    }
+
+    /// Short durations lose trailing zeros; counts are grouped or powers of ten.
+    #[test]
+    fn short_durations_and_counts() {
+        assert_eq!(duration_short(0.02), "20 ms");
+        assert_eq!(duration_short(0.001), "1 ms");
+        assert_eq!(duration_short(1.5), "1.5 s");
+        assert_eq!(grouped(20_000), "20 000");
+        assert_eq!(grouped(987), "987");
+        assert_eq!(grouped(1_234_567), "1 234 567");
+        assert_eq!(power_of_ten(50_000_000), "5·10⁷");
+        assert_eq!(power_of_ten(1_000_000_000), "10⁹");
+        assert_eq!(power_of_ten(25_000_000), "2.5·10⁷");
+        assert_eq!(power_of_ten(300_000), "3·10⁵");
+        assert_eq!(power_of_ten(12_345), "12 345");
+        assert_eq!(power_of_ten(2_000), "2 000");
+        assert_eq!(power_of_ten(10_000_000_000), "10¹⁰");
+    }
+
+    /// p-values keep three decimals; smaller ones are given as a bound.
+    #[test]
+    fn p_values() {
+        assert_eq!(p_value(0.0123), "p = 0.012");
+        assert_eq!(p_value(0.0004), "p < 0.001");
+        assert_eq!(p_value(1.0), "p = 1.000");
+    }
+
+    /// Table cells cannot end early or break their row.
+    #[test]
+    fn table_cells_are_escaped() {
+        assert_eq!(table_cell("a|b\nc"), "a\\|b c");
     }
 
     /// CSV numbers drop the noise of floating-point division but keep integers bare.

@@ -46,6 +46,10 @@ pub struct Params {
     /// What idle CPUs did while the waiting workloads were timed (compare.sh's
     /// `--no-idle-poll`), in words.
     pub idle: Option<String>,
+    /// The CPython that ran the `python-*` variants, in words (`Python 3.12.3`).
+    pub python: Option<String>,
+    /// Why the `python-*` variants were not run, when they were not.
+    pub python_skipped: Option<String>,
     /// Workload name and its command-line parameters, in the order the file lists them.
     pub workloads: Vec<(String, Option<String>)>,
 }
@@ -60,8 +64,12 @@ pub struct Machine {
     pub os: Option<String>,
     pub rustc: Option<String>,
     pub hyperfine: Option<String>,
+    /// What idle CPUs did while the waiting workloads were timed, as in [`Params::idle`].
+    pub idle: Option<String>,
     pub date: Option<String>,
     pub commit: Option<String>,
+    /// The CPython that ran the `python-*` variants, as in [`Params::python`].
+    pub python: Option<String>,
 }
 
 /// One `<workload>.json` written by `hyperfine --export-json`.
@@ -136,20 +144,36 @@ pub struct RecordLine {
 /// The fields of a binary's result record that the report reads. Other fields are ignored.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Record {
+    /// `seq`, `threads`, `async`, `procs`, `python-threads`, ...
+    pub model: Option<String>,
     pub checksum: Option<String>,
     pub errors: Option<u64>,
     pub peak_rss_kib: Option<u64>,
     pub concurrency: Option<u64>,
     pub workers: Option<u64>,
+    /// Units of work the job was split into (`squares`: numbers, `range-sum`: parts).
+    pub tasks: Option<u64>,
     pub requests: Option<u64>,
     pub ideal_ms: Option<f64>,
+    /// `download` (async): the most requests that were ever in flight at once.
+    pub peak_in_flight: Option<u64>,
+    /// `convert`: the cache design (`racy`, `locked`, `single-flight`, `moka`).
+    pub cache: Option<String>,
+    /// `convert`: the cost of one lookup.
+    pub cost_us: Option<u64>,
+    /// `convert`: expensive lookups that ran.
+    pub conversions: Option<u64>,
+    /// `convert`: lookups of a key that had already been, or was being, converted.
+    pub duplicates: Option<u64>,
 }
 
 impl Record {
     /// Pulls the known fields out of a record object; a field of the wrong type counts as absent.
     pub fn from_object(object: &Map<String, Value>) -> Self {
         let count = |key: &str| object.get(key).and_then(as_count);
+        let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_string);
         Record {
+            model: text("model"),
             checksum: object.get("checksum").and_then(|value| match value {
                 Value::String(text) => Some(text.clone()),
                 Value::Number(number) => Some(number.to_string()),
@@ -159,8 +183,14 @@ impl Record {
             peak_rss_kib: count("peak_rss_kib"),
             concurrency: count("concurrency"),
             workers: count("workers"),
+            tasks: count("tasks"),
             requests: count("requests"),
             ideal_ms: object.get("ideal_ms").and_then(Value::as_f64),
+            peak_in_flight: count("peak_in_flight"),
+            cache: text("cache"),
+            cost_us: count("cost_us"),
+            conversions: count("conversions"),
+            duplicates: count("duplicates"),
         }
     }
 
@@ -196,11 +226,7 @@ pub fn load(dir: &Path) -> Result<Inputs> {
     } else {
         params.workloads.clone()
     };
-    // Workload names become file names (`<workload>.json`, `<workload>.svg`).
-    if let Some((bad, _)) = workloads
-        .iter()
-        .find(|(name, _)| name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']))
-    {
+    if let Some((bad, _)) = workloads.iter().find(|(name, _)| !is_file_name(name)) {
         bail!(
             "{}: workload name {bad:?} cannot be used as a file name",
             dir.join(PARAMS_FILE).display()
@@ -224,6 +250,12 @@ pub fn load(dir: &Path) -> Result<Inputs> {
         timings,
         records,
     })
+}
+
+/// Whether a workload name can become a file name (`<workload>.json`, `<workload>.svg`)
+/// in the results directory: not empty, not hidden, no path separator.
+pub fn is_file_name(workload: &str) -> bool {
+    !(workload.is_empty() || workload.starts_with('.') || workload.contains(['/', '\\']))
 }
 
 /// Without a `workloads` list in `params.json`, every other `*.json` in `dir` is a
@@ -254,7 +286,7 @@ fn discover_workloads(dir: &Path) -> Result<Vec<(String, Option<String>)>> {
     Ok(workloads)
 }
 
-fn read_text(path: &Path) -> Result<String> {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
@@ -265,12 +297,21 @@ fn parse_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
 
 /// Reads one hyperfine 1.x `--export-json` file.
 pub fn read_hyperfine(path: &Path) -> Result<Vec<HyperfineResult>> {
-    let export: HyperfineExport = parse_json(path, "a hyperfine 1.x --export-json file")?;
-    if export.results.is_empty() {
+    let export: HyperfineExport = parse_json(path, HYPERFINE_EXPORT)?;
+    check_results(path, &export.results)?;
+    Ok(export.results)
+}
+
+/// What a hyperfine export is called in messages.
+pub(crate) const HYPERFINE_EXPORT: &str = "a hyperfine 1.x --export-json file";
+
+/// The export at `path` has results, each with a positive mean and median.
+pub(crate) fn check_results(path: &Path, results: &[HyperfineResult]) -> Result<()> {
+    if results.is_empty() {
         bail!("{} has no benchmark results", path.display());
     }
     // The median divides every derived number; the mean is shown beside it.
-    for result in &export.results {
+    for result in results {
         for (what, seconds) in [("mean", result.mean), ("median", result.median)] {
             if !(seconds.is_finite() && seconds > 0.0) {
                 bail!(
@@ -281,7 +322,7 @@ pub fn read_hyperfine(path: &Path) -> Result<Vec<HyperfineResult>> {
             }
         }
     }
-    Ok(export.results)
+    Ok(())
 }
 
 /// `params.json` as written; every field optional.
@@ -299,6 +340,10 @@ struct RawParams {
     warmup: Value,
     #[serde(default)]
     idle: Value,
+    #[serde(default)]
+    python: Value,
+    #[serde(default)]
+    python_skipped: Value,
     #[serde(default, deserialize_with = "ordered_object")]
     workloads: Vec<(String, Value)>,
 }
@@ -312,6 +357,8 @@ fn read_params(path: &Path) -> Result<Params> {
         rounds: as_count(&raw.rounds),
         warmup: as_count(&raw.warmup),
         idle: describe(&raw.idle),
+        python: describe(&raw.python),
+        python_skipped: describe(&raw.python_skipped),
         workloads: raw
             .workloads
             .into_iter()
@@ -320,7 +367,7 @@ fn read_params(path: &Path) -> Result<Params> {
     })
 }
 
-fn read_machine(path: &Path) -> Result<Machine> {
+pub(crate) fn read_machine(path: &Path) -> Result<Machine> {
     let raw: Map<String, Value> = parse_json(path, "a JSON object describing the machine")?;
     let text = |key: &str| raw.get(key).and_then(describe);
     Ok(Machine {
@@ -331,8 +378,10 @@ fn read_machine(path: &Path) -> Result<Machine> {
         os: text("os"),
         rustc: text("rustc"),
         hyperfine: text("hyperfine"),
+        idle: text("idle"),
         date: text("date"),
         commit: text("commit"),
+        python: text("python"),
     })
 }
 

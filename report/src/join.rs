@@ -1,5 +1,6 @@
 //! Joining timings with records into the report's tables: speedup, ideal bound,
-//! ratio to it and checksum agreement for every variant, fastest first.
+//! ratio to it, checksum agreement and the workload's rule for every variant,
+//! fastest first.
 //!
 //! Nothing here fails: an input that is missing leaves its columns empty and adds a
 //! warning that says which file lacked what, because a report with a gap the
@@ -30,6 +31,14 @@ pub fn checksum_agrees(record: Option<&Record>, seq: Option<&Record>) -> Option<
     Some(record.checksum.as_ref() == Some(reference) && record.errors.unwrap_or(0) == 0)
 }
 
+/// Whether a variant kept its workload's rule beyond the answer itself. `convert`'s
+/// is "never convert the same key twice": a record that counts `duplicates` keeps it
+/// only with none, whatever its checksum says (a racy cache converts a key twice and
+/// still returns the right points). `None` for a record that counts nothing of the kind.
+pub fn rule_kept(record: Option<&Record>) -> Option<bool> {
+    record?.duplicates.map(|duplicates| duplicates == 0)
+}
+
 /// Joins timings with records and computes every derived column.
 pub fn build(inputs: Inputs) -> Report {
     let Inputs {
@@ -50,6 +59,7 @@ pub fn build(inputs: Inputs) -> Report {
         machine,
         workloads,
         warnings,
+        baseline: None,
     }
 }
 
@@ -224,6 +234,8 @@ impl Baseline<'_> {
             ratio_to_ideal: ideal.map(|ideal| timing.median / ideal.seconds),
             ideal,
             checksum_agrees: checksum_agrees(record, self.seq_record),
+            rule_kept: rule_kept(record),
+            vs_baseline: None,
             record: record.cloned(),
             command: line.and_then(|line| line.command.clone()),
             timing: timing.clone(),
@@ -325,5 +337,18 @@ mod tests {
         );
         assert_eq!(checksum_agrees(None, Some(&seq)), None);
         assert_eq!(checksum_agrees(Some(&seq), None), None);
+    }
+
+    /// The rule holds with zero duplicates, fails with any, and is moot without the count.
+    #[test]
+    fn rule_needs_zero_duplicates() {
+        let with = |duplicates: Option<u64>| Record {
+            duplicates,
+            ..Record::default()
+        };
+        assert_eq!(rule_kept(Some(&with(Some(0)))), Some(true));
+        assert_eq!(rule_kept(Some(&with(Some(48)))), Some(false));
+        assert_eq!(rule_kept(Some(&with(None))), None);
+        assert_eq!(rule_kept(None), None);
     }
 }

@@ -17,42 +17,60 @@
 //! - [`rounds`]: joining the rounds' hyperfine exports (`rounds/<workload>.<k>.json`)
 //!   into one `<workload>.json`, `.csv` and `.md` per workload, before anything else
 //! - [`input`]: reading the inputs, strict for measurements, lenient for descriptions
-//! - [`join`]: joining timings and records into the tables; speedup, checksum agreement
+//! - [`join`]: joining timings and records into the tables; speedup, checksum
+//!   agreement, the workload's rule (`convert`: never convert a key twice)
 //! - [`ideal`](mod@ideal): the ideal bound of a variant and the rule behind it
-//! - [`table`]: the report as data (workloads, rows), which the renderers read
-//! - [`summary`], [`markdown`], [`svg`]: the three kinds of output, rendered as strings
-//! - [`format`](mod@format): durations, memory and factors for humans
+//! - [`baseline`]: `--baseline`, every variant against an earlier run, judged by
+//!   [`rank_test`] (a Mann-Whitney U test on the per-run times)
+//! - [`table`]: the report as data (workloads, rows), which the renderers read;
+//!   [`model`] and [`figures`] say which model a variant is and which record
+//!   numbers each workload is about
+//! - [`summary`], [`markdown`], [`svg`]: the three kinds of output file, rendered as
+//!   strings; [`terminal`]: the short tables printed after writing them
+//! - [`findings`], [`readme_block`]: the findings table of the front README, and
+//!   replacing it between its markers (`--readme`)
+//! - [`data_files`]: `machine.json`, `params.json`, record lines and joined
+//!   exports, written for compare.sh with serde
+//! - [`format`](mod@format): durations, memory, factors and counts for humans
 //! - `atomic`: writing each file through a temporary file and a rename
-//! - this module: [`generate`], which runs the steps in that order
+//! - this module: [`generate`] and [`rewrite_findings`], which run the steps in order
 //!
 //! Every output of the report is rendered in memory before the first is written,
 //! so a bad input leaves the previous report as it was, and each file is written
 //! to a temporary file and renamed into place, so none is ever seen half-written.
 
 mod atomic;
+pub mod baseline;
+pub mod data_files;
+pub mod figures;
+pub mod findings;
 pub mod format;
 pub mod ideal;
 pub mod input;
 pub mod join;
 pub mod markdown;
+pub mod model;
+pub mod rank_test;
+pub mod readme_block;
 pub mod rounds;
 pub mod summary;
 pub mod svg;
 pub mod table;
+pub mod terminal;
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
-use crate::atomic::write_atomically;
+pub use crate::atomic::write_atomically;
 pub use crate::ideal::{Ideal, IdealRule, ideal};
 pub use crate::input::{
     HyperfineResult, Inputs, Machine, Params, Record, RecordLine, WorkloadTimings,
 };
-pub use crate::join::{build, checksum_agrees, speedup};
+pub use crate::join::{build, checksum_agrees, rule_kept, speedup};
 pub use crate::markdown::README_FILE;
 pub use crate::summary::SUMMARY_FILE;
-pub use crate::table::{Report, Row, SEQ, WorkloadReport};
+pub use crate::table::{Check, Report, Row, SEQ, VsBaseline, WorkloadReport};
 
 /// One rendered output file.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,14 +105,58 @@ pub struct Generated {
     pub written: Vec<PathBuf>,
 }
 
-/// Reads the inputs in `dir` and writes every output into it.
-pub fn generate(dir: &Path) -> Result<Generated> {
+/// Reads the inputs in `dir` (and the baseline run in `baseline`, if given) and
+/// writes every output into `dir`. Nothing is written into the baseline.
+pub fn generate(dir: &Path, baseline: Option<&Path>) -> Result<Generated> {
     let mut written = rounds::merge_rounds(dir)?;
-    let report = build(input::load(dir)?);
+    let mut report = build(input::load(dir)?);
+    if let Some(baseline) = baseline {
+        baseline::compare_with(&mut report, baseline)?;
+    }
     for output in render(&report) {
         let path = dir.join(&output.file_name);
         write_atomically(&path, &output.contents)?;
         written.push(path);
     }
     Ok(Generated { report, written })
+}
+
+/// Rewrites the findings block of the Markdown file `readme` from the report
+/// already in `dir` (its `<workload>.json`, records, params and machine), which is
+/// read and not written. Returns the report, for its warnings.
+pub fn rewrite_findings(dir: &Path, readme: &Path) -> Result<Report> {
+    let report = build(input::load(dir)?);
+    let link = relative_link(readme, dir)?;
+    readme_block::rewrite(readme, &findings::block(&report, &link))?;
+    Ok(report)
+}
+
+/// `dir` as a link from the Markdown file `readme`: a relative path with `/`
+/// (`results`, `../results`), or the absolute path when there is none.
+fn relative_link(readme: &Path, dir: &Path) -> Result<String> {
+    let canonical = |path: &Path| {
+        path.canonicalize()
+            .with_context(|| format!("cannot resolve {}", path.display()))
+    };
+    let from = canonical(readme)?;
+    let from = from.parent().unwrap_or(Path::new("/"));
+    let to = canonical(dir)?;
+    let (from, to): (Vec<Component>, Vec<Component>) =
+        (from.components().collect(), to.components().collect());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return Ok(to.iter().collect::<PathBuf>().display().to_string());
+    }
+    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common)
+        .chain(
+            to[common..]
+                .iter()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+        )
+        .collect();
+    Ok(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
 }

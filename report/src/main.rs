@@ -1,15 +1,20 @@
 //! concur-report: turns the raw results of `scripts/compare.sh` into `summary.csv`,
-//! `README.md` and one SVG chart per workload.
+//! `README.md` and one SVG chart per workload, prints a short table per workload,
+//! and writes the data files compare.sh leaves beside the timings.
 //!
-//! A thin shell over `concur_report`: parse the arguments, generate, print
-//! warnings and errors. Exit status 0 on success, 1 when an input is missing or
-//! garbled, 2 on bad usage (clap's own convention).
+//! A thin shell over `concur_report`: parse the arguments, run, print warnings and
+//! errors. Without a subcommand it builds the report (`--dir OUT`), so the command
+//! line of earlier scripts keeps working. Exit status 0 on success, 1 when an input
+//! is missing or garbled, 2 on bad usage (clap's own convention).
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-use concur_report as report;
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use concur_report::data_files::{exports, machine, params, record};
+use concur_report::{self as report, write_atomically};
 
 const IO_HELP: &str = "\
 Inputs (all in OUT, as written by scripts/compare.sh):
@@ -21,48 +26,274 @@ Inputs (all in OUT, as written by scripts/compare.sh):
                    variant name given with -n (seq, threads scoped, async multi-thread, ...)
   records.jsonl    one line per variant from the correctness-gate run:
                    {\"workload\":W,\"variant\":V,\"command\":\"...\",\"record\":{...}}
-                   where record is the binary's result record (checksum, errors,
-                   peak_rss_kib, concurrency/workers, requests, ideal_ms, ...)
+                   where record is the binary's result record (model, checksum, errors,
+                   peak_rss_kib, concurrency/workers, requests, ideal_ms, peak_in_flight,
+                   conversions, duplicates, ...)
   params.json      run parameters; every key optional: latency_ms, quick, runs, rounds, warmup,
-                   workloads (object: workload -> its parameters, in report order; without
-                   it every other *.json in OUT is taken as a workload, by file name)
-  machine.json     cpu, cores, memory_gib, kernel, os, rustc, hyperfine, date, commit
-                   (every key optional; cores is needed for the CPU-bound ideal bounds)
+                   idle, python, python_skipped, workloads (object: workload -> its
+                   parameters, in report order; without it every other *.json in OUT is
+                   taken as a workload, by file name)
+  machine.json     cpu, cores, memory_gib, kernel, os, rustc, hyperfine, idle, date, commit,
+                   python (every key optional; cores is needed for the CPU-bound ideal bounds)
 
 Outputs (written to OUT, each through a temporary file and a rename):
   summary.csv      one row per workload x variant, fastest (lowest median) first within a
-                   workload; speedup_vs_seq, ideal_s and ratio_to_ideal come from medians
+                   workload; speedup_vs_seq, ideal_s and ratio_to_ideal come from medians;
+                   then duplicates, rule_ok (convert: no key converted twice) and
+                   baseline_median_s, vs_baseline, baseline_differs (with --baseline)
   README.md        findings: one table and chart per workload, then machine and how to rerun
-  <workload>.svg   bar chart of median wall time per variant, whiskers ± 1 standard deviation
+  <workload>.svg   bar chart of median wall time per variant, coloured by model, whiskers
+                   ± 1 standard deviation, a dashed tick at each ideal bound
+  stdout           one short table per workload: median, speedup vs seq, ratio to ideal,
+                   the workload's key figures, vs baseline; what failed its check
+
+--baseline DIR compares every variant with the same variant of an earlier results
+directory: median ratio (this run / baseline) and a two-sided Mann-Whitney U test on
+the per-run times at alpha = 0.05 (\"too few runs\" below 4 runs a side); variants the
+baseline lacks are \"new\". --readme PATH instead rewrites, from the report already in
+OUT, the lines between `<!-- findings:start -->` and `<!-- findings:end -->` of the
+Markdown file PATH, and writes nothing else.
 
 Exit status: 0 success (warnings on stderr), 1 missing or garbled input, 2 bad usage.";
 
-/// Build the concur results report from a directory of hyperfine exports and records.
+/// Build the concur results report from a directory of hyperfine exports and records,
+/// or write one of the data files compare.sh leaves beside them.
 #[derive(Debug, Parser)]
-#[command(name = "concur-report", version, after_help = IO_HELP)]
+#[command(
+    name = "concur-report",
+    version,
+    after_help = IO_HELP,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
+    #[command(flatten)]
+    report: ReportArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
     /// Results directory to read the inputs from and write the outputs to.
     #[arg(long, value_name = "OUT", default_value = "results")]
     dir: PathBuf,
+    /// An earlier results directory to compare every variant with ("vs baseline").
+    #[arg(long, value_name = "DIR")]
+    baseline: Option<PathBuf>,
+    /// Only rewrite the findings block of this Markdown file from the report in OUT.
+    #[arg(long, value_name = "PATH", conflicts_with = "baseline")]
+    readme: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Machine(MachineArgs),
+    Params(ParamsArgs),
+    Record(RecordArgs),
+    JoinExports(JoinArgs),
+}
+
+/// Write machine.json: the CPU, cores, memory, kernel and OS read from the system,
+/// and the given tool versions, idle-CPU policy, date and commit.
+#[derive(Debug, Args)]
+struct MachineArgs {
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// hyperfine's version (`1.20.0`).
+    #[arg(long, value_name = "VERSION")]
+    hyperfine: String,
+    /// What idle CPUs did while the waiting workloads were timed.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    idle: String,
+    /// `rustc --version`.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    rustc: String,
+    /// When the run was made (UTC, ISO 8601).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    date: String,
+    /// The commit measured (`42af63d`, `42af63d (with uncommitted changes)`).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    commit: String,
+    /// The CPython that ran the python-* variants (`Python 3.12.3`).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    python: Option<String>,
+    /// Where the CPU's `model name` is read.
+    #[arg(long, value_name = "PATH", default_value = "/proc/cpuinfo")]
+    cpuinfo: PathBuf,
+    /// Where `MemTotal` is read.
+    #[arg(long, value_name = "PATH", default_value = "/proc/meminfo")]
+    meminfo: PathBuf,
+    /// Where the OS's `PRETTY_NAME` is read.
+    #[arg(long, value_name = "PATH", default_value = "/etc/os-release")]
+    os_release: PathBuf,
+    /// Where the kernel release is read.
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "/proc/sys/kernel/osrelease"
+    )]
+    kernel_release: PathBuf,
+}
+
+/// Write params.json: how the run was made.
+#[derive(Debug, Args)]
+struct ParamsArgs {
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Simulated per-request latency of the site server, in milliseconds.
+    #[arg(long, value_name = "N")]
+    latency_ms: u64,
+    /// Whether this was a --quick scratch run.
+    #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
+    quick: bool,
+    /// Timed runs per variant.
+    #[arg(long, value_name = "N")]
+    runs: u64,
+    /// Rounds the runs were split into.
+    #[arg(long, value_name = "N")]
+    rounds: u64,
+    /// Warmup runs before the first round.
+    #[arg(long, value_name = "N")]
+    warmup: u64,
+    /// What idle CPUs did while the waiting workloads were timed.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    idle: String,
+    /// The CPython that ran the python-* variants.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        conflicts_with = "python_skipped"
+    )]
+    python: Option<String>,
+    /// Why the python-* variants were not run.
+    #[arg(long, value_name = "REASON", allow_hyphen_values = true)]
+    python_skipped: Option<String>,
+    /// A workload and its parameters (`squares=--start 50000000 --count 20`); repeat
+    /// for each workload, in the order they ran.
+    #[arg(long = "workload", value_name = "NAME=ARGS", value_parser = workload_arg)]
+    workloads: Vec<(String, String)>,
+}
+
+/// Print one records.jsonl line for a variant's result record (exit 1 when the
+/// record is not a JSON object).
+#[derive(Debug, Args)]
+struct RecordArgs {
+    /// The workload's name.
+    #[arg(long, value_name = "W")]
+    workload: String,
+    /// The variant's name, as hyperfine's -n gives it.
+    #[arg(long, value_name = "V")]
+    variant: String,
+    /// The exact command line the record came from.
+    #[arg(long, value_name = "C", allow_hyphen_values = true)]
+    command: String,
+    /// The record: the binary's last line of output, a JSON object.
+    #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
+    line: String,
+}
+
+/// Join hyperfine 1.x exports into one, their results in argument order.
+#[derive(Debug, Args)]
+struct JoinArgs {
+    /// The export to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// The exports to join.
+    #[arg(value_name = "IN", required = true)]
+    inputs: Vec<PathBuf>,
+}
+
+fn workload_arg(argument: &str) -> Result<(String, String), String> {
+    params::parse_workload(argument).map_err(|error| format!("{error:#}"))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match report::generate(&cli.dir) {
-        Ok(generated) => {
-            for warning in &generated.report.warnings {
-                eprintln!("concur-report: warning: {warning}");
-            }
-            println!(
-                "concur-report: wrote {} files in {}",
-                generated.written.len(),
-                cli.dir.display()
-            );
-            ExitCode::SUCCESS
+    let result = match cli.command {
+        None => run_report(&cli.report),
+        Some(Command::Machine(args)) => run_machine(args),
+        Some(Command::Params(args)) => run_params(args),
+        Some(Command::Record(args)) => run_record(&args),
+        Some(Command::JoinExports(args)) => {
+            exports::join(&args.inputs).and_then(|text| write_atomically(&args.out, &text))
         }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("concur-report: error: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn warn(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("concur-report: warning: {warning}");
+    }
+}
+
+/// The report, or only the findings block with `--readme`.
+fn run_report(args: &ReportArgs) -> Result<()> {
+    if let Some(readme) = &args.readme {
+        let report = report::rewrite_findings(&args.dir, readme)?;
+        warn(&report.warnings);
+        return Ok(());
+    }
+    let generated = report::generate(&args.dir, args.baseline.as_deref())?;
+    warn(&generated.report.warnings);
+    print(&report::terminal::tables(&generated.report))
+}
+
+fn run_machine(args: MachineArgs) -> Result<()> {
+    let given = machine::Given {
+        rustc: args.rustc,
+        hyperfine: args.hyperfine,
+        idle: args.idle,
+        date: args.date,
+        commit: args.commit,
+        python: args.python,
+    };
+    let sources = machine::Sources {
+        cpuinfo: args.cpuinfo,
+        meminfo: args.meminfo,
+        os_release: args.os_release,
+        kernel_release: args.kernel_release,
+    };
+    let (file, warnings) = machine::describe(&given, &sources);
+    warn(&warnings);
+    write_atomically(&args.out, &machine::render(&file)?)
+}
+
+fn run_params(args: ParamsArgs) -> Result<()> {
+    let file = params::ParamsFile {
+        latency_ms: args.latency_ms,
+        quick: args.quick,
+        runs: args.runs,
+        rounds: args.rounds,
+        warmup: args.warmup,
+        idle: args.idle,
+        workloads: args.workloads,
+        python: args.python,
+        python_skipped: args.python_skipped,
+    };
+    write_atomically(&args.out, &params::render(&file)?)
+}
+
+fn run_record(args: &RecordArgs) -> Result<()> {
+    let line = record::record_line(&args.workload, &args.variant, &args.command, &args.line)
+        .with_context(|| format!("{} / {}", args.workload, args.variant))?;
+    print(&format!("{line}\n"))
+}
+
+/// Writes to stdout; a closed pipe is an error like any other, not a panic.
+fn print(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")
 }

@@ -6,17 +6,26 @@
 //! is an empty cell, never a 0. The column order stays fixed for the scripts that
 //! read it rather than following the medians: `mean_s` comes first, but rows are
 //! ordered by `median_s` and `speedup_vs_seq`, `ideal_s` and `ratio_to_ideal` are
-//! computed from medians.
+//! computed from medians. New columns are added at the end, so a script that reads
+//! columns by position keeps working:
+//!
+//! - `duplicates`, `rule_ok`: `convert`'s duplicate conversions and whether the
+//!   variant kept the rule "never convert a key twice" (empty for other workloads);
+//!   `checksum_agrees` stays about the checksum alone.
+//! - `baseline_median_s`, `vs_baseline` (this median ÷ the baseline's) and
+//!   `baseline_differs` (the rank test's verdict; empty with too few runs): all
+//!   empty without `--baseline`, or for a variant the baseline did not time.
 
 use crate::format::trimmed;
-use crate::table::{Report, Row};
+use crate::table::{Report, Row, VsBaseline};
 
 /// File name of the merged table.
 pub const SUMMARY_FILE: &str = "summary.csv";
 
 /// The header line, in column order.
 pub const HEADER: &str = "workload,variant,mean_s,stddev_s,median_s,min_s,max_s,user_s,system_s,\
-speedup_vs_seq,ideal_s,ratio_to_ideal,peak_rss_kib,checksum,checksum_agrees,runs";
+speedup_vs_seq,ideal_s,ratio_to_ideal,peak_rss_kib,checksum,checksum_agrees,runs,\
+duplicates,rule_ok,baseline_median_s,vs_baseline,baseline_differs";
 
 /// The whole file: the header, then the rows of each workload in report order.
 pub fn csv(report: &Report) -> String {
@@ -35,6 +44,19 @@ fn line(workload: &str, row: &Row) -> String {
     let timing = &row.timing;
     let record = row.record.as_ref();
     let seconds = |value: f64| value.to_string();
+    let flag = |value: Option<bool>| value.map(|value| value.to_string()).unwrap_or_default();
+    let (baseline_median, vs_baseline, baseline_differs) = match row.vs_baseline {
+        Some(VsBaseline::Compared {
+            baseline_median_s,
+            ratio,
+            difference,
+        }) => (
+            seconds(baseline_median_s),
+            trimmed(ratio, 4),
+            flag(difference.stands_out()),
+        ),
+        Some(VsBaseline::New) | None => Default::default(),
+    };
     let cells = [
         field(workload),
         field(&row.variant),
@@ -62,10 +84,16 @@ fn line(workload: &str, row: &Row) -> String {
             .and_then(|record| record.checksum.as_deref())
             .map(field)
             .unwrap_or_default(),
-        row.checksum_agrees
-            .map(|agrees| agrees.to_string())
-            .unwrap_or_default(),
+        flag(row.checksum_agrees),
         row.runs().to_string(),
+        record
+            .and_then(|record| record.duplicates)
+            .map(|duplicates| duplicates.to_string())
+            .unwrap_or_default(),
+        flag(row.rule_kept),
+        baseline_median,
+        vs_baseline,
+        baseline_differs,
     ];
     cells.join(",")
 }
@@ -91,11 +119,14 @@ mod tests {
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 
-    /// The header has the sixteen documented columns.
+    /// The header keeps the sixteen original columns in place and adds five at the end.
     #[test]
-    fn header_has_sixteen_columns() {
-        assert_eq!(HEADER.split(',').count(), 16);
+    fn header_has_twenty_one_columns() {
+        assert_eq!(HEADER.split(',').count(), 21);
         assert!(HEADER.starts_with("workload,variant,mean_s,"));
-        assert!(HEADER.ends_with(",checksum,checksum_agrees,runs"));
+        assert_eq!(HEADER.split(',').nth(15), Some("runs"));
+        assert!(HEADER.ends_with(
+            ",checksum,checksum_agrees,runs,duplicates,rule_ok,baseline_median_s,vs_baseline,baseline_differs"
+        ));
     }
 }

@@ -10,91 +10,14 @@
 //! fixture JSON with medians, independently of the code under test. Each test works on its
 //! own copy in the system temporary directory, removed when the test ends.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::PathBuf;
+use std::process::Command;
 
+use common::{BINARY, Scratch, fixture, section, stderr, stdout};
 use concur_report as report;
-
-const BINARY: &str = env!("CARGO_BIN_EXE_concur-report");
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/report")
-        .join(name)
-}
-
-/// A private copy of a fixture directory, deleted on drop.
-struct Scratch {
-    dir: PathBuf,
-}
-
-impl Scratch {
-    fn copy_of(fixture_name: &str) -> Scratch {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "concur-report-test-{}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed),
-            fixture_name
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create scratch directory");
-        for entry in fs::read_dir(fixture(fixture_name)).expect("read fixture directory") {
-            let path = entry.expect("fixture entry").path();
-            let name = path.file_name().expect("fixture file name");
-            fs::copy(&path, dir.join(name)).expect("copy fixture file");
-        }
-        Scratch { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    fn read(&self, name: &str) -> String {
-        fs::read_to_string(self.path(name)).unwrap_or_else(|error| panic!("read {name}: {error}"))
-    }
-
-    fn write(&self, name: &str, contents: &str) {
-        fs::write(self.path(name), contents).expect("write scratch file");
-    }
-
-    fn remove(&self, name: &str) {
-        fs::remove_file(self.path(name)).expect("remove scratch file");
-    }
-
-    /// Runs `concur-report --dir <scratch>`.
-    fn run(&self) -> Output {
-        Command::new(BINARY)
-            .arg("--dir")
-            .arg(&self.dir)
-            .output()
-            .expect("run concur-report")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// The README section of one workload: from its heading to the next `## `.
-fn section<'a>(readme: &'a str, workload: &str) -> &'a str {
-    let heading = format!("## {workload}\n");
-    let start = readme
-        .find(&heading)
-        .unwrap_or_else(|| panic!("no section {heading:?} in README:\n{readme}"));
-    let rest = &readme[start + heading.len()..];
-    let end = rest.find("\n## ").map_or(rest.len(), |end| end + 1);
-    &rest[..end]
-}
 
 /// Checks that every tag is closed in order: a small well-formedness test for the
 /// SVG we write (no comments, CDATA or `<` inside text, since text is escaped).
@@ -131,7 +54,7 @@ fn summary_csv_matches_expected_values_and_order() {
 #[test]
 fn summary_rows_follow_params_order_fastest_first() {
     let scratch = Scratch::copy_of("full");
-    report::generate(&scratch.dir).expect("generate");
+    report::generate(&scratch.dir, None).expect("generate");
     let csv = scratch.read("summary.csv");
     let rows: Vec<Vec<&str>> = csv
         .lines()
@@ -156,7 +79,7 @@ fn summary_rows_follow_params_order_fastest_first() {
 #[test]
 fn readme_has_tables_with_the_right_values() {
     let scratch = Scratch::copy_of("full");
-    report::generate(&scratch.dir).expect("generate");
+    report::generate(&scratch.dir, None).expect("generate");
     let readme = scratch.read("README.md");
 
     assert!(readme.starts_with("# concur results\n\nMeasured on **Test CPU 9000** (2 cores, 23.4 GiB RAM, Debian GNU/Linux 12 (bookworm)) on 2026-11-22T10:00:00Z at commit `abc1234`; hyperfine 1.20.0, 3 timed runs per variant after 1 warmup.\n"));
@@ -183,7 +106,7 @@ fn readme_has_tables_with_the_right_values() {
          ideal bound. All checksums agree with seq ✓."
     ));
     assert!(squares.contains(
-        "| variant | median | mean ± σ | speedup vs seq | ideal | ratio to ideal | peak RSS | checksum agrees |\n"
+        "| variant | median | mean ± σ | speedup vs seq | ideal | ratio to ideal | peak RSS | check |\n"
     ));
     assert!(squares.contains(
         "| threads scoped | 500 ms | 530 ± 61 ms | 2.00× | 500 ms | 1.00× | 2.1 MiB | ✓ |"
@@ -203,7 +126,8 @@ fn readme_has_tables_with_the_right_values() {
         squares.contains("Ideal: seq median ÷ min(concurrency, 2 cores); seq's own is its median.")
     );
     assert!(squares.contains(
-        "![squares: bars are the median wall time per variant, whiskers ± 1 σ](squares.svg)"
+        "![squares: bars are the median wall time per variant, coloured by model, whiskers \
+         ± 1 σ; dashed ticks mark the ideal bounds](squares.svg)"
     ));
     assert!(squares.contains("| procs | `target/release/concur-procs squares` |"));
     // Fastest first by median: by mean, rayon would lead and seq would follow --gil.
@@ -225,13 +149,11 @@ fn readme_has_tables_with_the_right_values() {
          its ideal bound."
     ));
     assert!(download.contains(
-        "| async multi-thread | 60.0 ms | 80.0 ± 36.4 ms | 137× | 50.0 ms | 1.20× | 4.9 MiB | ✓ |"
+        "| async multi-thread | 60.0 ms | 80.0 ± 36.4 ms | 137× | 50.0 ms | 1.20× | 4.9 MiB | 160 | 0 | ✓ |"
     ));
-    assert!(
-        download.contains(
-            "| **seq** | 8.20 s | 8.20 ± 0.05 s | 1.00× | 8.00 s | 1.02× | 2.9 MiB | ✓ |"
-        )
-    );
+    assert!(download.contains(
+        "| **seq** | 8.20 s | 8.20 ± 0.05 s | 1.00× | 8.00 s | 1.02× | 2.9 MiB | – | 0 | ✓ |"
+    ));
     assert!(download.contains("⌈requests ÷ concurrency⌉ × 50.0 ms simulated latency"));
 
     let range_sum = section(&readme, "range-sum");
@@ -245,10 +167,10 @@ fn readme_has_tables_with_the_right_values() {
         "| async multi-thread | 120 ms | 120 ms | 1.67× | 80.0 ms | 1.50× | 2.4 MiB | ✓ |"
     ));
     assert!(range_sum.contains("as reported by the binary (`ideal_ms`)"));
-    assert!(
-        range_sum
-            .contains("![range-sum: bars are the median wall time per variant](range-sum.svg)")
-    );
+    assert!(range_sum.contains(
+        "![range-sum: bars are the median wall time per variant, coloured by \
+                       model; dashed ticks mark the ideal bounds](range-sum.svg)"
+    ));
 
     let machine = section(&readme, "Machine");
     for value in [
@@ -271,7 +193,7 @@ fn readme_has_tables_with_the_right_values() {
 #[test]
 fn checksum_disagreement_shows_a_cross() {
     let scratch = Scratch::copy_of("full");
-    report::generate(&scratch.dir).expect("generate");
+    report::generate(&scratch.dir, None).expect("generate");
     let readme = scratch.read("README.md");
     let range_sum = section(&readme, "range-sum");
     assert!(
@@ -304,17 +226,17 @@ fn checksum_disagreement_shows_a_cross() {
         "fixture line not found"
     );
     scratch.write("records.jsonl", &records);
-    report::generate(&scratch.dir).expect("generate");
+    report::generate(&scratch.dir, None).expect("generate");
     let readme = scratch.read("README.md");
     assert!(section(&readme, "squares").contains("| 2.2 MiB | ✗ |"));
-    assert!(scratch.read("summary.csv").contains("squares,threads rayon,0.51,0.005,0.51,0.505,0.515,0.459,0.0255,1.9608,0.5,1.02,2300,833337833344750010831,false,3\n"));
+    assert!(scratch.read("summary.csv").contains("squares,threads rayon,0.51,0.005,0.51,0.505,0.515,0.459,0.0255,1.9608,0.5,1.02,2300,833337833344750010831,false,3,,,,,\n"));
 }
 
 /// Gaps in the data are reported: duplicate records, untimed records, variants without one.
 #[test]
 fn warnings_name_the_gaps() {
     let scratch = Scratch::copy_of("full");
-    let generated = report::generate(&scratch.dir).expect("generate");
+    let generated = report::generate(&scratch.dir, None).expect("generate");
     assert_eq!(
         generated.report.warnings,
         [
@@ -330,7 +252,7 @@ fn warnings_name_the_gaps() {
 #[test]
 fn svg_charts_are_standalone_and_scaled() {
     let scratch = Scratch::copy_of("full");
-    report::generate(&scratch.dir).expect("generate");
+    report::generate(&scratch.dir, None).expect("generate");
     for workload in ["squares", "download", "range-sum"] {
         let svg = scratch.read(&format!("{workload}.svg"));
         assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width="800""#));
@@ -362,7 +284,11 @@ fn svg_charts_are_standalone_and_scaled() {
     ));
     assert!(squares.contains("median of 3 runs, fastest first · labels: median"));
     assert!(squares.contains(">500 ms · 2.00×</text>"));
-    assert!(squares.contains("<title>threads scoped: median 500 ms, mean 530 ± 61 ms</title>"));
+    assert!(
+        squares.contains(
+            "<title>threads scoped: median 500 ms, mean 530 ± 61 ms, ideal 500 ms</title>"
+        )
+    );
     assert!(squares.contains("median wall time (s)"));
     assert!(!squares.contains("log scale"));
     // 8.2 s against 60 ms: more than 20x apart.
@@ -406,9 +332,9 @@ fn workloads_without_records_still_get_tables() {
     );
     assert!(section(&readme, "squares").contains("(no seq baseline measured)"));
     let csv = scratch.read("summary.csv");
-    assert!(
-        csv.contains("\nsquares,threads scoped,0.52,0.004,0.52,0.516,0.524,0.468,0.026,,,,,,,3\n")
-    );
+    assert!(csv.contains(
+        "\nsquares,threads scoped,0.52,0.004,0.52,0.516,0.524,0.468,0.026,,,,,,,3,,,,,\n"
+    ));
     assert!(scratch.path("convert.svg").exists() && scratch.path("squares.svg").exists());
 }
 
@@ -472,7 +398,7 @@ fn garbled_hyperfine_json_is_named() {
         "{message}"
     );
 
-    scratch.write("squares.json", &squares.replace("\"mean\"", "\"average\""));
+    scratch.write("squares.json", squares.replace("\"mean\"", "\"average\""));
     let message = stderr(&scratch.run());
     assert!(
         message.contains(
@@ -571,17 +497,35 @@ fn output_is_deterministic() {
     );
 }
 
-/// Bad usage exits 2; --help exits 0 and explains the inputs and outputs.
+/// Bad usage exits 2; --help exits 0 and explains the inputs, outputs and subcommands.
 #[test]
 fn usage_errors_exit_2_and_help_explains_files() {
-    let run = |args: &[&str]| Command::new(BINARY).args(args).output().expect("run");
-    assert_eq!(run(&["--bogus"]).status.code(), Some(2));
-    assert_eq!(run(&["--dir"]).status.code(), Some(2));
-    let help = run(&["--help"]);
+    assert_eq!(common::run(&["--bogus"]).status.code(), Some(2));
+    assert_eq!(common::run(&["--dir"]).status.code(), Some(2));
+    // The report's options and a subcommand do not mix; --readme only rewrites a block.
+    assert_eq!(
+        common::run(&["--dir", "x", "record", "--workload", "w"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        common::run(&["--dir", "x", "--readme", "R.md", "--baseline", "y"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let help = common::run(&["--help"]);
     assert_eq!(help.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&help.stdout);
+    let text = stdout(&help);
     for name in [
         "--dir <OUT>",
+        "--baseline <DIR>",
+        "--readme <PATH>",
+        "machine",
+        "params",
+        "record",
+        "join-exports",
         "<workload>.json",
         "records.jsonl",
         "params.json",
@@ -589,10 +533,53 @@ fn usage_errors_exit_2_and_help_explains_files() {
         "summary.csv",
         "README.md",
         "<workload>.svg",
+        "Mann-Whitney U",
     ] {
         assert!(
             text.contains(name),
             "--help does not mention {name}:\n{text}"
         );
     }
+}
+
+/// After writing, stdout holds one short table per workload (a heading line, then a
+/// line per variant) and never the path of the directory written.
+#[test]
+fn terminal_summary_is_short_and_names_no_path() {
+    let scratch = Scratch::copy_of("full");
+    let output = scratch.run();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(!text.contains(&*scratch.dir.to_string_lossy()), "{text}");
+    assert!(!text.contains("wrote"), "{text}");
+    // 3 workloads, 5 + 4 + 5 variants.
+    assert_eq!(text.lines().count(), 3 + 14, "{text}");
+    let squares: Vec<&str> = text.lines().take(6).collect();
+    assert_eq!(
+        squares,
+        [
+            "squares                 median  vs seq  vs ideal  concurrency",
+            "  threads scoped        500 ms   2.00×     1.00×            2",
+            "  threads rayon         510 ms   1.96×     1.02×            4",
+            "  procs                 550 ms   1.82×     1.10×            2",
+            "  seq                   1.00 s   1.00×     1.00×            –",
+            "  threads scoped --gil  1.05 s   0.95×     2.10×            2",
+        ]
+    );
+    assert!(text.contains(
+        "\ndownload               median  vs seq  vs ideal  peak in flight  errors\n  \
+         async multi-thread  60.0 ms    137×     1.20×             160       0\n"
+    ));
+    assert!(
+        text.contains(
+            "\n  procs                4.10 s   2.00×     1.02×               2       0\n"
+        )
+    );
+    assert!(
+        text.contains(
+            "\n  procs               105 ms   1.90×     1.05×            2  ✗ wrong answer\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\n  threads rayon       108 ms   1.85×         –            –\n"));
 }

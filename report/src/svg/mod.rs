@@ -2,22 +2,26 @@
 //!
 //! Written by hand as plain SVG text rather than with a plotting crate: one chart
 //! shape, a few dozen elements, and no dependency or font machinery to build.
-//! Bars are medians, sorted fastest first like the tables; whiskers show ± 1
-//! standard deviation around the bar's end (the spread of the runs, drawn where
-//! the eye reads the bar rather than around a mean that is not plotted); the
-//! `seq` baseline has its own colour, and the axis switches to a log scale when
-//! the slowest median is more than [`LOG_SCALE_ABOVE`] times the fastest (a
-//! linear axis would squash the fast bars to nothing).
+//! Bars are medians, sorted fastest first like the tables, and coloured by
+//! concurrency model (every `python-*` model shares one colour), with a legend of
+//! the models present. Whiskers show ± 1 standard deviation around the bar's end
+//! (the spread of the runs, drawn where the eye reads the bar rather than around a
+//! mean that is not plotted); a dashed tick across a bar marks the variant's ideal
+//! bound, so the gap between tick and bar end is what the model lost. The axis
+//! (`scale`) switches to a log scale when the medians are far apart.
 //!
 //! Writing into a `String` cannot fail, so `write!` results are dropped with `let _`.
 
+mod scale;
+
 use std::fmt::Write as _;
 
-use crate::format::{duration, duration_pm, factor, trimmed, unit_for};
+use crate::format::{duration, duration_pm, factor};
+use crate::model::Family;
 use crate::table::{Row, SEQ, WorkloadReport};
 
-/// The ratio of slowest to fastest median above which the axis is logarithmic.
-pub const LOG_SCALE_ABOVE: f64 = 20.0;
+pub use self::scale::LOG_SCALE_ABOVE;
+use self::scale::{Scale, whiskers};
 
 const WIDTH: f64 = 800.0;
 const TOP: f64 = 60.0;
@@ -25,133 +29,32 @@ const ROW_HEIGHT: f64 = 30.0;
 const BAR_HEIGHT: f64 = 18.0;
 /// Approximate width of one character at 12-13 px, for sizing the label margins.
 const CHAR_WIDTH: f64 = 7.0;
-const SEQ_FILL: &str = "#e4572e";
-const VARIANT_FILL: &str = "#4c78a8";
+/// Approximate width of one character of the legend's 12 px labels.
+const LEGEND_CHAR_WIDTH: f64 = 6.3;
+/// Height of one line of the legend, which wraps when its entries do not fit.
+const LEGEND_LINE: f64 = 20.0;
 const INK: &str = "#222222";
+/// The ideal-bound tick: darker than any bar, dashed to tell it from a whisker.
+const IDEAL_INK: &str = "#000000";
 const MUTED: &str = "#666666";
 const GRID: &str = "#dddddd";
+
+/// The bar colour of a model: a colour-blind-safe palette (Tableau 10's), with
+/// `seq`, the reference every speedup is against, in the warmest.
+fn fill(family: Family) -> &'static str {
+    match family {
+        Family::Seq => "#e4572e",
+        Family::Threads => "#4c78a8",
+        Family::Async => "#54a24b",
+        Family::Procs => "#b279a2",
+        Family::Python => "#eeca3b",
+        Family::Other => "#9d9d9d",
+    }
+}
 
 /// The chart's file name for a workload.
 pub fn file_name(workload: &str) -> String {
     format!("{workload}.svg")
-}
-
-/// The horizontal axis: seconds to a fraction of the plot width.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Scale {
-    /// From 0 to `max` seconds, ticks every `step` (about six of them).
-    Linear { max: f64, step: f64 },
-    /// From 10^`low` to 10^`high` seconds.
-    Log { low: i32, high: i32 },
-}
-
-impl Scale {
-    /// Picks the scale for bars of the given medians and whisker ends (all in seconds).
-    fn fit(rows: &[Row]) -> Scale {
-        let medians = rows.iter().map(|row| row.timing.median);
-        let fastest = medians.clone().fold(f64::INFINITY, f64::min);
-        let slowest = medians.fold(0.0, f64::max);
-        let highest = rows
-            .iter()
-            .map(|row| whiskers(row).1)
-            .fold(slowest, f64::max);
-        if slowest / fastest > LOG_SCALE_ABOVE {
-            let lowest = rows
-                .iter()
-                .map(|row| whiskers(row).0)
-                .filter(|low| *low > 0.0)
-                .fold(fastest, f64::min);
-            // Powers of ten of seconds: far inside i32.
-            let low = lowest.log10().floor() as i32;
-            let high = (highest.log10().ceil() as i32).max(low + 1);
-            Scale::Log { low, high }
-        } else {
-            let step = nice_step(highest / 6.0);
-            let max = (highest / step).ceil().max(1.0) * step;
-            Scale::Linear { max, step }
-        }
-    }
-
-    fn fraction(&self, seconds: f64) -> f64 {
-        let fraction = match *self {
-            Scale::Linear { max, .. } => seconds / max,
-            Scale::Log { low, high } => {
-                (seconds.max(f64::MIN_POSITIVE).log10() - f64::from(low)) / f64::from(high - low)
-            }
-        };
-        fraction.clamp(0.0, 1.0)
-    }
-
-    /// Tick positions (seconds) with their labels.
-    fn ticks(&self) -> Vec<(f64, String)> {
-        match *self {
-            Scale::Linear { max, step } => {
-                let unit = unit_for(max);
-                let step_in_unit = step / unit.seconds;
-                let decimals = (-step_in_unit.log10().floor()).max(0.0) as usize;
-                // At most a few dozen ticks: `step` is about a fifth of `max`.
-                let count = (max / step).round() as usize;
-                (0..=count)
-                    .map(|i| {
-                        let seconds = i as f64 * step;
-                        let label = format!("{:.decimals$}", seconds / unit.seconds);
-                        (seconds, label)
-                    })
-                    .collect()
-            }
-            Scale::Log { low, high } => {
-                let multiples: &[f64] = if high - low <= 2 {
-                    &[1.0, 2.0, 5.0]
-                } else {
-                    &[1.0]
-                };
-                let mut ticks = Vec::new();
-                for exponent in low..=high {
-                    for multiple in multiples {
-                        let seconds = multiple * 10f64.powi(exponent);
-                        if exponent == high && *multiple > 1.0 {
-                            break;
-                        }
-                        ticks.push((seconds, compact(seconds)));
-                    }
-                }
-                ticks
-            }
-        }
-    }
-
-    fn axis_title(&self) -> String {
-        match *self {
-            Scale::Linear { max, .. } => format!("median wall time ({})", unit_for(max).name),
-            Scale::Log { .. } => "median wall time (log scale)".to_string(),
-        }
-    }
-}
-
-/// 1, 2 or 5 times a power of ten, at least `raw`.
-fn nice_step(raw: f64) -> f64 {
-    if !(raw.is_finite() && raw > 0.0) {
-        return 1.0;
-    }
-    let magnitude = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|multiple| multiple * magnitude)
-        .find(|step| *step >= raw * (1.0 - 1e-9))
-        .unwrap_or(10.0 * magnitude)
-}
-
-/// A log-axis tick label: `0.02` -> `"20 ms"`.
-fn compact(seconds: f64) -> String {
-    let unit = unit_for(seconds);
-    format!("{} {}", trimmed(seconds / unit.seconds, 2), unit.name)
-}
-
-/// Both whisker ends: median ± standard deviation, never below zero.
-fn whiskers(row: &Row) -> (f64, f64) {
-    let median = row.timing.median;
-    let stddev = row.timing.stddev.unwrap_or(0.0);
-    ((median - stddev).max(0.0), median + stddev)
 }
 
 /// Escapes text for SVG content and attribute values.
@@ -166,15 +69,17 @@ fn escape(text: &str) -> String {
 pub fn bar_chart(workload: &WorkloadReport) -> String {
     let rows = &workload.rows;
     let values: Vec<String> = rows.iter().map(value_label).collect();
-    let frame = Frame::fit(rows, &values);
+    let mut frame = Frame::fit(rows, &values);
     let has_whiskers = rows.iter().any(|row| row.timing.stddev.is_some());
+    let (key, key_lines) = legend(rows, frame.left, frame.bottom + 62.0, has_whiskers);
+    frame.height += LEGEND_LINE * (key_lines - 1) as f64;
     let mut svg = heading(&escape(&workload.workload), rows, &frame, has_whiskers);
     // Grid and tick labels first, so bars are drawn over the grid lines.
     svg.push_str(&axis(&frame));
     for (index, (row, value)) in rows.iter().zip(&values).enumerate() {
         svg.push_str(&bar(&frame, index, row, value));
     }
-    svg.push_str(&legend(frame.left, frame.bottom + 62.0, has_whiskers));
+    svg.push_str(&key);
     svg.push_str("</svg>\n");
     svg
 }
@@ -298,16 +203,17 @@ fn axis(frame: &Frame) -> String {
     svg
 }
 
-/// The `index`-th bar: the variant's name, the bar, its whiskers and its value label.
+/// The `index`-th bar: the variant's name, the bar, its whiskers, its ideal tick
+/// and its value label.
 fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
     let left = frame.left;
     let centre = TOP + ROW_HEIGHT * (index as f64 + 0.5);
     let bar_end = frame.x(row.timing.median);
-    let (fill, weight) = if row.is_seq() {
-        (SEQ_FILL, "bold")
-    } else {
-        (VARIANT_FILL, "normal")
-    };
+    let fill = fill(row.family());
+    let weight = if row.is_seq() { "bold" } else { "normal" };
+    let ideal = row.ideal.map_or_else(String::new, |ideal| {
+        format!(", ideal {}", duration(ideal.seconds))
+    });
     let mut svg = String::new();
     let _ = writeln!(
         svg,
@@ -318,7 +224,7 @@ fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
     );
     let _ = writeln!(
         svg,
-        r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="{BAR_HEIGHT}" fill="{fill}"><title>{}: median {}, mean {}</title></rect>"#,
+        r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="{BAR_HEIGHT}" fill="{fill}"><title>{}: median {}, mean {}{ideal}</title></rect>"#,
         centre - BAR_HEIGHT / 2.0,
         (bar_end - left).max(0.5),
         escape(&row.variant),
@@ -339,6 +245,11 @@ fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
         );
         label_x = label_x.max(high_x);
     }
+    if let Some(ideal) = row.ideal {
+        let ideal_x = frame.x(ideal.seconds);
+        svg.push_str(&ideal_tick(ideal_x, centre));
+        label_x = label_x.max(ideal_x);
+    }
     let _ = writeln!(
         svg,
         r#"<text x="{:.1}" y="{:.1}" font-size="12">{}</text>"#,
@@ -349,14 +260,25 @@ fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
     svg
 }
 
-/// The text after a bar: its median, its speedup, and a warning for a wrong answer.
+/// The dashed tick of an ideal bound at `x`, across a bar centred at `centre`.
+fn ideal_tick(x: f64, centre: f64) -> String {
+    let reach = BAR_HEIGHT / 2.0 + 4.0;
+    format!(
+        "<path d=\"M{x:.1} {:.1}V{:.1}\" stroke=\"{IDEAL_INK}\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>\n",
+        centre - reach,
+        centre + reach
+    )
+}
+
+/// The text after a bar: its median, its speedup, and a warning when the variant
+/// failed its check (a wrong answer, or a key converted twice).
 fn value_label(row: &Row) -> String {
     let mut value = duration(row.timing.median);
     if let Some(speedup) = row.speedup_vs_seq.filter(|_| !row.is_seq()) {
         let _ = write!(value, " · {}", factor(speedup));
     }
-    if row.checksum_agrees == Some(false) {
-        value.push_str(" · ✗ wrong answer");
+    if let Some(failure) = row.check().failure() {
+        let _ = write!(value, " · {failure}");
     }
     value
 }
@@ -378,47 +300,95 @@ fn subtitle(rows: &[Row], scale: Scale) -> String {
     text
 }
 
-/// The key under the plot: the two fills, and the whisker when bars have one.
-fn legend(left: f64, y: f64, has_whiskers: bool) -> String {
+/// One entry of the legend.
+enum Entry {
+    Model(Family),
+    Whisker,
+    Ideal,
+}
+
+impl Entry {
+    fn label(&self) -> &'static str {
+        match self {
+            Entry::Model(family) => family.name(),
+            Entry::Whisker => "± 1 standard deviation",
+            Entry::Ideal => "ideal bound",
+        }
+    }
+
+    /// The entry's mark, its left edge at `x`, on the line whose text sits at `y`.
+    fn mark(&self, x: f64, y: f64) -> String {
+        match self {
+            Entry::Model(family) => format!(
+                r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}"/>"#,
+                y - 10.0,
+                fill(*family)
+            ),
+            Entry::Whisker => format!(
+                r#"<path d="M{x:.1} {:.1}H{:.1}M{x:.1} {:.1}V{:.1}M{:.1} {:.1}V{:.1}" stroke="{INK}" stroke-width="1.5" fill="none"/>"#,
+                y - 4.0,
+                x + 20.0,
+                y - 9.0,
+                y + 1.0,
+                x + 20.0,
+                y - 9.0,
+                y + 1.0
+            ),
+            Entry::Ideal => ideal_tick(x + 6.0, y - 4.0).trim_end().to_string(),
+        }
+    }
+
+    /// Room the mark takes before the label.
+    fn mark_width(&self) -> f64 {
+        match self {
+            Entry::Whisker => 26.0,
+            Entry::Model(_) | Entry::Ideal => 17.0,
+        }
+    }
+}
+
+/// The key under the plot, starting at (`left`, `y`): the colour of every model
+/// present, then the whisker and the ideal tick when bars have them; wrapped to
+/// the chart's width. Returns the SVG and its number of lines.
+fn legend(rows: &[Row], left: f64, y: f64, has_whiskers: bool) -> (String, usize) {
+    let mut entries: Vec<Entry> = Family::ALL
+        .into_iter()
+        .filter(|family| rows.iter().any(|row| row.family() == *family))
+        .map(Entry::Model)
+        .collect();
+    if has_whiskers {
+        entries.push(Entry::Whisker);
+    }
+    if rows.iter().any(|row| row.ideal.is_some()) {
+        entries.push(Entry::Ideal);
+    }
     let mut out = String::new();
-    let mut x = left;
-    for (fill, label) in [
-        (SEQ_FILL, format!("{SEQ} (baseline)")),
-        (VARIANT_FILL, "concurrent variant".to_string()),
-    ] {
+    let (mut x, mut y, mut lines) = (left, y, 1);
+    for entry in entries {
+        let label = entry.label();
+        let width = entry.mark_width() + label.chars().count() as f64 * LEGEND_CHAR_WIDTH;
+        if x > left && x + width > WIDTH - 16.0 {
+            (x, y, lines) = (left, y + LEGEND_LINE, lines + 1);
+        }
         let _ = writeln!(
             out,
-            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{fill}"/><text x="{:.1}" y="{y:.1}" font-size="12">{label}</text>"#,
-            y - 10.0,
-            x + 17.0
+            r#"{}<text x="{:.1}" y="{y:.1}" font-size="12">{label}</text>"#,
+            entry.mark(x, y),
+            x + entry.mark_width()
         );
-        x += 17.0 + label.chars().count() as f64 * CHAR_WIDTH + 20.0;
+        x += width + 20.0;
     }
-    if !has_whiskers {
-        return out;
-    }
-    let _ = writeln!(
-        out,
-        r#"<path d="M{x:.1} {:.1}H{:.1}M{x:.1} {:.1}V{:.1}M{:.1} {:.1}V{:.1}" stroke="{INK}" stroke-width="1.5" fill="none"/><text x="{:.1}" y="{y:.1}" font-size="12">± 1 standard deviation</text>"#,
-        y - 4.0,
-        x + 20.0,
-        y - 9.0,
-        y + 1.0,
-        x + 20.0,
-        y - 9.0,
-        y + 1.0,
-        x + 26.0
-    );
-    out
+    (out, lines)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::HyperfineResult;
+    use crate::ideal::{Ideal, IdealRule};
+    use crate::input::{HyperfineResult, Record};
 
     /// A row whose runs all took `median` seconds (so its mean is the same).
-    fn row(variant: &str, median: f64, stddev: Option<f64>) -> Row {
+    pub(super) fn row(variant: &str, median: f64, stddev: Option<f64>) -> Row {
         Row {
             variant: variant.to_string(),
             timing: HyperfineResult::for_test(variant, median, median, stddev),
@@ -428,57 +398,108 @@ mod tests {
             ideal: None,
             ratio_to_ideal: None,
             checksum_agrees: None,
+            rule_kept: None,
+            vs_baseline: None,
         }
     }
 
-    /// Nice steps are 1, 2 or 5 times a power of ten and never below the raw step.
-    #[test]
-    fn nice_steps() {
-        assert_eq!(nice_step(0.17), 0.2);
-        assert_eq!(nice_step(3.0), 5.0);
-        assert_eq!(nice_step(1.0), 1.0);
-        assert_eq!(nice_step(0.06), 0.1);
-        assert_eq!(nice_step(0.0), 1.0);
+    fn chart(rows: Vec<Row>) -> String {
+        bar_chart(&WorkloadReport {
+            workload: "w".to_string(),
+            parameters: None,
+            rows,
+        })
     }
 
-    /// Close medians get a linear axis from zero that covers the longest whisker.
+    /// Bars take their model's colour, from the record or else the name, and the
+    /// legend lists exactly the models present, python-* as one.
     #[test]
-    fn close_medians_get_a_linear_axis() {
-        let rows = [row(SEQ, 1.0, Some(0.1)), row("threads", 0.52, Some(0.01))];
-        let scale = Scale::fit(&rows);
-        let Scale::Linear { max, step } = scale else {
-            panic!("expected a linear scale, got {scale:?}");
+    fn bars_are_coloured_by_model_with_a_legend() {
+        let mut racy = row("racy", 0.3, None);
+        racy.record = Some(Record {
+            model: Some("async".to_string()),
+            ..Record::default()
+        });
+        let svg = chart(vec![
+            row(SEQ, 1.0, None),
+            row("threads scoped", 0.5, None),
+            racy,
+            row("python-threads", 0.9, None),
+            row("python-asyncio", 0.8, None),
+        ]);
+        let bar_fill = |name: &str| {
+            let at = svg.find(&format!("<title>{name}: median")).expect(name);
+            let rect = svg[..at].rfind("<rect").expect("the bar's rect");
+            svg[rect..at].split("fill=\"").nth(1).expect("fill")[..7].to_string()
         };
+        assert_eq!(bar_fill(SEQ), "#e4572e");
+        assert_eq!(bar_fill("threads scoped"), "#4c78a8");
+        assert_eq!(bar_fill("racy"), "#54a24b", "the record's model wins");
+        assert_eq!(bar_fill("python-threads"), "#eeca3b");
+        assert_eq!(bar_fill("python-asyncio"), "#eeca3b");
+        for label in [
+            ">seq</text>",
+            ">threads</text>",
+            ">async</text>",
+            ">python-*</text>",
+        ] {
+            assert!(svg.contains(label), "legend lacks {label}");
+        }
         assert!(
-            (max - 1.2).abs() < 1e-9 && (step - 0.2).abs() < 1e-9,
-            "{scale:?}"
+            !svg.contains(">procs</text>"),
+            "no procs bar, no procs entry"
         );
-        let labels: Vec<String> = scale.ticks().into_iter().map(|(_, label)| label).collect();
-        assert_eq!(labels, ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0", "1.2"]);
-        assert_eq!(scale.axis_title(), "median wall time (s)");
-        // Below a second the axis counts milliseconds.
-        let rows = [row(SEQ, 0.057, Some(0.002)), row("threads", 0.03, None)];
-        let scale = Scale::fit(&rows);
-        let labels: Vec<String> = scale.ticks().into_iter().map(|(_, label)| label).collect();
-        assert_eq!(labels, ["0", "10", "20", "30", "40", "50", "60"]);
-        assert_eq!(scale.axis_title(), "median wall time (ms)");
+        assert!(!svg.contains("ideal bound"), "no ideal, no ideal entry");
     }
 
-    /// Medians more than 20x apart get a log axis labelled with units at each decade.
+    /// A variant with an ideal bound gets a dashed tick at it, the legend explains
+    /// it, and the value label starts past it.
     #[test]
-    fn spread_medians_get_a_log_axis() {
-        let rows = [row(SEQ, 8.64, Some(0.05)), row("async", 0.157, Some(0.002))];
-        let scale = Scale::fit(&rows);
-        assert_eq!(scale, Scale::Log { low: -1, high: 1 });
-        let labels: Vec<String> = scale.ticks().into_iter().map(|(_, label)| label).collect();
-        assert_eq!(
-            labels,
-            ["100 ms", "200 ms", "500 ms", "1 s", "2 s", "5 s", "10 s"]
-        );
-        assert_eq!(scale.axis_title(), "median wall time (log scale)");
-        // Exactly 20x apart stays linear.
-        let rows = [row(SEQ, 2.0, None), row("async", 0.1, None)];
-        assert!(matches!(Scale::fit(&rows), Scale::Linear { .. }));
+    fn ideal_bounds_are_ticked() {
+        let mut threads = row("threads", 0.6, None);
+        threads.ideal = Some(Ideal {
+            seconds: 0.5,
+            rule: IdealRule::CpuBound,
+        });
+        let svg = chart(vec![row(SEQ, 1.0, None), threads]);
+        let ticks = svg.matches(r#"stroke-dasharray="3 2""#).count();
+        assert_eq!(ticks, 2, "one on the bar, one in the legend:\n{svg}");
+        assert!(svg.contains(">ideal bound</text>"));
+        assert!(svg.contains("<title>threads: median 600 ms, mean 600 ms, ideal 500 ms</title>"));
+    }
+
+    /// A variant that converts keys twice says so after its bar, like a wrong answer.
+    #[test]
+    fn failed_checks_are_labelled() {
+        let mut racy = row("racy", 0.1, None);
+        racy.checksum_agrees = Some(true);
+        racy.rule_kept = Some(false);
+        let mut wrong = row("wrong", 0.2, None);
+        wrong.checksum_agrees = Some(false);
+        let svg = chart(vec![racy, wrong]);
+        assert!(svg.contains(">100 ms · ✗ converts twice</text>"), "{svg}");
+        assert!(svg.contains(">200 ms · ✗ wrong answer</text>"));
+    }
+
+    /// A legend wider than the chart wraps onto a second line and the chart grows.
+    #[test]
+    fn a_long_legend_wraps() {
+        let names = [SEQ, "threads", "async", "procs", "python-threads", "other"];
+        let rows: Vec<Row> = names
+            .iter()
+            .map(|name| {
+                let mut row = row(name, 1.0, Some(0.1));
+                row.ideal = Some(Ideal {
+                    seconds: 0.5,
+                    rule: IdealRule::CpuBound,
+                });
+                row
+            })
+            .collect();
+        let (_, lines) = legend(&rows, 280.0, 300.0, true);
+        assert_eq!(lines, 2);
+        let svg = chart(rows);
+        assert!(svg.contains(r#"height="340""#), "{}", &svg[..200]);
     }
 
     /// Text from the data is escaped so a variant name cannot break the XML.

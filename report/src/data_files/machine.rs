@@ -1,0 +1,242 @@
+//! `machine.json`: the machine the run was measured on, read from the kernel's
+//! own files, and the facts compare.sh knows (tool versions, date, commit).
+//!
+//! The kernel's files are read as bytes: `/proc/cpuinfo` comes from the CPU and
+//! the hypervisor and is not promised to be UTF-8, so a bad byte is replaced
+//! (lossy UTF-8) instead of failing the run. A source that cannot be read, or
+//! lacks its line, leaves its key `null` with a warning: the file describes the
+//! run, and the report treats every key of it as optional.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+/// What compare.sh knows and passes on the command line, as text.
+#[derive(Debug, Clone, Default)]
+pub struct Given {
+    pub rustc: String,
+    pub hyperfine: String,
+    pub idle: String,
+    pub date: String,
+    pub commit: String,
+    pub python: Option<String>,
+}
+
+/// Where the machine describes itself.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub cpuinfo: PathBuf,
+    pub meminfo: PathBuf,
+    pub os_release: PathBuf,
+    pub kernel_release: PathBuf,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources {
+            cpuinfo: PathBuf::from("/proc/cpuinfo"),
+            meminfo: PathBuf::from("/proc/meminfo"),
+            os_release: PathBuf::from("/etc/os-release"),
+            kernel_release: PathBuf::from("/proc/sys/kernel/osrelease"),
+        }
+    }
+}
+
+/// The file's keys, in the order they are written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MachineFile {
+    /// The first `model name` of `/proc/cpuinfo`.
+    pub cpu: Option<String>,
+    /// CPUs this process may run on (`std::thread::available_parallelism`, as `nproc`).
+    pub cores: Option<usize>,
+    /// `MemTotal`, in GiB to one decimal.
+    pub memory_gib: Option<f64>,
+    pub kernel: Option<String>,
+    /// `PRETTY_NAME` of os-release, unquoted.
+    pub os: Option<String>,
+    pub rustc: String,
+    pub hyperfine: String,
+    pub idle: String,
+    pub date: String,
+    pub commit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub python: Option<String>,
+}
+
+/// Reads the sources and joins them with what was given; a source that could not
+/// be read leaves its key empty and adds a warning.
+pub fn describe(given: &Given, sources: &Sources) -> (MachineFile, Vec<String>) {
+    let mut warnings = Vec::new();
+    // `key` is left empty when `path` cannot be read or lacks `what`.
+    let mut read = |path: &Path, key: &str, what: &str, parse: &dyn Fn(&[u8]) -> Option<String>| {
+        match fs::read(path) {
+            Ok(bytes) => {
+                let value = parse(&bytes);
+                if value.is_none() {
+                    warnings.push(format!("{}: no {what}; {key} left empty", path.display()));
+                }
+                value
+            }
+            Err(error) => {
+                warnings.push(format!(
+                    "cannot read {} ({error}); {key} left empty",
+                    path.display()
+                ));
+                None
+            }
+        }
+    };
+    let cpu = read(&sources.cpuinfo, "cpu", "`model name` line", &cpu_model);
+    let memory = read(
+        &sources.meminfo,
+        "memory_gib",
+        "`MemTotal` line",
+        &|bytes| mem_total_gib(bytes).map(|gib| gib.to_string()),
+    );
+    let kernel = read(
+        &sources.kernel_release,
+        "kernel",
+        "kernel release",
+        &|bytes| {
+            Some(String::from_utf8_lossy(bytes).trim().to_string()).filter(|text| !text.is_empty())
+        },
+    );
+    let os = read(&sources.os_release, "os", "`PRETTY_NAME`", &pretty_name);
+    let cores = std::thread::available_parallelism()
+        .map(|cores| cores.get())
+        .map_err(|error| {
+            warnings.push(format!("cannot count the CPUs ({error}); cores left empty"))
+        })
+        .ok();
+    let file = MachineFile {
+        cpu,
+        cores,
+        // Written by `mem_total_gib` as a float just above.
+        memory_gib: memory.and_then(|gib| gib.parse().ok()),
+        kernel,
+        os,
+        rustc: given.rustc.clone(),
+        hyperfine: given.hyperfine.clone(),
+        idle: given.idle.clone(),
+        date: given.date.clone(),
+        commit: given.commit.clone(),
+        python: given.python.clone(),
+    };
+    (file, warnings)
+}
+
+/// The file's text: one line of JSON.
+pub fn render(file: &MachineFile) -> Result<String> {
+    let mut text = serde_json::to_string(file).context("cannot serialize machine.json")?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The value of the first `model name : ...` line, blanks trimmed.
+fn cpu_model(cpuinfo: &[u8]) -> Option<String> {
+    cpuinfo.split(|byte| *byte == b'\n').find_map(|line| {
+        let colon = line.iter().position(|byte| *byte == b':')?;
+        (line[..colon].trim_ascii() == b"model name")
+            .then(|| String::from_utf8_lossy(line[colon + 1..].trim_ascii()).into_owned())
+    })
+}
+
+/// `MemTotal: N kB` in GiB, rounded to one decimal.
+fn mem_total_gib(meminfo: &[u8]) -> Option<f64> {
+    let text = String::from_utf8_lossy(meminfo);
+    let kib: u64 = text
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    const KIB_PER_GIB: f64 = 1024.0 * 1024.0;
+    // Exact: memory sizes in KiB are far below 2^53.
+    Some((kib as f64 / KIB_PER_GIB * 10.0).round() / 10.0)
+}
+
+/// `PRETTY_NAME` of an os-release file, with its shell quoting removed: inside
+/// double quotes `\"`, `\\`, `\$` and `` \` `` stand for the character.
+fn pretty_name(os_release: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(os_release);
+    let value = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("PRETTY_NAME="))?
+        .trim();
+    let unquoted = if let Some(inner) = value
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        let mut out = String::new();
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            match (c, chars.clone().next()) {
+                ('\\', Some(next @ ('"' | '\\' | '$' | '`'))) => {
+                    out.push(next);
+                    chars.next();
+                }
+                _ => out.push(c),
+            }
+        }
+        out
+    } else if let Some(inner) = value
+        .strip_prefix('\'')
+        .and_then(|rest| rest.strip_suffix('\''))
+    {
+        inner.to_string()
+    } else {
+        value.to_string()
+    };
+    Some(unquoted).filter(|name| !name.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first model name wins, blanks are trimmed, bad bytes are replaced.
+    #[test]
+    fn cpu_model_is_the_first_model_name() {
+        let cpuinfo =
+            b"processor\t: 0\nmodel name\t: AMD \"EPYC\"\t\\ 7B13 \xff\n\nmodel name\t: other\n";
+        assert_eq!(
+            cpu_model(cpuinfo).as_deref(),
+            Some("AMD \"EPYC\"\t\\ 7B13 \u{fffd}")
+        );
+        assert_eq!(cpu_model(b"processor : 0\nCPU part : 0xd0c\n"), None);
+    }
+
+    /// MemTotal is turned into GiB with one decimal.
+    #[test]
+    fn memory_in_gib() {
+        assert_eq!(
+            mem_total_gib(b"MemTotal:       24641536 kB\nMemFree: 1 kB\n"),
+            Some(23.5)
+        );
+        assert_eq!(mem_total_gib(b"MemTotal: 16777216 kB\n"), Some(16.0));
+        assert_eq!(mem_total_gib(b"MemFree: 1 kB\n"), None);
+    }
+
+    /// PRETTY_NAME loses its quotes and keeps what they escaped.
+    #[test]
+    fn pretty_name_is_unquoted() {
+        assert_eq!(
+            pretty_name(b"NAME=\"Debian\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n")
+                .as_deref(),
+            Some("Debian GNU/Linux 12 (bookworm)")
+        );
+        assert_eq!(
+            pretty_name(br#"PRETTY_NAME="say \"hi\" \\ \$HOME""#).as_deref(),
+            Some(r#"say "hi" \ $HOME"#)
+        );
+        assert_eq!(
+            pretty_name(b"PRETTY_NAME='Alpine Linux'").as_deref(),
+            Some("Alpine Linux")
+        );
+        assert_eq!(pretty_name(b"PRETTY_NAME=Arch").as_deref(), Some("Arch"));
+        assert_eq!(pretty_name(b"NAME=x\n"), None);
+    }
+}

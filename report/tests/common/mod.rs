@@ -1,0 +1,139 @@
+//! Helpers shared by the integration tests: the binary, the fixture directories
+//! in `tests/fixtures/report/`, and private scratch copies of them.
+
+// Each test file uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_concur-report");
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/report")
+        .join(name)
+}
+
+/// A private directory in the system temporary directory, deleted on drop.
+pub struct Scratch {
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    /// An empty scratch directory; `label` shows in its name.
+    pub fn empty(label: &str) -> Scratch {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "concur-report-test-{}-{}-{label}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create scratch directory");
+        Scratch { dir }
+    }
+
+    /// A copy of the files of a fixture directory.
+    pub fn copy_of(fixture_name: &str) -> Scratch {
+        let scratch = Scratch::empty(fixture_name);
+        for entry in fs::read_dir(fixture(fixture_name)).expect("read fixture directory") {
+            let path = entry.expect("fixture entry").path();
+            let name = path.file_name().expect("fixture file name");
+            fs::copy(&path, scratch.dir.join(name)).expect("copy fixture file");
+        }
+        scratch
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        fs::read_to_string(self.path(name)).unwrap_or_else(|error| panic!("read {name}: {error}"))
+    }
+
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) {
+        fs::write(self.path(name), contents).expect("write scratch file");
+    }
+
+    pub fn remove(&self, name: &str) {
+        fs::remove_file(self.path(name)).expect("remove scratch file");
+    }
+
+    /// Runs `concur-report --dir <scratch>`.
+    pub fn run(&self) -> Output {
+        self.run_with(&[])
+    }
+
+    /// Runs `concur-report --dir <scratch>` with more arguments.
+    pub fn run_with(&self, args: &[&str]) -> Output {
+        Command::new(BINARY)
+            .arg("--dir")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .expect("run concur-report")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs `concur-report` with these arguments.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(BINARY)
+        .args(args)
+        .output()
+        .expect("run concur-report")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The README section of one workload: from its heading to the next `## `.
+pub fn section<'a>(readme: &'a str, workload: &str) -> &'a str {
+    let heading = format!("## {workload}\n");
+    let start = readme
+        .find(&heading)
+        .unwrap_or_else(|| panic!("no section {heading:?} in README:\n{readme}"));
+    let rest = &readme[start + heading.len()..];
+    let end = rest.find("\n## ").map_or(rest.len(), |end| end + 1);
+    &rest[..end]
+}
+
+/// The row of a Markdown table whose first cell is `variant` (bold or not).
+pub fn table_row<'a>(section: &'a str, variant: &str) -> &'a str {
+    section
+        .lines()
+        .find(|line| {
+            line.starts_with(&format!("| {variant} |"))
+                || line.starts_with(&format!("| **{variant}** |"))
+        })
+        .unwrap_or_else(|| panic!("no row for {variant:?} in:\n{section}"))
+}
+
+/// The cells of a summary.csv line by column name (no quoted commas in these fixtures).
+pub fn csv_rows(csv: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    lines
+        .map(|line| {
+            header
+                .iter()
+                .map(|name| name.to_string())
+                .zip(line.split(',').map(str::to_string))
+                .collect()
+        })
+        .collect()
+}

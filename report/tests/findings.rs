@@ -1,0 +1,191 @@
+//! `--readme PATH`: the findings block of a front README, regenerated from a
+//! results directory between `<!-- findings:start -->` and `<!-- findings:end -->`,
+//! every other byte of the file kept; a file without both markers, in order, is
+//! an error that leaves it untouched.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{Scratch, stderr, stdout};
+
+const START: &str = "<!-- findings:start -->";
+const END: &str = "<!-- findings:end -->";
+
+/// A front README next to a copy of a fixture as `results/`.
+fn front(fixture_name: &str, readme: &str) -> (Scratch, Scratch) {
+    let results = Scratch::copy_of(fixture_name);
+    assert!(
+        results.run().status.success(),
+        "the report must exist first"
+    );
+    let front = Scratch::empty("front");
+    fs::rename(&results.dir, front.path("results")).expect("move the results under front");
+    front.write("README.md", readme);
+    (front, results)
+}
+
+/// Every file of a directory with its contents, by name.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .expect("list directory")
+        .map(|entry| {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            (name, fs::read(&path).expect("read file"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn rewrite(front: &Scratch) -> std::process::Output {
+    let dir = front.path("results");
+    let readme = front.path("README.md");
+    common::run(&[
+        "--dir",
+        dir.to_str().expect("UTF-8 path"),
+        "--readme",
+        readme.to_str().expect("UTF-8 path"),
+    ])
+}
+
+/// Only the lines between the markers change; the block is the findings table.
+#[test]
+fn readme_block_is_replaced_and_the_rest_kept() {
+    let before = format!("# concur\r\n\nIntro with ünïcode and a | pipe.\n\n{START}\n");
+    let after = format!("{END}\n\n## How to run\n\ntrailing line without newline");
+    let (front, _results) = front(
+        "waiting",
+        &format!("{before}old findings\nmore old lines\n{after}"),
+    );
+    let results_before = contents(&front.path("results"));
+    let output = rewrite(&front);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "", "--readme prints no tables");
+    assert_eq!(
+        contents(&front.path("results")),
+        results_before,
+        "--readme writes nothing in the results directory"
+    );
+    let text = fs::read(front.path("README.md")).expect("read README");
+    assert!(text.starts_with(before.as_bytes()), "prefix changed");
+    assert!(text.ends_with(after.as_bytes()), "suffix changed");
+    let text = String::from_utf8(text).expect("UTF-8");
+    let block = &text[before.len()..text.len() - after.len()];
+    assert!(!block.contains("old findings"));
+    assert!(
+        block.starts_with(
+            "Measured by `scripts/compare.sh` at 2026-11-29T12:00:00Z on Test CPU 9000 (2\n\
+         cores), 8.0 GiB, Linux 6.1.0-test, hyperfine 1.20.0: median of 5 runs of the\n"
+        ),
+        "{block}"
+    );
+    assert!(block.contains(
+        "\n| workload | seq | threads | async | procs | CPython | what it shows |\n\
+         |---|--:|--:|--:|--:|--:|---|\n"
+    ));
+    assert!(
+        block.contains(
+            "| `download` (10 pages, 50 ms latency) | 515 ms (ideal 500 ms) | `--workers 5` 107 ms \
+         (4.81×, ideal 100 ms) | multi-thread 57.0 ms (9.04×, ideal 50.0 ms), `--max-in-flight 2` \
+         257 ms (2.00×, ideal 250 ms) | 264 ms (1.95×, ideal 250 ms, ✗ wrong answer) | – |"
+        ),
+        "{block}"
+    );
+    assert!(block.contains(
+        "| `convert` (200 requests, 1 ms lookups, 8 callers) | 102 ms | single-flight 14.2 ms \
+         (7.18×), racy 14.7 ms (6.94×, ✗ converts twice), locked 105 ms (0.97×) |"
+    ));
+    assert!(block.contains(
+        "| threads locked 112 ms (0.91×) | the seed's lock serializes every lookup; \
+         single-flight is 7.4× faster than it with zero duplicates; racy is as fast and \
+         converts keys twice (48 and 51 duplicate lookups) |"
+    ));
+    assert!(block.ends_with(
+        "Full tables and charts: [results/README.md](results/README.md); every number:\n\
+         [results/summary.csv](results/summary.csv).\n"
+    ));
+    // Running it again changes nothing.
+    let once = fs::read(front.path("README.md")).expect("read");
+    assert!(rewrite(&front).status.success());
+    assert_eq!(fs::read(front.path("README.md")).expect("read"), once);
+}
+
+/// Without both markers, or with them out of order, the file is left as it was
+/// and the message names the marker.
+#[test]
+fn readme_without_markers_fails_cleanly() {
+    for (text, message) in [
+        (
+            "# README\n\nno markers\n".to_string(),
+            format!("no line `{START}`"),
+        ),
+        (format!("# README\n{START}\n"), format!("no line `{END}`")),
+        (
+            format!("{END}\nblock\n{START}\n"),
+            format!("`{END}` comes before `{START}`"),
+        ),
+    ] {
+        let (front, _results) = front("waiting", &text);
+        let output = rewrite(&front);
+        assert_eq!(output.status.code(), Some(1), "{text:?}");
+        let error = stderr(&output);
+        assert!(
+            error.starts_with("concur-report: error: cannot rewrite the findings block of "),
+            "{error}"
+        );
+        assert!(error.contains(&message), "{error}");
+        assert_eq!(front.read("README.md"), text, "file changed");
+        let leftovers: Vec<_> = fs::read_dir(&front.dir)
+            .expect("list")
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+}
+
+/// The block of the `full/` fixture: every number from the run, the wrong answers
+/// named, and a link relative to the README wherever the results are.
+#[test]
+fn findings_name_wrong_answers_and_link_relatively() {
+    let (front, _results) = front("full", &format!("{START}\n{END}\n"));
+    let nested = front.path("docs");
+    fs::create_dir(&nested).expect("mkdir docs");
+    fs::write(nested.join("page.md"), format!("x\n{START}\n{END}\n")).expect("write page");
+    let dir = front.path("results");
+    let output = common::run(&[
+        "--dir",
+        dir.to_str().expect("UTF-8 path"),
+        "--readme",
+        nested.join("page.md").to_str().expect("UTF-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = fs::read_to_string(nested.join("page.md")).expect("read page");
+    assert!(
+        page.contains("[../results/README.md](../results/README.md)"),
+        "{page}"
+    );
+    assert!(
+        page.replace('\n', " ").contains(
+            "✗ wrong answer: `range-sum` procs, `range-sum` threads scoped; not checked (no \
+         record): `range-sum` threads rayon."
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "| `squares` (20 tasks, n from 5·10⁶) | 1.00 s | scoped 500 ms (2.00×), rayon 510 ms \
+         (1.96×), scoped `--gil` 1.05 s (0.95×) | – | 550 ms (1.82×) | no GIL: every parallel \
+         model uses both cores;"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("| `range-sum` (0..10⁸, 2 parts) | 200 ms |"));
+}
