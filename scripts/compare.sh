@@ -10,7 +10,8 @@
 #
 # Order of work: build (release) -> start the site server -> correctness gate
 # (each variant once; every answer must be right and all checksums must agree,
-# else stop before timing anything) -> hyperfine, in rounds -> concur-report.
+# else stop before timing anything) -> hyperfine, one command at a time, in
+# rounds -> concur-report.
 # Rounds: hyperfine runs one command's runs back to back, so a noisy minute on a
 # shared machine would land on whichever variant was running. Every workload is
 # timed once per round instead, each round a share of the runs, and the report
@@ -37,8 +38,11 @@ Options:
   --quick             Small sizes, 3 runs, no warmup; seconds once the
                       release build exists. Writes to target/compare-quick unless --out is
                       given, so the committed results/ are not overwritten.
-  --workloads LIST    Comma-separated subset of: squares,range-sum,download,convert
-                      (default: all)
+  --workloads LIST    Comma-separated subset of: squares,range-sum,download,convert,seeds
+                      (default: all). seeds runs every experiment of the two
+                      blog posts in CPython (scripts/python/) and in the
+                      matching concur variant, at the seeds' own sizes, each
+                      CPython checksum checked against concur's
   --models LIST       Comma-separated subset of: seq,threads,async,procs
                       (default: all; seq is always kept as the baseline)
   --runs N            Timed runs per variant (default 10, quick 3)
@@ -50,6 +54,18 @@ Options:
                       (default 1, quick 0)
   --out DIR           Where results go (default results/, quick target/compare-quick)
   --latency-ms N      Simulated page latency of the site server (default 50, quick 10)
+  --sites URL         Time download against a concur-sites already running at URL
+                      (e.g. on another machine: concur-sites --addr 0.0.0.0:8080
+                      --latency-ms 50 there, --sites http://HOST:8080 here)
+                      instead of starting one on loopback; --latency-ms is then
+                      the server's to set
+  --baseline DIR      Compare with an earlier results directory (e.g. a copy of
+                      the committed results/): every table gains a "vs baseline"
+                      column, the median ratio and whether the difference stands
+                      out of the runs' noise (Mann-Whitney U test on the runs)
+  --no-python         Skip the CPython variants of the seeds section (they are
+                      also skipped, with one line saying why, when no python3
+                      >= 3.9 is found or its packages cannot be installed)
   --no-build          Use the binaries already built in target/release
   --no-idle-poll      Let idle CPUs halt while download and convert are timed.
                       By default, when it may (root), the script holds a PM QoS
@@ -68,36 +84,43 @@ earlier run with other workloads stays behind; its subdirectories other than
 rounds/ are left alone.
 
 Writes to OUT: rounds/<workload>.<round>.json (each round's hyperfine export),
-<workload>.{json,csv,md} (the rounds joined, in hyperfine's layouts), records.jsonl (each
-variant's result record from the correctness gate), params.json, machine.json,
-and, from concur-report: summary.csv, README.md and <workload>.svg charts.
+<workload>.{json,csv,md} (the rounds joined, in hyperfine's layouts; hyperfine's
+own plotting scripts read the .json), records.jsonl (each variant's result
+record from the correctness gate), params.json, machine.json, compare.log
+(hyperfine's own output), and, from concur-report: summary.csv, README.md and
+<workload>.svg charts. When OUT is the repository's results/, the findings
+table of the top README.md is regenerated from it too.
+
+Prints one progress line per timed command (on a terminal, each replaces the
+last; otherwise one line per round) and, at the end, each
+workload's table: median, speedup against seq, ratio to the ideal bound and the
+workload's key figure.
+
+hyperfine 1.x is taken from PATH, or installed (1.20.0) under target/tools.
+A RUSTFLAGS in the environment gets a warning: it replaces the build settings
+that keep the CPU loop at the same speed in every binary.
 
 Environment (for tests): CONCUR_BIN_DIR replaces target/release (or
-$CARGO_TARGET_DIR/release) as the place
-the model binaries and concur-sites are taken from.
+$CARGO_TARGET_DIR/release) as the place the binaries are taken from.
 Exit status: 0 done, 1 a step failed (message says which), 2 bad usage.
 EOF
 }
 
-# shellcheck source=lib/idle_poll.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib/idle_poll.sh"
-
-die() { printf 'compare.sh: error: %s\n' "$*" >&2; exit 1; }
-usage_error() { printf 'compare.sh: error: %s (see --help)\n' "$*" >&2; exit 2; }
-say() { printf '==> %s\n' "$*" >&2; }
-json_string() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
-
+script_name=compare.sh
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[ -f "$root/Cargo.toml" ] && [ -d "$root/shared" ] || die "cannot find the concur workspace around $0"
+[ -f "$root/Cargo.toml" ] && [ -d "$root/shared" ] || { echo "compare.sh: error: cannot find the concur workspace around $0" >&2; exit 1; }
 cd "$root"
+# shellcheck source=lib/common.sh
+. scripts/lib/common.sh
+# shellcheck source=lib/idle_poll.sh
+. scripts/lib/idle_poll.sh
+# shellcheck source=lib/python.sh
+. scripts/lib/python.sh
 
-all_workloads=(squares range-sum download convert)
+all_workloads=(squares range-sum download convert seeds)
 all_models=(seq threads async procs)
 quick=false runs='' rounds='' warmup='' out='' latency_ms='' build=true
-workloads_arg='' models_arg=''
-
-# An option's value must exist and must not be the next option.
-need_value() { [ $# -ge 2 ] && [[ "$2" != --* ]] || usage_error "$1 needs a value"; }
+workloads_arg='' models_arg='' baseline='' sites_url=''
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -109,8 +132,11 @@ while [ $# -gt 0 ]; do
     --warmup) need_value "$@"; warmup=$2; shift ;;
     --out) need_value "$@"; out=$2; shift ;;
     --latency-ms) need_value "$@"; latency_ms=$2; shift ;;
+    --baseline) need_value "$@"; baseline=$2; shift ;;
+    --sites) need_value "$@"; sites_url=$2; shift ;;
     --no-build) build=false ;;
     --no-idle-poll) idle_poll_wanted=false ;;
+    --no-python) python_wanted=false ;;
     -h|--help) usage; exit 0 ;;
     *) usage_error "unknown option '$1'" ;;
   esac
@@ -133,6 +159,14 @@ is_count "$rounds" && [ "$rounds" -ge 1 ] || usage_error "--rounds must be a who
 [ "$rounds" -le "$runs" ] || usage_error "--rounds $rounds is more than --runs $runs: every round needs a run"
 is_count "$warmup" || usage_error "--warmup must be a whole number, got '$warmup'"
 is_count "$latency_ms" || usage_error "--latency-ms must be a whole number of milliseconds, got '$latency_ms'"
+if [ -n "$baseline" ]; then
+  [ -d "$baseline" ] || usage_error "--baseline $baseline is not a directory"
+  ls "$baseline"/*.json >/dev/null 2>&1 || usage_error "--baseline $baseline holds no <workload>.json: not a results directory"
+  baseline=$(cd "$baseline" && pwd)
+fi
+if [ -n "$sites_url" ]; then
+  [[ "$sites_url" =~ ^http://[^/]+/?$ ]] || usage_error "--sites must be a base URL like http://HOST:PORT, got '$sites_url'"
+fi
 
 # Splits a comma list and checks every item against the allowed ones.
 pick() {
@@ -151,7 +185,7 @@ if [ -n "$models_arg" ]; then pick --models "$models_arg" "${all_models[@]}"; mo
 
 idle_poll_check
 
-wants_model() { local m; for m in "${models[@]}"; do [ "$m" = "$1" ] && return 0; done; return 1; }
+wants_model() { [ "$1" = command ] && return 0; local m; for m in "${models[@]}"; do [ "$m" = "$1" ] && return 0; done; return 1; }
 wants_workload() { local w; for w in "${workloads[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 # --- the workloads' sizes and variants -------------------------------------
@@ -168,13 +202,27 @@ workload_args() {
     download:true) echo "--preset realpython --repeat 5" ;;
     convert:false) echo "--requests 20000 --distinct 1000 --cost-us 1000 --cost-kind sleep" ;;
     convert:true) echo "--requests 2000 --distinct 100 --cost-us 200 --cost-kind sleep" ;;
+    seeds:false) echo "the seeds' own sizes (scripts/python/experiments.tsv)" ;;
+    seeds:true) echo "the seeds' experiments at small sizes" ;;
   esac
 }
 
 # One line per variant: "NAME|MODEL|MODEL OPTIONS". NAME is what hyperfine and
-# the tables call it.
+# the tables call it. The seeds' variants are whole commands (MODEL is
+# "command"), two per experiment of scripts/python/experiments.tsv: the
+# CPython program and the concur variant it is paired with.
 variants() {
   case "$1" in
+    seeds)
+      local id model group py concur
+      while IFS=$'\t' read -r id _ _ model _ _ _ _ group py concur; do
+        [ "$id" = id ] && continue
+        if [ -n "$python_bin" ]; then
+          printf '%s %s|command|%s\n' "$id" "$model" "$(seed_command "$py")"
+        fi
+        printf '%s concur|command|%s\n' "$id" "$(seed_command "$concur")"
+      done <scripts/python/experiments.tsv
+      ;;
     squares|range-sum)
       cat <<'EOF'
 seq|seq|
@@ -221,20 +269,12 @@ bin_dir=${CONCUR_BIN_DIR:-${CARGO_TARGET_DIR:-target}/release}
 
 # --- cleanup ----------------------------------------------------------------
 
-tmp='' server_pid='' child_pid='' created_out=false
+tmp='' created_out=false
 cleanup() {
   local status=$?
-  if [ -n "$child_pid" ]; then
-    # The running step and everything it started (hyperfine and the command it
-    # is timing share a process group of their own).
-    kill -TERM -- "-$child_pid" 2>/dev/null || kill -TERM "$child_pid" 2>/dev/null || true
-    wait "$child_pid" 2>/dev/null || true
-  fi
+  stop_child
   idle_poll_release
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_sites
   [ -n "$tmp" ] && rm -rf "$tmp"
   # A directory this run created and never wrote to does not stay behind.
   if $created_out; then rmdir "$out" 2>/dev/null || true; fi
@@ -244,22 +284,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Runs a step in its own process group, in the background, and waits for it,
-# so that a signal to the script interrupts the wait and cleanup can stop the
-# whole group. Returns the step's exit status.
-run_child() {
-  setsid -w "$@" &
-  child_pid=$!
-  local status=0
-  wait "$child_pid" || status=$?
-  child_pid=''
-  return "$status"
-}
-
 # What compare.sh writes at the top of OUT; anything else there is not its own.
 is_generated() {
   case "$1" in
-    rounds|params.json|machine.json|records.jsonl|summary.csv|README.md|*.json|*.csv|*.md|*.svg|compare.log) return 0 ;;
+    rounds|compare.log|*.json|*.jsonl|*.csv|*.md|*.svg|*.tsv) return 0 ;;
     *) return 1 ;;
   esac
 }
@@ -270,164 +298,240 @@ fi
 mkdir -p "$out" || die "cannot create the output directory $out"
 tmp=$(mktemp -d "$out/.compare.XXXXXX") || die "cannot create a temporary directory in $out"
 
-# --- build ------------------------------------------------------------------
+# --- build, site server ---------------------------------------------------------
 
-if $build; then
-  say "building the workspace (release)"
-  run_child cargo build --release --workspace --bins --quiet || die "the release build failed"
-fi
+if $build; then build_release; else warn_rustflags; fi
 for model in "${models[@]}"; do
   [ -x "$bin_dir/concur-$model" ] || die "$bin_dir/concur-$model is missing: build first (cargo build --release) or drop --no-build"
 done
 
-# --- site server --------------------------------------------------------------
-
-base=''
-if wants_workload download; then
-  sites=$bin_dir/concur-sites
-  [ -x "$sites" ] || die "$sites is missing: build first (cargo build --release)"
-  say "starting the site server (latency ${latency_ms} ms)"
-  "$sites" --addr 127.0.0.1:0 --latency-ms "$latency_ms" >"$tmp/sites.out" 2>"$tmp/sites.err" &
-  server_pid=$!
-  # Its first stdout line is "listening on http://ADDR"; wait for it, bounded.
-  for _ in $(seq 1 100); do
-    read -r first <"$tmp/sites.out" 2>/dev/null && [ -n "${first:-}" ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  first=$(head -n 1 "$tmp/sites.out" 2>/dev/null || true)
-  case "$first" in
-    "listening on http://"*) base=${first#listening on } ;;
-    *)
-      detail=$(head -c 400 "$tmp/sites.err" 2>/dev/null || true)
-      die "the site server did not start (no 'listening on' line within 5 s)${detail:+: $detail}"
-      ;;
-  esac
-  # It is listening; check that it answers before relying on it.
-  "$bin_dir/concur-seq" download --url "$base/page?latency_ms=0&size=10" --repeat 1 >/dev/null 2>"$tmp/probe.err" \
-    || die "the site server at $base does not answer: $(head -c 400 "$tmp/probe.err")"
+if wants_workload seeds; then
+  python_setup
+  if [ -n "$python_bin" ]; then say "seeds: $python_state"; else say "seeds: CPython $python_skip_reason"; fi
+fi
+if wants_workload download || wants_workload seeds; then
+  if [ -n "$sites_url" ]; then use_sites "$sites_url" "$tmp"; else start_sites "$latency_ms" "$tmp"; fi
   say "site server at $base"
 fi
+
+# A command of experiments.tsv, filled in; with --quick at small sizes, the
+# same on both sides of a pair so that their checksums still agree.
+seed_command() {
+  local cmd=${1//\{py\}/$python_bin}
+  cmd=${cmd//\{bin\}/$bin_dir}
+  cmd=${cmd//\{base\}/$base}
+  if $quick; then
+    cmd=$(printf '%s' "$cmd" | sed -e 's/--repeat 80/--repeat 5/; s/--repeat 10/--repeat 2/' \
+      -e 's/--start 5000000/--start 300000/; s/--end 100000000/--end 10000000/')
+    case "$cmd" in *convert*) cmd="$cmd --requests 2000 --distinct 100 --cost-us 200" ;; esac
+  fi
+  printf '%s' "$cmd"
+}
 
 # Full argument list of one variant run.
 command_of() {
   local workload=$1 model=$2 options=$3 extra=''
+  if [ "$model" = command ]; then printf '%s' "$options"; return; fi
   [ "$workload" = download ] && extra="--base $base"
   # Word splitting is intended: options are plain words, as hyperfine -N does.
   echo "$bin_dir/concur-$model $workload $(workload_args "$workload") $extra $options" | tr -s ' ' | sed 's/ $//'
 }
 
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
 # --- correctness gate -----------------------------------------------------------
 
 say "correctness gate: every variant once, answers must agree"
-: >"$tmp/records.jsonl"
+declare -A gate_ms=()
+: >"$tmp/gate.tsv"
 gate_failed=false
+# The checksum group of a seeds variant ("s000-download-seq python-seq").
+seed_group() {
+  awk -F'\t' -v id="${1%% *}" '$1 == id { print $9 }' scripts/python/experiments.tsv
+}
 for workload in "${workloads[@]}"; do
   reference=''
+  declare -A references=()
   table=''
+  count=0
   while IFS='|' read -r name model options; do
     wants_model "$model" || continue
     cmd=$(command_of "$workload" "$model" "$options")
+    started=$(now_ms)
     # shellcheck disable=SC2086 # the command is a list of plain words
     if run_child $cmd >"$tmp/gate.out" 2>"$tmp/gate.err"; then status=0; else status=$?; fi
+    gate_ms["$workload|$name"]=$(($(now_ms) - started))
     line=$(tail -n 1 "$tmp/gate.out")
     checksum=$(printf '%s' "$line" | grep -o '"checksum":"[0-9]*"' | cut -d'"' -f4 || true)
     verdict=ok
+    # The seeds' experiments agree within a group (the same job in CPython
+    # and in concur), the other workloads across all their variants.
+    group=all
+    [ "$workload" = seeds ] && group=$(seed_group "$name")
     if [ "$status" -ne 0 ] || [ -z "$checksum" ]; then
       verdict="failed (exit $status): $(head -n 1 "$tmp/gate.err")"
-    elif [ -z "$reference" ]; then
-      reference=$checksum
-    elif [ "$checksum" != "$reference" ]; then
-      verdict="disagrees with ${reference}"
+    elif [ -z "${references[$group]:-}" ]; then
+      references[$group]=$checksum
+    elif [ "$checksum" != "${references[$group]}" ]; then
+      verdict="disagrees with ${references[$group]}"
     fi
+    [ -n "$reference" ] || reference=$checksum
     table+=$(printf '  %-26s %-24s %s' "$name" "${checksum:--}" "$verdict")$'\n'
+    count=$((count + 1))
     if [ "$verdict" = ok ]; then
-      printf '{"workload":"%s","variant":"%s","command":%s,"record":%s}\n' \
-        "$workload" "$name" "$(json_string "$cmd")" "$line" >>"$tmp/records.jsonl"
+      printf '%s\t%s\t%s\t%s\n' "$workload" "$name" "$cmd" "$line" >>"$tmp/gate.tsv"
     else
       gate_failed=true
     fi
   done < <(variants "$workload")
-  printf '%s:\n%s' "$workload" "$table" >&2
+  if $gate_failed; then
+    printf '%s:\n%s' "$workload" "$table" >&2
+  else
+    if [ "$workload" = seeds ]; then
+      say "gate seeds: $count variants agree within their ${#references[@]} experiment groups"
+    else
+      say "gate $workload: $count variants agree (checksum $reference)"
+    fi
+  fi
 done
 $gate_failed && die "correctness gate failed: the variants above do not agree; nothing was timed"
+[ -x "$bin_dir/concur-report" ] || die "$bin_dir/concur-report is missing: build first (cargo build --release) or drop --no-build"
+: >"$tmp/records.jsonl"
+while IFS=$'\t' read -r workload name cmd line; do
+  "$bin_dir/concur-report" record --workload "$workload" --variant "$name" --command "$cmd" --line "$line" \
+    >>"$tmp/records.jsonl" || die "cannot record the result of $workload $name"
+done <"$tmp/gate.tsv"
 
 # --- hyperfine ------------------------------------------------------------------
 
-hyperfine_version() { hyperfine --version 2>/dev/null | awk '{print $2}'; }
-if ! command -v hyperfine >/dev/null; then
-  say "hyperfine is missing: installing 1.20.0 with cargo (about 90 s)"
-  run_child cargo install hyperfine --version 1.20.0 --locked --quiet || die "cannot install hyperfine"
-fi
-hf_version=$(hyperfine_version)
-case "$hf_version" in
-  1.*) ;;
-  *) die "hyperfine $hf_version found, but 1.x is needed (2.x changed the CSV/JSON layouts); install 1.20.0: cargo install hyperfine --version 1.20.0 --locked" ;;
-esac
-
-mkdir -p "$tmp/rounds"
+ensure_hyperfine
+mkdir -p "$tmp/rounds" "$tmp/parts"
 say "idle CPUs: $idle_poll_state"
+
+# The plan: every (round, workload, variant) in the order it is timed, with
+# the time the gate run took, to estimate what is left.
+plan=()
+estimate_total=0
 for round in $(seq 1 "$rounds"); do
-  # The runs split as evenly as they go; the first rounds take the remainder.
   round_runs=$((runs / rounds + (round <= runs % rounds ? 1 : 0)))
   round_warmup=0
   [ "$round" -eq 1 ] && round_warmup=$warmup
   for workload in "${workloads[@]}"; do
-    say "timing $workload, round $round of $rounds ($round_runs run$([ "$round_runs" -eq 1 ] || echo s), $round_warmup warmup)"
-    args=()
+    workload_runs=$round_runs workload_warmup=$round_warmup
+    if [ "$workload" = seeds ]; then
+      # The CPython variants take seconds each: at most 3 runs, no warmup.
+      seeds_runs=$((runs < 3 ? runs : 3))
+      workload_runs=$((round <= seeds_runs ? 1 : 0)) workload_warmup=0
+      [ "$rounds" -lt "$seeds_runs" ] && workload_runs=$((seeds_runs / rounds + (round <= seeds_runs % rounds ? 1 : 0)))
+      [ "$workload_runs" -gt 0 ] || continue
+    fi
     while IFS='|' read -r name model options; do
       wants_model "$model" || continue
-      args+=(-n "$name" "$(command_of "$workload" "$model" "$options")")
+      cost=$(( (workload_runs + workload_warmup) * ${gate_ms["$workload|$name"]:-1} ))
+      estimate_total=$((estimate_total + cost))
+      plan+=("$round|$workload_runs|$workload_warmup|$workload|$name|$model|$options|$cost")
     done < <(variants "$workload")
-    case "$workload" in download|convert) idle_poll_hold ;; esac
-    run_child hyperfine -N --style basic --warmup "$round_warmup" --runs "$round_runs" \
-      --export-json "$tmp/rounds/$workload.$round.json" "${args[@]}" >&2 \
-      || die "hyperfine failed on $workload (round $round)"
-    idle_poll_release
   done
 done
+
+# One progress line per timed command: on a terminal it replaces the last one;
+# in a log, only a round's first command gets a line.
+progress() {
+  local k=$1 total=$2 text=$3 first=$4 elapsed_s=$5 left_s=$6
+  local line
+  line=$(printf '[%d/%d] %s, elapsed %s, about %s left' "$k" "$total" "$text" \
+    "$(human_seconds "$elapsed_s")" "$(human_seconds "$left_s")")
+  if [ -t 2 ]; then
+    printf '\r\033[K%s' "$line" >&2
+  elif $first; then
+    printf '%s\n' "$line" >&2
+  fi
+}
+
+timing_started=$(now_ms)
+estimate_done=0
+k=0
+previous=''
+for entry in "${plan[@]}"; do
+  IFS='|' read -r round round_runs round_warmup workload name model options cost <<<"$entry"
+  k=$((k + 1))
+  elapsed=$(( $(now_ms) - timing_started ))
+  # What is left, scaled by how the gate's estimate compared with reality so far.
+  left=$((estimate_total - estimate_done))
+  [ "$estimate_done" -gt 0 ] && left=$((left * elapsed / estimate_done))
+  first=false
+  [ "$previous" = "$round" ] || first=true
+  previous="$round"
+  progress "$k" "${#plan[@]}" "$workload $name, round $round/$rounds" "$first" $((elapsed / 1000)) $((left / 1000))
+  case "$workload" in download|convert) idle_poll_hold ;; *) idle_poll_release ;; esac
+  part="$tmp/parts/$workload.$round.$(printf '%03d' "$k").json"
+  printf '\n## %s %s, round %s\n' "$workload" "$name" "$round" >>"$tmp/compare.log"
+  run_child "$hyperfine" -N --style basic --warmup "$round_warmup" --runs "$round_runs" \
+    --export-json "$part" -n "$name" "$(command_of "$workload" "$model" "$options")" >>"$tmp/compare.log" 2>&1 \
+    || { [ -t 2 ] && echo >&2; die "hyperfine failed on $workload $name (round $round): see the end of $out/compare.log"; }
+  estimate_done=$((estimate_done + cost))
+done
+idle_poll_release
+[ -t 2 ] && echo >&2
+for round in $(seq 1 "$rounds"); do
+  for workload in "${workloads[@]}"; do
+    ls "$tmp/parts/$workload.$round".*.json >/dev/null 2>&1 || continue
+    "$bin_dir/concur-report" join-exports --out "$tmp/rounds/$workload.$round.json" "$tmp/parts/$workload.$round".*.json \
+      || die "cannot join the hyperfine exports of $workload, round $round"
+  done
+done
+rm -rf "$tmp/parts"
+say "timed ${#plan[@]} commands in $(human_seconds $(( ($(now_ms) - timing_started) / 1000 )))"
 
 # --- parameters, machine, report ---------------------------------------------
 
-{
-  printf '{"latency_ms":%s,"quick":%s,"runs":%s,"rounds":%s,"warmup":%s,"idle":%s,"workloads":{' \
-    "$latency_ms" "$quick" "$runs" "$rounds" "$warmup" "$(json_string "$idle_poll_state")"
-  sep=''
-  for workload in "${workloads[@]}"; do
-    printf '%s"%s":%s' "$sep" "$workload" "$(json_string "$(workload_args "$workload")")"
-    sep=','
-  done
-  printf '}}\n'
-} >"$tmp/params.json"
+workload_params=()
+for workload in "${workloads[@]}"; do workload_params+=(--workload "$workload=$(workload_args "$workload")"); done
+python_params=()
+python_machine=()
+if wants_workload seeds; then
+  if [ -n "$python_bin" ]; then
+    python_params=(--python "$python_state")
+    python_machine=(--python "$python_version")
+  else
+    python_params=(--python-skipped "CPython variants $python_skip_reason")
+  fi
+  cp scripts/python/experiments.tsv "$tmp/seeds.tsv"
+fi
+"$bin_dir/concur-report" params --out "$tmp/params.json" --latency-ms "$latency_ms" --quick "$quick" \
+  --runs "$runs" --rounds "$rounds" --warmup "$warmup" --idle "$idle_poll_state" "${workload_params[@]}" \
+  "${python_params[@]}" || die "cannot write params.json"
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
-{
-  printf '{'
-  printf '"cpu":%s,' "$(json_string "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')")"
-  printf '"cores":%s,' "$(nproc)"
-  printf '"memory_gib":%s,' "$(awk '/MemTotal/ {printf "%.1f", $2/1048576}' /proc/meminfo)"
-  printf '"kernel":%s,' "$(json_string "$(uname -r)")"
-  printf '"os":%s,' "$(json_string "$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}")")"
-  printf '"rustc":%s,' "$(json_string "$(rustc --version)")"
-  printf '"hyperfine":%s,' "$(json_string "$hf_version")"
-  printf '"date":%s,' "$(json_string "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
-  printf '"commit":%s' "$(json_string "$commit")"
-  printf '}\n'
-} >"$tmp/machine.json"
+"$bin_dir/concur-report" machine --out "$tmp/machine.json" --hyperfine "$hf_version" --idle "$idle_poll_state" \
+  --rustc "$(rustc --version 2>/dev/null || echo unknown)" --date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --commit "$commit" \
+  "${python_machine[@]}" || die "cannot write machine.json"
 
 say "writing the report"
-"$bin_dir/concur-report" --dir "$tmp" >&2 || die "concur-report failed"
+report_args=(--dir "$tmp")
+[ -n "$baseline" ] && report_args+=(--baseline "$baseline")
+"$bin_dir/concur-report" "${report_args[@]}" >"$tmp/tables.txt" || die "concur-report failed"
 
 # Everything exists: replace what an earlier run generated, then move the new
 # files into place, one rename per file.
-rm -f "$tmp/sites.out" "$tmp/sites.err" "$tmp/gate.out" "$tmp/gate.err" "$tmp/probe.err"
+rm -f "$tmp/sites.out" "$tmp/sites.err" "$tmp/gate.out" "$tmp/gate.err" "$tmp/gate.tsv"
+mv "$tmp/tables.txt" "$tmp/../.tables.$$"
 for file in "$out"/*; do
   [ -e "$file" ] || continue
-  name=${file##*/}
-  if is_generated "$name"; then rm -rf "$file"; fi
+  if is_generated "${file##*/}"; then rm -rf "$file"; fi
 done
+written=0
 for file in "$tmp"/*; do
   mv -f "$file" "$out/"
+  written=$((written + 1))
 done
-say "results in $out/ (README.md, summary.csv, charts)"
+cat "$out/.tables.$$"
+rm -f "$out/.tables.$$"
+out_path=$(cd "$out" && pwd)
+if [ "$out_path" = "$(cd "$root" && pwd)/results" ]; then
+  "$bin_dir/concur-report" --dir "$out" --readme "$root/README.md" >/dev/null \
+    || die "cannot regenerate the findings table of README.md"
+  say "README.md: findings table regenerated from $out_path"
+fi
+say "wrote $written files to $out_path"

@@ -45,6 +45,15 @@ impl Scratch {
         self.0.join("out")
     }
 
+    /// PATH with the fake bin dir first (so a fake `hyperfine` is found).
+    fn path(&self) -> String {
+        format!(
+            "{}:{}",
+            self.0.join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new("bash")
             .arg(script())
@@ -52,6 +61,7 @@ impl Scratch {
             .arg("--out")
             .arg(self.out())
             .env("CONCUR_BIN_DIR", self.0.join("bin"))
+            .env("PATH", self.path())
             .output()
             .unwrap()
     }
@@ -226,13 +236,22 @@ echo '{{"results":[]}}' >"$out""#
     );
 }
 
+/// Puts a fake `concur-report` in the fake bin dir: its subcommands write
+/// `{}`, and the report writes a README.md saying `report`.
+fn fake_report(scratch: &Scratch) {
+    scratch.fake(
+        "concur-report",
+        r#"case "$1" in
+  record) echo '{}'; exit 0 ;;
+  params|machine|join-exports) while [ "$1" != --out ]; do shift; done; echo '{}' >"$2"; exit 0 ;;
+esac
+while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$dir/README.md""#,
+    );
+}
+
 /// Runs the script in the background with the fake bin dir first on PATH.
 fn spawn(scratch: &Scratch, args: &[&str]) -> std::process::Child {
-    let path = format!(
-        "{}:{}",
-        scratch.0.join("bin").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = scratch.path();
     Command::new("bash")
         .arg(script())
         .args(args)
@@ -329,6 +348,7 @@ fn interrupt_in_the_gate_leaves_nothing() {
 fn interrupt_while_timing_stops_hyperfine() {
     let scratch = Scratch::new("interrupt-timing");
     scratch.fake_model("seq", "42");
+    fake_report(&scratch);
     let marker = scratch.0.join("hyperfine.pid");
     fake_hyperfine(
         &scratch,
@@ -360,10 +380,7 @@ fn reused_output_is_replaced_as_a_whole() {
     let scratch = Scratch::new("reuse");
     scratch.fake_model("seq", "42");
     fake_hyperfine(&scratch, "");
-    scratch.fake(
-        "concur-report",
-        r#"while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$dir/README.md""#,
-    );
+    fake_report(&scratch);
     let out = scratch.out();
     fs::create_dir_all(out.join("sweeps")).unwrap();
     for stale in [
@@ -381,7 +398,10 @@ fn reused_output_is_replaced_as_a_whole() {
         assert!(!out.join(stale).exists(), "{stale} stayed behind");
     }
     assert!(out.join("rounds/squares.1.json").exists());
-    assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "report\n");
+    assert_eq!(
+        fs::read_to_string(out.join("README.md")).unwrap(),
+        "report\n"
+    );
     assert_ne!(fs::read_to_string(out.join("params.json")).unwrap(), "old");
     assert_eq!(
         fs::read_to_string(out.join("sweeps/keep.csv")).unwrap(),

@@ -1,0 +1,131 @@
+# common.sh: sourced by the benchmark scripts (compare.sh, sweep.sh): the set-up
+# they share, written once. The caller sets `script_name` (for messages) and
+# `root` (the workspace) before sourcing, and calls `stop_child` and
+# `stop_sites` from its exit trap.
+#
+# - run_child: runs a long step so that a signal stops it at once;
+# - build_release, warn_rustflags: the release build the timings need;
+# - ensure_hyperfine: a hyperfine 1.x, installed under target/tools if needed;
+# - start_sites / use_sites / stop_sites: the local site server, or one given.
+
+die() { printf '%s: error: %s\n' "$script_name" "$*" >&2; exit 1; }
+usage_error() { printf '%s: error: %s (see --help)\n' "$script_name" "$*" >&2; exit 2; }
+say() { printf '==> %s\n' "$*" >&2; }
+
+# An option's value must exist and must not be the next option.
+need_value() { [ $# -ge 2 ] && [[ "$2" != --* ]] || usage_error "$1 needs a value"; }
+
+# Seconds as "1m05s" or "42s".
+human_seconds() {
+  local s=$1
+  if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi
+}
+
+child_pid=''
+# Runs a step in its own process group, in the background, and waits for it.
+# bash runs a trap only once the foreground command it waits on has finished,
+# so a step run in the foreground (a full hyperfine benchmark) would delay a
+# Ctrl-C by its whole length; `wait` is interrupted at once, and stop_child
+# then ends the step and everything it started (hyperfine and the command it
+# is timing). Returns the step's exit status.
+run_child() {
+  setsid -w "$@" &
+  child_pid=$!
+  local status=0
+  wait "$child_pid" || status=$?
+  child_pid=''
+  return "$status"
+}
+
+# Ends the running step, if any, with its whole process group.
+stop_child() {
+  if [ -n "$child_pid" ]; then
+    kill -TERM -- "-$child_pid" 2>/dev/null || kill -TERM "$child_pid" 2>/dev/null || true
+    wait "$child_pid" 2>/dev/null || true
+    child_pid=''
+  fi
+}
+
+# A RUSTFLAGS in the environment replaces .cargo/config.toml's rustflags
+# instead of adding to them (cargo does not merge the two), and with them the
+# loop alignment that keeps the same CPU loop at the same speed in every binary.
+warn_rustflags() {
+  if [ -n "${RUSTFLAGS:-}" ]; then
+    printf '%s: warning: RUSTFLAGS is set (%s); it replaces .cargo/config.toml'"'"'s rustflags (-C llvm-args=-align-loops=64), so the CPU loop may run at different speeds in different binaries: unset RUSTFLAGS for comparable timings\n' \
+      "$script_name" "$RUSTFLAGS" >&2
+  fi
+}
+
+build_release() {
+  warn_rustflags
+  say "building the workspace (release)"
+  run_child cargo build --release --workspace --bins --quiet || die "the release build failed"
+}
+
+# Sets `hyperfine` (the command to run) and `hf_version`. A hyperfine 1.x on
+# PATH is used as it is; otherwise 1.20.0 is installed with cargo under
+# target/tools (once, about 90 s) and run from there, so nothing depends on
+# ~/.cargo/bin being on PATH. 2.x is not used: it changed the export layouts.
+ensure_hyperfine() {
+  local tools="$root/target/tools/bin/hyperfine" found
+  hyperfine='' hf_version=''
+  for found in "$(command -v hyperfine 2>/dev/null || true)" "$tools"; do
+    [ -n "$found" ] && [ -x "$found" ] || continue
+    hf_version=$("$found" --version 2>/dev/null | awk '{print $2}')
+    case "$hf_version" in 1.*) hyperfine=$found; return 0 ;; esac
+  done
+  say "no hyperfine 1.x found${hf_version:+ (found $hf_version)}: installing 1.20.0 into target/tools with cargo (about 90 s)"
+  run_child cargo install hyperfine --version 1.20.0 --locked --quiet --root "$root/target/tools" \
+    || die "cannot install hyperfine 1.20.0 (cargo install hyperfine --version 1.20.0 --locked --root target/tools)"
+  hyperfine=$tools
+  hf_version=$("$hyperfine" --version | awk '{print $2}')
+}
+
+sites_pid='' base=''
+# Starts concur-sites from $bin_dir on a free loopback port with latency $1 ms,
+# its output in directory $2; sets `base` once it answers.
+start_sites() {
+  local latency_ms=$1 dir=$2 first='' detail _
+  local sites=$bin_dir/concur-sites
+  [ -x "$sites" ] || die "$sites is missing: build first (cargo build --release)"
+  say "starting the site server (latency ${latency_ms} ms)"
+  "$sites" --addr 127.0.0.1:0 --latency-ms "$latency_ms" >"$dir/sites.out" 2>"$dir/sites.err" &
+  sites_pid=$!
+  # Its first stdout line is "listening on http://ADDR"; wait for it, bounded.
+  for _ in $(seq 1 100); do
+    read -r first <"$dir/sites.out" 2>/dev/null && [ -n "${first:-}" ] && break
+    kill -0 "$sites_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  first=$(head -n 1 "$dir/sites.out" 2>/dev/null || true)
+  case "$first" in
+    "listening on http://"*) base=${first#listening on } ;;
+    *)
+      detail=$(head -c 400 "$dir/sites.err" 2>/dev/null || true)
+      die "the site server did not start (no 'listening on' line within 5 s)${detail:+: $detail}"
+      ;;
+  esac
+  probe_sites "$dir"
+}
+
+# Uses a concur-sites already running at URL $1 (another machine, say).
+use_sites() {
+  base=${1%/}
+  say "using the site server at $base"
+  probe_sites "$2"
+}
+
+# Checks that the server at $base answers before anything relies on it.
+probe_sites() {
+  "$bin_dir/concur-seq" download --url "$base/page?latency_ms=0&size=10" --repeat 1 >/dev/null 2>"$1/probe.err" \
+    || die "the site server at $base does not answer: $(head -c 400 "$1/probe.err")"
+  rm -f "$1/probe.err"
+}
+
+stop_sites() {
+  if [ -n "$sites_pid" ]; then
+    kill -TERM "$sites_pid" 2>/dev/null || true
+    wait "$sites_pid" 2>/dev/null || true
+    sites_pid=''
+  fi
+}
