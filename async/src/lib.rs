@@ -22,6 +22,7 @@ mod convert;
 mod cpu;
 mod download;
 mod options;
+mod sleep;
 mod start;
 mod tasks;
 
@@ -32,6 +33,7 @@ use concur_shared::workload::Job;
 use concur_shared::workload::convert::cost::CostKind;
 use download::{Http, InFlight};
 pub use options::{HttpClient, Options, Runtime};
+pub use sleep::Spawn;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tasks::drive;
@@ -104,6 +106,13 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
                 .with_ideal_ms(job.ideal_ms(concurrency))
                 .with_field("runtime_threads", threads)
         }
+        Job::Sleep(job) => sleep::run(
+            job,
+            options.spawn.unwrap_or(Spawn::Tasks),
+            &runtime,
+            threads,
+            progress,
+        )?,
     };
     Ok(outcome.with_field("runtime", runtime_name))
 }

@@ -1,5 +1,6 @@
 //! The async model's options and the runtime they build.
 
+use crate::sleep::Spawn;
 use crate::start;
 use clap::ValueEnum;
 use concur_shared::error::UsageError;
@@ -32,6 +33,9 @@ pub struct Options {
     /// download: the HTTP client the tasks use [default: reqwest]
     #[arg(long, value_enum, value_name = "CLIENT")]
     pub http_client: Option<HttpClient>,
+    /// sleep: one task per wait, or one task joining them all [default: tasks]
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub spawn: Option<Spawn>,
 }
 
 /// The HTTP client of `download` (`--http-client`).
@@ -57,6 +61,11 @@ impl HttpClient {
 
 impl ModelOptions for Options {
     fn validate(&self, job: &Job) -> Result<(), UsageError> {
+        if self.spawn.is_some() && !matches!(job, Job::Sleep(_)) {
+            return Err(UsageError::new(
+                "--spawn only applies to sleep: the other workloads spawn one task per task",
+            ));
+        }
         if !matches!(job, Job::Download(_)) {
             if self.max_in_flight.is_some() {
                 return Err(UsageError::new("--max-in-flight only applies to download"));

@@ -16,6 +16,8 @@
 //! the key), so each key is looked up once in all, without any shared memory.
 
 pub mod pool;
+mod sleep;
+mod slot;
 pub mod worker;
 
 use clap::ValueEnum;
@@ -125,6 +127,7 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
             Ok(outcome)
         }
         Job::Convert(job) => run_convert(job, options, workers, progress),
+        Job::Sleep(job) => sleep::pool_sleep(job, workers, options.fault, progress),
     }
 }
 

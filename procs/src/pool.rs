@@ -17,12 +17,15 @@
 //! message naming the worker, its pid and how it ended; the other workers are
 //! killed and reaped, so the parent neither hangs nor leaks processes.
 
+use crate::slot::{Queue, Worker};
 use crate::worker::{self, Fault, Reply};
 use anyhow::{Context as _, anyhow, bail};
+use concur_shared::process::{open_files_limit, process_refused, raise_open_files_limit};
+use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, fork, getpid, pipe};
+use nix::unistd::{ForkResult, fork, getpid, pipe};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
@@ -42,40 +45,12 @@ const EXIT_GRACE: Duration = Duration::from_secs(1);
 /// the parent is blocked sending it a request.
 pub const ROUTED_DEPTH: usize = 16;
 
-struct Worker {
-    index: usize,
-    pid: Pid,
-    /// `None` once closed, which tells the worker to finish.
-    requests: Option<BufWriter<File>>,
-    replies: BufReader<File>,
-    /// The tasks it was sent and has not answered yet, with when each was
-    /// sent, oldest first (it answers in order).
-    busy: VecDeque<(usize, Instant)>,
-    /// Set once it said `Done` and was reaped.
-    finished: bool,
-}
-
-/// Which task each worker gets next.
-enum Queue {
-    /// Any worker takes the next task in order.
-    Shared(std::ops::Range<usize>),
-    /// Each worker has its own tasks, in order.
-    Routed(Vec<VecDeque<usize>>),
-}
-
-impl Queue {
-    fn next_for(&mut self, slot: usize) -> Option<usize> {
-        match self {
-            Queue::Shared(tasks) => tasks.next(),
-            Queue::Routed(queues) => queues.get_mut(slot)?.pop_front(),
-        }
-    }
-}
-
 /// A pool of forked worker processes.
 pub struct Pool {
     workers: Vec<Worker>,
     children_peak_rss_kib: u64,
+    /// `None` once a worker could not say.
+    children_pss_kib: Option<u64>,
     /// The longest a worker may take to answer a task (see [`Pool::task_limit`]).
     task_limit: Option<Duration>,
 }
@@ -104,22 +79,30 @@ impl Pool {
         let mut pool = Pool {
             workers: Vec::with_capacity(count),
             children_peak_rss_kib: 0,
+            children_pss_kib: Some(0),
             task_limit: None,
         };
+        raise_open_files_for(count);
         let parent = getpid();
         for index in 0..count {
-            let (request_read, request_write) = pipe().context("cannot create a pipe")?;
-            let (reply_read, reply_write) = pipe().context("cannot create a pipe")?;
+            // A refused pipe or fork is the one-line error naming the limit
+            // (open files, processes, memory); `Drop` reaps the workers
+            // already started.
+            let refused = |errno: Errno| process_refused(index + 1, count, &errno.into());
+            let (request_read, request_write) = pipe().map_err(refused)?;
+            let (reply_read, reply_write) = pipe().map_err(refused)?;
             // SAFETY: the parent is single-threaded here (see above), so the
             // child starts with every lock free; the child never returns into
             // the parent's code (it leaves through `_exit`).
             #[allow(unsafe_code)]
-            match unsafe { fork() }.context("cannot fork a worker process")? {
+            match unsafe { fork() }.map_err(refused)? {
                 ForkResult::Child => {
                     // Close every pipe end the child inherited that is not its
                     // own: a child holding a sibling's request pipe open would
                     // keep that sibling from ever seeing end-of-file.
-                    drop(std::mem::take(&mut pool.workers));
+                    std::mem::take(&mut pool.workers)
+                        .into_iter()
+                        .for_each(Worker::close_in_child);
                     drop(request_write);
                     drop(reply_read);
                     let handler = || make_handler(index);
@@ -163,6 +146,12 @@ impl Pool {
     /// Sum of the peak RSS the workers reported when they finished.
     pub fn children_peak_rss_kib(&self) -> u64 {
         self.children_peak_rss_kib
+    }
+
+    /// Sum of the PSS the workers reported just before they finished, `None`
+    /// if any could not read it (see `concur_shared::process::own_pss_kib`).
+    pub fn children_pss_kib(&self) -> Option<u64> {
+        self.children_pss_kib
     }
 
     /// Runs every task on the pool, handing the next task to whichever worker
@@ -242,7 +231,10 @@ impl Pool {
                             results[task] = Some(result);
                             self.hand_out(slot, tasks, &mut queue, depth)?;
                         }
-                        Reply::Done { peak_rss_kib } => self.finish(slot, peak_rss_kib)?,
+                        Reply::Done {
+                            peak_rss_kib,
+                            pss_kib,
+                        } => self.finish(slot, peak_rss_kib, pss_kib)?,
                     }
                     let worker = &self.workers[slot];
                     if worker.finished || worker.replies.buffer().is_empty() {
@@ -416,7 +408,12 @@ impl Pool {
     }
 
     /// A worker said `Done`: reap it and check it exited cleanly.
-    fn finish(&mut self, slot: usize, peak_rss_kib: u64) -> anyhow::Result<()> {
+    fn finish(
+        &mut self,
+        slot: usize,
+        peak_rss_kib: u64,
+        pss_kib: Option<u64>,
+    ) -> anyhow::Result<()> {
         let worker = &mut self.workers[slot];
         let (index, pid) = (worker.index, worker.pid);
         if !worker.busy.is_empty() {
@@ -424,6 +421,10 @@ impl Pool {
             bail!("worker {index} (pid {pid}) finished while it still had a task; it {how}");
         }
         self.children_peak_rss_kib += peak_rss_kib;
+        self.children_pss_kib = self
+            .children_pss_kib
+            .zip(pss_kib)
+            .map(|(sum, kib)| sum + kib);
         worker.finished = true;
         match waitpid(pid, None) {
             Ok(WaitStatus::Exited(_, 0)) => Ok(()),
@@ -457,6 +458,19 @@ impl Pool {
             Ok(status) => worker::describe(status),
             Err(error) => format!("could not be reaped ({error})"),
         }
+    }
+}
+
+/// Raises the open files limit if `workers` workers would not fit under it:
+/// the parent holds two pipe ends per worker, and the usual soft limit of
+/// 1024 would stop the pool at about 500. Best effort: if the limit cannot
+/// be raised, the pipe that does not fit is the error naming it.
+fn raise_open_files_for(workers: usize) {
+    // Room for stdin/stdout/stderr and whatever else the process has open.
+    const SPARE: u64 = 64;
+    let needed = 2 * workers as u64 + SPARE;
+    if open_files_limit().is_some_and(|limit| limit < needed) {
+        let _ = raise_open_files_limit();
     }
 }
 

@@ -28,8 +28,13 @@ pub enum Fault {
 pub(crate) enum Reply<R> {
     /// The result of the task it was given.
     Result(R),
-    /// Its request pipe closed: it is about to exit, having used this much memory.
-    Done { peak_rss_kib: u64 },
+    /// Its request pipe closed: it is about to exit, having used this much
+    /// memory at most, and holding this proportional share of it now (`None`
+    /// where the kernel does not say).
+    Done {
+        peak_rss_kib: u64,
+        pss_kib: Option<u64>,
+    },
 }
 
 /// The whole life of a forked worker: tie it to the parent, build its
@@ -124,6 +129,7 @@ where
         }
         let done: Reply<Resp> = Reply::Done {
             peak_rss_kib: concur_shared::process::own_peak_rss_kib(),
+            pss_kib: concur_shared::process::own_pss_kib(),
         };
         writeln!(replies, "{}", serde_json::to_string(&done)?)?;
         replies.flush()?;

@@ -10,6 +10,7 @@ use concur_shared::model::Outcome;
 use concur_shared::model::{Model, ModelOptions, Progress};
 use concur_shared::workload::Answer;
 use concur_shared::workload::convert::{ConvertAnswer, ConvertJob};
+use concur_shared::workload::sleep::{SleepJob, completed};
 use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
 
 pub const MODEL: Model = Model {
@@ -42,6 +43,7 @@ pub fn run(job: &Job, _options: &Options, progress: &Progress) -> anyhow::Result
             1,
         )),
         Job::Convert(job) => Ok(run_convert(job, progress)),
+        Job::Sleep(job) => Ok(run_sleep(job, progress)),
     }
 }
 
@@ -87,4 +89,17 @@ fn run_convert(job: &ConvertJob, progress: &Progress) -> Outcome {
         evictions: converter.evictions(),
     };
     Outcome::new(Answer::Convert(answer), 1, 1).with_ideal_ms(job.ideal_ms(1))
+}
+
+/// Every wait in turn, N x L in all: the "one task at a time" end of the
+/// sleep experiment. A plain `thread::sleep` per wait, as in every blocking
+/// model (see `SleepJob::wait_blocking` for why not the spinning precise
+/// sleep).
+fn run_sleep(job: &SleepJob, progress: &Progress) -> Outcome {
+    let completed = completed((0..job.tasks).map(|index| {
+        let reached = job.wait_blocking();
+        progress.say(job.describe(index, reached));
+        reached
+    }));
+    Outcome::new(Answer::Sleep(completed), 1, 1).with_ideal_ms(Some(job.ideal_ms(1)))
 }

@@ -11,7 +11,8 @@
 //!
 //! Imports point one way, down this list's dependencies; none run in a circle.
 //!
-//! - [`workload`]: the jobs (`squares`, `range-sum`, `download`, `convert`),
+//! - [`workload`]: the jobs (`squares`, `range-sum`, `download`, `convert`,
+//!   `sleep`),
 //!   their options, their tasks, their reference answers and the [`Answer`]
 //!   a model hands back; for `convert` also the cache designs that blocking
 //!   callers share.
@@ -25,7 +26,9 @@
 //! - [`error`]: the usage error that maps to exit status 2.
 //! - [`http`]: the blocking HTTP client (ureq) of the seq, threads and procs
 //!   models.
-//! - [`process`]: facts about this process: peak memory, open-files limit.
+//! - [`process`]: facts about this process: peak memory, proportional
+//!   memory (PSS), open-files limit, and what limits the threads and processes
+//!   it may start.
 //! - [`clock`]: blocking waits to the microsecond; [`timer`]: the same for
 //!   async tasks, on one timer thread (tokio's ticks are 1 ms).
 //!

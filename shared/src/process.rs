@@ -1,5 +1,6 @@
 //! Facts about this process that every binary needs: its peak memory, its
-//! limit on open files, and what limits the threads it may start.
+//! proportional memory, its limit on open files, and what limits the threads
+//! and processes it may start.
 
 use anyhow::{Context as _, Result};
 use nix::sys::resource::{RLIM_INFINITY, Resource, UsageWho, getrlimit, getrusage, setrlimit};
@@ -12,6 +13,29 @@ pub fn own_peak_rss_kib() -> u64 {
     getrusage(UsageWho::RUSAGE_SELF)
         .map(|usage| u64::try_from(usage.max_rss()).unwrap_or(0))
         .unwrap_or(0)
+}
+
+/// This process's proportional set size (PSS) now, in KiB: its resident
+/// pages, each page it shares with other processes divided by the number of
+/// processes sharing it (the `Pss:` line of `/proc/self/smaps_rollup`).
+/// Summed over a parent and its forked workers, it counts every page once,
+/// where summed peak RSS counts a page shared by W workers W times. `None`
+/// where the kernel has no `smaps_rollup` (before Linux 4.14) or refuses it.
+pub fn own_pss_kib() -> Option<u64> {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    pss_kib(&rollup)
+}
+
+/// The `Pss:` figure of a `smaps_rollup` text, in KiB.
+fn pss_kib(rollup: &str) -> Option<u64> {
+    rollup
+        .lines()
+        .find_map(|line| line.strip_prefix("Pss:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// This process's soft limit on open files, if the kernel says.
@@ -47,21 +71,76 @@ pub fn raise_open_files_limit() -> Result<u64> {
 /// "cannot start thread `number` of `wanted`: why; what limits threads" for
 /// the `number`th thread (counting from 1) that the OS refused with `error`.
 pub fn thread_refused(number: usize, wanted: usize, error: &io::Error) -> anyhow::Error {
-    let limits = if error.kind() == io::ErrorKind::WouldBlock {
-        // EAGAIN is what clone(2) returns for every one of these three limits.
-        format!(
-            "threads are limited by `ulimit -u` (max user processes, {} here), \
-             /proc/sys/kernel/threads-max ({} here) and /proc/sys/kernel/pid_max ({} here)",
-            user_processes_limit(),
-            kernel_setting("threads-max"),
-            kernel_setting("pid_max"),
-        )
-    } else {
-        // ENOMEM: no room for the thread's stack; the limits above do not apply.
-        "each thread needs its own stack".to_owned()
+    let limits = match error.raw_os_error() {
+        // EAGAIN is what clone(2) returns for every one of these limits, and
+        // what glibc's pthread_create returns when it cannot map a stack.
+        Some(nix::libc::EAGAIN) => format!(
+            "threads are limited by {}, and their stacks by {}",
+            task_limits("threads"),
+            map_count_limit()
+        ),
+        Some(nix::libc::ENOMEM) => {
+            format!("each thread needs its own stack: {}", map_count_limit())
+        }
+        _ => "threads are limited by the OS".to_owned(),
     };
+    start_refused("thread", number, wanted, error, &limits)
+}
+
+/// "cannot start process `number` of `wanted`: why; what limits processes"
+/// for the `number`th worker process (counting from 1) whose `fork` (or the
+/// pipes it needs) the OS refused with `error`.
+pub fn process_refused(number: usize, wanted: usize, error: &io::Error) -> anyhow::Error {
+    let limits = match error.raw_os_error() {
+        Some(nix::libc::EAGAIN) => format!("processes are limited by {}", task_limits("processes")),
+        Some(nix::libc::ENOMEM) => "each process needs its own page tables and private memory: \
+             memory is limited by RAM, swap and /proc/sys/vm/overcommit_memory"
+            .to_owned(),
+        Some(nix::libc::EMFILE) => format!(
+            "each worker process holds two pipe ends in the parent: open files are limited by \
+             `ulimit -n` ({} here)",
+            open_files_limit().map_or_else(|| "unknown".to_owned(), |n| n.to_string())
+        ),
+        Some(nix::libc::ENFILE) => format!(
+            "each worker process holds two pipe ends in the parent: open files of the whole \
+             system are limited by /proc/sys/fs/file-max ({} here)",
+            proc_setting("fs/file-max")
+        ),
+        _ => "processes are limited by the OS".to_owned(),
+    };
+    start_refused("process", number, wanted, error, &limits)
+}
+
+/// The one-line error both refusals share.
+fn start_refused(
+    what: &str,
+    number: usize,
+    wanted: usize,
+    error: &io::Error,
+    limits: &str,
+) -> anyhow::Error {
     anyhow::anyhow!(
-        "cannot start thread {number} of {wanted}: {error}; {limits}: lower --workers or raise the limit"
+        "cannot start {what} {number} of {wanted}: {error}; {limits}: lower --workers or raise the limit"
+    )
+}
+
+/// The three limits on threads and processes alike (the kernel counts both
+/// as tasks): "`ulimit -u` (...), threads-max (...) and pid_max (...)".
+fn task_limits(what: &str) -> String {
+    format!(
+        "`ulimit -u` (max user processes, which counts {what}, {} here), \
+         /proc/sys/kernel/threads-max ({} here) and /proc/sys/kernel/pid_max ({} here)",
+        user_processes_limit(),
+        proc_setting("kernel/threads-max"),
+        proc_setting("kernel/pid_max"),
+    )
+}
+
+/// The limit on memory mappings, of which every thread stack takes two.
+fn map_count_limit() -> String {
+    format!(
+        "/proc/sys/vm/max_map_count ({} here, two mappings per stack)",
+        proc_setting("vm/max_map_count")
     )
 }
 
@@ -74,9 +153,9 @@ fn user_processes_limit() -> String {
     }
 }
 
-/// A value under /proc/sys/kernel/, or why it could not be read.
-fn kernel_setting(name: &str) -> String {
-    std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
+/// A value under /proc/sys/, or why it could not be read.
+fn proc_setting(name: &str) -> String {
+    std::fs::read_to_string(format!("/proc/sys/{name}"))
         .map(|text| text.trim().to_owned())
         .unwrap_or_else(|error| format!("unreadable: {error}"))
 }
@@ -113,5 +192,43 @@ mod tests {
             assert!(message.contains(needle), "{needle}: {message}");
         }
         assert!(!message.contains("unreadable"), "{message}");
+    }
+
+    /// A refused fork names the process limits; a refused pipe names
+    /// `ulimit -n`; a refused stack names max_map_count.
+    #[test]
+    fn refusals_name_their_limits() {
+        let eagain = io::Error::from_raw_os_error(nix::libc::EAGAIN);
+        let message = process_refused(257, 1000, &eagain).to_string();
+        assert!(
+            message.starts_with("cannot start process 257 of 1000: "),
+            "{message}"
+        );
+        for needle in [
+            "processes are limited by",
+            "ulimit -u",
+            "pid_max",
+            "--workers",
+        ] {
+            assert!(message.contains(needle), "{needle}: {message}");
+        }
+        let emfile = io::Error::from_raw_os_error(nix::libc::EMFILE);
+        let message = process_refused(600, 1000, &emfile).to_string();
+        assert!(message.contains("ulimit -n"), "{message}");
+        let enomem = io::Error::from_raw_os_error(nix::libc::ENOMEM);
+        let message = thread_refused(30_000, 100_000, &enomem).to_string();
+        assert!(message.contains("max_map_count"), "{message}");
+        assert!(!message.contains("unreadable"), "{message}");
+    }
+
+    /// PSS is read from smaps_rollup's `Pss:` line, in KiB.
+    #[test]
+    fn pss_is_parsed() {
+        let rollup = "00400000-7ffd [rollup]\nRss:                1840 kB\nPss:                 612 kB\nPss_Anon:            100 kB\n";
+        assert_eq!(pss_kib(rollup), Some(612));
+        assert_eq!(pss_kib("Rss: 10 kB\n"), None);
+        if std::path::Path::new("/proc/self/smaps_rollup").exists() {
+            assert!(own_pss_kib().is_some_and(|kib| kib > 0));
+        }
     }
 }

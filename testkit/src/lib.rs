@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod limits;
+pub mod sleep;
 
 /// Parses `args` as the model binary would, runs the model in this process
 /// and verifies its answer. `Err` is a failed run or a wrong answer.

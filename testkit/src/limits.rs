@@ -1,5 +1,5 @@
-//! Running a model binary with little room for threads, for the tests of
-//! what a binary does when the OS refuses one.
+//! Running a model binary with little room for threads and processes, for
+//! the tests of what a binary does when the OS refuses one.
 //!
 //! The refusal comes from a small `RLIMIT_NPROC` set on the child only
 //! (`prlimit`), so the machine's own limits are never approached. The kernel
@@ -23,6 +23,18 @@ const ROOM: usize = 20;
 /// line naming the thread limits. Skips (saying why) where the machine cannot
 /// limit a child's threads.
 pub fn assert_refused_thread_is_one_line_error(bin: &str, variants: &[&[&str]]) {
+    assert_refused_is_one_line_error(bin, variants, "thread");
+}
+
+/// Like [`assert_refused_thread_is_one_line_error`], for a model that forks a
+/// worker process per worker: the same limit (`ulimit -u` counts processes
+/// and threads alike) refuses a fork, and the line names the process limits.
+pub fn assert_refused_process_is_one_line_error(bin: &str, variants: &[&[&str]]) {
+    assert_refused_is_one_line_error(bin, variants, "process");
+}
+
+/// The check of both: `what` is "thread" or "process", as the error says.
+fn assert_refused_is_one_line_error(bin: &str, variants: &[&[&str]], what: &str) {
     let prefix = match limited_prefix(bin) {
         Ok(prefix) => prefix,
         Err(reason) => {
@@ -41,7 +53,7 @@ pub fn assert_refused_thread_is_one_line_error(bin: &str, variants: &[&[&str]]) 
         assert_eq!(lines.len(), 1, "{variant:?}: {:?}", run.stderr);
         let line = lines[0];
         assert!(
-            line.starts_with("error: cannot start thread "),
+            line.starts_with(&format!("error: cannot start {what} ")),
             "{variant:?}: {line}"
         );
         for needle in [

@@ -17,6 +17,7 @@ mod download;
 pub mod gil;
 mod options;
 mod scoped;
+mod sleep;
 
 use concur_shared::model::{Model, Outcome, Progress};
 use concur_shared::workload::{Answer, Job};
@@ -60,6 +61,7 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
         Job::Convert(job) => {
             convert::run_convert(job, options.engine, workers, progress)?.with_field("gil", false)
         }
+        Job::Sleep(job) => sleep::scoped_sleep(job, workers, progress)?,
     };
     Ok(outcome.with_field("engine", options::engine_name(options.engine)))
 }

@@ -52,6 +52,11 @@ impl ModelOptions for Options {
                 "--engine rayon does not apply to download: rayon's pool is for computing, not for blocking on I/O",
             ));
         }
+        if self.engine == Engine::Rayon && matches!(job, Job::Sleep(_)) {
+            return Err(UsageError::new(
+                "--engine rayon does not apply to sleep: rayon's pool is for computing, and a worker blocked in a wait is a core's worth of the pool lost",
+            ));
+        }
         if self.gil && self.engine == Engine::Rayon {
             return Err(UsageError::new(
                 "--gil needs --engine scoped: rayon's pool has no hook to hand a lock over",

@@ -7,6 +7,7 @@
 pub mod convert;
 pub mod cpu;
 pub mod download;
+pub mod sleep;
 
 use crate::error::UsageError;
 use crate::record::Verified;
@@ -15,6 +16,7 @@ use clap::{ArgMatches, Args, Command, FromArgMatches};
 pub use convert::{ConvertAnswer, ConvertArgs, ConvertJob};
 pub use cpu::{CpuJob, CpuTask, RangeSumArgs, SquaresArgs};
 pub use download::{DownloadArgs, DownloadJob, Fetch};
+pub use sleep::{SleepArgs, SleepJob};
 
 /// A validated job, ready to hand to a model.
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ pub enum Job {
     Download(DownloadJob),
     /// `convert`: point-conversion requests through a memoizing cache.
     Convert(ConvertJob),
+    /// `sleep`: tasks that wait and do nothing else.
+    Sleep(SleepJob),
 }
 
 impl Job {
@@ -34,6 +38,7 @@ impl Job {
             Job::Cpu(job) => job.workload,
             Job::Download(_) => "download",
             Job::Convert(_) => "convert",
+            Job::Sleep(_) => "sleep",
         }
     }
 
@@ -43,6 +48,7 @@ impl Job {
             Job::Cpu(job) => job.tasks.len(),
             Job::Download(job) => job.urls.len(),
             Job::Convert(job) => job.requests.len(),
+            Job::Sleep(job) => job.tasks,
         }
     }
 
@@ -54,6 +60,7 @@ impl Job {
             (Job::Cpu(job), Answer::Cpu(results)) => job.verify(results),
             (Job::Download(job), Answer::Download(fetches)) => job.verify(fetches),
             (Job::Convert(job), Answer::Convert(answer)) => job.verify(answer),
+            (Job::Sleep(job), Answer::Sleep(completed)) => job.verify(*completed),
             (job, _) => anyhow::bail!("wrong answer: not an answer to a {} job", job.workload()),
         }
     }
@@ -68,6 +75,8 @@ pub enum Answer {
     Download(Vec<Fetch>),
     /// `convert`: every request's outcome, in request order, and the counts.
     Convert(ConvertAnswer),
+    /// `sleep`: how many waits completed, each at or after its deadline.
+    Sleep(u64),
 }
 
 /// The workloads, in `--help` order: name, one-line description.
@@ -88,6 +97,10 @@ pub(crate) const WORKLOADS: &[(&str, &str)] = &[
         "convert",
         "Cache: convert A points to B points through a memoizing cache, never twice (seed 000)",
     ),
+    (
+        "sleep",
+        "Waiting: N tasks, each waiting L ms and doing nothing else (the \"1M tasks\" experiment)",
+    ),
 ];
 
 /// Adds the workload's own options to its subcommand.
@@ -97,6 +110,7 @@ pub(crate) fn augment(name: &str, command: Command) -> Command {
         "range-sum" => RangeSumArgs::augment_args(command),
         "download" => DownloadArgs::augment_args(command),
         "convert" => ConvertArgs::augment_args(command),
+        "sleep" => SleepArgs::augment_args(command),
         _ => command,
     }
 }
@@ -108,6 +122,7 @@ pub(crate) fn from_matches(name: &str, matches: &ArgMatches) -> Result<Job, Usag
         "range-sum" => parsed::<RangeSumArgs>(matches)?.job().map(Job::Cpu),
         "download" => parsed::<DownloadArgs>(matches)?.job().map(Job::Download),
         "convert" => parsed::<ConvertArgs>(matches)?.job().map(Job::Convert),
+        "sleep" => parsed::<SleepArgs>(matches)?.job().map(Job::Sleep),
         other => Err(UsageError::new(format!("unknown workload '{other}'"))),
     }
 }
