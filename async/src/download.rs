@@ -1,14 +1,61 @@
 //! `download`: one task per request on one shared client, all started at
-//! once, optionally bounded by a semaphore.
+//! once, optionally bounded by a semaphore; with `--blocking-ms`, one more
+//! task that does not yield ([`crate::blocking`]).
 
 use crate::bare;
-use crate::tasks::join_in_order;
-use concur_shared::model::Progress;
+use crate::blocking::Blocking;
+use crate::options::{HttpClient, Offload, Options};
+use crate::tasks::{drive, join_in_order};
+use concur_shared::model::{Outcome, Progress};
 use concur_shared::workload::download::{BodyDigest, error_chain};
-use concur_shared::workload::{DownloadJob, Fetch};
+use concur_shared::workload::{Answer, DownloadJob, Fetch, Fetched};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
+
+/// Runs the job's requests (and its blocking task) on `runtime`, which has
+/// `threads` executor threads.
+pub(crate) fn run(
+    job: &DownloadJob,
+    options: &Options,
+    runtime: &Runtime,
+    threads: usize,
+    progress: &Progress,
+) -> anyhow::Result<Outcome> {
+    let in_flight = options
+        .max_in_flight
+        .map_or(job.urls.len(), |n| (n as usize).min(job.urls.len()));
+    let http_client = options.http_client.unwrap_or(HttpClient::Reqwest);
+    let http = match http_client {
+        HttpClient::Reqwest => {
+            Http::Reqwest(client(options.max_in_flight.map(|_| in_flight), job)?)
+        }
+        HttpClient::Bare => Http::Bare {
+            timeout: job.timeout,
+        },
+    };
+    let urls: Arc<[String]> = job.urls.clone().into();
+    let gauge = Arc::new(InFlight::default());
+    let blocking = job.blocking.map(|cpu| Blocking {
+        cpu,
+        offload: options.offload,
+    });
+    let fetched = runtime.block_on(drive(download(
+        Arc::new(http),
+        urls,
+        options.max_in_flight,
+        blocking,
+        Arc::clone(&gauge),
+        *progress,
+    )))??;
+    Ok(Outcome::new(Answer::Download(fetched), threads, in_flight)
+        .with_field("max_in_flight", options.max_in_flight)
+        .with_field("peak_in_flight", gauge.peak.load(Ordering::Relaxed))
+        .with_field("http_client", http_client.name())
+        .with_field("offload", Offload::name(options.offload)))
+}
 
 /// One `reqwest::Client` for the whole job (like one `aiohttp.ClientSession`),
 /// with proxies disabled (a `HTTP_PROXY` variable would otherwise capture even
@@ -22,7 +69,7 @@ use tokio::sync::Semaphore;
 /// ever reused; keeping them idle would only defer every close to the end of
 /// the run, where they queue behind each other. Closing each one as its
 /// response completes overlaps the closes with the remaining waits.
-pub(crate) fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result<reqwest::Client> {
+fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(reused.unwrap_or(0))
@@ -41,13 +88,17 @@ pub(crate) fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result
 /// its own task (as with `asyncio.gather`), and waiting for a permit costs a
 /// parked task, not a thread. Without a bound, 10 000 requests mean 10 000
 /// sockets at once, which is the point of the unbounded variant.
-pub(crate) async fn download(
+///
+/// Each task times its request from when it begins it, after its permit, to
+/// the body digested: the latency is the request's, not the queue's.
+async fn download(
     http: Arc<Http>,
     urls: Arc<[String]>,
     max_in_flight: Option<u32>,
+    blocking: Option<Blocking>,
     gauge: Arc<InFlight>,
     progress: Progress,
-) -> anyhow::Result<Vec<Fetch>> {
+) -> anyhow::Result<Vec<Fetched>> {
     let permits = max_in_flight.map(|n| Arc::new(Semaphore::new(n as usize)));
     let handles: Vec<_> = (0..urls.len())
         .map(|index| {
@@ -62,18 +113,27 @@ pub(crate) async fn download(
                 };
                 let url = &urls[index];
                 gauge.enter();
-                let fetch = http.get(url).await;
+                let started = Instant::now();
+                let fetched = Fetched::since(started, http.get(url).await);
                 gauge.leave();
-                progress.say(fetch.describe(url));
-                fetch
+                progress.say(fetched.fetch.describe(url));
+                fetched
             })
         })
         .collect();
-    join_in_order(handles, "a request task").await
+    let blocking = blocking.map(Blocking::spawn);
+    let fetched = join_in_order(handles, "a request task").await?;
+    if let Some(blocking) = blocking {
+        blocking
+            .await
+            .map_err(|e| anyhow::anyhow!("the blocking task failed: {e}"))?;
+        progress.say("blocking task: done");
+    }
+    Ok(fetched)
 }
 
 /// The client every request task uses.
-pub(crate) enum Http {
+enum Http {
     Reqwest(reqwest::Client),
     Bare { timeout: std::time::Duration },
 }
@@ -121,9 +181,9 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Fetch {
 /// Counts requests in flight and remembers the most at once, so the record
 /// shows whether the runtime really kept them all open together.
 #[derive(Debug, Default)]
-pub(crate) struct InFlight {
+struct InFlight {
     now: AtomicUsize,
-    pub(crate) peak: AtomicUsize,
+    peak: AtomicUsize,
 }
 
 impl InFlight {

@@ -17,6 +17,7 @@
 //! `concur_shared::timer`, not on tokio's millisecond timer.
 
 pub mod bare;
+mod blocking;
 pub mod cache;
 mod convert;
 mod cpu;
@@ -31,11 +32,8 @@ use concur_shared::model::{Model, Progress};
 use concur_shared::workload::Answer;
 use concur_shared::workload::Job;
 use concur_shared::workload::convert::cost::CostKind;
-use download::{Http, InFlight};
-pub use options::{HttpClient, Options, Runtime};
+pub use options::{HttpClient, Offload, Options, Runtime};
 pub use sleep::Spawn;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use tasks::drive;
 
 pub const MODEL: Model = Model {
@@ -61,34 +59,7 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
                 runtime.block_on(drive(cpu::cpu_tasks(job.tasks.clone(), *progress)))??;
             Outcome::new(Answer::Cpu(results), threads, threads)
         }
-        Job::Download(job) => {
-            let in_flight = options
-                .max_in_flight
-                .map_or(job.urls.len(), |n| (n as usize).min(job.urls.len()));
-            let http_client = options.http_client.unwrap_or(HttpClient::Reqwest);
-            let http = match http_client {
-                HttpClient::Reqwest => Http::Reqwest(download::client(
-                    options.max_in_flight.map(|_| in_flight),
-                    job,
-                )?),
-                HttpClient::Bare => Http::Bare {
-                    timeout: job.timeout,
-                },
-            };
-            let urls: Arc<[String]> = job.urls.clone().into();
-            let gauge = Arc::new(InFlight::default());
-            let fetches = runtime.block_on(drive(download::download(
-                Arc::new(http),
-                urls,
-                options.max_in_flight,
-                Arc::clone(&gauge),
-                *progress,
-            )))??;
-            Outcome::new(Answer::Download(fetches), threads, in_flight)
-                .with_field("max_in_flight", options.max_in_flight)
-                .with_field("peak_in_flight", gauge.peak.load(Ordering::Relaxed))
-                .with_field("http_client", http_client.name())
-        }
+        Job::Download(job) => download::run(job, options, &runtime, threads, progress)?,
         Job::Convert(job) => {
             let callers = options.workers.count();
             let answer = runtime.block_on(drive(convert::convert_callers(

@@ -33,9 +33,35 @@ pub struct Options {
     /// download: the HTTP client the tasks use [default: reqwest]
     #[arg(long, value_enum, value_name = "CLIENT")]
     pub http_client: Option<HttpClient>,
+    /// download --blocking-ms: where the blocking task runs [default: a task
+    /// on the runtime, which never yields its executor thread]
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub offload: Option<Offload>,
     /// sleep: one task per wait, or one task joining them all [default: tasks]
     #[arg(long, value_enum, value_name = "HOW")]
     pub spawn: Option<Spawn>,
+}
+
+/// Where `download --blocking-ms` runs its blocking task (`--offload`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Offload {
+    /// tokio::task::spawn_blocking: a thread of tokio's blocking pool, off the
+    /// executor threads
+    SpawnBlocking,
+    /// tokio::task::block_in_place in a spawned task: its executor thread
+    /// hands its other tasks to a new thread first (multi-thread runtime only)
+    BlockInPlace,
+}
+
+impl Offload {
+    /// The record's `offload` field; "none" is the task left on the runtime.
+    pub(crate) fn name(offload: Option<Offload>) -> &'static str {
+        match offload {
+            None => "none",
+            Some(Offload::SpawnBlocking) => "spawn-blocking",
+            Some(Offload::BlockInPlace) => "block-in-place",
+        }
+    }
 }
 
 /// The HTTP client of `download` (`--http-client`).
@@ -73,6 +99,25 @@ impl ModelOptions for Options {
             if self.http_client.is_some() {
                 return Err(UsageError::new("--http-client only applies to download"));
             }
+            if self.offload.is_some() {
+                return Err(UsageError::new(
+                    "--offload only applies to download with --blocking-ms",
+                ));
+            }
+        }
+        if let Job::Download(download) = job
+            && self.offload.is_some()
+            && download.blocking.is_none()
+        {
+            return Err(UsageError::new(
+                "--offload needs --blocking-ms: without it there is no blocking task to move",
+            ));
+        }
+        if self.offload == Some(Offload::BlockInPlace) && self.runtime == Runtime::CurrentThread {
+            return Err(UsageError::new(
+                "--offload block-in-place needs --runtime multi-thread: \
+                 tokio's block_in_place panics on a current-thread runtime (use spawn-blocking)",
+            ));
         }
         // For `convert`, --workers counts caller tasks, which any runtime has.
         let counts_threads = !matches!(job, Job::Convert(_));

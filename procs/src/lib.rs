@@ -30,7 +30,8 @@ use concur_shared::workload::convert::cost::CostKind;
 use concur_shared::workload::convert::rules::validate;
 use concur_shared::workload::convert::stream::mix64;
 use concur_shared::workload::convert::{CacheStrategy, ConvertAnswer, ConvertJob, Served};
-use concur_shared::workload::{CpuTask, Fetch, Job};
+use concur_shared::workload::download::compute_blocking;
+use concur_shared::workload::{CpuTask, Fetched, Job};
 use pool::Pool;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -104,18 +105,28 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
         Job::Download(job) => {
             // Each worker builds its own agent after the fork, like a
             // `requests.Session` per process in the seed: connections cannot
-            // be shared across processes.
-            let timeout = job.timeout;
-            let mut pool = Pool::spawn(workers, options.fault, |_| {
+            // be shared across processes. Each times its own requests; the
+            // latency travels back with the outcome.
+            //
+            // `--blocking-ms` runs in worker 0, ahead of its share of the
+            // requests: a process does one thing at a time, so its first
+            // request waits in its pipe (not yet started, so no latency
+            // counts it) while the other workers take the rest of the work.
+            let (timeout, blocking) = (job.timeout, job.blocking);
+            let mut pool = Pool::spawn(workers, options.fault, |worker| {
+                if let (0, Some(cpu)) = (worker, blocking) {
+                    compute_blocking(cpu);
+                }
                 let agent = http::agent(1, timeout);
                 move |url: String| http::fetch(&agent, &url)
             })?
-            .task_limit(timeout + TASK_LIMIT_SLACK);
+            // Worker 0's first request was sent before it started computing.
+            .task_limit(timeout + blocking.unwrap_or_default() + TASK_LIMIT_SLACK);
             progress.say(format_args!("workers started: pids {:?}", pool.pids()));
-            let fetches = pool.run(&job.urls, |worker, index, fetch: &Fetch| {
+            let fetches = pool.run(&job.urls, |worker, index, fetched: &Fetched| {
                 progress.say(format_args!(
                     "worker {worker}: {}",
-                    fetch.describe(&job.urls[index])
+                    fetched.fetch.describe(&job.urls[index])
                 ));
             })?;
             let mut outcome = Outcome::new(

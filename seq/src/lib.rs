@@ -3,6 +3,8 @@
 //! Every other model is measured against this one, so it does nothing clever:
 //! the tasks run in order on the calling thread. For `convert` that means one
 //! caller: no cache strategy can see a duplicate here, whatever its locking.
+//! For `download --blocking-ms` it means the blocking task runs in line,
+//! before the first request: it delays the job, never a request.
 
 use concur_shared::error::UsageError;
 use concur_shared::http;
@@ -10,8 +12,9 @@ use concur_shared::model::Outcome;
 use concur_shared::model::{Model, ModelOptions, Progress};
 use concur_shared::workload::Answer;
 use concur_shared::workload::convert::{ConvertAnswer, ConvertJob};
+use concur_shared::workload::download::compute_blocking;
 use concur_shared::workload::sleep::{SleepJob, completed};
-use concur_shared::workload::{CpuTask, DownloadJob, Fetch, Job};
+use concur_shared::workload::{CpuTask, DownloadJob, Fetched, Job};
 
 pub const MODEL: Model = Model {
     name: "seq",
@@ -58,14 +61,18 @@ fn run_cpu(tasks: &[CpuTask], progress: &Progress) -> Vec<u128> {
         .collect()
 }
 
-fn run_download(job: &DownloadJob, progress: &Progress) -> Vec<Fetch> {
+fn run_download(job: &DownloadJob, progress: &Progress) -> Vec<Fetched> {
+    if let Some(cpu) = job.blocking {
+        compute_blocking(cpu);
+        progress.say(format_args!("blocking task: computed {cpu:?}"));
+    }
     let agent = http::agent(1, job.timeout);
     job.urls
         .iter()
         .map(|url| {
-            let fetch = http::fetch(&agent, url);
-            progress.say(fetch.describe(url));
-            fetch
+            let fetched = http::fetch(&agent, url);
+            progress.say(fetched.fetch.describe(url));
+            fetched
         })
         .collect()
 }

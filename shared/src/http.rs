@@ -7,9 +7,9 @@
 //! default, so more workers than that would keep re-connecting), and non-2xx
 //! statuses come back as responses so they can be reported as such.
 
-use crate::workload::download::{BodyDigest, Fetch, error_chain};
+use crate::workload::download::{BodyDigest, Fetch, Fetched, error_chain};
 use std::io::Read;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ureq::Agent;
 use ureq::config::Config;
 use ureq::http::Uri;
@@ -57,8 +57,15 @@ impl Resolver for SameThreadResolver {
     }
 }
 
-/// GETs `url` and reads the whole body.
-pub fn fetch(agent: &Agent, url: &str) -> Fetch {
+/// GETs `url` and reads the whole body, timed from the call to the body's
+/// last byte digested (or the failure): the request's latency, measured the
+/// same way for the three blocking models.
+pub fn fetch(agent: &Agent, url: &str) -> Fetched {
+    let started = Instant::now();
+    Fetched::since(started, get(agent, url))
+}
+
+fn get(agent: &Agent, url: &str) -> Fetch {
     let mut response = match agent.get(url).call() {
         Ok(response) => response,
         Err(error) => return failed(&error),

@@ -14,8 +14,9 @@
 //! - [`workload`]: the jobs (`squares`, `range-sum`, `download`, `convert`,
 //!   `sleep`),
 //!   their options, their tasks, their reference answers and the [`Answer`]
-//!   a model hands back; for `convert` also the cache designs that blocking
-//!   callers share.
+//!   a model hands back; for `download` also the per-request latency
+//!   percentiles of the record; for `convert` also the cache designs that
+//!   blocking callers share.
 //! - [`model`]: the contract a model implements: [`Model`], [`ModelOptions`],
 //!   the [`Progress`] printer of `-v`, and the [`Outcome`] its `run` returns.
 //! - [`harness`]: the command line every model binary shares, and [`drive`],

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod latency;
 pub mod limits;
 pub mod sleep;
 
@@ -476,5 +477,7 @@ macro_rules! download_tests {
         fn bad_input_is_usage_error() {
             $crate::download::bad_input_is_usage_error($bin);
         }
+
+        $crate::latency_tests!($bin, VARIANTS);
     };
 }

@@ -1,21 +1,53 @@
 //! `download` on scoped workers sharing one blocking HTTP agent.
 
 use crate::scoped::scoped;
+use anyhow::anyhow;
 use concur_shared::http;
 use concur_shared::model::Progress;
-use concur_shared::workload::{DownloadJob, Fetch};
+use concur_shared::process::thread_refused;
+use concur_shared::workload::download::compute_blocking;
+use concur_shared::workload::{DownloadJob, Fetched};
 
 /// Like `ThreadPoolExecutor(max_workers=N)` with one shared `requests.Session`: the
 /// threads share one agent (and its connection pool, sized to the workers).
+///
+/// `--blocking-ms` gets one more OS thread of its own, started just before
+/// the workers, that computes while they fetch: the kernel preempts it like
+/// any thread, so it takes a core's share of time and no request waits for
+/// it to finish. It is not one of the workers (one of them busy computing
+/// would fetch nothing meanwhile, and the result would depend on which).
 pub(crate) fn scoped_download(
     job: &DownloadJob,
     workers: usize,
     progress: &Progress,
-) -> anyhow::Result<Vec<Fetch>> {
+) -> anyhow::Result<Vec<Fetched>> {
     let agent = http::agent(workers, job.timeout);
-    scoped(&job.urls, workers, None, |worker, url, _| {
-        let fetch = http::fetch(&agent, url);
-        progress.say(format_args!("worker {worker}: {}", fetch.describe(url)));
-        fetch
+    std::thread::scope(|scope| {
+        let blocking = match job.blocking {
+            Some(cpu) => Some(
+                std::thread::Builder::new()
+                    .name("blocking".into())
+                    .spawn_scoped(scope, move || {
+                        compute_blocking(cpu);
+                        progress.say(format_args!("blocking thread: computed {cpu:?}"));
+                    })
+                    .map_err(|error| thread_refused(1, workers + 1, &error))?,
+            ),
+            None => None,
+        };
+        let fetched = scoped(&job.urls, workers, None, |worker, url, _| {
+            let fetched = http::fetch(&agent, url);
+            progress.say(format_args!(
+                "worker {worker}: {}",
+                fetched.fetch.describe(url)
+            ));
+            fetched
+        });
+        if let Some(blocking) = blocking {
+            blocking
+                .join()
+                .map_err(|_| anyhow!("the blocking thread panicked"))?;
+        }
+        fetched
     })
 }

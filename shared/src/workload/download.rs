@@ -8,14 +8,24 @@
 //! The checksum is the wrapping u64 sum of FNV-1a-64 over each body: order
 //! independent (models finish requests in any order) and identical in every
 //! model for the same pages.
+//!
+//! Every request's outcome travels with its latency ([`Fetched`]), which the
+//! model measures where it starts the request; the record's `latency_ms`
+//! percentiles are computed from them here, in [`DownloadJob::verify`].
+//! `--blocking-ms` adds one task that computes without yielding
+//! ([`compute_blocking`]), started with the requests and not part of the
+//! answer: each model runs it where it runs its tasks, and the latencies show
+//! what it did to the requests.
 
 use crate::error::UsageError;
 use crate::process::open_files_limit;
 use crate::record::Verified;
+use crate::workload::convert::cost::spin_cpu;
+use crate::workload::latency::LatencyMs;
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The most requests one job may make (repeat included).
 pub const MAX_REQUESTS: usize = 1_000_000;
@@ -63,6 +73,12 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "MS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub timeout_ms: u64,
+    /// Also run one task that computes for MS milliseconds of CPU time without
+    /// yielding, started together with the requests, where the model runs its
+    /// tasks (not part of the answer) [default: none]
+    #[arg(long, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub blocking_ms: Option<u64>,
 }
 
 /// A validated download job: every request's URL, in order.
@@ -70,6 +86,8 @@ pub struct DownloadArgs {
 pub struct DownloadJob {
     pub urls: Vec<String>,
     pub timeout: Duration,
+    /// The CPU time of the blocking task (`--blocking-ms`), if there is one.
+    pub blocking: Option<Duration>,
 }
 
 impl DownloadArgs {
@@ -128,6 +146,7 @@ impl DownloadArgs {
         Ok(DownloadJob {
             urls,
             timeout: Duration::from_millis(self.timeout_ms),
+            blocking: self.blocking_ms.map(Duration::from_millis),
         })
     }
 }
@@ -204,6 +223,39 @@ impl Fetch {
     }
 }
 
+/// One request's outcome and its latency: from the moment the model started
+/// the request to its whole body digested, or to its failure (failed requests
+/// count too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fetched {
+    pub fetch: Fetch,
+    pub latency: Duration,
+}
+
+impl Fetched {
+    /// The outcome of a request started at `started`, ending now.
+    pub fn since(started: Instant, fetch: Fetch) -> Fetched {
+        Fetched {
+            fetch,
+            latency: started.elapsed(),
+        }
+    }
+}
+
+/// The blocking task of `--blocking-ms`: computes until this thread has used
+/// `cpu` of CPU time, never yielding.
+///
+/// It is `convert`'s spinning lookup ([`spin_cpu`]): a `black_box` loop the
+/// optimizer cannot fold, measured on the thread's CPU clock. Turned down: the
+/// CPU workloads' loops, whose length is a count of iterations, not a time,
+/// and a loop until a wall-clock deadline, which would end on time even when
+/// the kernel had preempted it for most of it; the thread CPU clock makes the
+/// task the same amount of work in every model, preempted (threads, procs,
+/// `spawn_blocking`) or not.
+pub fn compute_blocking(cpu: Duration) {
+    spin_cpu(cpu);
+}
+
 /// FNV-1a, 64-bit: a tiny, well-known, dependency-free content hash.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     fnv1a64_continue(FNV_OFFSET_BASIS, bytes)
@@ -278,20 +330,21 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 const MAX_REPORTED_FAILURES: usize = 20;
 
 impl DownloadJob {
-    /// Checks that every request has exactly one outcome and sums them up.
-    /// Failed requests are not a wrong answer: they are counted in `errors`
-    /// (the binary then exits 1) and listed on stderr with URL and reason.
-    pub fn verify(&self, fetches: &[Fetch]) -> anyhow::Result<Verified> {
-        if fetches.len() != self.urls.len() {
+    /// Checks that every request has exactly one outcome and sums them up,
+    /// with the percentiles of their latencies (`latency_ms`). Failed
+    /// requests are not a wrong answer: they are counted in `errors` (the
+    /// binary then exits 1) and listed on stderr with URL and reason.
+    pub fn verify(&self, fetched: &[Fetched]) -> anyhow::Result<Verified> {
+        if fetched.len() != self.urls.len() {
             anyhow::bail!(
                 "wrong answer: {} outcomes for {} requests",
-                fetches.len(),
+                fetched.len(),
                 self.urls.len()
             );
         }
         let (mut bytes, mut checksum, mut problems) = (0u64, 0u64, Vec::new());
         let mut errors = 0u64;
-        for (url, fetch) in self.urls.iter().zip(fetches) {
+        for (url, Fetched { fetch, .. }) in self.urls.iter().zip(fetched) {
             match fetch {
                 Fetch::Body { bytes: n, fnv } => {
                     bytes += n;
@@ -311,7 +364,7 @@ impl DownloadJob {
                 errors as usize - problems.len()
             ));
         }
-        if fetches.iter().any(Fetch::out_of_files) {
+        if fetched.iter().any(|f| f.fetch.out_of_files()) {
             problems.push(format!(
                 "hint: this process ran out of file descriptors (ulimit -n is {}): \
                  lower --max-in-flight (async) or --workers, or raise `ulimit -n`",
@@ -325,6 +378,14 @@ impl DownloadJob {
             .fields
             .insert("requests".into(), self.urls.len().into());
         verified.fields.insert("bytes".into(), bytes.into());
+        let latency_ms = LatencyMs::of(fetched.iter().map(|f| f.latency));
+        verified
+            .fields
+            .insert("latency_ms".into(), serde_json::to_value(latency_ms)?);
+        verified.fields.insert(
+            "blocking_ms".into(),
+            self.blocking.map(|cpu| cpu.as_millis() as u64).into(),
+        );
         Ok(verified)
     }
 }
@@ -341,6 +402,15 @@ mod tests {
             base: None,
             repeat: 1,
             timeout_ms: 1000,
+            blocking_ms: None,
+        }
+    }
+
+    /// `fetch`, as if it had taken `ms` milliseconds.
+    fn took(ms: u64, fetch: Fetch) -> Fetched {
+        Fetched {
+            fetch,
+            latency: Duration::from_millis(ms),
         }
     }
 
@@ -421,7 +491,7 @@ mod tests {
         let failed = Fetch::Failed {
             reason: "connect: Too many open files (os error 24)".into(),
         };
-        let verified = job.verify(&[failed]).unwrap();
+        let verified = job.verify(&[took(1, failed)]).unwrap();
         assert!(
             verified
                 .problems
@@ -431,18 +501,22 @@ mod tests {
         );
     }
 
-    /// Every outcome is counted once; failures become errors with their URL.
+    /// Every outcome is counted once; failures become errors with their URL;
+    /// every latency, a failure's too, is in the percentiles.
     #[test]
     fn verify_sums_bodies_and_counts_failures() {
         let job = args(&["http://a/", "http://b/", "http://c/"])
             .job()
             .unwrap();
         let fetches = vec![
-            Fetch::of_body(b"a"),
-            Fetch::Failed {
-                reason: "HTTP status 503".into(),
-            },
-            Fetch::of_body(b"foobar"),
+            took(30, Fetch::of_body(b"a")),
+            took(
+                2,
+                Fetch::Failed {
+                    reason: "HTTP status 503".into(),
+                },
+            ),
+            took(10, Fetch::of_body(b"foobar")),
         ];
         let verified = job.verify(&fetches).unwrap();
         assert_eq!(verified.errors, 1);
@@ -457,6 +531,22 @@ mod tests {
             verified.problems,
             ["request failed: GET http://b/: HTTP status 503"]
         );
+        assert_eq!(
+            verified.fields["latency_ms"],
+            serde_json::json!({"p50": 10.0, "p90": 30.0, "p99": 30.0, "max": 30.0})
+        );
+        assert_eq!(verified.fields["blocking_ms"], serde_json::Value::Null);
         assert!(job.verify(&fetches[..2]).is_err());
+    }
+
+    /// `--blocking-ms` reaches the job and the record.
+    #[test]
+    fn blocking_ms_is_recorded() {
+        let mut a = args(&["http://a/"]);
+        a.blocking_ms = Some(400);
+        let job = a.job().unwrap();
+        assert_eq!(job.blocking, Some(Duration::from_millis(400)));
+        let verified = job.verify(&[took(1, Fetch::of_body(b"a"))]).unwrap();
+        assert_eq!(verified.fields["blocking_ms"], 400);
     }
 }

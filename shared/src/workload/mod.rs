@@ -7,6 +7,7 @@
 pub mod convert;
 pub mod cpu;
 pub mod download;
+pub mod latency;
 pub mod sleep;
 
 use crate::error::UsageError;
@@ -15,7 +16,7 @@ use clap::{ArgMatches, Args, Command, FromArgMatches};
 
 pub use convert::{ConvertAnswer, ConvertArgs, ConvertJob};
 pub use cpu::{CpuJob, CpuTask, RangeSumArgs, SquaresArgs};
-pub use download::{DownloadArgs, DownloadJob, Fetch};
+pub use download::{DownloadArgs, DownloadJob, Fetch, Fetched};
 pub use sleep::{SleepArgs, SleepJob};
 
 /// A validated job, ready to hand to a model.
@@ -71,8 +72,8 @@ impl Job {
 pub enum Answer {
     /// CPU workloads: one result per task, in task order.
     Cpu(Vec<u128>),
-    /// `download`: one outcome per request, in request order.
-    Download(Vec<Fetch>),
+    /// `download`: one outcome per request, with its latency, in request order.
+    Download(Vec<Fetched>),
     /// `convert`: every request's outcome, in request order, and the counts.
     Convert(ConvertAnswer),
     /// `sleep`: how many waits completed, each at or after its deadline.
