@@ -15,6 +15,9 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::latency::LatencyMs;
+use crate::seeds::experiments::{self, Experiment};
+
 /// File name of the run parameters written by `scripts/compare.sh`.
 pub const PARAMS_FILE: &str = "params.json";
 /// File name of the description of the machine the run was measured on.
@@ -30,6 +33,8 @@ pub struct Inputs {
     /// One entry per workload, in report order.
     pub timings: Vec<WorkloadTimings>,
     pub records: Vec<RecordLine>,
+    /// The seeds' experiments (`seeds.tsv`), empty when the run has none.
+    pub experiments: Vec<Experiment>,
 }
 
 /// `params.json`: how the run was made. Every field is optional.
@@ -165,6 +170,13 @@ pub struct Record {
     pub conversions: Option<u64>,
     /// `convert`: lookups of a key that had already been, or was being, converted.
     pub duplicates: Option<u64>,
+    /// `download`: percentiles of the requests' latencies.
+    pub latency_ms: Option<LatencyMs>,
+    /// `download --blocking-ms`: the CPU time of the task that does not yield.
+    pub blocking_ms: Option<u64>,
+    /// `download --blocking-ms` (async): where the blocking task ran (`none`,
+    /// `spawn-blocking`, `block-in-place`).
+    pub offload: Option<String>,
 }
 
 impl Record {
@@ -191,6 +203,9 @@ impl Record {
             cost_us: count("cost_us"),
             conversions: count("conversions"),
             duplicates: count("duplicates"),
+            latency_ms: object.get("latency_ms").and_then(LatencyMs::from_value),
+            blocking_ms: count("blocking_ms"),
+            offload: text("offload"),
         }
     }
 
@@ -220,6 +235,7 @@ pub fn load(dir: &Path) -> Result<Inputs> {
     let params = read_params(&dir.join(PARAMS_FILE))?;
     let machine = read_machine(&dir.join(MACHINE_FILE))?;
     let records = read_records(&dir.join(RECORDS_FILE))?;
+    let experiments = experiments::read(&dir.join(experiments::SEEDS_FILE))?;
 
     let workloads = if params.workloads.is_empty() {
         discover_workloads(dir)?
@@ -249,6 +265,7 @@ pub fn load(dir: &Path) -> Result<Inputs> {
         machine,
         timings,
         records,
+        experiments,
     })
 }
 
@@ -348,7 +365,7 @@ struct RawParams {
     workloads: Vec<(String, Value)>,
 }
 
-fn read_params(path: &Path) -> Result<Params> {
+pub(crate) fn read_params(path: &Path) -> Result<Params> {
     let raw: RawParams = parse_json(path, "a valid run-parameters file")?;
     Ok(Params {
         latency_ms: raw.latency_ms.as_f64(),

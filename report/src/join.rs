@@ -12,6 +12,7 @@ use crate::ideal::{CPU_BOUND, DOWNLOAD, ideal};
 use crate::input::{
     self, HyperfineResult, Inputs, Machine, Params, Record, RecordLine, WorkloadTimings,
 };
+use crate::seeds::{SEEDS, agree_within_groups};
 use crate::table::{Report, Row, SEQ, WorkloadReport};
 
 /// The record of each (workload, variant), by name.
@@ -46,13 +47,18 @@ pub fn build(inputs: Inputs) -> Report {
         machine,
         timings,
         records,
+        experiments,
     } = inputs;
     let mut warnings = Vec::new();
     let by_key = records_by_key(&records, &mut warnings);
-    let workloads = timings
+    let mut workloads: Vec<WorkloadReport> = timings
         .iter()
         .map(|timings| build_workload(timings, &by_key, &params, &machine, &mut warnings))
         .collect();
+    // The seeds have no `seq`: their answers agree within each experiment group.
+    for seeds in workloads.iter_mut().filter(|w| w.workload == SEEDS) {
+        agree_within_groups(&mut seeds.rows, &experiments);
+    }
     warnings.extend(untimed_records(&timings, &records));
     Report {
         params,
@@ -60,6 +66,7 @@ pub fn build(inputs: Inputs) -> Report {
         workloads,
         warnings,
         baseline: None,
+        experiments,
     }
 }
 
@@ -191,7 +198,8 @@ impl Baseline<'_> {
     fn missing_inputs(&self, any_record: bool) -> Vec<String> {
         let workload = self.workload;
         let mut warnings = Vec::new();
-        if self.seq_median_s.is_none() {
+        // The seeds are pairs, each CPython program against its concur twin.
+        if self.seq_median_s.is_none() && workload != SEEDS {
             warnings.push(format!(
                 "{workload}: no `{SEQ}` variant in {workload}.json; speedup and checksum agreement left empty"
             ));
@@ -289,6 +297,7 @@ mod tests {
                 ],
             }],
             records: vec![line(1, SEQ, 1), line(2, "threads", 2), line(3, "procs", 2)],
+            experiments: Vec::new(),
         });
         let rows = &report.workloads[0].rows;
         let names: Vec<&str> = rows.iter().map(|row| row.variant.as_str()).collect();

@@ -25,6 +25,9 @@
 //! - [`table`]: the report as data (workloads, rows), which the renderers read;
 //!   [`model`] and [`figures`] say which model a variant is and which record
 //!   numbers each workload is about
+//! - [`seeds`], [`blocking`]: the two workloads read their own way, the seeds'
+//!   CPython programs paired with their concur variants, and the latency one task
+//!   that does not yield costs; [`latency`]: the records' latency percentiles
 //! - [`summary`], [`markdown`], [`svg`]: the three kinds of output file, rendered as
 //!   strings; [`terminal`]: the short tables printed after writing them
 //! - [`findings`], [`readme_block`]: the findings table of the front README, and
@@ -32,7 +35,8 @@
 //! - [`data_files`]: `machine.json`, `params.json`, record lines and joined
 //!   exports, written for compare.sh with serde
 //! - [`format`](mod@format): durations, memory, factors and counts for humans
-//! - `atomic`: writing each file through a temporary file and a rename
+//! - `atomic`: writing each file through a temporary file and a rename;
+//!   `columns`: the padded plain-text columns of the terminal summary
 //! - this module: [`generate`] and [`rewrite_findings`], which run the steps in order
 //!
 //! Every output of the report is rendered in memory before the first is written,
@@ -41,6 +45,8 @@
 
 mod atomic;
 pub mod baseline;
+pub mod blocking;
+mod columns;
 pub mod data_files;
 pub mod figures;
 pub mod findings;
@@ -48,11 +54,13 @@ pub mod format;
 pub mod ideal;
 pub mod input;
 pub mod join;
+pub mod latency;
 pub mod markdown;
 pub mod model;
 pub mod rank_test;
 pub mod readme_block;
 pub mod rounds;
+pub mod seeds;
 pub mod summary;
 pub mod svg;
 pub mod table;
@@ -93,7 +101,7 @@ pub fn render(report: &Report) -> Vec<Output> {
     ];
     outputs.extend(report.workloads.iter().map(|workload| Output {
         file_name: svg::file_name(&workload.workload),
-        contents: svg::bar_chart(workload),
+        contents: svg::chart(workload, report),
     }));
     outputs
 }

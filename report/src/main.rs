@@ -28,7 +28,10 @@ Inputs (all in OUT, as written by scripts/compare.sh):
                    {\"workload\":W,\"variant\":V,\"command\":\"...\",\"record\":{...}}
                    where record is the binary's result record (model, checksum, errors,
                    peak_rss_kib, concurrency/workers, requests, ideal_ms, peak_in_flight,
-                   conversions, duplicates, ...)
+                   conversions, duplicates, latency_ms {p50,p90,p99,max}, blocking_ms,
+                   offload, ...)
+  seeds.tsv        the seeds' experiments (scripts/python/experiments.tsv), when the run
+                   has the seeds workload: id, description, seed_seconds, group, ...
   params.json      run parameters; every key optional: latency_ms, quick, runs, rounds, warmup,
                    idle, python, python_skipped, workloads (object: workload -> its
                    parameters, in report order; without it every other *.json in OUT is
@@ -40,12 +43,19 @@ Outputs (written to OUT, each through a temporary file and a rename):
   summary.csv      one row per workload x variant, fastest (lowest median) first within a
                    workload; speedup_vs_seq, ideal_s and ratio_to_ideal come from medians;
                    then duplicates, rule_ok (convert: no key converted twice) and
-                   baseline_median_s, vs_baseline, baseline_differs (with --baseline)
-  README.md        findings: one table and chart per workload, then machine and how to rerun
+                   baseline_median_s, vs_baseline, baseline_differs (with --baseline),
+                   latency_p50_ms, latency_p99_ms, latency_max_ms
+  README.md        findings: one table and chart per workload, then machine and how to rerun;
+                   seeds: one row per experiment (CPython beside concur), the answers per
+                   experiment group and the seeds' two lessons; blocking: wall time and
+                   request latency per variant, and what the task did to them
   <workload>.svg   bar chart of median wall time per variant, coloured by model, whiskers
-                   ± 1 standard deviation, a dashed tick at each ideal bound
+                   ± 1 standard deviation, a dashed tick at each ideal bound; seeds.svg:
+                   CPython's bar beside concur's per experiment; blocking.svg: p50, p99 and
+                   max request latency per variant
   stdout           one short table per workload: median, speedup vs seq, ratio to ideal,
-                   the workload's key figures, vs baseline; what failed its check
+                   the workload's key figures, vs baseline; what failed its check; seeds:
+                   one line per experiment; blocking: one per variant with the task
 
 --baseline DIR compares every variant with the same variant of an earlier results
 directory: median ratio (this run / baseline) and a two-sided Mann-Whitney U test on

@@ -15,6 +15,12 @@
 //! - `baseline_median_s`, `vs_baseline` (this median ÷ the baseline's) and
 //!   `baseline_differs` (the rank test's verdict; empty with too few runs): all
 //!   empty without `--baseline`, or for a variant the baseline did not time.
+//! - `latency_p50_ms`, `latency_p99_ms`, `latency_max_ms`: the requests' latency
+//!   percentiles in the checked run (`download`, `blocking`), empty when the
+//!   record carries none.
+//!
+//! The seeds have no `seq`, so their speedup, ideal and ratio cells stay empty;
+//! their `checksum_agrees` is against the answer of their experiment group.
 
 use crate::format::trimmed;
 use crate::table::{Report, Row, VsBaseline};
@@ -25,7 +31,7 @@ pub const SUMMARY_FILE: &str = "summary.csv";
 /// The header line, in column order.
 pub const HEADER: &str = "workload,variant,mean_s,stddev_s,median_s,min_s,max_s,user_s,system_s,\
 speedup_vs_seq,ideal_s,ratio_to_ideal,peak_rss_kib,checksum,checksum_agrees,runs,\
-duplicates,rule_ok,baseline_median_s,vs_baseline,baseline_differs";
+duplicates,rule_ok,baseline_median_s,vs_baseline,baseline_differs,latency_p50_ms,latency_p99_ms,latency_max_ms";
 
 /// The whole file: the header, then the rows of each workload in report order.
 pub fn csv(report: &Report) -> String {
@@ -43,6 +49,7 @@ pub fn csv(report: &Report) -> String {
 fn line(workload: &str, row: &Row) -> String {
     let timing = &row.timing;
     let record = row.record.as_ref();
+    let latency = record.and_then(|record| record.latency_ms);
     let seconds = |value: f64| value.to_string();
     let flag = |value: Option<bool>| value.map(|value| value.to_string()).unwrap_or_default();
     let (baseline_median, vs_baseline, baseline_differs) = match row.vs_baseline {
@@ -94,6 +101,9 @@ fn line(workload: &str, row: &Row) -> String {
         baseline_median,
         vs_baseline,
         baseline_differs,
+        latency.map(|l| trimmed(l.p50, 3)).unwrap_or_default(),
+        latency.map(|l| trimmed(l.p99, 3)).unwrap_or_default(),
+        latency.map(|l| trimmed(l.max, 3)).unwrap_or_default(),
     ];
     cells.join(",")
 }
@@ -119,14 +129,15 @@ mod tests {
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 
-    /// The header keeps the sixteen original columns in place and adds five at the end.
+    /// The header keeps the sixteen original columns in place and adds eight at the end.
     #[test]
-    fn header_has_twenty_one_columns() {
-        assert_eq!(HEADER.split(',').count(), 21);
+    fn header_has_twenty_four_columns() {
+        assert_eq!(HEADER.split(',').count(), 24);
         assert!(HEADER.starts_with("workload,variant,mean_s,"));
         assert_eq!(HEADER.split(',').nth(15), Some("runs"));
         assert!(HEADER.ends_with(
-            ",checksum,checksum_agrees,runs,duplicates,rule_ok,baseline_median_s,vs_baseline,baseline_differs"
+            ",checksum,checksum_agrees,runs,duplicates,rule_ok,baseline_median_s,vs_baseline,\
+             baseline_differs,latency_p50_ms,latency_p99_ms,latency_max_ms"
         ));
     }
 }

@@ -9,6 +9,7 @@ use crate::ideal::Ideal;
 use crate::input::{HyperfineResult, Machine, Params, Record};
 use crate::model::Family;
 use crate::rank_test::Difference;
+use crate::seeds::experiments::Experiment;
 
 /// The baseline variant every other variant is compared with.
 pub const SEQ: &str = "seq";
@@ -23,6 +24,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Where the run compared with (`--baseline`) was measured; `None` without one.
     pub baseline: Option<Machine>,
+    /// The seeds' experiments (`seeds.tsv`), empty when the run has none.
+    pub experiments: Vec<Experiment>,
 }
 
 /// One workload: its variants, fastest first.

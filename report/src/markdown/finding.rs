@@ -164,6 +164,7 @@ mod tests {
                 results,
             }],
             records: Vec::new(),
+            experiments: Vec::new(),
         });
         report
             .workloads

@@ -8,19 +8,26 @@
 //! - this module: the page and each workload's table
 //! - `finding`: the generated sentence under each workload's heading
 //! - `machine`: the provenance line and the machine and run section
+//! - `seeds`, `blocking`: the two sections that are not a table of variants
+//!   first: the seeds' experiments in pairs, the blocking task's latencies
 //!
 //! Writing into a `String` cannot fail, so `write!` results are dropped with `let _`.
 
+mod blocking;
 mod finding;
 mod machine;
+mod seeds;
 
 use std::fmt::Write as _;
 
+use crate::blocking::BLOCKING;
 use crate::figures::{Figure, table_figures};
 use crate::format::{duration, duration_pm, factor, memory_kib, p_value, table_cell};
 use crate::ideal::IdealRule;
 use crate::input::{Machine, Params};
+use crate::latency::LatencyMs;
 use crate::rank_test::{ALPHA, Difference};
+use crate::seeds::SEEDS;
 use crate::summary::SUMMARY_FILE;
 use crate::svg;
 use crate::table::{Report, Row, SEQ, VsBaseline, WorkloadReport};
@@ -93,18 +100,76 @@ fn baseline_note(baseline: &Machine) -> String {
 }
 
 fn section(workload: &WorkloadReport, report: &Report) -> String {
-    let name = &workload.workload;
+    let name = workload.workload.as_str();
     let mut out = format!("## {name}\n\n");
     if let Some(parameters) = &workload.parameters {
         let _ = writeln!(out, "Parameters: `{parameters}`\n");
     }
-    let _ = writeln!(out, "{}\n", finding(workload));
+    match name {
+        SEEDS => {
+            out.push_str(&seeds::opening(workload, report));
+            let _ = writeln!(
+                out,
+                "<details><summary>Every variant</summary>\n\n{}</details>\n",
+                variants_table(workload, report)
+            );
+        }
+        BLOCKING => out.push_str(&blocking::body(workload)),
+        _ => {
+            let _ = writeln!(out, "{}\n", finding(workload));
+            out.push_str(&variants_table(workload, report));
+            out.push_str(&chart_line(workload));
+        }
+    }
+    out.push_str(&commands(&workload_rows(workload)));
+    out
+}
 
-    let figures = table_figures(name);
-    let with_baseline = report.baseline.is_some();
-    out.push_str(&table_head(figures, with_baseline));
+/// The rows in the order the section's table lists them.
+fn workload_rows(workload: &WorkloadReport) -> Vec<&Row> {
+    if workload.workload == BLOCKING {
+        let groups = crate::blocking::groups(workload);
+        groups
+            .iter()
+            .flat_map(|group| group.variants())
+            .map(|variant| variant.row)
+            .collect()
+    } else {
+        workload.rows.iter().collect()
+    }
+}
+
+/// Which optional columns a workload's table has.
+#[derive(Debug, Clone, Copy)]
+struct Columns<'a> {
+    /// The workload's own numbers from the records.
+    figures: &'a [Figure],
+    /// p50 and p99 request latency, when the records carry them.
+    latency: bool,
+    /// *vs baseline*, with `--baseline`.
+    baseline: bool,
+}
+
+impl<'a> Columns<'a> {
+    fn of(workload: &WorkloadReport, report: &Report) -> Columns<'a> {
+        Columns {
+            figures: table_figures(&workload.workload),
+            latency: workload.rows.iter().any(|row| latency(row).is_some()),
+            baseline: report.baseline.is_some(),
+        }
+    }
+}
+
+fn latency(row: &Row) -> Option<LatencyMs> {
+    row.record.as_ref()?.latency_ms
+}
+
+/// The table of every variant, then what its columns and bounds mean.
+fn variants_table(workload: &WorkloadReport, report: &Report) -> String {
+    let columns = Columns::of(workload, report);
+    let mut out = table_head(columns);
     for row in &workload.rows {
-        out.push_str(&table_row(row, figures, with_baseline));
+        out.push_str(&table_row(row, columns));
     }
     out.push('\n');
 
@@ -120,9 +185,14 @@ fn section(workload: &WorkloadReport, report: &Report) -> String {
     if let Some(rules) = ideal_rules(workload, &report.machine, &report.params) {
         let _ = writeln!(out, "Ideal: {rules}.\n");
     }
-    if let Some(columns) = figure_note(figures) {
-        let _ = writeln!(out, "{columns}\n");
+    if let Some(note) = column_note(columns) {
+        let _ = writeln!(out, "{note}\n");
     }
+    out
+}
+
+/// The bar chart under a workload's table, described for a reader without images.
+fn chart_line(workload: &WorkloadReport) -> String {
     let whiskers = if workload.rows.iter().any(|row| row.timing.stddev.is_some()) {
         ", whiskers ± 1 σ"
     } else {
@@ -133,41 +203,37 @@ fn section(workload: &WorkloadReport, report: &Report) -> String {
     } else {
         ""
     };
-    let _ = writeln!(
-        out,
-        "![{name}: bars are the median wall time per variant, coloured by model{whiskers}{ticks}]({})\n",
-        svg::file_name(name)
-    );
-    out.push_str(&commands(workload));
-    out
+    format!(
+        "![{}: bars are the median wall time per variant, coloured by model{whiskers}{ticks}]({})\n\n",
+        workload.workload,
+        svg::file_name(&workload.workload)
+    )
 }
 
 /// The heading and alignment lines of a workload's table.
-fn table_head(figures: &[Figure], with_baseline: bool) -> String {
-    let mut names = vec![
-        "variant",
-        "median",
-        "mean ± σ",
-        "speedup vs seq",
-        "ideal",
-        "ratio to ideal",
-        "peak RSS",
-    ];
-    let mut aligns = vec!["---", "--:", "--:", "--:", "--:", "--:", "--:"];
-    for figure in figures {
+fn table_head(columns: Columns) -> String {
+    let mut names = vec!["variant", "median", "mean ± σ"];
+    let mut aligns = vec!["---", "--:", "--:"];
+    if columns.latency {
+        names.extend(["p50 latency", "p99 latency"]);
+        aligns.extend(["--:", "--:"]);
+    }
+    names.extend(["speedup vs seq", "ideal", "ratio to ideal", "peak RSS"]);
+    aligns.extend(["--:", "--:", "--:", "--:"]);
+    for figure in columns.figures {
         names.push(figure.heading());
         aligns.push("--:");
     }
     names.push("check");
     aligns.push(":-:");
-    if with_baseline {
+    if columns.baseline {
         names.push("vs baseline");
         aligns.push("--:");
     }
     format!("| {} |\n|{}|\n", names.join(" | "), aligns.join("|"))
 }
 
-fn table_row(row: &Row, figures: &[Figure], with_baseline: bool) -> String {
+fn table_row(row: &Row, columns: Columns) -> String {
     let timing = &row.timing;
     let record = row.record.as_ref();
     let optional = |value: Option<String>| value.unwrap_or_else(|| NONE.to_string());
@@ -180,6 +246,17 @@ fn table_row(row: &Row, figures: &[Figure], with_baseline: bool) -> String {
         variant,
         duration(timing.median),
         duration_pm(timing.mean, timing.stddev),
+    ];
+    if columns.latency {
+        let latency = latency(row);
+        cells.push(optional(
+            latency.map(|latency| duration(latency.p50 / 1000.0)),
+        ));
+        cells.push(optional(
+            latency.map(|latency| duration(latency.p99 / 1000.0)),
+        ));
+    }
+    cells.extend([
         optional(row.speedup_vs_seq.map(factor)),
         optional(row.ideal.map(|ideal| duration(ideal.seconds))),
         optional(row.ratio_to_ideal.map(factor)),
@@ -188,8 +265,8 @@ fn table_row(row: &Row, figures: &[Figure], with_baseline: bool) -> String {
                 .and_then(|record| record.peak_rss_kib)
                 .map(memory_kib),
         ),
-    ];
-    for figure in figures {
+    ]);
+    for figure in columns.figures {
         cells.push(optional(
             record
                 .and_then(|record| figure.value(record))
@@ -197,7 +274,7 @@ fn table_row(row: &Row, figures: &[Figure], with_baseline: bool) -> String {
         ));
     }
     cells.push(row.check().mark().unwrap_or(NONE).to_string());
-    if with_baseline {
+    if columns.baseline {
         cells.push(
             row.vs_baseline
                 .map_or_else(|| NONE.to_string(), baseline_cell),
@@ -261,11 +338,16 @@ fn ideal_rules(workload: &WorkloadReport, machine: &Machine, params: &Params) ->
     (!phrases.is_empty()).then(|| phrases.join("; "))
 }
 
-/// What the workload's own columns count.
-fn figure_note(figures: &[Figure]) -> Option<String> {
-    let phrases: Vec<&str> = figures
-        .iter()
-        .filter_map(|figure| match figure {
+/// What the latency columns and the workload's own columns count.
+fn column_note(columns: Columns) -> Option<String> {
+    let latency = columns.latency.then_some(
+        "*p50 latency*, *p99 latency*: the median and 99th percentile of the requests' \
+         latencies, from starting a request to its whole body read, in the checked run \
+         (from its record)",
+    );
+    let phrases: Vec<&str> = latency
+        .into_iter()
+        .chain(columns.figures.iter().filter_map(|figure| match figure {
             Figure::PeakInFlight => Some(
                 "*peak in flight*: the most requests under way at once, as the async \
                  record counts them, else the variant's concurrency (one request per worker)",
@@ -276,15 +358,14 @@ fn figure_note(figures: &[Figure]) -> Option<String> {
                 "*duplicates*: lookups of a key that had already been, or was being, converted",
             ),
             Figure::Concurrency => None,
-        })
+        }))
         .collect();
     (!phrases.is_empty()).then(|| format!("Columns: {}.", phrases.join("; ")))
 }
 
 /// The exact command line of each variant's record run, folded away.
-fn commands(workload: &WorkloadReport) -> String {
-    let lines: Vec<String> = workload
-        .rows
+fn commands(rows: &[&Row]) -> String {
+    let lines: Vec<String> = rows
         .iter()
         .filter_map(|row| {
             let command = row.command.as_ref()?;
@@ -361,7 +442,12 @@ mod tests {
     /// The workload's own columns sit between peak RSS and the check.
     #[test]
     fn figure_columns_come_before_the_check() {
-        let head = table_head(table_figures("convert"), true);
+        let columns = Columns {
+            figures: table_figures("convert"),
+            latency: false,
+            baseline: true,
+        };
+        let head = table_head(columns);
         assert!(head.starts_with(
             "| variant | median | mean ± σ | speedup vs seq | ideal | ratio to ideal | peak RSS \
              | conversions | duplicates | check | vs baseline |\n"
@@ -383,7 +469,7 @@ mod tests {
             vs_baseline: Some(VsBaseline::New),
         };
         assert_eq!(
-            table_row(&row, table_figures("convert"), true),
+            table_row(&row, columns),
             "| threads racy | 144 ms | 144 ms | – | – | – | – | 1035 | 48 | ✗ converts twice | new |\n"
         );
     }

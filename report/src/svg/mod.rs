@@ -10,45 +10,47 @@
 //! bound, so the gap between tick and bar end is what the model lost. The axis
 //! (`scale`) switches to a log scale when the medians are far apart.
 //!
+//! Two workloads are drawn their own way ([`chart`] picks): the seeds as pairs of
+//! bars, CPython above concur, and the blocking workload as latency percentiles.
+//!
+//! # Layout
+//! - this module: [`chart`] and the bar chart of every other workload
+//! - `seeds`, `blocking`: the two charts of their own
+//! - `parts`: the palette ([`fill`]), escaping, the opening and the axis every chart
+//!   shares; `legend`: the key, and the percentile marks it explains
+//! - `scale`: the axis, linear or log
+//!
 //! Writing into a `String` cannot fail, so `write!` results are dropped with `let _`.
 
+mod blocking;
+mod legend;
+mod parts;
 mod scale;
+mod seeds;
 
 use std::fmt::Write as _;
 
+use crate::blocking::BLOCKING;
 use crate::format::{duration, duration_pm, factor};
-use crate::model::Family;
-use crate::table::{Row, SEQ, WorkloadReport};
+use crate::seeds::SEEDS;
+use crate::table::{Report, Row, SEQ, WorkloadReport};
 
+use self::legend::{Entry, LEGEND_LINE, legend, models};
+pub use self::parts::fill;
+use self::parts::{CHAR_WIDTH, INK, Plot, TOP, WIDTH, escape, ideal_tick, opening};
 pub use self::scale::LOG_SCALE_ABOVE;
 use self::scale::{Scale, whiskers};
 
-const WIDTH: f64 = 800.0;
-const TOP: f64 = 60.0;
 const ROW_HEIGHT: f64 = 30.0;
 const BAR_HEIGHT: f64 = 18.0;
-/// Approximate width of one character at 12-13 px, for sizing the label margins.
-const CHAR_WIDTH: f64 = 7.0;
-/// Approximate width of one character of the legend's 12 px labels.
-const LEGEND_CHAR_WIDTH: f64 = 6.3;
-/// Height of one line of the legend, which wraps when its entries do not fit.
-const LEGEND_LINE: f64 = 20.0;
-const INK: &str = "#222222";
-/// The ideal-bound tick: darker than any bar, dashed to tell it from a whisker.
-const IDEAL_INK: &str = "#000000";
-const MUTED: &str = "#666666";
-const GRID: &str = "#dddddd";
 
-/// The bar colour of a model: a colour-blind-safe palette (Tableau 10's), with
-/// `seq`, the reference every speedup is against, in the warmest.
-fn fill(family: Family) -> &'static str {
-    match family {
-        Family::Seq => "#e4572e",
-        Family::Threads => "#4c78a8",
-        Family::Async => "#54a24b",
-        Family::Procs => "#b279a2",
-        Family::Python => "#eeca3b",
-        Family::Other => "#9d9d9d",
+/// The chart of one workload: the pairs of the seeds, the latencies of the
+/// blocking task, and a bar chart of median wall time for every other workload.
+pub fn chart(workload: &WorkloadReport, report: &Report) -> String {
+    match workload.workload.as_str() {
+        SEEDS => seeds::chart(workload, &report.experiments),
+        BLOCKING => blocking::chart(workload),
+        _ => bar_chart(workload),
     }
 }
 
@@ -57,27 +59,35 @@ pub fn file_name(workload: &str) -> String {
     format!("{workload}.svg")
 }
 
-/// Escapes text for SVG content and attribute values.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The chart of one workload.
+/// The bar chart of one workload.
 pub fn bar_chart(workload: &WorkloadReport) -> String {
     let rows = &workload.rows;
     let values: Vec<String> = rows.iter().map(value_label).collect();
     let mut frame = Frame::fit(rows, &values);
     let has_whiskers = rows.iter().any(|row| row.timing.stddev.is_some());
-    let (key, key_lines) = legend(rows, frame.left, frame.bottom + 62.0, has_whiskers);
+    let (key, key_lines) = legend(
+        &entries(rows, has_whiskers),
+        frame.plot.left,
+        frame.plot.bottom + 62.0,
+    );
     frame.height += LEGEND_LINE * (key_lines - 1) as f64;
-    let mut svg = heading(&escape(&workload.workload), rows, &frame, has_whiskers);
+    let name = escape(&workload.workload);
+    let whisker_note = if has_whiskers {
+        ", whiskers ± 1 standard deviation"
+    } else {
+        ""
+    };
+    let mut svg = opening(
+        frame.height,
+        frame.plot.left,
+        &format!("{name}: bars are the median wall time per variant{whisker_note}"),
+        &format!("{name}: median wall time per variant"),
+        &escape(&subtitle(rows, frame.plot.scale)),
+    );
     // Grid and tick labels first, so bars are drawn over the grid lines.
-    svg.push_str(&axis(&frame));
+    svg.push_str(&frame.plot.axis("median wall time"));
     for (index, (row, value)) in rows.iter().zip(&values).enumerate() {
-        svg.push_str(&bar(&frame, index, row, value));
+        svg.push_str(&bar(&frame.plot, index, row, value));
     }
     svg.push_str(&key);
     svg.push_str("</svg>\n");
@@ -87,12 +97,8 @@ pub fn bar_chart(workload: &WorkloadReport) -> String {
 /// Where the parts of a chart go: margins sized for the labels, the plot between.
 #[derive(Debug, Clone, Copy)]
 struct Frame {
-    scale: Scale,
-    /// x of the axis origin; the variant names end left of it.
-    left: f64,
-    plot_width: f64,
-    /// y of the axis line, under the last bar.
-    bottom: f64,
+    /// The axis origin is at `plot.left`; the variant names end left of it.
+    plot: Plot,
     height: f64,
 }
 
@@ -114,101 +120,23 @@ impl Frame {
         let right = (longest_value as f64 * CHAR_WIDTH + 16.0).clamp(100.0, 260.0);
         let bottom = TOP + ROW_HEIGHT * rows.len() as f64;
         Frame {
-            scale: Scale::fit(rows),
-            left,
-            plot_width: WIDTH - left - right,
-            bottom,
+            plot: Plot {
+                scale: Scale::fit(rows),
+                left,
+                width: WIDTH - left - right,
+                bottom,
+            },
             height: bottom + 80.0,
         }
     }
-
-    /// The x coordinate of a time on the axis.
-    fn x(&self, seconds: f64) -> f64 {
-        self.left + self.plot_width * self.scale.fraction(seconds)
-    }
-}
-
-/// The opening tag, the tooltip title, the background and the two title lines.
-fn heading(name: &str, rows: &[Row], frame: &Frame, has_whiskers: bool) -> String {
-    let Frame { left, height, .. } = *frame;
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="Helvetica, Arial, sans-serif" font-size="13" fill="{INK}">"#
-    );
-    let whisker_note = if has_whiskers {
-        ", whiskers ± 1 standard deviation"
-    } else {
-        ""
-    };
-    let _ = writeln!(
-        svg,
-        "<title>{name}: bars are the median wall time per variant{whisker_note}</title>"
-    );
-    let _ = writeln!(
-        svg,
-        r#"<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="white"/>"#
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="{left}" y="24" font-size="16" font-weight="bold">{name}: median wall time per variant</text>"#
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="{left}" y="44" font-size="12" fill="{MUTED}">{}</text>"#,
-        escape(&subtitle(rows, frame.scale))
-    );
-    svg
-}
-
-/// The grid lines, the ticks with their labels, the axis line and its title.
-fn axis(frame: &Frame) -> String {
-    let Frame {
-        left,
-        plot_width,
-        bottom,
-        ..
-    } = *frame;
-    let mut svg = String::new();
-    for (seconds, label) in frame.scale.ticks() {
-        let tick_x = frame.x(seconds);
-        let _ = writeln!(
-            svg,
-            r#"<line x1="{tick_x:.1}" y1="{TOP}" x2="{tick_x:.1}" y2="{bottom}" stroke="{GRID}"/>"#
-        );
-        let _ = writeln!(
-            svg,
-            r#"<line x1="{tick_x:.1}" y1="{bottom}" x2="{tick_x:.1}" y2="{:.1}" stroke="{INK}"/>"#,
-            bottom + 5.0
-        );
-        let _ = writeln!(
-            svg,
-            r#"<text x="{tick_x:.1}" y="{:.1}" font-size="12" text-anchor="middle">{}</text>"#,
-            bottom + 19.0,
-            escape(&label)
-        );
-    }
-    let _ = writeln!(
-        svg,
-        r#"<line x1="{left}" y1="{bottom}" x2="{:.1}" y2="{bottom}" stroke="{INK}"/>"#,
-        left + plot_width
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle">{}</text>"#,
-        left + plot_width / 2.0,
-        bottom + 38.0,
-        escape(&frame.scale.axis_title())
-    );
-    svg
 }
 
 /// The `index`-th bar: the variant's name, the bar, its whiskers, its ideal tick
 /// and its value label.
-fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
-    let left = frame.left;
+fn bar(plot: &Plot, index: usize, row: &Row, value: &str) -> String {
+    let left = plot.left;
     let centre = TOP + ROW_HEIGHT * (index as f64 + 0.5);
-    let bar_end = frame.x(row.timing.median);
+    let bar_end = plot.x(row.timing.median);
     let fill = fill(row.family());
     let weight = if row.is_seq() { "bold" } else { "normal" };
     let ideal = row.ideal.map_or_else(String::new, |ideal| {
@@ -234,7 +162,7 @@ fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
     let mut label_x = bar_end;
     if row.timing.stddev.is_some() {
         let (low, high) = whiskers(row);
-        let (low_x, high_x) = (frame.x(low), frame.x(high));
+        let (low_x, high_x) = (plot.x(low), plot.x(high));
         let _ = writeln!(
             svg,
             r#"<path d="M{low_x:.1} {centre:.1}H{high_x:.1}M{low_x:.1} {:.1}V{:.1}M{high_x:.1} {:.1}V{:.1}" stroke="{INK}" stroke-width="1.5" fill="none"/>"#,
@@ -246,8 +174,8 @@ fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
         label_x = label_x.max(high_x);
     }
     if let Some(ideal) = row.ideal {
-        let ideal_x = frame.x(ideal.seconds);
-        svg.push_str(&ideal_tick(ideal_x, centre));
+        let ideal_x = plot.x(ideal.seconds);
+        svg.push_str(&ideal_tick(ideal_x, centre, BAR_HEIGHT));
         label_x = label_x.max(ideal_x);
     }
     let _ = writeln!(
@@ -258,16 +186,6 @@ fn bar(frame: &Frame, index: usize, row: &Row, value: &str) -> String {
         escape(value)
     );
     svg
-}
-
-/// The dashed tick of an ideal bound at `x`, across a bar centred at `centre`.
-fn ideal_tick(x: f64, centre: f64) -> String {
-    let reach = BAR_HEIGHT / 2.0 + 4.0;
-    format!(
-        "<path d=\"M{x:.1} {:.1}V{:.1}\" stroke=\"{IDEAL_INK}\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>\n",
-        centre - reach,
-        centre + reach
-    )
 }
 
 /// The text after a bar: its median, its speedup, and a warning when the variant
@@ -300,85 +218,17 @@ fn subtitle(rows: &[Row], scale: Scale) -> String {
     text
 }
 
-/// One entry of the legend.
-enum Entry {
-    Model(Family),
-    Whisker,
-    Ideal,
-}
-
-impl Entry {
-    fn label(&self) -> &'static str {
-        match self {
-            Entry::Model(family) => family.name(),
-            Entry::Whisker => "± 1 standard deviation",
-            Entry::Ideal => "ideal bound",
-        }
-    }
-
-    /// The entry's mark, its left edge at `x`, on the line whose text sits at `y`.
-    fn mark(&self, x: f64, y: f64) -> String {
-        match self {
-            Entry::Model(family) => format!(
-                r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}"/>"#,
-                y - 10.0,
-                fill(*family)
-            ),
-            Entry::Whisker => format!(
-                r#"<path d="M{x:.1} {:.1}H{:.1}M{x:.1} {:.1}V{:.1}M{:.1} {:.1}V{:.1}" stroke="{INK}" stroke-width="1.5" fill="none"/>"#,
-                y - 4.0,
-                x + 20.0,
-                y - 9.0,
-                y + 1.0,
-                x + 20.0,
-                y - 9.0,
-                y + 1.0
-            ),
-            Entry::Ideal => ideal_tick(x + 6.0, y - 4.0).trim_end().to_string(),
-        }
-    }
-
-    /// Room the mark takes before the label.
-    fn mark_width(&self) -> f64 {
-        match self {
-            Entry::Whisker => 26.0,
-            Entry::Model(_) | Entry::Ideal => 17.0,
-        }
-    }
-}
-
-/// The key under the plot, starting at (`left`, `y`): the colour of every model
-/// present, then the whisker and the ideal tick when bars have them; wrapped to
-/// the chart's width. Returns the SVG and its number of lines.
-fn legend(rows: &[Row], left: f64, y: f64, has_whiskers: bool) -> (String, usize) {
-    let mut entries: Vec<Entry> = Family::ALL
-        .into_iter()
-        .filter(|family| rows.iter().any(|row| row.family() == *family))
-        .map(Entry::Model)
-        .collect();
+/// The bar chart's key: the colour of every model present, then the whisker and
+/// the ideal tick when bars have them.
+fn entries(rows: &[Row], has_whiskers: bool) -> Vec<Entry> {
+    let mut entries = models(rows.iter().map(Row::family));
     if has_whiskers {
         entries.push(Entry::Whisker);
     }
     if rows.iter().any(|row| row.ideal.is_some()) {
         entries.push(Entry::Ideal);
     }
-    let mut out = String::new();
-    let (mut x, mut y, mut lines) = (left, y, 1);
-    for entry in entries {
-        let label = entry.label();
-        let width = entry.mark_width() + label.chars().count() as f64 * LEGEND_CHAR_WIDTH;
-        if x > left && x + width > WIDTH - 16.0 {
-            (x, y, lines) = (left, y + LEGEND_LINE, lines + 1);
-        }
-        let _ = writeln!(
-            out,
-            r#"{}<text x="{:.1}" y="{y:.1}" font-size="12">{label}</text>"#,
-            entry.mark(x, y),
-            x + entry.mark_width()
-        );
-        x += width + 20.0;
-    }
-    (out, lines)
+    entries
 }
 
 #[cfg(test)]
@@ -496,7 +346,7 @@ mod tests {
                 row
             })
             .collect();
-        let (_, lines) = legend(&rows, 280.0, 300.0, true);
+        let (_, lines) = legend(&entries(&rows, true), 280.0, 300.0);
         assert_eq!(lines, 2);
         let svg = chart(rows);
         assert!(svg.contains(r#"height="340""#), "{}", &svg[..200]);

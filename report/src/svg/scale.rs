@@ -34,8 +34,16 @@ impl Scale {
             })
         };
         let highest = marks().fold(slowest, f64::max);
+        let lowest = marks().filter(|low| *low > 0.0).fold(fastest, f64::min);
+        Scale::spanning(fastest, slowest, lowest, highest)
+    }
+
+    /// The scale for values from `fastest` to `slowest` (what decides between linear
+    /// and log) that must show every mark from `lowest` to `highest`.
+    pub(super) fn spanning(fastest: f64, slowest: f64, lowest: f64, highest: f64) -> Scale {
+        let highest = highest.max(slowest);
         if slowest / fastest > LOG_SCALE_ABOVE {
-            let lowest = marks().filter(|low| *low > 0.0).fold(fastest, f64::min);
+            let lowest = lowest.min(fastest);
             // Powers of ten of seconds: far inside i32.
             let low = lowest.log10().floor() as i32;
             let high = (highest.log10().ceil() as i32).max(low + 1);
@@ -95,10 +103,11 @@ impl Scale {
         }
     }
 
-    pub(super) fn axis_title(&self) -> String {
+    /// `median wall time (ms)`, `request latency (log scale)`.
+    pub(super) fn axis_title(&self, quantity: &str) -> String {
         match *self {
-            Scale::Linear { max, .. } => format!("median wall time ({})", unit_for(max).name),
-            Scale::Log { .. } => "median wall time (log scale)".to_string(),
+            Scale::Linear { max, .. } => format!("{quantity} ({})", unit_for(max).name),
+            Scale::Log { .. } => format!("{quantity} (log scale)"),
         }
     }
 }
@@ -154,13 +163,16 @@ mod tests {
         );
         let labels: Vec<String> = scale.ticks().into_iter().map(|(_, label)| label).collect();
         assert_eq!(labels, ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0", "1.2"]);
-        assert_eq!(scale.axis_title(), "median wall time (s)");
+        assert_eq!(scale.axis_title("median wall time"), "median wall time (s)");
         // Below a second the axis counts milliseconds.
         let rows = [row(SEQ, 0.057, Some(0.002)), row("threads", 0.03, None)];
         let scale = Scale::fit(&rows);
         let labels: Vec<String> = scale.ticks().into_iter().map(|(_, label)| label).collect();
         assert_eq!(labels, ["0", "10", "20", "30", "40", "50", "60"]);
-        assert_eq!(scale.axis_title(), "median wall time (ms)");
+        assert_eq!(
+            scale.axis_title("median wall time"),
+            "median wall time (ms)"
+        );
     }
 
     /// Medians more than 20x apart get a log axis labelled with units at each decade.
@@ -174,7 +186,10 @@ mod tests {
             labels,
             ["100 ms", "200 ms", "500 ms", "1 s", "2 s", "5 s", "10 s"]
         );
-        assert_eq!(scale.axis_title(), "median wall time (log scale)");
+        assert_eq!(
+            scale.axis_title("median wall time"),
+            "median wall time (log scale)"
+        );
         // Exactly 20x apart stays linear.
         let rows = [row(SEQ, 2.0, None), row("async", 0.1, None)];
         assert!(matches!(Scale::fit(&rows), Scale::Linear { .. }));

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: the binary, the fixture directories
-//! in `tests/fixtures/report/`, and private scratch copies of them.
+//! in `tests/fixtures/report/`, private scratch copies of them, and a
+//! well-formedness check of the SVG charts.
 
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
@@ -136,4 +137,23 @@ pub fn csv_rows(csv: &str) -> Vec<std::collections::HashMap<String, String>> {
                 .collect()
         })
         .collect()
+}
+
+/// Checks that every tag is closed in order: a small well-formedness test for the
+/// SVG we write (no comments, CDATA or `<` inside text, since text is escaped).
+pub fn assert_balanced_tags(svg: &str) {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').expect("unterminated tag") + start;
+        let tag = &rest[start + 1..end];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(open.pop(), Some(name), "mismatched </{name}>");
+        } else if !tag.ends_with('/') {
+            let name = tag.split_whitespace().next().expect("tag name");
+            open.push(name);
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(open.is_empty(), "unclosed tags: {open:?}");
 }

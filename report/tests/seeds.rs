@@ -1,0 +1,293 @@
+//! The seeds section, on the fixtures `seeds/` (a full-size run of the fourteen
+//! experiments, CPython and concur, numbers chosen near the seeds' own) and
+//! `quick/` (a real `compare.sh --quick` run of every workload, with a blocking
+//! workload and download latencies added as the binaries now write them).
+//! Expected lines were worked out from the fixture JSON by hand.
+
+mod common;
+
+use common::{Scratch, csv_rows, section, stderr, stdout, table_row};
+use serde_json::Value;
+
+/// The README's seeds section opens with one row per experiment: the seed's printed
+/// time, CPython's and concur's medians here and their ratio, in seeds.tsv's order.
+#[test]
+fn seeds_table_has_one_row_per_experiment() {
+    let scratch = Scratch::copy_of("seeds");
+    let output = scratch.run();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let readme = scratch.read("README.md");
+    let seeds = section(&readme, "seeds");
+    assert!(seeds.contains(
+        "| experiment | what it runs | seed's time | CPython here | concur here | CPython ÷ concur |\n\
+         |---|---|--:|--:|--:|--:|\n\
+         | s000-download-seq | 160 pages in order, one requests.Session | 14.3 s | 14.1 s | 8.23 s | 1.72× |\n"
+    ));
+    assert_eq!(
+        table_row(seeds, "s002-cpu-thread"),
+        "| s002-cpu-thread | the same sum in two halves, two threading.Threads (one at a time \
+         under the GIL) | 8.92 s | 8.95 s | 31.8 ms | 281× |"
+    );
+    // No time printed by the post: a dash, not a zero.
+    assert!(
+        table_row(seeds, "s000-convert-racy")
+            .contains("duplicate conversions | – | 712 ms | 26.5 ms | 26.9× |")
+    );
+    let table = &seeds[..seeds.find("<details>").expect("the folded tables")];
+    let experiments: Vec<&str> = table
+        .lines()
+        .filter(|line| line.starts_with("| s0"))
+        .map(|line| line.split(" | ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(experiments.len(), 14, "{seeds}");
+    assert_eq!(experiments[0], "| s000-download-seq");
+    assert_eq!(experiments[13], "| s002-io-asyncio");
+    assert!(seeds.contains(
+        "**Answers** per experiment group (the same job at the same size: one checksum, no \
+         errors): ✓ `download-realpython-80` (8 variants), ✓ `squares-5000000x20` (4 variants), \
+         ✓ `convert-20000` (4 variants), ✓ `range-sum-100000000` (6 variants), \
+         ✓ `download-seminar-10` (6 variants).\n"
+    ));
+    assert!(seeds.contains(
+        "Keys converted twice (duplicate lookups, which `convert`'s rule forbids): \
+         `s000-convert-racy` (CPython 31, concur 28).\n"
+    ));
+    assert!(seeds.contains("![seeds: for each experiment, the median wall time of the CPython program beside its concur variant's, coloured by model](seeds.svg)"));
+    // Every variant is still listed, folded away, and no quick-run note on a full run.
+    assert!(seeds.contains("<details><summary>Every variant</summary>"));
+    assert!(!seeds.contains("Quick run"));
+}
+
+/// The two lessons are stated from the CPython medians: 8.70 s for one loop, 8.95 s
+/// for two threads (0.97×), 4.43 s for two processes (1.96×); 14.1 s for the
+/// sequential download against 3.81 s, 2.64 s and 5.61 s.
+#[test]
+fn lessons_are_computed_from_the_medians() {
+    let scratch = Scratch::copy_of("seeds");
+    assert!(scratch.run().status.success());
+    let readme = scratch.read("README.md");
+    let seeds = section(&readme, "seeds");
+    assert!(
+        seeds.contains(
+            "The seeds' two lessons, in this run's CPython numbers:\n\n\
+         - **Threads do not help CPU work under the GIL, processes do** (s002-cpu-*, CPython): \
+         two threads took 8.95 s against 8.70 s for one (0.97× the speed); two processes \
+         4.43 s (1.96×).\n\
+         - **For I/O every concurrent model helps** (s000-download-*, CPython): against \
+         14.1 s one request at a time, threads 3.81 s (3.71×), asyncio 2.64 s (5.35×), \
+         processes 5.61 s (2.52×).\n"
+        ),
+        "{seeds}"
+    );
+}
+
+/// In a quick run the lessons say what these sizes showed, not what the seeds
+/// claimed, and the seed times are flagged as not comparable.
+#[test]
+fn quick_run_lessons_follow_its_numbers() {
+    let scratch = Scratch::copy_of("quick");
+    let output = scratch.run();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let readme = scratch.read("README.md");
+    let seeds = section(&readme, "seeds");
+    assert!(seeds.contains(
+        "Quick run: the seed's times are for the seeds' own sizes; this run's are for \
+         smaller ones and are not comparable with them.\n"
+    ));
+    // 280 ms for one loop, 270 ms for two threads, 288 ms for two processes.
+    assert!(
+        seeds.contains(
+            "- **Threads do not help CPU work under the GIL, and here processes did not either** \
+         (s002-cpu-*, CPython): two threads took 270 ms against 280 ms for one (1.04× the \
+         speed); two processes 288 ms (0.97×).\n"
+        ),
+        "{seeds}"
+    );
+    // 214 ms in order; threads 143 ms (1.49×), asyncio 191 ms and processes 198 ms under 1.2×.
+    assert!(
+        seeds.contains(
+            "- **For I/O threads helped, asyncio and processes did not here** (s000-download-*, \
+         CPython): against 214 ms one request at a time, threads 143 ms (1.49×), asyncio \
+         191 ms (1.12×), processes 198 ms (1.08×).\n"
+        ),
+        "{seeds}"
+    );
+}
+
+/// Without CPython the section says so in one line, shows the concur column
+/// alone and draws no lesson; the terminal shows concur alone too.
+#[test]
+fn skipped_python_shows_concur_only() {
+    let scratch = Scratch::copy_of("seeds");
+    let export: Value = serde_json::from_str(&scratch.read("seeds.json")).expect("JSON");
+    let concur: Vec<&Value> = export["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|result| {
+            result["command"]
+                .as_str()
+                .is_some_and(|c| c.ends_with(" concur"))
+        })
+        .collect();
+    scratch.write(
+        "seeds.json",
+        serde_json::json!({ "results": concur }).to_string(),
+    );
+    let records = scratch.read("records.jsonl");
+    let concur_records: Vec<&str> = records
+        .lines()
+        .filter(|line| line.contains(" concur\""))
+        .collect();
+    scratch.write("records.jsonl", concur_records.join("\n") + "\n");
+    let mut params: Value = serde_json::from_str(&scratch.read("params.json")).expect("JSON");
+    params["python"] = Value::Null;
+    params["python_skipped"] = "CPython variants skipped (--no-python)".into();
+    scratch.write("params.json", params.to_string());
+
+    let output = scratch.run();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "",
+        "no warning about the missing CPython or seq"
+    );
+    let readme = scratch.read("README.md");
+    let seeds = section(&readme, "seeds");
+    assert!(
+        seeds.contains(
+            "CPython was not run here (CPython variants skipped (--no-python)): only the concur \
+         column is shown.\n\n\
+         | experiment | what it runs | seed's time | concur here |\n|---|---|--:|--:|\n\
+         | s000-download-seq | 160 pages in order, one requests.Session | 14.3 s | 8.23 s |\n"
+        ),
+        "{seeds}"
+    );
+    assert!(!seeds.contains("lessons"), "{seeds}");
+    assert!(seeds.contains("✓ `download-realpython-80` (4 variants)"));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("seeds                     concur\n  s000-download-seq       8.23 s\n"),
+        "{text}"
+    );
+}
+
+/// A variant whose checksum differs from its group's majority is named under the
+/// table, marked in the terminal and in summary.csv; the rest of its group agrees.
+#[test]
+fn a_wrong_answer_is_named_in_its_group() {
+    let scratch = Scratch::copy_of("seeds");
+    let wrong: Vec<String> = scratch
+        .read("records.jsonl")
+        .lines()
+        .map(|line| {
+            if line.contains(r#""variant":"s002-cpu-thread concur""#) {
+                line.replace("4999999950000000", "4999999950000001")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    scratch.write("records.jsonl", wrong.join("\n") + "\n");
+    let output = scratch.run();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let readme = scratch.read("README.md");
+    assert!(
+        section(&readme, "seeds")
+            .contains("✗ `range-sum-100000000` (differs: s002-cpu-thread concur)")
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "\n  s002-cpu-thread         8.95 s  31.8 ms              281×  ✗ wrong answer\n"
+        ),
+        "{text}"
+    );
+    let rows = csv_rows(&scratch.read("summary.csv"));
+    let agrees = |variant: &str| {
+        rows.iter()
+            .find(|row| row["variant"] == variant)
+            .map(|row| row["checksum_agrees"].clone())
+            .unwrap_or_else(|| panic!("no csv row for {variant}"))
+    };
+    assert_eq!(agrees("s002-cpu-thread concur"), "false");
+    assert_eq!(agrees("s002-cpu-thread python-threads"), "true");
+    assert_eq!(agrees("s002-cpu-basic concur"), "true");
+}
+
+/// summary.csv keeps one row per variant, seeds too, with empty speedups and the
+/// answer checked within the group; no warning about a missing `seq`.
+#[test]
+fn summary_keeps_every_seeds_variant() {
+    let scratch = Scratch::copy_of("seeds");
+    let output = scratch.run();
+    assert!(output.status.success());
+    assert_eq!(stderr(&output), "", "no warning about the missing seq");
+    let rows = csv_rows(&scratch.read("summary.csv"));
+    assert_eq!(rows.len(), 28);
+    for row in &rows {
+        assert_eq!(row["workload"], "seeds");
+        assert_eq!(row["speedup_vs_seq"], "", "{}", row["variant"]);
+        assert_eq!(row["checksum_agrees"], "true", "{}", row["variant"]);
+    }
+}
+
+/// The terminal shows the seeds as one line per experiment, and a whole quick
+/// run (six workloads) stays within compare.sh's budget: with its ~17 progress
+/// lines on stderr, about 80 lines in all.
+#[test]
+fn terminal_shows_one_line_per_experiment_within_budget() {
+    let scratch = Scratch::copy_of("quick");
+    let output = scratch.run();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "no warning on a complete quick run");
+    let text = stdout(&output);
+    let start = text.find("\nseeds ").expect("a seeds table") + 1;
+    let seeds: Vec<&str> = text[start..].lines().collect();
+    assert_eq!(seeds.len(), 1 + 14, "{text}");
+    assert_eq!(
+        seeds[0],
+        "seeds                    CPython   concur  CPython ÷ concur"
+    );
+    assert_eq!(
+        seeds[1],
+        "  s000-download-seq       214 ms   103 ms             2.07×"
+    );
+    assert_eq!(
+        seeds[11],
+        "  s002-cpu-process        288 ms  6.00 ms             48.0×"
+    );
+    assert!(
+        text.lines().count() <= 62,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+    assert!(
+        text.lines().all(|line| line.chars().count() <= 100),
+        "{text}"
+    );
+}
+
+/// The seeds chart pairs a CPython bar with a concur bar per experiment, in
+/// CPython's colour and the concur model's, on a log axis (medians 281× apart).
+#[test]
+fn seeds_chart_pairs_the_bars() {
+    let scratch = Scratch::copy_of("seeds");
+    assert!(scratch.run().status.success());
+    let svg = scratch.read("seeds.svg");
+    common::assert_balanced_tags(&svg);
+    assert_eq!(
+        svg.matches("<rect x=").count() - 1,
+        28 + 5,
+        "28 bars, 5 legend keys"
+    );
+    assert!(svg.contains(
+        r##"fill="#eeca3b"><title>s002-cpu-thread python-threads: median 8.95 s</title>"##
+    ));
+    assert!(
+        svg.contains(r##"fill="#4c78a8"><title>s002-cpu-thread concur: median 31.8 ms</title>"##)
+    );
+    assert!(svg.contains(">8.95 s · 281×</text>"));
+    assert!(svg.contains("median wall time (log scale)"));
+    assert!(svg.contains(">s002-cpu-thread</text>"));
+}
