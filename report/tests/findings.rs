@@ -189,3 +189,25 @@ fn findings_name_wrong_answers_and_link_relatively() {
     );
     assert!(page.contains("| `range-sum` (0..10⁸, 2 parts) | 200 ms |"));
 }
+
+/// The seeds and the blocking task are told in sentences under the table, not
+/// spread over the per-model cells.
+#[test]
+fn seeds_and_blocking_are_sentences_not_rows() {
+    let (front, _results) = front("quick", &format!("# t\n{START}\nold\n{END}\n"));
+    let output = rewrite(&front);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = fs::read_to_string(front.path("README.md")).expect("read README");
+    let block = &text[text.find(START).expect("start")..text.find(END).expect("end")];
+    assert!(!block.contains("| seeds"), "{block}");
+    assert!(!block.contains("| blocking"), "{block}");
+    assert!(!block.contains("s000-download-seq"), "{block}");
+    assert!(block.contains("One task that does not yield]("), "{block}");
+    assert!(
+        block.contains("The blog posts' own programs in CPython here]("),
+        "{block}"
+    );
+    assert!(block.contains("| `squares`"), "{block}");
+    // CPython appears only in the seeds, which are told, not tabled.
+    assert!(!block.contains("| CPython |"), "{block}");
+}

@@ -35,6 +35,12 @@ const LINE_WIDTH: usize = 80;
 pub fn block(report: &Report, results: &str) -> String {
     let mut out = wrap(&intro(report));
     out.push('\n');
+    // The seeds and the blocking task are pairs and contrasts, not one
+    // median per model: they get their sentences under the table instead.
+    let (tabled, told): (Vec<&WorkloadReport>, Vec<&WorkloadReport>) = report
+        .workloads
+        .iter()
+        .partition(|workload| !matches!(workload.workload.as_str(), "seeds" | "blocking"));
     // The four Rust models always have a column (a model that was not run reads
     // `–`); CPython and unknown models only when the run has them.
     let families: Vec<Family> = Family::ALL
@@ -43,8 +49,7 @@ pub fn block(report: &Report, results: &str) -> String {
             matches!(
                 family,
                 Family::Seq | Family::Threads | Family::Async | Family::Procs
-            ) || report
-                .workloads
+            ) || tabled
                 .iter()
                 .any(|workload| workload.rows.iter().any(|row| row.family() == *family))
         })
@@ -56,7 +61,7 @@ pub fn block(report: &Report, results: &str) -> String {
         headings.join(" | "),
         "--:|".repeat(families.len())
     );
-    for workload in &report.workloads {
+    for workload in tabled {
         let cells: Vec<String> = families
             .iter()
             .map(|family| model_cell(workload, *family))
@@ -70,11 +75,38 @@ pub fn block(report: &Report, results: &str) -> String {
         );
     }
     out.push('\n');
+    for workload in told {
+        for line in told_lines(workload, report, results) {
+            out.push_str(&wrap(&line));
+            out.push('\n');
+        }
+    }
     out.push_str(&wrap(&format!(
         "Full tables and charts: [{results}/README.md]({results}/README.md); every \
          number: [{results}/summary.csv]({results}/summary.csv)."
     )));
     out
+}
+
+/// The sentences a workload that is told rather than tabled contributes: the
+/// seeds' two lessons in this run's CPython numbers, or what the blocking task
+/// did to the requests' latency. Each starts with a link to its section.
+fn told_lines(workload: &WorkloadReport, report: &Report, results: &str) -> Vec<String> {
+    let (title, lines) = match workload.workload.as_str() {
+        "seeds" => (
+            "The blog posts' own programs in CPython here",
+            crate::seeds::lessons(&crate::seeds::pairs(workload, &report.experiments)),
+        ),
+        _ => (
+            "One task that does not yield",
+            crate::blocking::sentences(&crate::blocking::groups(workload)),
+        ),
+    };
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let link = format!("[{title}]({results}/README.md#{})", workload.workload);
+    vec![format!("{link}: {}", lines.join(" "))]
 }
 
 fn heading(family: Family) -> &'static str {
