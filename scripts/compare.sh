@@ -38,14 +38,20 @@ Options:
   --quick             Small sizes, 3 runs, no warmup; seconds once the
                       release build exists. Writes to target/compare-quick unless --out is
                       given, so the committed results/ are not overwritten.
-  --workloads LIST    Comma-separated subset of: squares,range-sum,download,convert,seeds
-                      (default: all). seeds runs every experiment of the two
+  --workloads LIST    Comma-separated subset of:
+                      squares,range-sum,download,convert,blocking,seeds
+                      (default: all). blocking is download with one task that
+                      computes for 500 ms without yielding (--blocking-ms), in
+                      every model and with tokio's two fixes, beside the same
+                      runs without it: per-request latency shows who waited.
+                      seeds runs every experiment of the two
                       blog posts in CPython (scripts/python/) and in the
                       matching concur variant, at the seeds' own sizes, each
                       CPython checksum checked against concur's
   --models LIST       Comma-separated subset of: seq,threads,async,procs
                       (default: all; seq is always kept as the baseline)
-  --runs N            Timed runs per variant (default 10, quick 3)
+  --runs N            Timed runs per variant (default 10, quick 3; blocking and
+                      seeds take at most 3, their variants run for seconds)
   --rounds N          Split the runs into N rounds, every workload timed once
                       per round, so that a noisy spell on the machine is shared
                       by all variants instead of landing on one (default 5,
@@ -89,7 +95,7 @@ own plotting scripts read the .json), records.jsonl (each variant's result
 record from the correctness gate), params.json, machine.json, compare.log
 (hyperfine's own output), and, from concur-report: summary.csv, README.md and
 <workload>.svg charts. When OUT is the repository's results/, the findings
-table of the top README.md is regenerated from it too.
+table of README.md and docs/choosing.md is regenerated from it too.
 
 Prints one progress line per timed command (on a terminal, each replaces the
 last; otherwise one line per round) and, at the end, each
@@ -117,7 +123,7 @@ cd "$root"
 # shellcheck source=lib/python.sh
 . scripts/lib/python.sh
 
-all_workloads=(squares range-sum download convert seeds)
+all_workloads=(squares range-sum download convert blocking seeds)
 all_models=(seq threads async procs)
 quick=false runs='' rounds='' warmup='' out='' latency_ms='' build=true
 workloads_arg='' models_arg='' baseline='' sites_url=''
@@ -200,6 +206,8 @@ workload_args() {
     range-sum:true) echo "--end 10000000 --parts 2" ;;
     download:false) echo "--preset realpython --repeat 80" ;;
     download:true) echo "--preset realpython --repeat 5" ;;
+    blocking:false) echo "--preset realpython --repeat 80" ;;
+    blocking:true) echo "--preset realpython --repeat 5" ;;
     convert:false) echo "--requests 20000 --distinct 1000 --cost-us 1000 --cost-kind sleep" ;;
     convert:true) echo "--requests 2000 --distinct 100 --cost-us 200 --cost-kind sleep" ;;
     seeds:false) echo "the seeds' own sizes (scripts/python/experiments.tsv)" ;;
@@ -232,6 +240,25 @@ threads scoped --gil|threads|--engine scoped --gil
 async current-thread|async|--runtime current-thread
 async multi-thread|async|--runtime multi-thread
 procs|procs|
+EOF
+      ;;
+    blocking)
+      local ms=500
+      $quick && ms=100
+      cat <<EOF
+async current-thread|async|--runtime current-thread --blocking-ms $ms
+async current-thread spawn-blocking|async|--runtime current-thread --blocking-ms $ms --offload spawn-blocking
+async multi-thread|async|--runtime multi-thread --blocking-ms $ms
+async multi-thread spawn-blocking|async|--runtime multi-thread --blocking-ms $ms --offload spawn-blocking
+async multi-thread block-in-place|async|--runtime multi-thread --blocking-ms $ms --offload block-in-place
+threads --workers 5|threads|--workers 5 --blocking-ms $ms
+procs|procs|--blocking-ms $ms
+seq|seq|--blocking-ms $ms
+async current-thread no blocking|async|--runtime current-thread
+async multi-thread no blocking|async|--runtime multi-thread
+threads --workers 5 no blocking|threads|--workers 5
+procs no blocking|procs|
+seq no blocking|seq|
 EOF
       ;;
     download)
@@ -309,7 +336,7 @@ if wants_workload seeds; then
   python_setup
   if [ -n "$python_bin" ]; then say "seeds: $python_state"; else say "seeds: CPython $python_skip_reason"; fi
 fi
-if wants_workload download || wants_workload seeds; then
+if wants_workload download || wants_workload blocking || wants_workload seeds; then
   if [ -n "$sites_url" ]; then use_sites "$sites_url" "$tmp"; else start_sites "$latency_ms" "$tmp"; fi
   say "site server at $base"
 fi
@@ -332,9 +359,12 @@ seed_command() {
 command_of() {
   local workload=$1 model=$2 options=$3 extra=''
   if [ "$model" = command ]; then printf '%s' "$options"; return; fi
-  [ "$workload" = download ] && extra="--base $base"
+  # `blocking` is the download workload with a blocking task in some variants.
+  local run_as=$workload
+  [ "$workload" = blocking ] && run_as=download
+  [ "$run_as" = download ] && extra="--base $base"
   # Word splitting is intended: options are plain words, as hyperfine -N does.
-  echo "$bin_dir/concur-$model $workload $(workload_args "$workload") $extra $options" | tr -s ' ' | sed 's/ $//'
+  echo "$bin_dir/concur-$model $run_as $(workload_args "$workload") $extra $options" | tr -s ' ' | sed 's/ $//'
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -418,11 +448,13 @@ for round in $(seq 1 "$rounds"); do
   [ "$round" -eq 1 ] && round_warmup=$warmup
   for workload in "${workloads[@]}"; do
     workload_runs=$round_runs workload_warmup=$round_warmup
-    if [ "$workload" = seeds ]; then
-      # The CPython variants take seconds each: at most 3 runs, no warmup.
-      seeds_runs=$((runs < 3 ? runs : 3))
-      workload_runs=$((round <= seeds_runs ? 1 : 0)) workload_warmup=0
-      [ "$rounds" -lt "$seeds_runs" ] && workload_runs=$((seeds_runs / rounds + (round <= seeds_runs % rounds ? 1 : 0)))
+    if [ "$workload" = seeds ] || [ "$workload" = blocking ]; then
+      # Their variants take seconds each (CPython; the sequential and process
+      # downloads twice over): at most 3 runs, spread over the first rounds,
+      # no warmup. What they show is far above the noise.
+      few_runs=$((runs < 3 ? runs : 3))
+      workload_runs=$((round <= few_runs ? 1 : 0)) workload_warmup=0
+      [ "$rounds" -lt "$few_runs" ] && workload_runs=$((few_runs / rounds + (round <= few_runs % rounds ? 1 : 0)))
       [ "$workload_runs" -gt 0 ] || continue
     fi
     while IFS='|' read -r name model options; do
@@ -463,7 +495,12 @@ for entry in "${plan[@]}"; do
   [ "$previous" = "$round" ] || first=true
   previous="$round"
   progress "$k" "${#plan[@]}" "$workload $name, round $round/$rounds" "$first" $((elapsed / 1000)) $((left / 1000))
-  case "$workload" in download|convert) idle_poll_hold ;; *) idle_poll_release ;; esac
+  # Idle CPUs poll while what waits is timed: the waiting workloads, and the
+  # seeds' experiments that wait (named "-download-", "-io-", "-convert-").
+  case "$workload:$name" in
+    download:*|convert:*|blocking:*|seeds:*-download-*|seeds:*-io-*|seeds:*-convert-*) idle_poll_hold ;;
+    *) idle_poll_release ;;
+  esac
   part="$tmp/parts/$workload.$round.$(printf '%03d' "$k").json"
   printf '\n## %s %s, round %s\n' "$workload" "$name" "$round" >>"$tmp/compare.log"
   run_child "$hyperfine" -N --style basic --warmup "$round_warmup" --runs "$round_runs" \
@@ -530,8 +567,10 @@ cat "$out/.tables.$$"
 rm -f "$out/.tables.$$"
 out_path=$(cd "$out" && pwd)
 if [ "$out_path" = "$(cd "$root" && pwd)/results" ]; then
-  "$bin_dir/concur-report" --dir "$out" --readme "$root/README.md" >/dev/null \
-    || die "cannot regenerate the findings table of README.md"
-  say "README.md: findings table regenerated from $out_path"
+  for page in README.md docs/choosing.md; do
+    "$bin_dir/concur-report" --dir "$out" --readme "$root/$page" >/dev/null \
+      || die "cannot regenerate the findings table of $page"
+  done
+  say "README.md, docs/choosing.md: findings table regenerated from $out_path"
 fi
 say "wrote $written files to $out_path"
