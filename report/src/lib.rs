@@ -37,6 +37,8 @@
 //! - [`format`](mod@format): durations, memory, factors and counts for humans
 //! - `atomic`: writing each file through a temporary file and a rename;
 //!   `columns`: the padded plain-text columns of the terminal summary
+//! - [`sweeps`]: the sweep report of `scripts/sweep.sh` (one CSV and line chart per
+//!   sweep, and its "Scaling" page), built on the readers and formats above
 //! - this module: [`generate`] and [`rewrite_findings`], which run the steps in order
 //!
 //! Every output of the report is rendered in memory before the first is written,
@@ -63,6 +65,7 @@ pub mod rounds;
 pub mod seeds;
 pub mod summary;
 pub mod svg;
+pub mod sweeps;
 pub mod table;
 pub mod terminal;
 
@@ -141,7 +144,7 @@ pub fn rewrite_findings(dir: &Path, readme: &Path) -> Result<Report> {
 
 /// `dir` as a link from the Markdown file `readme`: a relative path with `/`
 /// (`results`, `../results`), or the absolute path when there is none.
-fn relative_link(readme: &Path, dir: &Path) -> Result<String> {
+pub fn relative_link(readme: &Path, dir: &Path) -> Result<String> {
     let canonical = |path: &Path| {
         path.canonicalize()
             .with_context(|| format!("cannot resolve {}", path.display()))

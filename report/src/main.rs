@@ -1,6 +1,8 @@
 //! concur-report: turns the raw results of `scripts/compare.sh` into `summary.csv`,
 //! `README.md` and one SVG chart per workload, prints a short table per workload,
-//! and writes the data files compare.sh leaves beside the timings.
+//! and writes the data files compare.sh leaves beside the timings. For
+//! `scripts/sweep.sh`, `sweep-record` prints a point's record line and `sweeps`
+//! writes one CSV and line chart per sweep and the "Scaling" page.
 //!
 //! A thin shell over `concur_report`: parse the arguments, run, print warnings and
 //! errors. Without a subcommand it builds the report (`--dir OUT`), so the command
@@ -14,6 +16,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use concur_report::data_files::{exports, machine, params, record};
+use concur_report::sweeps;
 use concur_report::{self as report, write_atomically};
 
 const IO_HELP: &str = "\
@@ -101,6 +104,8 @@ enum Command {
     Params(ParamsArgs),
     Record(RecordArgs),
     JoinExports(JoinArgs),
+    SweepRecord(SweepRecordArgs),
+    Sweeps(SweepsArgs),
 }
 
 /// Write machine.json: the CPU, cores, memory, kernel and OS read from the system,
@@ -216,6 +221,49 @@ struct JoinArgs {
     inputs: Vec<PathBuf>,
 }
 
+/// Print one records.jsonl line of scripts/sweep.sh for a point's result record
+/// (exit 1 when the value is not a number or the record not a JSON object).
+#[derive(Debug, Args)]
+struct SweepRecordArgs {
+    /// The sweep's name (tasks, inflight, latency, tasksize, workers, callers).
+    #[arg(long, value_name = "S")]
+    sweep: String,
+    /// The swept parameter's name (tasks, in_flight, latency_ms, ...).
+    #[arg(long, value_name = "P")]
+    parameter: String,
+    /// The parameter's value at this point, a number.
+    #[arg(long, value_name = "V", allow_hyphen_values = true)]
+    value: String,
+    /// The variant's name, as hyperfine's -n gives it.
+    #[arg(long, value_name = "NAME")]
+    variant: String,
+    /// The exact command line that was timed.
+    #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
+    command: String,
+    /// The point's hyperfine export, relative to the sweep directory.
+    #[arg(long, value_name = "REL")]
+    export: String,
+    /// The record: the binary's last line of output, a JSON object.
+    #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
+    line: String,
+}
+
+/// Build the sweep report of scripts/sweep.sh: <sweep>.csv and <sweep>.svg per
+/// sweep and README.md (the "Scaling" page) in OUT, from its records.jsonl, the
+/// points' hyperfine exports, params.json and machine.json; print one line per
+/// sweep with its key sentences.
+#[derive(Debug, Args)]
+struct SweepsArgs {
+    /// The sweep directory to read the inputs from and write the outputs to.
+    #[arg(long, value_name = "OUT")]
+    dir: PathBuf,
+    /// Also rewrite the lines between `<!-- scaling:start -->` and
+    /// `<!-- scaling:end -->` of this Markdown file with every sweep's key
+    /// sentences, linking the charts in OUT.
+    #[arg(long, value_name = "PATH")]
+    guide: Option<PathBuf>,
+}
+
 fn workload_arg(argument: &str) -> Result<(String, String), String> {
     params::parse_workload(argument).map_err(|error| format!("{error:#}"))
 }
@@ -230,6 +278,8 @@ fn main() -> ExitCode {
         Some(Command::JoinExports(args)) => {
             exports::join(&args.inputs).and_then(|text| write_atomically(&args.out, &text))
         }
+        Some(Command::SweepRecord(args)) => run_sweep_record(&args),
+        Some(Command::Sweeps(args)) => run_sweeps(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -297,6 +347,35 @@ fn run_record(args: &RecordArgs) -> Result<()> {
     let line = record::record_line(&args.workload, &args.variant, &args.command, &args.line)
         .with_context(|| format!("{} / {}", args.workload, args.variant))?;
     print(&format!("{line}\n"))
+}
+
+fn run_sweep_record(args: &SweepRecordArgs) -> Result<()> {
+    let given = sweeps::line::Given {
+        sweep: &args.sweep,
+        parameter: &args.parameter,
+        value: &args.value,
+        variant: &args.variant,
+        command: &args.command,
+        export: &args.export,
+    };
+    let line = sweeps::line::sweep_line(&given, &args.line)
+        .with_context(|| format!("{} / {} at {}", args.sweep, args.variant, args.value))?;
+    print(&format!("{line}\n"))
+}
+
+/// The sweep report, and the guide's scaling block with `--guide`.
+fn run_sweeps(args: &SweepsArgs) -> Result<()> {
+    let link = match &args.guide {
+        Some(guide) => Some(report::relative_link(guide, &args.dir)?),
+        None => None,
+    };
+    let guide = args
+        .guide
+        .as_deref()
+        .zip(link.as_deref())
+        .map(|(path, link)| sweeps::Guide { path, link });
+    let generated = sweeps::generate(&args.dir, guide)?;
+    print(&generated.summary)
 }
 
 /// Writes to stdout; a closed pipe is an error like any other, not a panic.

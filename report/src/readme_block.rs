@@ -1,5 +1,6 @@
 //! Replacing the generated block of a Markdown file: the lines between
-//! `<!-- findings:start -->` and `<!-- findings:end -->`.
+//! `<!-- findings:start -->` and `<!-- findings:end -->` (the front README's
+//! findings), or between another pair of [`Markers`] (a guide's scaling block).
 //!
 //! Only those lines change; the markers and every byte around them stay as they
 //! were, so the hand-written rest of the README is never touched. A file without
@@ -20,16 +21,39 @@ pub const START: &str = "<!-- findings:start -->";
 /// The line that closes it.
 pub const END: &str = "<!-- findings:end -->";
 
-/// Replaces the block of the file at `path` with `block` (whole lines, ending in a
-/// line break).
+/// The two marker lines around a generated block, and what the block is called
+/// in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Markers {
+    pub start: &'static str,
+    pub end: &'static str,
+    pub name: &'static str,
+}
+
+/// The front README's findings block.
+pub const FINDINGS: Markers = Markers {
+    start: START,
+    end: END,
+    name: "findings",
+};
+
+/// Replaces the findings block of the file at `path` with `block` (whole lines,
+/// ending in a line break).
 pub fn rewrite(path: &Path, block: &str) -> Result<()> {
+    rewrite_between(path, FINDINGS, block)
+}
+
+/// Replaces the block between `markers` of the file at `path` with `block`.
+pub fn rewrite_between(path: &Path, markers: Markers, block: &str) -> Result<()> {
     let text =
         fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let replaced = replace_block(&text, block).with_context(|| {
+    let replaced = replace_between(&text, markers, block).with_context(|| {
         format!(
-            "cannot rewrite the findings block of {} (it lies between a line `{START}` and a \
-             line `{END}`)",
-            path.display()
+            "cannot rewrite the {} block of {} (it lies between a line `{}` and a line `{}`)",
+            markers.name,
+            path.display(),
+            markers.start,
+            markers.end
         )
     })?;
     if replaced != text {
@@ -38,16 +62,26 @@ pub fn rewrite(path: &Path, block: &str) -> Result<()> {
     Ok(())
 }
 
-/// `text` with the lines between the marker lines replaced by `block`.
+/// `text` with the lines between the findings marker lines replaced by `block`.
 pub fn replace_block(text: &str, block: &str) -> Result<String> {
-    let (start, end) = (marker_lines(text, START), marker_lines(text, END));
+    replace_between(text, FINDINGS, block)
+}
+
+/// `text` with the lines between the marker lines replaced by `block`.
+pub fn replace_between(text: &str, markers: Markers, block: &str) -> Result<String> {
+    let Markers {
+        start: open,
+        end: close,
+        ..
+    } = markers;
+    let (start, end) = (marker_lines(text, open), marker_lines(text, close));
     let (start, end) = match (start.as_slice(), end.as_slice()) {
-        ([], _) => bail!("no line `{START}`"),
-        (_, []) => bail!("no line `{END}`"),
+        ([], _) => bail!("no line `{open}`"),
+        (_, []) => bail!("no line `{close}`"),
         ([start], [end]) if start.end <= end.start => (start.clone(), end.clone()),
-        ([_], [_]) => bail!("`{END}` comes before `{START}`"),
-        ([_, ..], [_]) => bail!("`{START}` appears {} times", start.len()),
-        (_, _) => bail!("`{END}` appears {} times", end.len()),
+        ([_], [_]) => bail!("`{close}` comes before `{open}`"),
+        ([_, ..], [_]) => bail!("`{open}` appears {} times", start.len()),
+        (_, _) => bail!("`{close}` appears {} times", end.len()),
     };
     let mut out = String::with_capacity(text.len() + block.len());
     out.push_str(&text[..start.end]);

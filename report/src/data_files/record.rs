@@ -17,19 +17,7 @@ struct RecordLine<'a> {
 /// The line for `records.jsonl` (without its line break); an error when `record`
 /// is not a JSON object.
 pub fn record_line(workload: &str, variant: &str, command: &str, record: &str) -> Result<String> {
-    let raw: Box<RawValue> = serde_json::from_str(record)
-        .with_context(|| format!("the record is not JSON: {}", excerpt(record)))?;
-    if !raw.get().starts_with('{') {
-        bail!("the record is not a JSON object: {}", excerpt(record));
-    }
-    // A record spread over lines would break the one-record-a-line file: re-encode it.
-    let raw = if raw.get().contains(['\n', '\r']) {
-        let value: serde_json::Value =
-            serde_json::from_str(raw.get()).context("the record is not JSON")?;
-        RawValue::from_string(value.to_string()).context("cannot re-encode the record")?
-    } else {
-        raw
-    };
+    let raw = record_object(record)?;
     serde_json::to_string(&RecordLine {
         workload,
         variant,
@@ -37,6 +25,23 @@ pub fn record_line(workload: &str, variant: &str, command: &str, record: &str) -
         record: &raw,
     })
     .context("cannot serialize the record line")
+}
+
+/// A result record as one line of JSON, as written when it is one line already;
+/// an error when it is not a JSON object. (Also read by the sweeps' record lines.)
+pub fn record_object(record: &str) -> Result<Box<RawValue>> {
+    let raw: Box<RawValue> = serde_json::from_str(record)
+        .with_context(|| format!("the record is not JSON: {}", excerpt(record)))?;
+    if !raw.get().starts_with('{') {
+        bail!("the record is not a JSON object: {}", excerpt(record));
+    }
+    // A record spread over lines would break the one-record-a-line file: re-encode it.
+    if raw.get().contains(['\n', '\r']) {
+        let value: serde_json::Value =
+            serde_json::from_str(raw.get()).context("the record is not JSON")?;
+        return RawValue::from_string(value.to_string()).context("cannot re-encode the record");
+    }
+    Ok(raw)
 }
 
 /// The start of a text for a message, on one line.

@@ -1,0 +1,454 @@
+//! The sweep report (`concur-report sweeps`) and its record lines
+//! (`concur-report sweep-record`), on the hand-made sweep directory in
+//! `tests/fixtures/sweeps/full`: six sweeps whose numbers were chosen so that
+//! every figure and sentence below can be checked by hand.
+
+mod common;
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+use common::{Scratch, csv_rows, run, stderr, stdout};
+
+const START: &str = "<!-- scaling:start -->";
+const END: &str = "<!-- scaling:end -->";
+
+/// Copies a directory tree.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create directory");
+    for entry in fs::read_dir(from).expect("read fixture directory") {
+        let path = entry.expect("fixture entry").path();
+        let target = to.join(path.file_name().expect("file name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            fs::copy(&path, &target).expect("copy fixture file");
+        }
+    }
+}
+
+/// A scratch copy of the sweep fixture.
+fn sweep_dir() -> Scratch {
+    let scratch = Scratch::empty("sweeps");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweeps/full");
+    copy_tree(&fixture, &scratch.dir);
+    scratch
+}
+
+/// Runs `concur-report sweeps --dir <scratch>` with more arguments, expecting success.
+fn report(scratch: &Scratch, args: &[&str]) -> String {
+    let dir = scratch.dir.to_str().expect("UTF-8 path");
+    let mut all = vec!["sweeps", "--dir", dir];
+    all.extend(args);
+    let output = run(&all);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+/// The CSV row of `variant` at `value`.
+fn row<'a>(
+    rows: &'a [HashMap<String, String>],
+    variant: &str,
+    value: &str,
+) -> &'a HashMap<String, String> {
+    rows.iter()
+        .find(|row| row["variant"] == variant && row["value"] == value)
+        .unwrap_or_else(|| panic!("no row {variant} at {value}"))
+}
+
+/// Each sweep's CSV has the base columns, then its own figures, then the ideal.
+#[test]
+fn csv_headers_per_sweep() {
+    let scratch = sweep_dir();
+    report(&scratch, &[]);
+    let base = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak_rss_kib";
+    let expected = [
+        (
+            "tasks",
+            "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,ideal_s,ratio_to_ideal",
+        ),
+        (
+            "inflight",
+            "requests,latency_ms,memory_per_in_flight_kib,ideal_s,ratio_to_ideal",
+        ),
+        ("latency", "requests,concurrency,ideal_s,ratio_to_ideal"),
+        (
+            "tasksize",
+            "tasks,workers,speedup_vs_seq,ideal_speedup,overhead_per_task_us,ideal_s,ratio_to_ideal",
+        ),
+        (
+            "workers",
+            "workers,speedup_vs_seq,ideal_speedup,ideal_s,ratio_to_ideal",
+        ),
+        ("callers", "duplicates,conversions,ideal_s,ratio_to_ideal"),
+    ];
+    for (sweep, own) in expected {
+        let csv = scratch.read(&format!("{sweep}.csv"));
+        assert_eq!(csv.lines().next(), Some(format!("{base},{own}").as_str()));
+    }
+}
+
+/// Per-unit figures: memory per task over the same variant's N = 1 point, the
+/// median of the runs' times, time ÷ ideal, speedup and overhead per task.
+#[test]
+fn per_unit_figures_are_computed_from_the_points() {
+    let scratch = sweep_dir();
+    report(&scratch, &[]);
+    let tasks = csv_rows(&scratch.read("tasks.csv"));
+    // (4 560 − 2 000) KiB ÷ 10 000 tasks.
+    let async_tasks = row(&tasks, "async tasks", "10000");
+    assert_eq!(async_tasks["memory_per_task_kib"], "0.256");
+    assert_eq!(async_tasks["ratio_to_ideal"], "1.01");
+    // times [1.6, 1.56, 1.5]: the median, not the mean.
+    let million = row(&tasks, "async tasks", "1000000");
+    assert_eq!(
+        (
+            million["median_s"].as_str(),
+            million["min_s"].as_str(),
+            million["max_s"].as_str()
+        ),
+        ("1.56", "1.5", "1.6")
+    );
+    assert_eq!(million["memory_per_task_kib"], "0.262");
+    // (84 120 − 2 200) ÷ 10 000; procs' PSS (46 500 − 1 500) ÷ 100.
+    assert_eq!(
+        row(&tasks, "threads", "10000")["memory_per_task_kib"],
+        "8.192"
+    );
+    let procs = row(&tasks, "procs", "100");
+    assert_eq!(procs["memory_per_task_kib"], "2475");
+    assert_eq!(procs["pss_per_task_kib"], "450");
+    assert_eq!(row(&tasks, "async join", "1")["memory_per_task_kib"], "0");
+
+    let inflight = csv_rows(&scratch.read("inflight.csv"));
+    // 1 000 requests, 1 000 in flight, 200 ms: one round, 0.2 s.
+    let async_1000 = row(&inflight, "async", "1000");
+    assert_eq!(async_1000["ideal_s"], "0.2");
+    assert_eq!(async_1000["ratio_to_ideal"], "1.25");
+    assert_eq!(async_1000["memory_per_in_flight_kib"], "24.5");
+    assert_eq!(row(&inflight, "async", "10")["ideal_s"], "3.2");
+
+    let latency = csv_rows(&scratch.read("latency.csv"));
+    // ceil(160 ÷ 5) × 1 ms; at 0 ms the ideal is 0 and there is no ratio.
+    assert_eq!(
+        row(&latency, "threads --workers 5", "1")["ideal_s"],
+        "0.032"
+    );
+    assert_eq!(row(&latency, "seq", "0")["ratio_to_ideal"], "");
+
+    let tasksize = csv_rows(&scratch.read("tasksize.csv"));
+    // (0.3 − 0.1 ÷ 2) s ÷ 2 000 000 tasks = 0.125 µs.
+    let scoped = row(&tasksize, "threads scoped", "100");
+    assert_eq!(scoped["speedup_vs_seq"], "0.3333");
+    assert_eq!(scoped["overhead_per_task_us"], "0.125");
+    assert_eq!(scoped["ideal_speedup"], "2");
+
+    let workers = csv_rows(&scratch.read("workers.csv"));
+    // seq ran once, at 1; 4 workers on 2 cores: ideal 2×.
+    let procs = row(&workers, "procs", "4");
+    assert_eq!(procs["speedup_vs_seq"], "1.8182");
+    assert_eq!(procs["ideal_speedup"], "2");
+
+    let callers = csv_rows(&scratch.read("callers.csv"));
+    let racy = row(&callers, "threads racy", "64");
+    assert_eq!(racy["duplicates"], "400");
+    assert_eq!(racy["ideal_s"], "", "racy states no ideal");
+}
+
+/// The key sentences, from the fixture's known numbers; stdout has one line
+/// per sweep and no paths.
+#[test]
+fn crossover_sentences_from_known_numbers() {
+    let scratch = sweep_dir();
+    let summary = report(&scratch, &[]);
+    let readme = scratch.read("README.md");
+    for sentence in [
+        "At 10 000 tasks: async tasks peaked at 4.5 MiB (0.26 KiB per task); async join peaked \
+         at 5.2 MiB (0.34 KiB per task); threads peaked at 82.1 MiB (8.19 KiB per task).",
+        "async tasks: 1 000 000 tasks took 1.56 s for a 1 s wait (1.56×)",
+        "Peak RSS double-counts the pages procs' processes share",
+        "PSS, which splits a shared page between its sharers, was 45.4 MiB at 100 tasks (450 KiB per task).",
+        "At 1 000 requests in flight: async peaked at 26.9 MiB (24.5 KiB per request in flight) \
+         and took 1.25× its ideal; threads peaked at 41.5 MiB (40.0 KiB per request in flight) \
+         and took 1.50× its ideal.",
+        "The model starts to matter at 1 ms, where the slowest variant takes 7.31× the fastest \
+         (seq 190 ms against async 26.0 ms; this page counts over 2.00× as mattering); at 0 ms \
+         they were within 1.60× of each other.",
+        "At 0 ms there is no wait to overlap and every variant takes about the client's own CPU \
+         time: async 25.0 ms to procs 40.0 ms.",
+        "threads scoped reaches 90% of its ideal speedup (2.00×) once a task is 10 000 iterations \
+         or more (about 5.00 µs of work); at 100 iterations each task costs 125 ns beyond the ideal.",
+        "threads rayon reaches 90% of its ideal speedup (2.00×) at every task size measured, from \
+         100 iterations (about 50.0 ns of work)",
+        "async multi-thread reaches 90% of its ideal speedup (2.00×) at 10 000 iterations (1.89×) \
+         but not at the largest size (1.67× at 1 000 000 iterations).",
+        "procs never reaches 90% of its ideal speedup (2.00×) in this range: at best 1.43× with \
+         tasks of 1 000 000 iterations.",
+        "On 2 cores: threads scoped peaks at 1.92× with 2 workers (96% of its ideal 2.00×), 1.89× \
+         with 4; procs peaks at 1.82× with 4 workers (91% of its ideal 2.00×).",
+        "At 64 callers, fastest first: threads moka 50.0 ms, threads racy 60.0 ms, threads locked 2.05 s",
+        "threads racy 400 with 64 callers (0 with 1).",
+    ] {
+        assert!(
+            readme.contains(sentence),
+            "README lacks {sentence:?}:\n{readme}"
+        );
+        assert!(summary.contains(sentence), "summary lacks {sentence:?}");
+    }
+    let names: Vec<&str> = summary
+        .lines()
+        .map(|line| line.split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "tasks", "inflight", "latency", "tasksize", "workers", "callers"
+        ]
+    );
+    assert!(!summary.contains(scratch.dir.to_str().expect("UTF-8 path")));
+    assert!(readme.starts_with(
+        "# Scaling\n\nMeasured by `scripts/sweep.sh` at 2026-11-30T10:00:00Z on Test CPU"
+    ));
+    assert!(readme.contains("![tasks: median time ÷ wait (×) against tasks](tasks.svg)"));
+}
+
+/// Every chart is an SVG document with a `<text>` legend entry per variant,
+/// axis titles with units, and the ideal in the legend.
+#[test]
+fn charts_are_svg_with_a_legend_entry_per_variant() {
+    let scratch = sweep_dir();
+    report(&scratch, &[]);
+    let variants = [
+        (
+            "tasks",
+            &["async tasks", "async join", "threads", "procs"][..],
+            "tasks waiting at once, log scale",
+        ),
+        (
+            "inflight",
+            &["async", "threads", "procs"],
+            "requests in flight, log scale",
+        ),
+        (
+            "latency",
+            &["seq", "threads --workers 5", "async", "procs"],
+            "latency per request (ms)",
+        ),
+        (
+            "tasksize",
+            &[
+                "seq",
+                "threads scoped",
+                "threads rayon",
+                "async multi-thread",
+                "procs",
+            ],
+            "task size (iterations), log scale",
+        ),
+        ("workers", &["seq", "threads scoped", "procs"], "workers"),
+        (
+            "callers",
+            &["threads locked", "threads moka", "threads racy"],
+            "callers, log scale",
+        ),
+    ];
+    for (sweep, names, x_title) in variants {
+        let svg = scratch.read(&format!("{sweep}.svg"));
+        assert!(svg.starts_with("<svg"), "{sweep}");
+        assert!(svg.trim_end().ends_with("</svg>"), "{sweep}");
+        assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+        let texts: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|rest| {
+                let body = &rest[rest.find('>')? + 1..];
+                Some(body[..body.find("</text>")?].trim())
+            })
+            .collect();
+        for name in names {
+            assert!(texts.contains(name), "{sweep}: no legend entry {name:?}");
+        }
+        assert!(texts.contains(&x_title), "{sweep}: no x title {x_title:?}");
+        assert!(
+            texts.iter().any(|text| text.starts_with("ideal")),
+            "{sweep}: no ideal in the legend"
+        );
+    }
+}
+
+/// `--guide` rewrites only the scaling block, with links relative to the guide;
+/// a guide without the markers is an error that writes nothing.
+#[test]
+fn guide_block_is_replaced_and_nothing_else() {
+    let root = Scratch::empty("guide");
+    let results = root.path("results/sweeps");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweeps/full");
+    copy_tree(&fixture, &results);
+    fs::create_dir_all(root.path("docs")).expect("create docs");
+    let before = "# Choosing a model\n\nHand-written intro.\n\n";
+    let after = "\nHand-written rest, kept byte for byte.\r\n";
+    root.write(
+        "docs/choosing.md",
+        format!("{before}{START}\nold block\n{END}\n{after}"),
+    );
+    let output = run(&[
+        "sweeps",
+        "--dir",
+        results.to_str().expect("UTF-8 path"),
+        "--guide",
+        root.path("docs/choosing.md").to_str().expect("UTF-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let guide = root.read("docs/choosing.md");
+    assert!(guide.starts_with(&format!("{before}{START}\n")), "{guide}");
+    assert!(guide.ends_with(&format!("\n{END}\n{after}")), "{guide}");
+    assert!(!guide.contains("old block"));
+    assert!(guide.contains("- **tasks** ([chart](../results/sweeps/tasks.svg)): At 10 000 tasks:"));
+    assert!(guide.contains("[../results/sweeps/README.md](../results/sweeps/README.md)"));
+    let readme = fs::read_to_string(results.join("README.md")).expect("README written");
+    let tasksize = "threads rayon reaches 90% of its ideal speedup (2.00×) at every task size";
+    assert!(guide.contains(tasksize) && readme.contains(tasksize));
+
+    let bare = Scratch::empty("bare-guide");
+    copy_tree(&fixture, &bare.path("sweeps"));
+    bare.write("guide.md", "# No markers here\n");
+    let output = run(&[
+        "sweeps",
+        "--dir",
+        bare.path("sweeps").to_str().expect("UTF-8 path"),
+        "--guide",
+        bare.path("guide.md").to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!("no line `{START}`")),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(bare.read("guide.md"), "# No markers here\n");
+    assert!(!bare.path("sweeps/tasks.csv").exists(), "nothing written");
+}
+
+/// A sweep without a variant's N = 1 point says so instead of inventing a
+/// per-task figure.
+#[test]
+fn missing_first_point_is_stated_not_invented() {
+    let scratch = sweep_dir();
+    let records = scratch.read("records.jsonl");
+    let kept: String = records
+        .lines()
+        .filter(|line| {
+            !(line.contains(r#""sweep":"tasks""#)
+                && line.contains(r#""variant":"procs""#)
+                && line.contains(r#""value":1,"#))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(kept.lines().count() + 1, records.lines().count());
+    scratch.write("records.jsonl", kept);
+    report(&scratch, &[]);
+    let tasks = csv_rows(&scratch.read("tasks.csv"));
+    let procs = row(&tasks, "procs", "100");
+    assert_eq!(procs["memory_per_task_kib"], "");
+    assert_eq!(procs["pss_per_task_kib"], "");
+    assert_eq!(procs["pss_kib"], "46500");
+    let readme = scratch.read("README.md");
+    assert!(
+        readme.contains("- procs has no point at 1 task, so no memory per task is given for it")
+    );
+    assert!(
+        readme.contains("was 45.4 MiB at 100 tasks."),
+        "no per-task PSS either"
+    );
+    assert!(
+        readme.contains("| procs | – | 1.01 s | 1.05 s | – | – |"),
+        "{readme}"
+    );
+}
+
+/// `sweep-record` prints one line the report reads, and refuses a record that
+/// is not a JSON object or a value that is not a number.
+#[test]
+fn sweep_record_lines_and_bad_input() {
+    let args = |value: &str, line: &str| {
+        run(&[
+            "sweep-record",
+            "--sweep",
+            "tasks",
+            "--parameter",
+            "tasks",
+            "--value",
+            value,
+            "--variant",
+            "async join",
+            "--command",
+            "bin/concur-async sleep --tasks 10 --spawn join",
+            "--export",
+            "tasks/002.json",
+            "--line",
+            line,
+        ])
+    };
+    let good = args(
+        "10",
+        r#"{"model":"async","peak_rss_kib":2100,"wait_ms":1000}"#,
+    );
+    assert!(good.status.success(), "{}", stderr(&good));
+    assert_eq!(
+        stdout(&good),
+        "{\"sweep\":\"tasks\",\"parameter\":\"tasks\",\"value\":10,\"variant\":\"async join\",\
+         \"command\":\"bin/concur-async sleep --tasks 10 --spawn join\",\"export\":\"tasks/002.json\",\
+         \"record\":{\"model\":\"async\",\"peak_rss_kib\":2100,\"wait_ms\":1000}}\n"
+    );
+    let bad_line = args("10", "thread 'main' panicked");
+    assert_eq!(bad_line.status.code(), Some(1));
+    assert!(
+        stderr(&bad_line).contains("the record is not JSON"),
+        "{}",
+        stderr(&bad_line)
+    );
+    assert!(stdout(&bad_line).is_empty());
+    let not_object = args("10", "[1,2]");
+    assert_eq!(not_object.status.code(), Some(1));
+    assert!(stderr(&not_object).contains("not a JSON object"));
+    let bad_value = args("ten", "{}");
+    assert_eq!(bad_value.status.code(), Some(1));
+    assert!(stderr(&bad_value).contains("the value \"ten\" is not a number"));
+}
+
+/// A garbled line of records.jsonl is an error naming the file and line.
+#[test]
+fn garbled_records_are_named() {
+    let scratch = sweep_dir();
+    let mut records = scratch.read("records.jsonl");
+    records.push_str("{\"sweep\":\"tasks\"}\n");
+    let line = records.lines().count();
+    scratch.write("records.jsonl", records);
+    let output = run(&["sweeps", "--dir", scratch.dir.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!("records.jsonl:{line}: not a sweep record line")),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A point faster than its ideal (a lower bound) did not run as the sweep
+/// assumes, and the page says so.
+#[test]
+fn points_faster_than_their_ideal_are_flagged() {
+    let scratch = sweep_dir();
+    // seq at 50 ms: 160 requests one at a time cannot take less than 8 s.
+    let export = scratch.read("latency/003.json").replace("8.1", "0.5");
+    scratch.write("latency/003.json", export);
+    report(&scratch, &[]);
+    let readme = scratch.read("README.md");
+    assert!(
+        readme.contains(
+            "- faster than the ideal, which is a lower bound, so these points did not run as the \
+             sweep assumes (check their commands and records): seq at 50 (0.06×)"
+        ),
+        "{readme}"
+    );
+}
