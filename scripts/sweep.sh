@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# sweep.sh: the scaling curves behind "which model, and when". Where
+# compare.sh times every model at one point (the seeds' sizes), this script
+# moves one parameter at a time over a range and times every model at each
+# point, to show where each model stops scaling and what it costs per unit of
+# concurrency:
+#
+#   tasks     N tasks each waiting 1 s (the "1M concurrent tasks" experiment):
+#             time / wait and memory per task against N
+#   inflight  download at 200 ms latency with N requests in flight (and as
+#             many requests, at least 160): time / ideal and memory per request
+#   latency   the seed's 160 requests at 0-200 ms latency: where the model
+#             stops mattering and where the client's own CPU takes over
+#   tasksize  range-sum with the total fixed at 2e8 iterations, split in
+#             tasks of 1e2-1e7 iterations: each model's overhead per task
+#             (range-sum, not squares: its parts are equal, squares' grow)
+#   workers   squares at compare.sh's size with 1-8 workers: speedup against
+#             the ideal min(workers, cores)
+#   callers   convert with 1-64 callers per cache design: time, and racy's
+#             duplicate conversions
+#
+# Every point runs once untimed first (its result record: the answer checked,
+# peak memory, latency percentiles, duplicates), then hyperfine times it. A
+# point whose record run took over 5 s is timed once, others --runs times, so
+# that the full sweep stays within ~15 minutes on 2 cores. concur-report then
+# writes one CSV and one SVG chart per sweep and the README with the limits
+# and crossovers computed from them.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/sweep.sh [OPTIONS]
+
+Times every model over a range of one parameter at a time and writes one CSV
+and one chart per sweep, and a README stating each sweep's limit or
+crossover in numbers computed from the CSV.
+
+Options:
+  --quick             Few, small points and 1 timed run: well under a minute
+                      once the release build exists. Writes to
+                      target/sweep-quick unless --out is given.
+  --sweeps LIST       Comma-separated subset of:
+                      tasks,inflight,latency,tasksize,workers,callers (default: all)
+  --runs N            Timed runs per point (default 3, quick 1); points whose
+                      first run took over 5 s are timed once
+  --out DIR           Where results go (default results/sweeps, quick target/sweep-quick)
+  --no-build          Use the binaries already built in target/release
+  --no-idle-poll      Let idle CPUs halt while the waiting sweeps are timed
+                      (see scripts/compare.sh --help)
+  -h, --help          Show this help
+
+Writes to OUT: records.jsonl (each point's result record), <sweep>/NNN.json
+(hyperfine's export of each point), params.json, machine.json, sweep.log
+(hyperfine's own output), and from concur-report: <sweep>.csv, <sweep>.svg and
+README.md. OUT is replaced as a whole, like compare.sh's. When OUT is the
+repository's results/sweeps, the scaling block of docs/choosing.md is
+regenerated from it too.
+
+Exit status: 0 done, 1 a step failed (message says which), 2 bad usage.
+EOF
+}
+
+script_name=sweep.sh
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[ -f "$root/Cargo.toml" ] && [ -d "$root/shared" ] || { echo "sweep.sh: error: cannot find the concur workspace around $0" >&2; exit 1; }
+cd "$root"
+# shellcheck source=lib/common.sh
+. scripts/lib/common.sh
+# shellcheck source=lib/idle_poll.sh
+. scripts/lib/idle_poll.sh
+
+all_sweeps=(tasks inflight latency tasksize workers callers)
+quick=false runs='' out='' build=true sweeps_arg=''
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=true ;;
+    --sweeps) need_value "$@"; sweeps_arg=$2; shift ;;
+    --runs) need_value "$@"; runs=$2; shift ;;
+    --out) need_value "$@"; out=$2; shift ;;
+    --no-build) build=false ;;
+    --no-idle-poll) idle_poll_wanted=false ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage_error "unknown option '$1'" ;;
+  esac
+  shift
+done
+if $quick; then : "${runs:=1}" "${out:=target/sweep-quick}"; else : "${runs:=3}" "${out:=results/sweeps}"; fi
+[[ "$runs" =~ ^[0-9]{1,4}$ ]] && [ "$runs" -ge 1 ] || usage_error "--runs must be a whole number from 1, got '$runs'"
+sweeps=()
+if [ -n "$sweeps_arg" ]; then
+  IFS=',' read -r -a sweeps <<<"$sweeps_arg"
+  [ ${#sweeps[@]} -gt 0 ] || usage_error "--sweeps needs at least one name"
+  for sweep in "${sweeps[@]}"; do
+    case " ${all_sweeps[*]} " in *" $sweep "*) ;; *) usage_error "--sweeps: unknown sweep '$sweep' (choose from: ${all_sweeps[*]})" ;; esac
+  done
+else
+  sweeps=("${all_sweeps[@]}")
+fi
+idle_poll_check
+bin_dir=${CONCUR_BIN_DIR:-${CARGO_TARGET_DIR:-target}/release}
+
+# --- the points ------------------------------------------------------------------
+
+# One line per point: "VARIANT|MODEL|VALUE|ARGUMENTS" (ARGUMENTS after the
+# binary, {base} standing for the site server). VALUE is the swept parameter.
+points() {
+  local n w ms size parts
+  case "$1:$quick" in
+    tasks:false)
+      for n in 1 10 100 1000 10000 100000 1000000; do
+        echo "async tasks|async|$n|sleep --tasks $n --wait-ms 1000"
+        echo "async join|async|$n|sleep --tasks $n --wait-ms 1000 --spawn join"
+      done
+      for n in 1 10 100 1000 10000; do echo "threads|threads|$n|sleep --tasks $n --wait-ms 1000 --workers $n"; done
+      for n in 1 10 100 1000; do echo "procs|procs|$n|sleep --tasks $n --wait-ms 1000 --workers $n"; done
+      ;;
+    tasks:true)
+      for n in 1 100 10000; do
+        echo "async tasks|async|$n|sleep --tasks $n --wait-ms 100"
+        echo "async join|async|$n|sleep --tasks $n --wait-ms 100 --spawn join"
+      done
+      for n in 1 100; do echo "threads|threads|$n|sleep --tasks $n --wait-ms 100 --workers $n"; done
+      for n in 1 10; do echo "procs|procs|$n|sleep --tasks $n --wait-ms 100 --workers $n"; done
+      ;;
+    inflight:*)
+      local latency=200 async_ns="1 10 100 1000 10000" threads_ns="1 10 100 1000" procs_ns="1 10 100 256"
+      if $quick; then latency=20 async_ns="1 100" threads_ns="1 100" procs_ns="1 10"; fi
+      for n in $async_ns; do echo "async|async|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --max-in-flight $n"; done
+      for n in $threads_ns; do echo "threads|threads|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --workers $n"; done
+      for n in $procs_ns; do echo "procs|procs|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --workers $n"; done
+      ;;
+    latency:*)
+      local latencies="0 1 5 20 50 200"
+      $quick && latencies="0 5"
+      for ms in $latencies; do
+        echo "seq|seq|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms"
+        echo "threads --workers 5|threads|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms --workers 5"
+        echo "async|async|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms"
+        echo "procs|procs|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms"
+      done
+      ;;
+    tasksize:*)
+      local total=200000000 sizes="100 1000 10000 100000 1000000 10000000"
+      if $quick; then total=2000000 sizes="100 10000"; fi
+      for size in $sizes; do
+        parts=$((total / size))
+        echo "seq|seq|$size|range-sum --end $total --parts $parts"
+        echo "threads scoped|threads|$size|range-sum --end $total --parts $parts --engine scoped"
+        echo "threads rayon|threads|$size|range-sum --end $total --parts $parts --engine rayon"
+        echo "async multi-thread|async|$size|range-sum --end $total --parts $parts --runtime multi-thread"
+        echo "procs|procs|$size|range-sum --end $total --parts $parts"
+      done
+      ;;
+    workers:*)
+      local size="--start 50000000 --count 20" ws="1 2 3 4 8"
+      if $quick; then size="--start 300000 --count 20" ws="1 2"; fi
+      echo "seq|seq|1|squares $size"
+      for w in $ws; do
+        echo "threads scoped|threads|$w|squares $size --workers $w"
+        echo "threads rayon|threads|$w|squares $size --engine rayon --workers $w"
+        echo "async multi-thread|async|$w|squares $size --workers $w"
+        echo "procs|procs|$w|squares $size --workers $w"
+      done
+      ;;
+    callers:*)
+      local job="--requests 20000 --distinct 1000 --cost-us 1000" cs="1 2 4 8 16 32 64" cache
+      if $quick; then job="--requests 2000 --distinct 100 --cost-us 200" cs="1 8"; fi
+      for cache in locked single-flight moka racy; do
+        for n in $cs; do echo "threads $cache|threads|$n|convert $job --cache $cache --workers $n"; done
+      done
+      ;;
+  esac
+}
+
+# The swept parameter's name and unit, for the tables.
+parameter_of() {
+  case "$1" in
+    tasks) echo "tasks" ;; inflight) echo "in_flight" ;; latency) echo "latency_ms" ;;
+    tasksize) echo "task_iterations" ;; workers) echo "workers" ;; callers) echo "callers" ;;
+  esac
+}
+
+# --- output directory, build, server ------------------------------------------------
+
+tmp='' created_out=false
+cleanup() {
+  local status=$?
+  stop_child
+  idle_poll_release
+  stop_sites
+  [ -n "$tmp" ] && rm -rf "$tmp"
+  if $created_out; then rmdir "$out" 2>/dev/null || true; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -d "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null | grep -v '^\.sweep\.' || true)" ] && [ ! -f "$out/params.json" ]; then
+  die "$out holds files that are not an earlier output of sweep.sh (no params.json): choose a new or empty --out"
+fi
+[ -d "$out" ] || created_out=true
+mkdir -p "$out" || die "cannot create the output directory $out"
+tmp=$(mktemp -d "$out/.sweep.XXXXXX") || die "cannot create a temporary directory in $out"
+
+if $build; then build_release; else warn_rustflags; fi
+for b in concur-seq concur-threads concur-async concur-procs concur-report; do
+  [ -x "$bin_dir/$b" ] || die "$bin_dir/$b is missing: build first (cargo build --release) or drop --no-build"
+done
+ensure_hyperfine
+
+needs_server=false
+for sweep in "${sweeps[@]}"; do case "$sweep" in inflight|latency) needs_server=true ;; esac; done
+if $needs_server; then
+  start_sites 0 "$tmp"
+  say "site server at $base"
+fi
+
+# The site server takes the latency from the URL (latency_ms=N); a --latency-ms
+# in a point's arguments is turned into that, since the binaries have no such
+# option.
+expand() {
+  local args=$1 ms
+  if [[ "$args" =~ --latency-ms\ ([0-9]+) ]]; then
+    ms=${BASH_REMATCH[1]}
+    args=${args/ --latency-ms $ms/}
+    args=${args/"--preset realpython --base {base}"/"--url {base}/site/jython?latency_ms=$ms --url {base}/site/dice?latency_ms=$ms"}
+  fi
+  echo "${args//\{base\}/$base}"
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# --- the sweeps ----------------------------------------------------------------------
+
+: >"$tmp/records.jsonl"
+started=$(now_ms)
+total_points=0
+for sweep in "${sweeps[@]}"; do total_points=$((total_points + $(points "$sweep" | wc -l))); done
+k=0
+for sweep in "${sweeps[@]}"; do
+  mkdir -p "$tmp/$sweep"
+  case "$sweep" in tasks|inflight|latency|callers) idle_poll_hold ;; *) idle_poll_release ;; esac
+  index=0
+  while IFS='|' read -r variant model value args; do
+    k=$((k + 1)) index=$((index + 1))
+    export_file=$(printf '%s/%03d.json' "$sweep" "$index")
+    cmd="$bin_dir/concur-$model $(expand "$args")"
+    printf '[%d/%d] %s: %s at %s, elapsed %s\n' "$k" "$total_points" "$sweep" "$variant" "$value" \
+      "$(human_seconds $(( ($(now_ms) - started) / 1000 )))" >&2
+    first=$(now_ms)
+    # shellcheck disable=SC2086 # the command is a list of plain words
+    if ! run_child $cmd >"$tmp/point.out" 2>"$tmp/point.err"; then
+      die "$sweep: $variant at $value failed: $(head -c 400 "$tmp/point.err")"
+    fi
+    took=$(( $(now_ms) - first ))
+    point_runs=$runs
+    [ "$took" -gt 5000 ] && point_runs=1
+    printf '\n## %s %s %s\n' "$sweep" "$variant" "$value" >>"$tmp/sweep.log"
+    run_child "$hyperfine" -N --style basic --runs "$point_runs" --export-json "$tmp/$export_file" \
+      -n "$variant" "$cmd" >>"$tmp/sweep.log" 2>&1 \
+      || die "hyperfine failed on $sweep $variant at $value: see the end of $out/sweep.log"
+    "$bin_dir/concur-report" sweep-record --sweep "$sweep" --parameter "$(parameter_of "$sweep")" \
+      --value "$value" --variant "$variant" --command "$cmd" --export "$export_file" \
+      --line "$(tail -n 1 "$tmp/point.out")" >>"$tmp/records.jsonl" \
+      || die "cannot record $sweep $variant at $value"
+  done < <(points "$sweep")
+done
+idle_poll_release
+stop_sites
+say "ran $total_points points in $(human_seconds $(( ($(now_ms) - started) / 1000 )))"
+
+# --- parameters, machine, report ---------------------------------------------------
+
+sweep_params=()
+for sweep in "${sweeps[@]}"; do sweep_params+=(--workload "$sweep=$(parameter_of "$sweep")"); done
+"$bin_dir/concur-report" params --out "$tmp/params.json" --latency-ms 0 --quick "$quick" --runs "$runs" \
+  --rounds 1 --warmup 0 --idle "$idle_poll_state" "${sweep_params[@]}" || die "cannot write params.json"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
+"$bin_dir/concur-report" machine --out "$tmp/machine.json" --hyperfine "$hf_version" --idle "$idle_poll_state" \
+  --rustc "$(rustc --version 2>/dev/null || echo unknown)" --date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --commit "$commit" \
+  || die "cannot write machine.json"
+say "writing the sweep report"
+"$bin_dir/concur-report" sweeps --dir "$tmp" >"$tmp/summary.txt" || die "concur-report sweeps failed"
+
+rm -f "$tmp/point.out" "$tmp/point.err" "$tmp/sites.out" "$tmp/sites.err"
+mv "$tmp/summary.txt" "$out/.summary.$$"
+for file in "$out"/*; do
+  [ -e "$file" ] || continue
+  rm -rf "$file"
+done
+written=0
+for file in "$tmp"/*; do
+  mv -f "$file" "$out/"
+  written=$((written + 1))
+done
+cat "$out/.summary.$$"
+rm -f "$out/.summary.$$"
+out_path=$(cd "$out" && pwd)
+if [ "$out_path" = "$(cd "$root" && pwd)/results/sweeps" ]; then
+  "$bin_dir/concur-report" sweeps --dir "$out" --guide "$root/docs/choosing.md" >/dev/null \
+    || die "cannot regenerate the scaling block of docs/choosing.md"
+  say "docs/choosing.md: scaling block regenerated from $out_path"
+fi
+say "wrote $written files to $out_path"
