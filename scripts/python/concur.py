@@ -9,14 +9,21 @@ needs to take part in concur's comparison lives here, once:
   as argparse does);
 - ``say``: the seeds' per-task lines, on stderr and only with ``-v``, so stdout
   carries nothing but the record;
-- ``returns_failure``: a failed request becomes a ``Failure`` value instead of
-  an exception, so one failure does not stop the other requests and the
-  outcome survives the trip back from a worker process;
+- ``measured``: a fetch returns ``Fetched(outcome, latency_s)``: its body, or
+  a ``Failure`` value instead of an exception, so one failure does not stop
+  the other requests and the outcome survives the trip back from a worker
+  process; and its latency, from the call to the whole body read (or the
+  failure), as concur measures each request;
+- ``latency_percentiles``: the record's ``latency_ms``, concur's nearest-rank
+  p50, p90, p99 and max (shared/src/workload/latency.rs);
+- ``spin_cpu``: the blocking task of ``--blocking-ms``, concur's
+  ``compute_blocking``: N ms of this thread's CPU time without yielding;
 - ``finish_download``/``finish_cpu``/``finish``: the record as the last stdout
   line, concur's contract (``model``, ``workload``, ``workers``,
   ``concurrency``, ``tasks``, ``checksum`` as a decimal string, ``elapsed_ms``,
-  ``peak_rss_kib``, ``errors``, then the workload's fields), and the exit
-  status: 0 ok, 1 the job failed, 2 usage error.
+  ``peak_rss_kib``, ``errors``, then the workload's fields; download adds
+  ``latency_ms`` and ``blocking_ms``), and the exit status: 0 ok, 1 the job
+  failed, 2 usage error.
 
 The download checksum is concur's (shared/src/workload/download.rs): the
 wrapping u64 sum of FNV-1a-64 over each whole body. It is computed after the
@@ -26,12 +33,15 @@ asyncio version's whole work at 50 ms latency.
 """
 
 import argparse
+import contextvars
 import functools
 import inspect
 import json
+import math
 import os
 import resource
 import sys
+import time
 import traceback
 from collections import namedtuple
 from urllib.parse import urlsplit
@@ -49,6 +59,8 @@ MAX_TASKS = 1_000_000
 MAX_END = 2**53
 # Failed requests listed on stderr, at most this many (then a count), as concur.
 MAX_REPORTED_FAILURES = 20
+# --blocking-ms: 1..=60000, as concur's download option.
+MAX_BLOCKING_MS = 60_000
 U64 = 2**64
 
 verbose = False
@@ -103,7 +115,10 @@ def add_workers(p, default, what):
     )
 
 
-def add_download(p, repeat):
+def add_download(p, repeat, blocking=None):
+    """The download options. `blocking`: where this program runs the
+    --blocking-ms task, one line for --help; None for a program without it,
+    which refuses the option with a one-line usage error (exit 2)."""
     g = p.add_argument_group("download options (as concur's download)")
     g.add_argument("--url", action="append", default=[], metavar="URL", help="a page to fetch (repeatable); only http://")
     g.add_argument("--preset", choices=sorted(PRESETS), help="a seed's site list, served by concur-sites at --base")
@@ -122,6 +137,18 @@ def add_download(p, repeat):
         metavar="MS",
         help="give up on a request after this many milliseconds [default: 10000]",
     )
+    if blocking:
+        g.add_argument(
+            "--blocking-ms",
+            type=lambda t: count(t, 1, MAX_BLOCKING_MS),
+            metavar="MS",
+            help=f"also run one task that computes for MS milliseconds of CPU time without "
+                 f"yielding, {blocking} (not part of the answer) [default: none; 1-{MAX_BLOCKING_MS}]",
+        )
+    else:
+        # Any value is refused, in parse(), with one line.
+        g.add_argument("--blocking-ms", metavar="MS", help=argparse.SUPPRESS)
+    p.set_defaults(blocking_supported=bool(blocking))
 
 
 def add_squares(p):
@@ -146,6 +173,10 @@ def parse(p, argv=None):
     args = p.parse_args(argv)
     verbose = args.verbose
     if hasattr(args, "preset"):
+        if args.blocking_ms is not None and not args.blocking_supported:
+            print(f"{p.prog}: error: --blocking-ms: this program has no blocking task (seed000_download_seq.py, "
+                  f"seed000_download_threads.py and seed000_download_asyncio.py have one)", file=sys.stderr)
+            sys.exit(2)
         args.urls = request_list(p, args)
         timeout_s = args.timeout_ms / 1000
     sys.excepthook = _one_line_errors
@@ -196,6 +227,14 @@ def gil_enabled():
 
 Failure = namedtuple("Failure", "reason")
 Failure.__doc__ = "A request that failed: why, in one line."
+Fetched = namedtuple("Fetched", "outcome latency_s")
+Fetched.__doc__ = """What became of one request: `outcome`, its body (bytes) or a
+`Failure`, and `latency_s`, the seconds from its start to its whole body read
+or its failure (concur's `Fetched`)."""
+
+# The running request's start (a one-item list, so it can be moved): set by
+# `measured` in the request's own context, a thread's or an asyncio task's.
+_request_started = contextvars.ContextVar("concur_request_started", default=None)
 
 
 def reason_of(error):
@@ -203,24 +242,76 @@ def reason_of(error):
     return text or type(error).__name__
 
 
-def returns_failure(fetch):
-    """Decorates a seed's fetch function (plain or async): it returns the body
-    as before, or a `Failure` where it would have raised."""
+def measured(fetch):
+    """Decorates a seed's fetch function (plain or async): it returns a
+    `Fetched`, the body or a `Failure` where it would have raised (any failure
+    of one request is that request's), with the request's latency: from the
+    call, which is where the request starts, to the return, after the whole
+    body is read; failed requests are measured too. The clock is
+    `time.perf_counter`, and only differences of it travel, so a worker
+    process's are as good as this one's."""
     if inspect.iscoroutinefunction(fetch):
         @functools.wraps(fetch)
-        async def fetch_or_failure(*args, **kwargs):
+        async def fetch_measured(*args, **kwargs):
+            started = [time.perf_counter()]
+            token = _request_started.set(started)
             try:
-                return await fetch(*args, **kwargs)
-            except Exception as error:  # any failure of one request is that request's
-                return Failure(reason_of(error))
+                outcome = await fetch(*args, **kwargs)
+            except Exception as error:
+                outcome = error
+            finally:
+                _request_started.reset(token)
+            return _fetched(started, outcome)
     else:
         @functools.wraps(fetch)
-        def fetch_or_failure(*args, **kwargs):
+        def fetch_measured(*args, **kwargs):
+            started = [time.perf_counter()]
+            token = _request_started.set(started)
             try:
-                return fetch(*args, **kwargs)
-            except Exception as error:  # any failure of one request is that request's
-                return Failure(reason_of(error))
-    return fetch_or_failure
+                outcome = fetch(*args, **kwargs)
+            except Exception as error:
+                outcome = error
+            finally:
+                _request_started.reset(token)
+            return _fetched(started, outcome)
+    return fetch_measured
+
+
+def _fetched(started, outcome):
+    latency_s = time.perf_counter() - started[0]
+    if isinstance(outcome, BaseException):
+        outcome = Failure(reason_of(outcome))
+    return Fetched(outcome, latency_s)
+
+
+def restart_clock():
+    """Restarts the running request's clock (inside a `measured` fetch): for a
+    request that had to wait for a free connection of its client's pool
+    (aiohttp's connector limit), called when it gets one, so the wait does not
+    count, as concur's async model starts a request's clock once it holds its
+    --max-in-flight permit. Outside a measured fetch it does nothing."""
+    started = _request_started.get()
+    if started is not None:
+        started[0] = time.perf_counter()
+
+
+def spin_cpu(ms):
+    """The blocking task of --blocking-ms (concur's `compute_blocking`):
+    computes until this thread has used `ms` milliseconds of CPU time, by
+    `time.thread_time`, never yielding: no await, no sleep, no I/O, so a
+    coroutine keeps its event loop and a thread keeps the GIL but for the
+    interpreter's forced switches (`sys.getswitchinterval()`, 5 ms). The clock
+    is the thread's CPU time, not the wall clock, so the task is the same work
+    however often the kernel or the GIL takes the core away from it. Between
+    two readings of the clock, a small pure-Python loop of some tens of
+    microseconds; its value is returned."""
+    cost = ms / 1e3
+    start = time.thread_time()
+    x = 0
+    while time.thread_time() - start < cost:
+        for i in range(256):
+            x = (x * 6364136223846793005 + i) & 0xFFFFFFFFFFFFFFFF
+    return x
 
 
 # --- the record -------------------------------------------------------------
@@ -233,6 +324,37 @@ def peak_rss_kib():
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return own + children
+
+
+def millis(seconds):
+    """Seconds as milliseconds to the microsecond: concur's `record::millis`,
+    `(seconds * 1e6).round() / 1e3`, whose round is half away from zero
+    (Python's `round` would round a half to even)."""
+    micros = seconds * 1e6
+    whole = math.floor(micros)
+    if micros - whole >= 0.5:  # exact: a float minus its floor
+        whole += 1
+    return whole / 1e3
+
+
+def latency_percentiles(latencies_s):
+    """The record's `latency_ms` from the latencies in seconds (any order):
+    {"p50", "p90", "p99", "max"} in milliseconds to the microsecond, or None
+    for none. concur's nearest rank (shared/src/workload/latency.rs,
+    `LatencyMs::of`): with the n latencies sorted in ascending order, the p-th
+    percentile is the one at rank ceil(p * n / 100), counting from 1, at least
+    1, always a measured latency and never an interpolation; integer
+    arithmetic, as concur's, so 90 % of 10 is rank 9 exactly. So p50 <= p90 <=
+    p99 <= max, and below 100 requests p99 is the max."""
+    ordered = sorted(latencies_s)
+    if not ordered:
+        return None
+
+    def at_rank(percent):
+        rank = max(1, -(-percent * len(ordered) // 100))
+        return millis(ordered[rank - 1])
+
+    return {"p50": at_rank(50), "p90": at_rank(90), "p99": at_rank(99), "max": millis(ordered[-1])}
 
 
 def finish(model, workload, *, workers, concurrency, tasks, checksum, elapsed_s, errors=0, problems=(), **fields):
@@ -270,14 +392,20 @@ def fnv1a64(data):
     return h
 
 
-def finish_download(model, urls, outcomes, elapsed_s, *, workers, concurrency, **fields):
+def finish_download(model, urls, outcomes, elapsed_s, *, workers, concurrency, blocking_ms=None, **fields):
     """The record of a download job. `outcomes[i]` is what became of `urls[i]`:
-    its body (bytes), or a `Failure` or an exception. The checksum is the
-    wrapping u64 sum of each body's FNV-1a-64; every failure counts in
-    `errors` and is named on stderr with its URL."""
+    a `Fetched` (from a `measured` fetch), or, for a request whose latency was
+    never taken (an asyncio task cancelled before it could return), a bare
+    exception. The checksum is the wrapping u64 sum of each body's FNV-1a-64;
+    every failure counts in `errors` and is named on stderr with its URL.
+    `latency_ms` are the percentiles of every measured latency, failed
+    requests' included; `blocking_ms` is the --blocking-ms task's length or
+    None."""
     outcomes = list(outcomes)
     if len(outcomes) != len(urls):
         raise RuntimeError(f"wrong answer: {len(outcomes)} outcomes for {len(urls)} requests")
+    latencies = [outcome.latency_s for outcome in outcomes if isinstance(outcome, Fetched)]
+    outcomes = [outcome.outcome if isinstance(outcome, Fetched) else outcome for outcome in outcomes]
     digests = {}  # body -> FNV: the seeds fetch a few pages many times
     checksum = total_bytes = errors = 0
     problems = []
@@ -297,7 +425,8 @@ def finish_download(model, urls, outcomes, elapsed_s, *, workers, concurrency, *
         problems.append(f"... and {errors - len(problems)} more failed requests")
     finish(model, "download", workers=workers, concurrency=concurrency, tasks=len(urls),
            checksum=checksum, elapsed_s=elapsed_s, errors=errors, problems=problems,
-           requests=len(urls), bytes=total_bytes, **fields)
+           requests=len(urls), bytes=total_bytes, latency_ms=latency_percentiles(latencies),
+           blocking_ms=blocking_ms, **fields)
 
 
 def _one_line_errors(kind, error, tb):

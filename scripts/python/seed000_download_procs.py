@@ -20,7 +20,7 @@ def set_global_session():
         session = requests.Session()
 
 
-@concur.returns_failure
+@concur.measured
 def download_site(url):
     with session.get(url, timeout=concur.timeout_s) as response:
         response.raise_for_status()

@@ -1,6 +1,12 @@
 """Seed 000, "threading Version": ThreadPoolExecutor(max_workers=5), one
 requests.Session per thread (threading.local). The seed printed
-"Downloaded 160 in 3.7238826751708984 seconds"."""
+"Downloaded 160 in 3.7238826751708984 seconds".
+
+--blocking-ms MS adds one more threading.Thread, not one of the pool's, that
+computes for MS ms of CPU time in pure Python, started just before the pool's
+tasks and joined before the clock stops (as concur's threads model): it holds
+the GIL but for the interpreter's forced switches, every 5 ms, so the
+workers get it back between two of its turns instead of after all of it."""
 import concurrent.futures
 import threading
 import time
@@ -18,7 +24,7 @@ def get_session():
     return thread_local.session
 
 
-@concur.returns_failure
+@concur.measured
 def download_site(url):
     session = get_session()
     with session.get(url, timeout=concur.timeout_s) as response:
@@ -27,20 +33,33 @@ def download_site(url):
         return response.content
 
 
-def download_all_sites(sites, max_workers):
+def compute_blocking(ms):
+    concur.spin_cpu(ms)
+    concur.say(f"blocking thread: computed {ms} ms")
+
+
+def download_all_sites(sites, max_workers, blocking_ms=None):
+    blocking = None
     with concurrent.futures.ThreadPoolExecutor(max_workers=max_workers) as executor:
-        return list(executor.map(download_site, sites))
+        if blocking_ms:
+            blocking = threading.Thread(target=compute_blocking, args=(blocking_ms,), name="blocking")
+            blocking.start()
+        bodies = list(executor.map(download_site, sites))
+    if blocking:
+        blocking.join()
+    return bodies
 
 
 if __name__ == "__main__":
     p = concur.parser(__doc__)
-    concur.add_download(p, repeat=80)
+    concur.add_download(p, repeat=80, blocking="a thread of its own, started just before the pool's tasks")
     concur.add_workers(p, 5, "threads in the pool, the seed's max_workers")
     args = concur.parse(p)
     sites = args.urls
     start_time = time.perf_counter()
-    bodies = download_all_sites(sites, args.workers)
+    bodies = download_all_sites(sites, args.workers, args.blocking_ms)
     duration = time.perf_counter() - start_time
     concur.say(f"Downloaded {len(sites)} in {duration} seconds")
     concur.finish_download("python-threads", sites, bodies, duration, workers=args.workers,
-                           concurrency=min(args.workers, len(sites)), http_client="requests")
+                           concurrency=min(args.workers, len(sites)), blocking_ms=args.blocking_ms,
+                           http_client="requests")

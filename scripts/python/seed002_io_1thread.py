@@ -11,7 +11,7 @@ from urllib.request import urlopen
 import concur
 
 
-@concur.returns_failure
+@concur.measured
 def fetch(url):
     concur.say(f'Start with {url}')
     with urlopen(url, timeout=concur.timeout_s) as response:

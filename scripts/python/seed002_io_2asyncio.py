@@ -16,7 +16,7 @@ import aiohttp
 import concur
 
 
-@concur.returns_failure
+@concur.measured
 async def fetch(url):
     concur.say(f'Start with {url}')
     timeout = aiohttp.ClientTimeout(total=concur.timeout_s)

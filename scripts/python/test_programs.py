@@ -5,7 +5,8 @@ provides the venv); needs target/release built.
 Every row of experiments.tsv is run as written, only shrunk (fewer pages,
 smaller numbers, a shorter convert stream) the same way on both sides: the
 Python program's record must be the last stdout line, carry the contract's
-fields, and give the checksum of the concur command it is paired with.
+fields, and give the checksum of the concur command it is paired with; so is
+every row of blocking.tsv, the --blocking-ms variants.
 """
 import json
 import os
@@ -21,7 +22,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BIN = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")).resolve() / "release"
 sys.path.insert(0, str(HERE))
-import concur_convert  # noqa: E402  (after the path: the module under test)
+import concur  # noqa: E402  (after the path: the modules under test)
+import concur_convert  # noqa: E402
 
 CONTRACT = {
     "model": str, "workload": str, "workers": int, "concurrency": int, "tasks": int,
@@ -31,34 +33,50 @@ DOWNLOAD_PROGRAMS = [
     "seed000_download_seq.py", "seed000_download_threads.py", "seed000_download_asyncio.py",
     "seed000_download_procs.py", "seed002_io_0basic.py", "seed002_io_1thread.py", "seed002_io_2asyncio.py",
 ]
+# The programs with a --blocking-ms task; the other download programs refuse it.
+BLOCKING_PROGRAMS = ["seed000_download_seq.py", "seed000_download_threads.py", "seed000_download_asyncio.py"]
+LATENCY_KEYS = ["p50", "p90", "p99", "max"]
 # The seed sizes in experiments.tsv and the small sizes the tests use instead.
 SHRINK = [("--repeat 80", "--repeat 3"), ("--repeat 10", "--repeat 2"), ("--start 5000000", "--start 3000"),
-          ("--count 20", "--count 4"), ("--end 100000000", "--end 100001")]
+          ("--count 20", "--count 4"), ("--end 100000000", "--end 100001"), ("--blocking-ms 500", "--blocking-ms 50")]
+SITES_LATENCY_MS = 5
 CONVERT_SMALL = " --requests 1500 --distinct 150 --cost-us 200"
 TIMEOUT_S = 120
 server = None
 base = ""
 
 
+def start_sites(latency_ms):
+    """A concur-sites on a free loopback port: (process, base URL)."""
+    sites = subprocess.Popen([str(BIN / "concur-sites"), "--addr", "127.0.0.1:0", "--latency-ms", str(latency_ms)],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = sites.stdout.readline().strip()
+    if not line.startswith("listening on http://"):
+        stop_sites(sites)
+        raise RuntimeError(f"concur-sites did not start: {line!r}")
+    return sites, line.removeprefix("listening on ")
+
+
+def stop_sites(sites):
+    if sites is None:
+        return
+    if sites.poll() is None:
+        sites.terminate()
+        try:
+            sites.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            sites.kill()
+            sites.wait()
+    sites.stdout.close()
+
+
 def setUpModule():
     global server, base
-    server = subprocess.Popen([str(BIN / "concur-sites"), "--addr", "127.0.0.1:0", "--latency-ms", "5"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = server.stdout.readline().strip()
-    if not line.startswith("listening on http://"):
-        tearDownModule()
-        raise RuntimeError(f"concur-sites did not start: {line!r}")
-    base = line.removeprefix("listening on ")
+    server, base = start_sites(SITES_LATENCY_MS)
 
 
 def tearDownModule():
-    if server is not None and server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    stop_sites(server)
 
 
 def run(command):
@@ -71,8 +89,8 @@ def python(program, *args):
     return run([sys.executable, str(HERE / program), *args])
 
 
-def expand(template):
-    return template.format(py=sys.executable, base=base, bin=BIN).split()
+def expand(template, at=None):
+    return template.format(py=sys.executable, base=at or base, bin=BIN).split()
 
 
 def shrink(template, workload):
@@ -81,10 +99,19 @@ def shrink(template, workload):
     return template + (CONVERT_SMALL if workload == "convert" else "")
 
 
-def experiments():
-    lines = (HERE / "experiments.tsv").read_text().splitlines()
+def table(name):
+    """The rows of a tab-separated table of this directory, as dicts."""
+    lines = (HERE / name).read_text().splitlines()
     header = lines[0].split("\t")
     return [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+
+
+def experiments():
+    return table("experiments.tsv")
+
+
+def blocking_variants():
+    return table("blocking.tsv")
 
 
 def unused_port():
@@ -106,7 +133,20 @@ class Records(unittest.TestCase):
         self.assertRegex(record["checksum"], r"^[0-9]+$")
         self.assertGreater(record["peak_rss_kib"], 0)
         self.assertGreaterEqual(record["elapsed_ms"], 0)
+        if record["workload"] == "download":
+            self.assertIn("blocking_ms", record)
+            latency = record.get("latency_ms")
+            self.assertIsInstance(latency, dict, lines[-1])
+            self.assertEqual(sorted(latency), sorted(LATENCY_KEYS), lines[-1])
+            values = [latency[key] for key in LATENCY_KEYS]
+            for value in values:
+                self.assertIsInstance(value, (int, float), lines[-1])
+            self.assertEqual(values, sorted(values), f"p50 <= p90 <= p99 <= max in {lines[-1]}")
         return record
+
+    def assert_latency_at_least(self, record, ms):
+        """Every request took the server's latency at least: so does the median."""
+        self.assertGreaterEqual(record["latency_ms"]["p50"], ms, record)
 
 
 class Experiments(Records):
@@ -144,7 +184,10 @@ class Experiments(Records):
                 self.assertEqual(mine["workload"], row["workload"])
                 self.assertEqual(mine["checksum"], theirs["checksum"])
                 self.assertEqual(mine["tasks"], theirs["tasks"])
-                same = {"download": ["requests", "bytes"],
+                if row["workload"] == "download":
+                    self.assert_latency_at_least(mine, SITES_LATENCY_MS)
+                    self.assertIsNone(mine["blocking_ms"])
+                same = {"download": ["requests", "bytes", "blocking_ms"],
                         "convert": ["requests", "converted", "rejected", "rejects", "keys"]}
                 for field in same.get(row["workload"], []):
                     self.assertEqual(mine[field], theirs[field], field)
@@ -156,6 +199,167 @@ class Experiments(Records):
                 by_group.setdefault(row["group"], set()).add(mine["checksum"])
         for group, checksums in by_group.items():
             self.assertEqual(len(checksums), 1, group)
+
+
+class Blocking(Records):
+    def test_blocking_table_is_well_formed(self):
+        """blocking.tsv: the --blocking-ms variants of the asyncio and threads
+        programs and their twins without it, each with its concur pair; the
+        variant without is the experiment of experiments.tsv, word for word."""
+        rows = blocking_variants()
+        self.assertEqual([row["name"] for row in rows], ["python-asyncio", "python-asyncio no blocking",
+                                                         "python-threads", "python-threads no blocking"])
+        # The seed's threads program has --workers 5 by default; the rows leave it out.
+        seeds = {row["python"].replace(" --workers 5", ""): row["concur"] for row in experiments()}
+        for row in rows:
+            self.assertTrue(all(row.values()), row)
+            self.assertTrue(row["python"].startswith(f"{{py}} scripts/python/seed000_download_{row['model'][7:]}.py "))
+            self.assertEqual(row["group"], "download-realpython-80")
+            if row["blocking_ms"] == "-":
+                self.assertEqual(seeds.get(row["python"]), row["concur"])
+            else:
+                for command in (row["python"], row["concur"]):
+                    self.assertTrue(command.endswith(f" --blocking-ms {row['blocking_ms']}"), command)
+
+    def test_readme_shows_the_blocking_commands(self):
+        readme = (HERE / "README.md").read_text()
+        for row in blocking_variants():
+            self.assertIn(f"| {row['name']} | `{row['python']}` | `{row['concur']}` |", readme)
+
+    def test_blocking_variants_match_their_concur_commands(self):
+        """Each row of blocking.tsv, shrunk: a valid record with the blocking
+        task's length, the checksum of its concur pair, and of its group: the
+        blocking task changes no answer."""
+        checksums = set()
+        for row in blocking_variants():
+            with self.subTest(row["name"]):
+                mine = self.record(*run(expand(shrink(row["python"], "download"))))
+                theirs = self.record(*run(expand(shrink(row["concur"], "download"))))
+                self.assertEqual(mine["model"], row["model"])
+                want = None if row["blocking_ms"] == "-" else 50
+                self.assertEqual(mine["blocking_ms"], want)
+                for field in ["checksum", "tasks", "requests", "bytes", "blocking_ms"]:
+                    self.assertEqual(mine[field], theirs[field], field)
+                self.assert_latency_at_least(mine, SITES_LATENCY_MS)
+                checksums.add(mine["checksum"])
+        self.assertEqual(len(checksums), 1)
+
+    def test_blocking_keeps_the_checksum(self):
+        """Every program with a blocking task gives the same answer with it,
+        records its length and takes at least that long (CPU time cannot
+        exceed wall time)."""
+        args = ["--preset", "realpython", "--base", base, "--repeat", "2"]
+        for program in BLOCKING_PROGRAMS:
+            with self.subTest(program):
+                plain = self.record(*python(program, *args))
+                blocked = self.record(*python(program, *args, "--blocking-ms", "80"))
+                self.assertEqual(plain["blocking_ms"], None)
+                self.assertEqual(blocked["blocking_ms"], 80)
+                for field in ["checksum", "requests", "bytes"]:
+                    self.assertEqual(plain[field], blocked[field], field)
+                self.assertGreaterEqual(blocked["elapsed_ms"], 80)
+                self.assert_latency_at_least(blocked, SITES_LATENCY_MS)
+
+    def test_a_coroutine_that_does_not_yield_holds_every_request(self):
+        """asyncio, 300 ms of blocking coroutine, pages at 10 ms: the requests
+        start first, then wait for the coroutine, so even the median request
+        takes most of the 300 ms; threads take the 300 ms too, in their
+        blocking thread, and keep their answer."""
+        sites, at = start_sites(10)
+        try:
+            args = ["--preset", "realpython", "--base", at, "--repeat", "3", "--blocking-ms", "300"]
+            record = self.record(*python("seed000_download_asyncio.py", *args))
+            self.assertGreaterEqual(record["latency_ms"]["p50"], 250, record)
+            self.assertGreaterEqual(record["elapsed_ms"], 300, record)
+            threads = self.record(*python("seed000_download_threads.py", *args))
+            self.assertGreaterEqual(threads["elapsed_ms"], 300, threads)
+            self.assert_latency_at_least(threads, 10)
+            self.assertEqual(threads["checksum"], record["checksum"])
+        finally:
+            stop_sites(sites)
+
+    def test_bad_blocking_values_exit_2(self):
+        """--blocking-ms is 1-60000; the programs without a blocking task
+        refuse the option, any value, with one line."""
+        url = f"{base}/site/dice"
+        for program in BLOCKING_PROGRAMS:
+            for value in ["0", "60001", "-5", "1.5", "abc", ""]:
+                with self.subTest(program=program, value=value):
+                    status, stdout, stderr = python(program, "--url", url, "--blocking-ms", value)
+                    self.assertEqual(status, 2, stderr)
+                    self.assertEqual(stdout, "")
+                    self.assertIn("--blocking-ms", stderr)
+        for program in sorted(set(DOWNLOAD_PROGRAMS) - set(BLOCKING_PROGRAMS)):
+            for value in ["100", "0"]:
+                with self.subTest(program=program, value=value):
+                    status, stdout, stderr = python(program, "--url", url, "--blocking-ms", value)
+                    self.assertEqual(status, 2, stderr)
+                    self.assertEqual(stdout, "")
+                    self.assertEqual(len(stderr.splitlines()), 1, stderr)
+                    self.assertRegex(stderr, r"^\S+: error: --blocking-ms: ")
+                    self.assertNotIn("--blocking-ms", python(program, "--help")[1])
+
+
+class Latency(unittest.TestCase):
+    def test_percentiles_are_concur_s(self):
+        """concur's own cases (shared/src/workload/latency.rs): nearest rank,
+        1..100 gives the percentile itself, ten values the 5th, 9th and 10th,
+        one value every percentile, none None; microsecond resolution,
+        rounded half away from zero."""
+        of = concur.latency_percentiles
+        hundred = [ms / 1e3 for ms in range(100, 0, -1)]
+        self.assertEqual(of(hundred), {"p50": 50.0, "p90": 90.0, "p99": 99.0, "max": 100.0})
+        self.assertEqual(of([v * 10 / 1e3 for v in range(1, 11)]), {"p50": 50.0, "p90": 90.0, "p99": 100.0, "max": 100.0})
+        self.assertEqual(of([0.007]), {"p50": 7.0, "p90": 7.0, "p99": 7.0, "max": 7.0})
+        self.assertIsNone(of([]))
+        self.assertEqual(of([0.020123])["max"], 20.123)
+        self.assertEqual(concur.millis(0.0574994), 57.499)
+        self.assertEqual(concur.millis(0.0574996), 57.5)
+        # A whole half of a microsecond goes up, as Rust's f64::round, where
+        # Python's round() would go to the even one.
+        halves = [k + 0.5 for k in range(64) if (k + 0.5) / 1e6 * 1e6 == k + 0.5]
+        self.assertTrue(halves)
+        for micros in halves:
+            self.assertEqual(concur.millis(micros / 1e6), (micros + 0.5) / 1e3, micros)
+
+    def test_measured_times_and_keeps_failures(self):
+        """A measured fetch returns its body or its failure with its latency."""
+        import asyncio
+        import time
+
+        @concur.measured
+        def slow(seconds):
+            time.sleep(seconds)
+            return b"body"
+
+        @concur.measured
+        def broken():
+            raise ValueError("no  such\npage")
+
+        @concur.measured
+        async def queued():
+            await asyncio.sleep(0.05)
+            concur.restart_clock()  # as after aiohttp's wait for a connection
+            await asyncio.sleep(0.01)
+            return b"x"
+
+        body, latency = slow(0.02)
+        self.assertEqual(body, b"body")
+        self.assertGreaterEqual(latency, 0.02)
+        failure, latency = broken()
+        self.assertEqual(failure, concur.Failure("no such page"))
+        self.assertGreaterEqual(latency, 0)
+        outcome, latency = asyncio.run(queued())
+        self.assertEqual(outcome, b"x")
+        self.assertGreaterEqual(latency, 0.01)
+        self.assertLess(latency, 0.05)
+        concur.restart_clock()  # outside a fetch: nothing to restart
+
+    def test_spin_cpu_takes_its_cpu_time(self):
+        import time
+        start = time.thread_time()
+        concur.spin_cpu(30)
+        self.assertGreaterEqual(time.thread_time() - start, 0.030)
 
 
 class Failures(Records):
@@ -170,6 +374,7 @@ class Failures(Records):
                 status, stdout, stderr = python(program, *args)
                 record = self.record(status, stdout, stderr, want_status=1)
                 self.assertEqual((record["errors"], record["requests"], record["bytes"]), (2, 3, 276))
+                self.assertIsNone(record["blocking_ms"])
                 for url in failing:
                     self.assertRegex(stderr, f"(?m)^error: request failed: GET {re.escape(url)}: .+")
 
