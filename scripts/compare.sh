@@ -42,8 +42,9 @@ Options:
                       squares,range-sum,download,convert,blocking,seeds
                       (default: all). blocking is download with one task that
                       computes for 500 ms without yielding (--blocking-ms), in
-                      every model and with tokio's two fixes, beside the same
-                      runs without it: per-request latency shows who waited.
+                      every model, with tokio's two fixes and in CPython's
+                      asyncio and threads, beside the same runs without it:
+                      per-request latency shows who waited.
                       seeds runs every experiment of the two
                       blog posts in CPython (scripts/python/) and in the
                       matching concur variant, at the seeds' own sizes, each
@@ -69,7 +70,7 @@ Options:
                       the committed results/): every table gains a "vs baseline"
                       column, the median ratio and whether the difference stands
                       out of the runs' noise (Mann-Whitney U test on the runs)
-  --no-python         Skip the CPython variants of the seeds section (they are
+  --no-python         Skip the CPython variants of seeds and blocking (they are
                       also skipped, with one line saying why, when no python3
                       >= 3.9 is found or its packages cannot be installed)
   --no-build          Use the binaries already built in target/release
@@ -260,6 +261,18 @@ threads --workers 5 no blocking|threads|--workers 5
 procs no blocking|procs|
 seq no blocking|seq|
 EOF
+      # The same mistake in CPython: a coroutine that spins on the event loop,
+      # a thread that spins under the GIL (scripts/python/blocking.tsv).
+      if [ -n "$python_bin" ]; then
+        local repeat=80 py
+        $quick && repeat=5
+        for py in asyncio threads; do
+          printf 'python-%s|command|%s scripts/python/seed000_download_%s.py --preset realpython --base %s --repeat %s --blocking-ms %s\n' \
+            "$py" "$python_bin" "$py" "$base" "$repeat" "$ms"
+          printf 'python-%s no blocking|command|%s scripts/python/seed000_download_%s.py --preset realpython --base %s --repeat %s\n' \
+            "$py" "$python_bin" "$py" "$base" "$repeat"
+        done
+      fi
       ;;
     download)
       cat <<'EOF'
@@ -332,9 +345,9 @@ for model in "${models[@]}"; do
   [ -x "$bin_dir/concur-$model" ] || die "$bin_dir/concur-$model is missing: build first (cargo build --release) or drop --no-build"
 done
 
-if wants_workload seeds; then
+if wants_workload seeds || wants_workload blocking; then
   python_setup
-  if [ -n "$python_bin" ]; then say "seeds: $python_state"; else say "seeds: CPython $python_skip_reason"; fi
+  if [ -n "$python_bin" ]; then say "CPython: $python_state"; else say "CPython $python_skip_reason"; fi
 fi
 if wants_workload download || wants_workload blocking || wants_workload seeds; then
   if [ -n "$sites_url" ]; then use_sites "$sites_url" "$tmp"; else start_sites "$latency_ms" "$tmp"; fi
@@ -526,14 +539,14 @@ workload_params=()
 for workload in "${workloads[@]}"; do workload_params+=(--workload "$workload=$(workload_args "$workload")"); done
 python_params=()
 python_machine=()
-if wants_workload seeds; then
+if wants_workload seeds || wants_workload blocking; then
   if [ -n "$python_bin" ]; then
     python_params=(--python "$python_state")
     python_machine=(--python "$python_version")
   else
     python_params=(--python-skipped "CPython variants $python_skip_reason")
   fi
-  cp scripts/python/experiments.tsv "$tmp/seeds.tsv"
+  if wants_workload seeds; then cp scripts/python/experiments.tsv "$tmp/seeds.tsv"; fi
 fi
 "$bin_dir/concur-report" params --out "$tmp/params.json" --latency-ms "$latency_ms" --quick "$quick" \
   --runs "$runs" --rounds "$rounds" --warmup "$warmup" --idle "$idle_poll_state" "${workload_params[@]}" \
