@@ -127,13 +127,13 @@ cd "$root"
 all_workloads=(squares range-sum download convert blocking seeds)
 all_models=(seq threads async procs)
 quick=false runs='' rounds='' warmup='' out='' latency_ms='' build=true
-workloads_arg='' models_arg='' baseline='' sites_url=''
+workloads_arg='' models_arg='' baseline='' sites_url='' workloads_given=false models_given=false
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
-    --workloads) need_value "$@"; workloads_arg=$2; shift ;;
-    --models) need_value "$@"; models_arg=$2; shift ;;
+    --workloads) need_value "$@"; workloads_arg=$2; workloads_given=true; shift ;;
+    --models) need_value "$@"; models_arg=$2; models_given=true; shift ;;
     --runs) need_value "$@"; runs=$2; shift ;;
     --rounds) need_value "$@"; rounds=$2; shift ;;
     --warmup) need_value "$@"; warmup=$2; shift ;;
@@ -187,8 +187,8 @@ pick() {
   done
 }
 picked=()
-if [ -n "$workloads_arg" ]; then pick --workloads "$workloads_arg" "${all_workloads[@]}"; workloads=("${picked[@]}"); else workloads=("${all_workloads[@]}"); fi
-if [ -n "$models_arg" ]; then pick --models "$models_arg" "${all_models[@]}"; models=(seq "${picked[@]}"); else models=("${all_models[@]}"); fi
+if $workloads_given; then pick --workloads "$workloads_arg" "${all_workloads[@]}"; workloads=("${picked[@]}"); else workloads=("${all_workloads[@]}"); fi
+if $models_given; then pick --models "$models_arg" "${all_models[@]}"; models=(seq "${picked[@]}"); else models=("${all_models[@]}"); fi
 
 idle_poll_check
 

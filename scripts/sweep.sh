@@ -11,7 +11,7 @@
 #             many requests, at least 160): time / ideal and memory per request
 #   latency   the seed's 160 requests at 0-200 ms latency: where the model
 #             stops mattering and where the client's own CPU takes over
-#   tasksize  range-sum with the total fixed at 2e8 iterations, split in
+#   tasksize  range-sum with the total fixed at 1e8 iterations (the seed's), split in
 #             tasks of 1e2-1e7 iterations: each model's overhead per task
 #             (range-sum, not squares: its parts are equal, squares' grow)
 #   workers   squares at compare.sh's size with 1-8 workers: speedup against
@@ -70,11 +70,11 @@ cd "$root"
 . scripts/lib/idle_poll.sh
 
 all_sweeps=(tasks inflight latency tasksize workers callers)
-quick=false runs='' out='' build=true sweeps_arg=''
+quick=false runs='' out='' build=true sweeps_arg='' sweeps_given=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
-    --sweeps) need_value "$@"; sweeps_arg=$2; shift ;;
+    --sweeps) need_value "$@"; sweeps_arg=$2; sweeps_given=true; shift ;;
     --runs) need_value "$@"; runs=$2; shift ;;
     --out) need_value "$@"; out=$2; shift ;;
     --no-build) build=false ;;
@@ -87,7 +87,7 @@ done
 if $quick; then : "${runs:=1}" "${out:=target/sweep-quick}"; else : "${runs:=3}" "${out:=results/sweeps}"; fi
 [[ "$runs" =~ ^[0-9]{1,4}$ ]] && [ "$runs" -ge 1 ] || usage_error "--runs must be a whole number from 1, got '$runs'"
 sweeps=()
-if [ -n "$sweeps_arg" ]; then
+if $sweeps_given; then
   IFS=',' read -r -a sweeps <<<"$sweeps_arg"
   [ ${#sweeps[@]} -gt 0 ] || usage_error "--sweeps needs at least one name"
   for sweep in "${sweeps[@]}"; do
@@ -140,7 +140,7 @@ points() {
       done
       ;;
     tasksize:*)
-      local total=200000000 sizes="100 1000 10000 100000 1000000 10000000"
+      local total=100000000 sizes="100 1000 10000 100000 1000000 10000000"
       if $quick; then total=2000000 sizes="100 10000"; fi
       for size in $sizes; do
         parts=$((total / size))

@@ -117,6 +117,8 @@ fn bad_options_exit_2() {
         (&["--warmup", "-1"], "--warmup"),
         (&["--latency-ms", "fast"], "--latency-ms"),
         (&["--workloads", "squares,cubes"], "cubes"),
+        (&["--workloads", ""], "--workloads"),
+        (&["--models", ""], "--models"),
         (&["--models", "fibers"], "fibers"),
         (&["--frobnicate"], "--frobnicate"),
         (&["--runs"], "--runs"),
