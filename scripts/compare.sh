@@ -307,22 +307,7 @@ EOF
 # Where cargo puts the release build: $CARGO_TARGET_DIR if set, as cargo does.
 bin_dir=${CONCUR_BIN_DIR:-${CARGO_TARGET_DIR:-target}/release}
 
-# --- cleanup ----------------------------------------------------------------
-
-tmp='' created_out=false
-cleanup() {
-  local status=$?
-  stop_child
-  idle_poll_release
-  stop_sites
-  [ -n "$tmp" ] && rm -rf "$tmp"
-  # A directory this run created and never wrote to does not stay behind.
-  if $created_out; then rmdir "$out" 2>/dev/null || true; fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# --- output directory ---------------------------------------------------------
 
 # What compare.sh writes at the top of OUT; anything else there is not its own.
 is_generated() {
@@ -331,12 +316,7 @@ is_generated() {
     *) return 1 ;;
   esac
 }
-if [ -d "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null | grep -v '^\.compare\.' || true)" ] && [ ! -f "$out/params.json" ]; then
-  die "$out holds files that are not an earlier output of compare.sh (no params.json): choose a new or empty --out"
-fi
-[ -d "$out" ] || created_out=true
-mkdir -p "$out" || die "cannot create the output directory $out"
-tmp=$(mktemp -d "$out/.compare.XXXXXX") || die "cannot create a temporary directory in $out"
+open_out compare
 
 # --- build, site server ---------------------------------------------------------
 

@@ -182,26 +182,7 @@ parameter_of() {
 
 # --- output directory, build, server ------------------------------------------------
 
-tmp='' created_out=false
-cleanup() {
-  local status=$?
-  stop_child
-  idle_poll_release
-  stop_sites
-  [ -n "$tmp" ] && rm -rf "$tmp"
-  if $created_out; then rmdir "$out" 2>/dev/null || true; fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if [ -d "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null | grep -v '^\.sweep\.' || true)" ] && [ ! -f "$out/params.json" ]; then
-  die "$out holds files that are not an earlier output of sweep.sh (no params.json): choose a new or empty --out"
-fi
-[ -d "$out" ] || created_out=true
-mkdir -p "$out" || die "cannot create the output directory $out"
-tmp=$(mktemp -d "$out/.sweep.XXXXXX") || die "cannot create a temporary directory in $out"
+open_out sweep
 
 if $build; then build_release; else warn_rustflags; fi
 for b in concur-seq concur-threads concur-async concur-procs concur-report; do

@@ -6,7 +6,9 @@
 # - run_child: runs a long step so that a signal stops it at once;
 # - build_release, warn_rustflags: the release build the timings need;
 # - ensure_hyperfine: a hyperfine 1.x, installed under target/tools if needed;
-# - start_sites / use_sites / stop_sites: the local site server, or one given.
+# - start_sites / use_sites / stop_sites: the local site server, or one given;
+# - open_out: the output directory and the temporary one beside the results,
+#   and the exit trap that removes what a stopped run leaves.
 
 die() { printf '%s: error: %s\n' "$script_name" "$*" >&2; exit 1; }
 usage_error() { printf '%s: error: %s (see --help)\n' "$script_name" "$*" >&2; exit 2; }
@@ -128,4 +130,33 @@ stop_sites() {
     wait "$sites_pid" 2>/dev/null || true
     sites_pid=''
   fi
+}
+
+tmp='' created_out=false
+# Ends whatever the run started and removes its temporary directory, and the
+# output directory too when this run created it and never wrote to it.
+cleanup() {
+  local status=$?
+  stop_child
+  idle_poll_release
+  stop_sites
+  [ -n "$tmp" ] && rm -rf "$tmp"
+  if $created_out; then rmdir "$out" 2>/dev/null || true; fi
+  exit "$status"
+}
+
+# Checks and creates the output directory $out, which must be new, empty or an
+# earlier output of this script (it holds params.json), makes the temporary
+# directory `tmp` inside it (named .$1.XXXXXX) and sets the exit traps.
+open_out() {
+  local prefix=$1
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  if [ -d "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null | grep -v "^\\.$prefix\\." || true)" ] && [ ! -f "$out/params.json" ]; then
+    die "$out holds files that are not an earlier output of $script_name (no params.json): choose a new or empty --out"
+  fi
+  [ -d "$out" ] || created_out=true
+  mkdir -p "$out" || die "cannot create the output directory $out"
+  tmp=$(mktemp -d "$out/.$prefix.XXXXXX") || die "cannot create a temporary directory in $out"
 }
