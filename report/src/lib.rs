@@ -34,7 +34,8 @@
 //!   replacing it between its markers (`--readme`)
 //! - [`data_files`]: `machine.json`, `params.json`, record lines and joined
 //!   exports, written for compare.sh with serde
-//! - [`format`](mod@format): durations, memory, factors and counts for humans
+//! - [`format`](mod@format): durations, memory, factors and counts for humans;
+//!   [`provenance`]: the "Measured by ..." opening every page shares
 //! - `atomic`: writing each file through a temporary file and a rename;
 //!   `columns`: the padded plain-text columns of the terminal summary
 //! - [`sweeps`]: the sweep report of `scripts/sweep.sh` (one CSV and line chart per
@@ -59,6 +60,7 @@ pub mod join;
 pub mod latency;
 pub mod markdown;
 pub mod model;
+pub mod provenance;
 pub mod rank_test;
 pub mod readme_block;
 pub mod rounds;

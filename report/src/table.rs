@@ -140,6 +140,27 @@ impl VsBaseline {
         }
     }
 }
+
+#[cfg(test)]
+impl Row {
+    /// A row for unit tests: its timing (whose name is the variant's) and record,
+    /// with every column the join derives left empty.
+    pub fn for_test(timing: HyperfineResult, record: Option<Record>) -> Self {
+        Row {
+            variant: timing.command.clone(),
+            timing,
+            record,
+            command: None,
+            speedup_vs_seq: None,
+            ideal: None,
+            ratio_to_ideal: None,
+            checksum_agrees: None,
+            rule_kept: None,
+            vs_baseline: None,
+        }
+    }
+}
+
 impl Row {
     pub fn is_seq(&self) -> bool {
         self.variant == SEQ

@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{Scratch, assert_balanced_tags, csv_rows, section, stderr, stdout, table_row};
+use common::{
+    Scratch, assert_balanced_tags, csv_rows, reported_section, section, stderr, stdout, table_row,
+};
 
 /// The blocking table lists every variant grouped by model, async first, the
 /// reference last in its group, with wall time and the p50, p99 and max latency.
@@ -66,10 +68,7 @@ fn blocking_table_groups_variants_with_their_reference() {
 /// hardly touched in one sentence.
 #[test]
 fn blocking_sentences_come_from_the_numbers() {
-    let scratch = Scratch::copy_of("latency");
-    assert!(scratch.run().status.success());
-    let readme = scratch.read("README.md");
-    let blocking = section(&readme, "blocking");
+    let blocking = &reported_section("latency", "blocking");
     let expected = "(blocking.svg)\n\n\
         Inside a current-thread runtime, at least half of the requests waited behind the \
         500 ms task (p50 553 ms): p99 571 ms against 58.1 ms without it; on tokio's blocking \
@@ -87,26 +86,7 @@ fn blocking_sentences_come_from_the_numbers() {
 #[test]
 fn blocking_sentences_without_references() {
     let scratch = Scratch::copy_of("latency");
-    let keep = |line: &&str| !line.contains(" no blocking\"");
-    let records = scratch.read("records.jsonl");
-    let records: Vec<&str> = records.lines().filter(keep).collect();
-    scratch.write("records.jsonl", records.join("\n") + "\n");
-    let export: serde_json::Value =
-        serde_json::from_str(&scratch.read("blocking.json")).expect("JSON");
-    let results: Vec<&serde_json::Value> = export["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .filter(|result| {
-            result["command"]
-                .as_str()
-                .is_some_and(|name| !name.ends_with(" no blocking"))
-        })
-        .collect();
-    scratch.write(
-        "blocking.json",
-        serde_json::json!({ "results": results }).to_string(),
-    );
+    scratch.keep_variants("blocking", |name| !name.ends_with(" no blocking"));
     let output = scratch.run();
     assert!(output.status.success(), "{}", stderr(&output));
     let readme = scratch.read("README.md");
@@ -132,8 +112,7 @@ fn blocking_sentences_without_references() {
 /// colour, draws the task's length as a dashed line, and explains the marks.
 #[test]
 fn blocking_chart_marks_the_percentiles() {
-    let scratch = Scratch::copy_of("latency");
-    assert!(scratch.run().status.success());
+    let scratch = Scratch::reported("latency");
     let svg = scratch.read("blocking.svg");
     assert_balanced_tags(&svg);
     assert!(svg.contains("blocking: request latency per variant"));
@@ -250,8 +229,7 @@ fn download_shows_p50_and_p99() {
 /// Records without latency_ms leave the download table as it was.
 #[test]
 fn download_without_latency_has_no_latency_columns() {
-    let scratch = Scratch::copy_of("full");
-    assert!(scratch.run().status.success());
+    let scratch = Scratch::reported("full");
     let readme = scratch.read("README.md");
     assert!(!section(&readme, "download").contains("p50"));
 }

@@ -305,6 +305,25 @@ fn interrupt(child: &mut std::process::Child) -> (std::time::Duration, Option<i3
     }
 }
 
+/// Runs the script on `squares` with `seq` alone, waits for the process that
+/// writes its pid to `marker` (`what`, in messages) to start, interrupts the
+/// script, and asserts that it exits 130 within 3 s and takes that process with it.
+fn interrupt_stops(scratch: &Scratch, marker: &Path, what: &str) {
+    let mut child = spawn(
+        scratch,
+        &["--no-build", "--workloads", "squares", "--models", "seq"],
+    );
+    let pid = wait_for_pid(marker);
+    let (took, code) = interrupt(&mut child);
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "exit took {took:?}"
+    );
+    assert_eq!(code, Some(130));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(!alive(pid), "{what} (pid {pid}) outlived the script");
+}
+
 /// Whether `pid` is a live process (not gone, not a zombie).
 fn alive(pid: i32) -> bool {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -325,19 +344,7 @@ fn interrupt_in_the_gate_leaves_nothing() {
         "concur-seq",
         &format!("echo $$ >'{}'; exec sleep 30", marker.display()),
     );
-    let mut child = spawn(
-        &scratch,
-        &["--no-build", "--workloads", "squares", "--models", "seq"],
-    );
-    let model = wait_for_pid(&marker);
-    let (took, code) = interrupt(&mut child);
-    assert!(
-        took < std::time::Duration::from_secs(3),
-        "exit took {took:?}"
-    );
-    assert_eq!(code, Some(130));
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert!(!alive(model), "the model (pid {model}) outlived the script");
+    interrupt_stops(&scratch, &marker, "the model");
     assert!(
         !scratch.out().exists(),
         "an empty output directory stayed behind"
@@ -356,22 +363,7 @@ fn interrupt_while_timing_stops_hyperfine() {
         &scratch,
         &format!("echo $$ >'{}'; sleep 30", marker.display()),
     );
-    let mut child = spawn(
-        &scratch,
-        &["--no-build", "--workloads", "squares", "--models", "seq"],
-    );
-    let hyperfine = wait_for_pid(&marker);
-    let (took, code) = interrupt(&mut child);
-    assert!(
-        took < std::time::Duration::from_secs(3),
-        "exit took {took:?}"
-    );
-    assert_eq!(code, Some(130));
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert!(
-        !alive(hyperfine),
-        "hyperfine (pid {hyperfine}) outlived the script"
-    );
+    interrupt_stops(&scratch, &marker, "hyperfine");
 }
 
 /// A reused output directory loses the files an earlier run generated for

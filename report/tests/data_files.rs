@@ -6,10 +6,35 @@
 mod common;
 
 use std::fs;
+use std::process::{Command, Output};
 
-use common::{Scratch, fixture, run, stderr, stdout};
+use common::{BINARY, Scratch, fixture, run, stderr, stdout};
 use concur_report::input::read_hyperfine;
 use serde_json::{Map, Value};
+
+/// Runs `concur-report machine --out <scratch>/machine.json` with this idle text
+/// and commit, then `extra`; the CPU, memory, OS and kernel release are read from
+/// the scratch's `cpuinfo`, `meminfo`, `os-release` and `kernel-release`, which a
+/// test may leave absent.
+fn run_machine(scratch: &Scratch, idle: &str, commit: &str, extra: &[&str]) -> Output {
+    let mut command = Command::new(BINARY);
+    command.args(["machine", "--hyperfine", "1.20.0", "--idle", idle]);
+    command.args(["--rustc", "rustc 1.95.0 (59807616e 2026-04-14)"]);
+    command.args(["--date", "2026-11-22T09:41:19Z", "--commit", commit]);
+    command.arg("--out").arg(scratch.path("machine.json"));
+    for (option, file) in [
+        ("--cpuinfo", "cpuinfo"),
+        ("--meminfo", "meminfo"),
+        ("--os-release", "os-release"),
+        ("--kernel-release", "kernel-release"),
+    ] {
+        command.arg(option).arg(scratch.path(file));
+    }
+    command
+        .args(extra)
+        .output()
+        .expect("run concur-report machine")
+}
 
 fn json_object(text: &str) -> Map<String, Value> {
     serde_json::from_str(text).unwrap_or_else(|error| panic!("not a JSON object ({error}): {text}"))
@@ -32,33 +57,10 @@ fn machine_json_survives_hostile_text() {
         "os-release",
         "NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian \\\"quoted\\\" \\\\ 12\"\n",
     );
-    scratch.write("osrelease", "6.1.0-test\n");
-    let out = scratch.path("machine.json");
+    scratch.write("kernel-release", "6.1.0-test\n");
     let commit = "abc1234 (with uncommitted changes)\nsecond line \"quoted\" \\";
     let idle = "poll\twhile\nwaiting \u{2014} \"PM QoS\"";
-    let output = run(&[
-        "machine",
-        "--out",
-        out.to_str().expect("UTF-8 path"),
-        "--hyperfine",
-        "1.20.0",
-        "--idle",
-        idle,
-        "--rustc",
-        "rustc 1.95.0 (59807616e 2026-04-14)",
-        "--date",
-        "2026-11-22T09:41:19Z",
-        "--commit",
-        commit,
-        "--cpuinfo",
-        scratch.path("cpuinfo").to_str().expect("UTF-8 path"),
-        "--meminfo",
-        scratch.path("meminfo").to_str().expect("UTF-8 path"),
-        "--os-release",
-        scratch.path("os-release").to_str().expect("UTF-8 path"),
-        "--kernel-release",
-        scratch.path("osrelease").to_str().expect("UTF-8 path"),
-    ]);
+    let output = run_machine(&scratch, idle, commit, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), "", "nothing on stdout");
     let text = scratch.read("machine.json");
@@ -103,38 +105,12 @@ fn machine_json_survives_hostile_text() {
     assert!(positions.is_sorted(), "{text}");
 }
 
-/// --python adds the python key; a missing source leaves its key null with a warning.
+/// --python adds the python key; a missing source leaves its key null with a warning
+/// (the scratch directory has none of the four).
 #[test]
 fn machine_json_python_and_missing_sources() {
     let scratch = Scratch::empty("machine-missing");
-    let out = scratch.path("machine.json");
-    let absent = scratch.path("absent");
-    let absent = absent.to_str().expect("UTF-8 path");
-    let output = run(&[
-        "machine",
-        "--out",
-        out.to_str().expect("UTF-8 path"),
-        "--hyperfine",
-        "1.20.0",
-        "--idle",
-        "halt",
-        "--rustc",
-        "rustc",
-        "--date",
-        "d",
-        "--commit",
-        "c",
-        "--python",
-        "Python 3.11.2",
-        "--cpuinfo",
-        absent,
-        "--meminfo",
-        absent,
-        "--os-release",
-        absent,
-        "--kernel-release",
-        absent,
-    ]);
+    let output = run_machine(&scratch, "halt", "c", &["--python", "Python 3.11.2"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let warnings = stderr(&output);
     assert!(

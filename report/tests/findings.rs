@@ -82,7 +82,8 @@ fn readme_block_is_replaced_and_the_rest_kept() {
     assert!(
         block.starts_with(
             "Measured by `scripts/compare.sh` at 2026-11-29T12:00:00Z on Test CPU 9000 (2\n\
-         cores), 8.0 GiB, Linux 6.1.0-test, hyperfine 1.20.0: median of 5 runs of the\n"
+         cores, 8.0 GiB RAM, Debian GNU/Linux 12 (bookworm)) at commit `def5678`;\n\
+         hyperfine 1.20.0: median of 5 runs of the whole process"
         ),
         "{block}"
     );

@@ -22,9 +22,7 @@ use concur_report as report;
 /// summary.csv of the full fixture equals the values computed by hand, in the right order.
 #[test]
 fn summary_csv_matches_expected_values_and_order() {
-    let scratch = Scratch::copy_of("full");
-    let output = scratch.run();
-    assert!(output.status.success(), "{}", stderr(&output));
+    let scratch = Scratch::reported("full");
     let expected =
         fs::read_to_string(fixture("expected/full-summary.csv")).expect("read expected CSV");
     assert_eq!(scratch.read("summary.csv"), expected);
@@ -63,7 +61,7 @@ fn readme_has_tables_with_the_right_values() {
     report::generate(&scratch.dir, None).expect("generate");
     let readme = scratch.read("README.md");
 
-    assert!(readme.starts_with("# concur results\n\nMeasured on **Test CPU 9000** (2 cores, 23.4 GiB RAM, Debian GNU/Linux 12 (bookworm)) on 2026-11-22T10:00:00Z at commit `abc1234`; hyperfine 1.20.0, 3 timed runs per variant after 1 warmup.\n"));
+    assert!(readme.starts_with("# concur results\n\nMeasured by `scripts/compare.sh` at 2026-11-22T10:00:00Z on Test CPU 9000 (2 cores, 23.4 GiB RAM, Debian GNU/Linux 12 (bookworm)) at commit `abc1234`; hyperfine 1.20.0, 3 timed runs per variant after 1 warmup.\n"));
     assert!(readme.contains("*speedup vs seq* is the `seq` median over the variant's median"));
     let positions: Vec<usize> = [
         "## squares",
@@ -432,8 +430,7 @@ fn bad_records_line_names_its_number() {
 /// A failed run leaves the previous outputs untouched and no temporary files behind.
 #[test]
 fn failure_keeps_previous_outputs() {
-    let scratch = Scratch::copy_of("full");
-    assert!(scratch.run().status.success());
+    let scratch = Scratch::reported("full");
     let summary = scratch.read("summary.csv");
     let readme = scratch.read("README.md");
 

@@ -6,18 +6,14 @@
 
 mod common;
 
-use common::{Scratch, csv_rows, section, stderr, stdout, table_row};
+use common::{Scratch, csv_rows, reported_section, section, stderr, stdout, table_row};
 use serde_json::Value;
 
 /// The README's seeds section opens with one row per experiment: the seed's printed
 /// time, CPython's and concur's medians here and their ratio, in seeds.tsv's order.
 #[test]
 fn seeds_table_has_one_row_per_experiment() {
-    let scratch = Scratch::copy_of("seeds");
-    let output = scratch.run();
-    assert!(output.status.success(), "{}", stderr(&output));
-    let readme = scratch.read("README.md");
-    let seeds = section(&readme, "seeds");
+    let seeds = &reported_section("seeds", "seeds");
     assert!(seeds.contains(
         "| experiment | what it runs | seed's time | CPython here | concur here | CPython ÷ concur |\n\
          |---|---|--:|--:|--:|--:|\n\
@@ -63,10 +59,7 @@ fn seeds_table_has_one_row_per_experiment() {
 /// sequential download against 3.81 s, 2.64 s and 5.61 s.
 #[test]
 fn lessons_are_computed_from_the_medians() {
-    let scratch = Scratch::copy_of("seeds");
-    assert!(scratch.run().status.success());
-    let readme = scratch.read("README.md");
-    let seeds = section(&readme, "seeds");
+    let seeds = &reported_section("seeds", "seeds");
     assert!(
         seeds.contains(
             "The seeds' two lessons, in this run's CPython numbers:\n\n\
@@ -85,11 +78,7 @@ fn lessons_are_computed_from_the_medians() {
 /// claimed, and the seed times are flagged as not comparable.
 #[test]
 fn quick_run_lessons_follow_its_numbers() {
-    let scratch = Scratch::copy_of("quick");
-    let output = scratch.run();
-    assert!(output.status.success(), "{}", stderr(&output));
-    let readme = scratch.read("README.md");
-    let seeds = section(&readme, "seeds");
+    let seeds = &reported_section("quick", "seeds");
     assert!(seeds.contains(
         "Quick run: the seed's times are for the seeds' own sizes; this run's are for \
          smaller ones and are not comparable with them.\n"
@@ -119,27 +108,7 @@ fn quick_run_lessons_follow_its_numbers() {
 #[test]
 fn skipped_python_shows_concur_only() {
     let scratch = Scratch::copy_of("seeds");
-    let export: Value = serde_json::from_str(&scratch.read("seeds.json")).expect("JSON");
-    let concur: Vec<&Value> = export["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .filter(|result| {
-            result["command"]
-                .as_str()
-                .is_some_and(|c| c.ends_with(" concur"))
-        })
-        .collect();
-    scratch.write(
-        "seeds.json",
-        serde_json::json!({ "results": concur }).to_string(),
-    );
-    let records = scratch.read("records.jsonl");
-    let concur_records: Vec<&str> = records
-        .lines()
-        .filter(|line| line.contains(" concur\""))
-        .collect();
-    scratch.write("records.jsonl", concur_records.join("\n") + "\n");
+    scratch.keep_variants("seeds", |name| name.ends_with(" concur"));
     let mut params: Value = serde_json::from_str(&scratch.read("params.json")).expect("JSON");
     params["python"] = Value::Null;
     params["python_skipped"] = "CPython variants skipped (--no-python)".into();
@@ -272,8 +241,7 @@ fn terminal_shows_one_line_per_experiment_within_budget() {
 /// CPython's colour and the concur model's, on a log axis (medians 281× apart).
 #[test]
 fn seeds_chart_pairs_the_bars() {
-    let scratch = Scratch::copy_of("seeds");
-    assert!(scratch.run().status.success());
+    let scratch = Scratch::reported("seeds");
     let svg = scratch.read("seeds.svg");
     common::assert_balanced_tags(&svg);
     assert_eq!(

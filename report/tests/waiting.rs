@@ -110,8 +110,7 @@ fn download_shows_peak_in_flight_and_errors() {
 /// Bars are coloured by model: python-* variants get their own colour and legend entry.
 #[test]
 fn python_variants_get_their_own_colour() {
-    let scratch = Scratch::copy_of("waiting");
-    assert!(scratch.run().status.success());
+    let scratch = Scratch::reported("waiting");
     let svg = scratch.read("convert.svg");
     assert!(
         svg.contains(r##"fill="#eeca3b"><title>python-threads locked: median"##),

@@ -182,21 +182,14 @@ mod tests {
     use crate::input::HyperfineResult;
 
     fn row(variant: &str, offload: Option<&str>) -> Row {
-        Row {
-            variant: variant.to_string(),
-            timing: HyperfineResult::for_test(variant, 1.0, 1.0, None),
-            record: Some(Record {
-                offload: offload.map(str::to_string),
-                ..Record::default()
-            }),
-            command: None,
-            speedup_vs_seq: None,
-            ideal: None,
-            ratio_to_ideal: None,
-            checksum_agrees: None,
-            rule_kept: None,
-            vs_baseline: None,
-        }
+        let record = Record {
+            offload: offload.map(str::to_string),
+            ..Record::default()
+        };
+        Row::for_test(
+            HyperfineResult::for_test(variant, 1.0, 1.0, None),
+            Some(record),
+        )
     }
 
     /// Variants join the longest model name they start with; async comes first,

@@ -23,6 +23,7 @@ use crate::format::{duration, duration_short, factor, grouped, power_of_ten, tab
 use crate::ideal::{DOWNLOAD, IdealRule};
 use crate::input::Params;
 use crate::model::Family;
+use crate::provenance::measured_by;
 use crate::table::{Check, Report, Row, SEQ, WorkloadReport};
 
 use self::shows::what_it_shows;
@@ -123,27 +124,7 @@ fn intro(report: &Report) -> String {
     if params.quick == Some(true) {
         text.push_str("**Quick run**: few runs, to check the pipeline; do not draw conclusions. ");
     }
-    text.push_str("Measured by `scripts/compare.sh`");
-    if let Some(date) = &machine.date {
-        let _ = write!(text, " at {date}");
-    }
-    let _ = write!(
-        text,
-        " on {}",
-        machine.cpu.as_deref().unwrap_or("an unrecorded CPU")
-    );
-    if let Some(cores) = machine.cores {
-        let _ = write!(text, " ({cores} cores)");
-    }
-    if let Some(memory) = machine.memory_gib {
-        let _ = write!(text, ", {memory:.1} GiB");
-    }
-    if let Some(kernel) = &machine.kernel {
-        let _ = write!(text, ", Linux {kernel}");
-    }
-    if let Some(hyperfine) = &machine.hyperfine {
-        let _ = write!(text, ", hyperfine {hyperfine}");
-    }
+    text.push_str(&measured_by("scripts/compare.sh", machine));
     text.push_str(&run_phrase(params));
     if let Some(idle) = params.idle.as_ref().or(machine.idle.as_ref()) {
         let _ = write!(text, "; idle CPUs: {idle}");
@@ -395,20 +376,17 @@ mod tests {
     use crate::input::{HyperfineResult, Record};
 
     fn row(variant: &str, model: &str) -> Row {
+        let record = Record {
+            model: Some(model.to_string()),
+            ..Record::default()
+        };
         Row {
-            variant: variant.to_string(),
-            timing: HyperfineResult::for_test(variant, 0.5, 0.5, None),
-            record: Some(Record {
-                model: Some(model.to_string()),
-                ..Record::default()
-            }),
-            command: None,
             speedup_vs_seq: Some(2.0),
-            ideal: None,
-            ratio_to_ideal: None,
             checksum_agrees: Some(true),
-            rule_kept: None,
-            vs_baseline: None,
+            ..Row::for_test(
+                HyperfineResult::for_test(variant, 0.5, 0.5, None),
+                Some(record),
+            )
         }
     }
 

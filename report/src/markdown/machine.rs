@@ -10,53 +10,17 @@ use std::fmt::Write as _;
 
 use crate::format::{duration, table_cell};
 use crate::input::{Machine, Params};
+use crate::provenance::measured_by;
 
 /// One line: which machine, when, at which commit, how many runs.
 pub(super) fn provenance(machine: &Machine, params: &Params) -> String {
-    let mut line = String::from("Measured on ");
-    match &machine.cpu {
-        Some(cpu) => {
-            let _ = write!(line, "**{cpu}**");
-        }
-        None => line.push_str("an unrecorded CPU"),
-    }
-    let mut details = Vec::new();
-    if let Some(cores) = machine.cores {
-        details.push(format!("{cores} cores"));
-    }
-    if let Some(memory) = machine.memory_gib {
-        details.push(format!("{memory:.1} GiB RAM"));
-    }
-    if let Some(os) = &machine.os {
-        details.push(os.clone());
-    }
-    if !details.is_empty() {
-        let _ = write!(line, " ({})", details.join(", "));
-    }
-    if let Some(date) = &machine.date {
-        let _ = write!(line, " on {date}");
-    }
-    if let Some(commit) = &machine.commit {
-        let _ = write!(line, " at commit `{commit}`");
-    }
-    let hyperfine = machine.hyperfine.as_deref().map_or_else(
-        || "hyperfine".to_string(),
-        |version| format!("hyperfine {version}"),
-    );
+    let mut line = measured_by("scripts/compare.sh", machine);
     let rounds =
         split_rounds(params).map_or_else(String::new, |rounds| format!(" in {rounds} rounds"));
-    match (params.runs, params.warmup) {
-        (Some(runs), Some(warmup)) => {
-            let _ = write!(
-                line,
-                "; {hyperfine}, {runs} timed runs per variant{rounds} after {warmup} warmup"
-            );
-        }
-        (Some(runs), None) => {
-            let _ = write!(line, "; {hyperfine}, {runs} timed runs per variant{rounds}");
-        }
-        _ => {
-            let _ = write!(line, "; timed with {hyperfine}");
+    if let Some(runs) = params.runs {
+        let _ = write!(line, ", {runs} timed runs per variant{rounds}");
+        if let Some(warmup) = params.warmup {
+            let _ = write!(line, " after {warmup} warmup");
         }
     }
     line.push('.');

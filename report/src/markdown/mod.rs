@@ -452,21 +452,19 @@ mod tests {
             "| variant | median | mean ± σ | speedup vs seq | ideal | ratio to ideal | peak RSS \
              | conversions | duplicates | check | vs baseline |\n"
         ));
+        let record = crate::input::Record {
+            conversions: Some(1035),
+            duplicates: Some(48),
+            ..crate::input::Record::default()
+        };
         let row = Row {
-            variant: "threads racy".to_string(),
-            timing: HyperfineResult::for_test("threads racy", 0.144, 0.144, None),
-            record: Some(crate::input::Record {
-                conversions: Some(1035),
-                duplicates: Some(48),
-                ..crate::input::Record::default()
-            }),
-            command: None,
-            speedup_vs_seq: None,
-            ideal: None,
-            ratio_to_ideal: None,
             checksum_agrees: Some(true),
             rule_kept: Some(false),
             vs_baseline: Some(VsBaseline::New),
+            ..Row::for_test(
+                HyperfineResult::for_test("threads racy", 0.144, 0.144, None),
+                Some(record),
+            )
         };
         assert_eq!(
             table_row(&row, columns),

@@ -205,22 +205,15 @@ mod tests {
     use crate::input::{HyperfineResult, Record};
 
     fn row(variant: &str, median: f64, checksum: Option<&str>) -> Row {
-        Row {
-            variant: variant.to_string(),
-            timing: HyperfineResult::for_test(variant, median, median, None),
-            record: checksum.map(|checksum| Record {
-                checksum: Some(checksum.to_string()),
-                errors: Some(0),
-                ..Record::default()
-            }),
-            command: None,
-            speedup_vs_seq: None,
-            ideal: None,
-            ratio_to_ideal: None,
-            checksum_agrees: None,
-            rule_kept: None,
-            vs_baseline: None,
-        }
+        let record = checksum.map(|checksum| Record {
+            checksum: Some(checksum.to_string()),
+            errors: Some(0),
+            ..Record::default()
+        });
+        Row::for_test(
+            HyperfineResult::for_test(variant, median, median, None),
+            record,
+        )
     }
 
     fn experiment(id: &str, group: &str) -> Experiment {

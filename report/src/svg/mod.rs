@@ -239,18 +239,10 @@ mod tests {
 
     /// A row whose runs all took `median` seconds (so its mean is the same).
     pub(super) fn row(variant: &str, median: f64, stddev: Option<f64>) -> Row {
-        Row {
-            variant: variant.to_string(),
-            timing: HyperfineResult::for_test(variant, median, median, stddev),
-            record: None,
-            command: None,
-            speedup_vs_seq: None,
-            ideal: None,
-            ratio_to_ideal: None,
-            checksum_agrees: None,
-            rule_kept: None,
-            vs_baseline: None,
-        }
+        Row::for_test(
+            HyperfineResult::for_test(variant, median, median, stddev),
+            None,
+        )
     }
 
     fn chart(rows: Vec<Row>) -> String {

@@ -11,10 +11,14 @@ use std::fmt::Write as _;
 
 use crate::format::{duration, factor, table_cell};
 use crate::input::{Machine, Params};
+use crate::provenance::measured_by;
 
 use super::derive::{DUPLICATES, MEMORY_PER_IN_FLIGHT, MEMORY_PER_TASK, RATIO, SPEEDUP};
 use super::point::{Kind, Row, Table};
 use super::text::{kib, value};
+
+/// The script that measures the sweeps, as the provenance names it.
+const SCRIPT: &str = "scripts/sweep.sh";
 
 /// A sweep with its derived table and key sentences: what the pages read.
 pub struct Section<'a> {
@@ -28,34 +32,7 @@ pub fn provenance(machine: &Machine, params: &Params) -> String {
     if params.quick == Some(true) {
         text.push_str("**Quick run**: few, small points and one run each, to check the pipeline; do not draw conclusions. ");
     }
-    text.push_str("Measured by `scripts/sweep.sh`");
-    if let Some(date) = &machine.date {
-        let _ = write!(text, " at {date}");
-    }
-    let _ = write!(
-        text,
-        " on {}",
-        machine.cpu.as_deref().unwrap_or("an unrecorded CPU")
-    );
-    let mut details = Vec::new();
-    if let Some(cores) = machine.cores {
-        details.push(format!("{cores} cores"));
-    }
-    if let Some(memory) = machine.memory_gib {
-        details.push(format!("{memory:.1} GiB RAM"));
-    }
-    if let Some(os) = &machine.os {
-        details.push(os.clone());
-    }
-    if !details.is_empty() {
-        let _ = write!(text, " ({})", details.join(", "));
-    }
-    if let Some(commit) = &machine.commit {
-        let _ = write!(text, " at commit `{commit}`");
-    }
-    if let Some(hyperfine) = &machine.hyperfine {
-        let _ = write!(text, "; hyperfine {hyperfine}");
-    }
+    text.push_str(&measured_by(SCRIPT, machine));
     match params.runs {
         Some(1) => text.push_str(", one timed run per point"),
         Some(runs) => {
@@ -218,18 +195,7 @@ pub fn guide_block(
     if params.quick == Some(true) {
         out.push_str("**Quick run**: few, small points, to check the pipeline. ");
     }
-    out.push_str("Measured by `scripts/sweep.sh`");
-    if let Some(date) = &machine.date {
-        let _ = write!(out, " at {date}");
-    }
-    let _ = write!(
-        out,
-        " on {}",
-        machine.cpu.as_deref().unwrap_or("an unrecorded CPU")
-    );
-    if let Some(cores) = machine.cores {
-        let _ = write!(out, " ({cores} cores)");
-    }
+    out.push_str(&measured_by(SCRIPT, machine));
     let _ = writeln!(
         out,
         "; tables and charts: [{results}/README.md]({results}/README.md).\n"

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: the binary, the fixture directories
-//! in `tests/fixtures/report/`, private scratch copies of them, and a
-//! well-formedness check of the SVG charts.
+//! in `tests/fixtures/report/`, private scratch copies of them (trimmed to some
+//! variants, or with the report already run), and a well-formedness check of the
+//! SVG charts.
 
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
@@ -9,6 +10,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_concur-report");
 
@@ -37,6 +40,15 @@ impl Scratch {
         Scratch { dir }
     }
 
+    /// A copy of a fixture directory on which `concur-report --dir` has run and
+    /// succeeded: where most tests start.
+    pub fn reported(fixture_name: &str) -> Scratch {
+        let scratch = Scratch::copy_of(fixture_name);
+        let output = scratch.run();
+        assert!(output.status.success(), "{}", stderr(&output));
+        scratch
+    }
+
     /// A copy of the files of a fixture directory.
     pub fn copy_of(fixture_name: &str) -> Scratch {
         let scratch = Scratch::empty(fixture_name);
@@ -62,6 +74,33 @@ impl Scratch {
 
     pub fn remove(&self, name: &str) {
         fs::remove_file(self.path(name)).expect("remove scratch file");
+    }
+
+    /// Keeps only the variants of `workload` whose name `keep` accepts, in both
+    /// its hyperfine export `<workload>.json` and `records.jsonl`; the records of
+    /// other workloads stay as they are.
+    pub fn keep_variants(&self, workload: &str, keep: impl Fn(&str) -> bool) {
+        let export_name = format!("{workload}.json");
+        let export: Value = serde_json::from_str(&self.read(&export_name)).expect("JSON export");
+        let results: Vec<&Value> = export["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|result| result["command"].as_str().is_some_and(&keep))
+            .collect();
+        self.write(
+            &export_name,
+            serde_json::json!({ "results": results }).to_string(),
+        );
+        let records = self.read("records.jsonl");
+        let kept: Vec<&str> = records
+            .lines()
+            .filter(|line| {
+                let record: Value = serde_json::from_str(line).expect("JSON record line");
+                record["workload"] != workload || record["variant"].as_str().is_some_and(&keep)
+            })
+            .collect();
+        self.write("records.jsonl", kept.join("\n") + "\n");
     }
 
     /// Runs `concur-report --dir <scratch>`.
@@ -111,6 +150,13 @@ pub fn section<'a>(readme: &'a str, workload: &str) -> &'a str {
     let rest = &readme[start + heading.len()..];
     let end = rest.find("\n## ").map_or(rest.len(), |end| end + 1);
     &rest[..end]
+}
+
+/// The README section of one workload after `concur-report` ran on a copy of
+/// the fixture `fixture_name`.
+pub fn reported_section(fixture_name: &str, workload: &str) -> String {
+    let readme = Scratch::reported(fixture_name).read("README.md");
+    section(&readme, workload).to_string()
 }
 
 /// The row of a Markdown table whose first cell is `variant` (bold or not).
