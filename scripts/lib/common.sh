@@ -77,8 +77,10 @@ ensure_hyperfine() {
     case "$hf_version" in 1.*) hyperfine=$found; return 0 ;; esac
   done
   say "no hyperfine 1.x found${hf_version:+ (found $hf_version)}: installing 1.20.0 into target/tools with cargo (about 90 s)"
+  mkdir -p "$root/target"
   run_child cargo install hyperfine --version 1.20.0 --locked --quiet --root "$root/target/tools" \
-    || die "cannot install hyperfine 1.20.0 (cargo install hyperfine --version 1.20.0 --locked --root target/tools)"
+    2>"$root/target/tools-install.log" \
+    || die "cannot install hyperfine 1.20.0 (cargo install hyperfine --version 1.20.0 --locked --root target/tools): $(tail -n 3 "$root/target/tools-install.log")"
   hyperfine=$tools
   hf_version=$("$hyperfine" --version | awk '{print $2}')
 }
