@@ -114,11 +114,8 @@ EOF
 }
 
 script_name=compare.sh
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[ -f "$root/Cargo.toml" ] && [ -d "$root/shared" ] || { echo "compare.sh: error: cannot find the concur workspace around $0" >&2; exit 1; }
-cd "$root"
 # shellcheck source=lib/common.sh
-. scripts/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/idle_poll.sh
 . scripts/lib/idle_poll.sh
 # shellcheck source=lib/python.sh
@@ -368,12 +365,12 @@ say "correctness gate: every variant once, answers must agree"
 declare -A gate_ms=()
 : >"$tmp/gate.tsv"
 gate_failed=false
-# The checksum group of a seeds variant ("s000-download-seq python-seq").
-seed_group() {
-  awk -F'\t' -v id="${1%% *}" '$1 == id { print $9 }' scripts/python/experiments.tsv
-}
+# The checksum group of every seeds experiment, by id (experiments.tsv read once).
+declare -A seed_groups=()
+while IFS=$'\t' read -r id _ _ _ _ _ _ _ group _; do
+  seed_groups[$id]=$group
+done <scripts/python/experiments.tsv
 for workload in "${workloads[@]}"; do
-  reference=''
   declare -A references=()
   table=''
   count=0
@@ -390,7 +387,7 @@ for workload in "${workloads[@]}"; do
     # The seeds' experiments agree within a group (the same job in CPython
     # and in concur), the other workloads across all their variants.
     group=all
-    [ "$workload" = seeds ] && group=$(seed_group "$name")
+    [ "$workload" = seeds ] && group=${seed_groups[${name%% *}]}
     if [ "$status" -ne 0 ] || [ -z "$checksum" ]; then
       verdict="failed (exit $status): $(head -n 1 "$tmp/gate.err")"
     elif [ -z "${references[$group]:-}" ]; then
@@ -398,7 +395,6 @@ for workload in "${workloads[@]}"; do
     elif [ "$checksum" != "${references[$group]}" ]; then
       verdict="disagrees with ${references[$group]}"
     fi
-    [ -n "$reference" ] || reference=$checksum
     table+=$(printf '  %-26s %-24s %s' "$name" "${checksum:--}" "$verdict")$'\n'
     count=$((count + 1))
     if [ "$verdict" = ok ]; then
@@ -413,7 +409,7 @@ for workload in "${workloads[@]}"; do
     if [ "$workload" = seeds ]; then
       say "gate seeds: $count variants agree within their ${#references[@]} experiment groups"
     else
-      say "gate $workload: $count variants agree (checksum $reference)"
+      say "gate $workload: $count variants agree (checksum ${references[all]})"
     fi
   fi
 done

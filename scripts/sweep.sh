@@ -61,11 +61,8 @@ EOF
 }
 
 script_name=sweep.sh
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[ -f "$root/Cargo.toml" ] && [ -d "$root/shared" ] || { echo "sweep.sh: error: cannot find the concur workspace around $0" >&2; exit 1; }
-cd "$root"
 # shellcheck source=lib/common.sh
-. scripts/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/idle_poll.sh
 . scripts/lib/idle_poll.sh
 

@@ -1,7 +1,7 @@
 # common.sh: sourced by the benchmark scripts (compare.sh, sweep.sh): the set-up
-# they share, written once. The caller sets `script_name` (for messages) and
-# `root` (the workspace) before sourcing, and calls `stop_child` and
-# `stop_sites` from its exit trap.
+# they share, written once. The caller sets `script_name` (for messages)
+# before sourcing; sourcing sets `root` (the workspace) and moves there. The
+# exit trap is `cleanup`, which open_out installs.
 #
 # - run_child: runs a long step so that a signal stops it at once;
 # - build_release, warn_rustflags: the release build the timings need;
@@ -9,6 +9,11 @@
 # - start_sites / use_sites / stop_sites: the local site server, or one given;
 # - open_out: the output directory and the temporary one beside the results,
 #   and the exit trap that removes what a stopped run leaves.
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+[ -f "$root/Cargo.toml" ] && [ -d "$root/shared" ] \
+  || { echo "$script_name: error: cannot find the concur workspace around $0" >&2; exit 1; }
+cd "$root"
 
 die() { printf '%s: error: %s\n' "$script_name" "$*" >&2; exit 1; }
 usage_error() { printf '%s: error: %s (see --help)\n' "$script_name" "$*" >&2; exit 2; }
