@@ -100,12 +100,11 @@ def long_functions(text):
         m = re.match(r"^(\s*)(?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+(\w+)", line)
         if not m:
             continue
+        if line.rstrip().endswith(";"):
+            continue  # a declaration without a body (in a trait)
+        # The body ends at the first `}` at the signature's indentation.
         indent = m.group(1)
-        for j in range(i, len(lines)):
-            if lines[j].startswith(indent + "}") or (j > i and lines[j].rstrip().endswith(";") and j == i):
-                break
-            if j == i and line.rstrip().endswith(";"):
-                break
+        j = next((j for j in range(i, len(lines)) if lines[j].startswith(indent + "}")), len(lines) - 1)
         n = j - i + 1
         if n > MAX_FN_LINES:
             found.append((m.group(2), i + 1, n))
