@@ -162,9 +162,30 @@ pub fn trimmed(value: f64, decimals: usize) -> String {
     }
 }
 
+/// Items joined as prose: `a`, `a and b`, `a, b and c`.
+pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.as_ref().to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lists read as English, whatever their items are held as.
+    #[test]
+    fn lists_read_as_prose() {
+        let a: [String; 1] = ["a".into()];
+        assert_eq!(and_list(&a), "a");
+        let abc: [String; 3] = ["a".into(), "b".into(), "c".into()];
+        assert_eq!(and_list(&abc), "a, b and c");
+    }
 
     /// Durations pick the unit that keeps three significant figures readable.
     #[test]

@@ -6,6 +6,10 @@
 //! leniently as the record's other fields: an object that lacks a percentile, or
 //! holds one that is not a non-negative number, counts as absent, because a
 //! table with a made-up tail would be worse than one without.
+//!
+//! The writer's side is `concur-shared`'s `workload::latency` (same fields, only
+//! `Serialize`); this reader is the report's own because the report does not
+//! depend on `concur-shared`, and it reads leniently where serde would not.
 
 use serde_json::Value;
 

@@ -140,7 +140,11 @@ pub fn generate(dir: &Path, baseline: Option<&Path>) -> Result<Generated> {
 pub fn rewrite_findings(dir: &Path, readme: &Path) -> Result<Report> {
     let report = build(input::load(dir)?);
     let link = relative_link(readme, dir)?;
-    readme_block::rewrite(readme, &findings::block(&report, &link))?;
+    readme_block::rewrite_between(
+        readme,
+        readme_block::FINDINGS,
+        &findings::block(&report, &link),
+    )?;
     Ok(report)
 }
 

@@ -37,13 +37,8 @@ pub const FINDINGS: Markers = Markers {
     name: "findings",
 };
 
-/// Replaces the findings block of the file at `path` with `block` (whole lines,
-/// ending in a line break).
-pub fn rewrite(path: &Path, block: &str) -> Result<()> {
-    rewrite_between(path, FINDINGS, block)
-}
-
-/// Replaces the block between `markers` of the file at `path` with `block`.
+/// Replaces the block between `markers` of the file at `path` with `block` (whole
+/// lines, ending in a line break).
 pub fn rewrite_between(path: &Path, markers: Markers, block: &str) -> Result<()> {
     let text =
         fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -60,11 +55,6 @@ pub fn rewrite_between(path: &Path, markers: Markers, block: &str) -> Result<()>
         write_atomically(path, &replaced)?;
     }
     Ok(())
-}
-
-/// `text` with the lines between the findings marker lines replaced by `block`.
-pub fn replace_block(text: &str, block: &str) -> Result<String> {
-    replace_between(text, FINDINGS, block)
 }
 
 /// `text` with the lines between the marker lines replaced by `block`.
@@ -114,6 +104,11 @@ fn marker_lines(text: &str, marker: &str) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `text` with the findings block replaced by `block`.
+    fn replace_block(text: &str, block: &str) -> Result<String> {
+        replace_between(text, FINDINGS, block)
+    }
 
     /// Only the lines between the markers change.
     #[test]

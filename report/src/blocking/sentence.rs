@@ -11,7 +11,7 @@
 //! gets the clauses its numbers allow.
 
 use super::variants::{Group, Variant};
-use crate::format::duration;
+use crate::format::{and_list, duration};
 use crate::latency::LatencyMs;
 
 /// A 99th percentile at most this many times the reference's is "as without it":
@@ -137,8 +137,7 @@ fn shared(alike: &[(&str, &str)], effect: Effect, task: &str) -> String {
             format!("{place} ({numbers})")
         })
         .collect();
-    let (last, rest) = parts.split_last().expect("at least two");
-    format!("{} and {last}, {}.", rest.join(", "), effect.text(task))
+    format!("{}, {}.", and_list(&parts), effect.text(task))
 }
 
 fn say(group: &Group) -> Option<Said> {

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::figures::CONVERT;
-use crate::format::{duration, grouped};
+use crate::format::{and_list, duration, grouped};
 use crate::ideal::{CPU_BOUND, DOWNLOAD};
 use crate::input::Machine;
 use crate::table::{Check, Row, SEQ, WorkloadReport};
@@ -174,15 +174,6 @@ fn duplicate_counts(rows: &[&Row]) -> Vec<String> {
         .collect()
 }
 
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [only] => only.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +187,6 @@ mod tests {
         assert_eq!(and_list(&items[..1]), "48");
         assert_eq!(and_list(&items[..2]), "48 and 51");
         assert_eq!(and_list(&items), "48, 51 and 3");
-        assert_eq!(and_list(&[]), "");
+        assert_eq!(and_list::<String>(&[]), "");
     }
 }

@@ -8,7 +8,7 @@
 //! outweighs its tiny jobs) says so instead of repeating the seeds' claim.
 
 use super::pairs::Pair;
-use crate::format::{duration, factor};
+use crate::format::{and_list, duration, factor};
 use crate::ideal::{CPU_BOUND, DOWNLOAD};
 
 /// A model "helps" when it is at least this many times as fast as the sequential
@@ -210,15 +210,6 @@ fn io_lesson(groups: &[Group]) -> Option<String> {
         duration(seq),
         times.join(", ")
     ))
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [only] => (*only).to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 #[cfg(test)]

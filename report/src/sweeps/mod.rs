@@ -35,13 +35,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::README_FILE;
 use crate::atomic::write_atomically;
 use crate::readme_block::{Markers, rewrite_between};
 
 use self::page::Section;
-
-/// The page's file name in the sweep directory.
-pub const README_FILE: &str = "README.md";
 
 /// The block of a guide (`docs/choosing.md`) that holds the sweeps' key sentences.
 pub const SCALING: Markers = Markers {

@@ -10,13 +10,13 @@
 //!   median is over [`MATTERS_ABOVE`] times the fastest's;
 //! - `tasksize`, `workers`: see [`speedups`](super::speedups).
 
-use crate::format::{duration, duration_short, factor, memory_kib};
+use crate::format::{and_list, duration, duration_short, factor, memory_kib};
 use crate::model::Family;
 
 use super::derive::{DUPLICATES, MEMORY_PER_IN_FLIGHT, MEMORY_PER_TASK, PSS_PER_TASK, RATIO};
 use super::point::{Kind, Row, Table};
 use super::speedups;
-use super::text::{kib, list, value};
+use super::text::{kib, value};
 
 /// The spread (slowest ÷ fastest median) above which the model matters.
 pub const MATTERS_ABOVE: f64 = 2.0;
@@ -282,7 +282,7 @@ fn latency(table: &Table) -> Vec<String> {
                 None => timed(row),
             })
             .collect();
-        out.push(format!("At {} ms: {}.", value(*last), list(&clauses)));
+        out.push(format!("At {} ms: {}.", value(*last), and_list(&clauses)));
     }
     out
 }
@@ -340,7 +340,7 @@ fn callers(table: &Table) -> Vec<String> {
     if !duplicated.is_empty() {
         out.push(format!(
             "Duplicate conversions (a key converted again while or after it was converted): {}.",
-            list(&duplicated)
+            and_list(&duplicated)
         ));
     } else if has_duplicates {
         out.push("No variant converted a key more than once.".into());

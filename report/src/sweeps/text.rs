@@ -1,6 +1,6 @@
 //! Numbers of the sweeps for prose and tables: parameter values, fractional KiB,
-//! shares. Durations, memory and factors come from [`crate::format`], like the
-//! compare report's.
+//! shares. Durations, memory, factors and prose lists come from [`crate::format`],
+//! like the compare report's.
 
 use crate::format::{grouped, trimmed};
 
@@ -37,20 +37,11 @@ pub fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
 
-/// Items joined as prose: `a`, `a and b`, `a, b and c`.
-pub fn list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [only] => only.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Values, KiB, shares and lists read as prose.
+    /// Values, KiB and shares read as prose.
     #[test]
     fn prose_numbers() {
         assert_eq!(value(1_000_000.0), "1 000 000");
@@ -63,7 +54,5 @@ mod tests {
         assert_eq!(kib(1234.5), "1 235 KiB");
         assert_eq!(kib(-3.0), "-3.00 KiB");
         assert_eq!(percent(0.976), "98%");
-        assert_eq!(list(&["a".into()]), "a");
-        assert_eq!(list(&["a".into(), "b".into(), "c".into()]), "a, b and c");
     }
 }
