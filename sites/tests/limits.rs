@@ -259,24 +259,33 @@ fn connections_past_the_cap_wait_until_one_closes() -> Result<()> {
     Ok(())
 }
 
+/// Starts the binary with `args` under a 64-file limit, holds 100 client
+/// connections open for `hold`, lets them go, checks that a new client is
+/// answered, and returns the server's stderr; `None` (skipped) without prlimit.
+fn flood_under_64_files(args: &[&str], hold: Duration) -> Result<Option<String>> {
+    let Some(command) = binary_with_open_files(64, args) else {
+        eprintln!("skipped: prlimit is not installed");
+        return Ok(None);
+    };
+    let (mut server, addr) = Binary::start(command)?;
+    let clients = (0..100)
+        .map(|_| TcpStream::connect(addr))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    thread::sleep(hold);
+    drop(clients);
+    answered_connection(addr).context("no answer once the clients left")?;
+    Ok(Some(server.stop()?))
+}
+
 /// Under a 64-file limit and a cap above it, accept fails for want of file
 /// descriptors; the server pauses instead of spinning, logs about once a
 /// second, and serves again once clients leave.
 #[test]
 fn accept_errors_back_off_and_are_logged_rarely() -> Result<()> {
     let args = ["--max-connections", "1000", "--latency-ms", "0"];
-    let Some(command) = binary_with_open_files(64, &args) else {
-        eprintln!("skipped: prlimit is not installed");
+    let Some(stderr) = flood_under_64_files(&args, Duration::from_millis(1500))? else {
         return Ok(());
     };
-    let (mut server, addr) = Binary::start(command)?;
-    let clients = (0..100)
-        .map(|_| TcpStream::connect(addr))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    thread::sleep(Duration::from_millis(1500));
-    drop(clients);
-    answered_connection(addr).context("no answer once the clients left")?;
-    let stderr = server.stop()?;
     let failures = lines_with(&stderr, "accept failed");
     assert!((1..=3).contains(&failures), "{failures} lines: {stderr}");
     Ok(())
@@ -286,18 +295,10 @@ fn accept_errors_back_off_and_are_logged_rarely() -> Result<()> {
 /// connections before accept can fail, and the server keeps serving.
 #[test]
 fn the_default_cap_keeps_accept_from_failing() -> Result<()> {
-    let Some(command) = binary_with_open_files(64, &["--latency-ms", "0"]) else {
-        eprintln!("skipped: prlimit is not installed");
+    let Some(stderr) = flood_under_64_files(&["--latency-ms", "0"], Duration::from_millis(500))?
+    else {
         return Ok(());
     };
-    let (mut server, addr) = Binary::start(command)?;
-    let clients = (0..100)
-        .map(|_| TcpStream::connect(addr))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    thread::sleep(Duration::from_millis(500));
-    drop(clients);
-    answered_connection(addr).context("no answer once the clients left")?;
-    let stderr = server.stop()?;
     assert_eq!(lines_with(&stderr, "accept failed"), 0, "{stderr}");
     assert!(lines_with(&stderr, "--max-connections") >= 1, "{stderr}");
     Ok(())

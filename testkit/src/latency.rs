@@ -9,26 +9,16 @@
 //! claim, left to one wide-bounded test of the async model and to the
 //! benchmark.
 
-use crate::download::expected;
-use crate::{assert_usage_error, run_binary};
-use concur_sites::{Config, SiteServer};
-use serde_json::Value;
-use std::time::Duration;
+pub use crate::download::server;
 
-const LIMIT: Duration = Duration::from_secs(60);
+use crate::download::expected;
+use crate::{LIMIT, assert_usage_error, run_binary};
+use concur_sites::SiteServer;
+use serde_json::Value;
 
 /// The site server's latency for these checks: long enough that every
 /// request's latency is clearly above the client's own overhead.
 pub const SERVER_LATENCY_MS: u64 = 20;
-
-/// A site server answering after `latency_ms`.
-pub fn server(latency_ms: u64) -> SiteServer {
-    SiteServer::spawn(Config {
-        latency_ms,
-        ..Config::default()
-    })
-    .expect("start the site server")
-}
 
 /// The record's `latency_ms` as `[p50, p90, p99, max]`, checked to be four
 /// numbers in ascending order.

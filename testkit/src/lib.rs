@@ -17,6 +17,9 @@ pub mod latency;
 pub mod limits;
 pub mod sleep;
 
+/// How long a model binary may run in a test battery before it counts as hung.
+const LIMIT: Duration = Duration::from_secs(60);
+
 /// Parses `args` as the model binary would, runs the model in this process
 /// and verifies its answer. `Err` is a failed run or a wrong answer.
 pub fn run_model<M: ModelOptions>(
@@ -273,16 +276,15 @@ pub fn assert_small_capacity_evicts(convert: impl Fn(&str) -> serde_json::Map<St
 /// The download checks every model must pass, run through its binary with
 /// `variant` options against a site server started here on 127.0.0.1:0.
 pub mod download {
-    use super::{assert_usage_error, run_binary};
+    use super::{LIMIT, assert_usage_error, run_binary};
     use concur_shared::workload::download::fnv1a64;
     use concur_sites::{Config, SiteServer, page_body, site};
     use std::time::{Duration, Instant};
 
-    const LIMIT: Duration = Duration::from_secs(60);
-
-    fn server() -> SiteServer {
+    /// A site server answering after `latency_ms`.
+    pub fn server(latency_ms: u64) -> SiteServer {
         SiteServer::spawn(Config {
-            latency_ms: 1,
+            latency_ms,
             ..Config::default()
         })
         .expect("start the site server")
@@ -301,7 +303,7 @@ pub mod download {
 
     /// Both presets give the reference bytes and checksum, with no errors.
     pub fn presets_match_reference(bin: &str, variant: &[&str]) {
-        let server = server();
+        let server = server(1);
         let base = server.base_url();
         for (preset, sites) in [
             ("realpython", &["jython", "dice"][..]),
@@ -325,7 +327,7 @@ pub mod download {
     /// Every fault route is one counted, reported error; the other requests
     /// still finish, and the run exits 1 within the timeout.
     pub fn faults_are_counted_and_reported(bin: &str, variant: &[&str]) {
-        let server = server();
+        let server = server(1);
         let url = |path: &str| server.url(path);
         let (good, status, hang, reset, truncate) = (
             url("/page?size=100"),

@@ -1,11 +1,8 @@
 //! The `sleep` checks every model must pass, run through its binary: small
 //! task counts and short waits, so a whole battery takes about a second.
 
-use crate::{assert_usage_error, run_binary};
+use crate::{LIMIT, assert_usage_error, run_binary};
 use serde_json::Value;
-use std::time::Duration;
-
-const LIMIT: Duration = Duration::from_secs(60);
 
 /// Runs `sleep --tasks N --wait-ms L` plus `variant` and checks the record:
 /// exit 0, checksum N (every wait completed), `tasks`, `wait_ms`, an
