@@ -17,8 +17,9 @@
 //!   stdout summary and guide block; [`text`]: numbers in prose
 //! - this module: [`generate`], which runs the steps in order
 //!
-//! Every output is rendered in memory before the first is written (and the
-//! guide's markers checked), so a bad input leaves the previous report as it was.
+//! Every output is rendered in memory, and the guide's markers checked, before
+//! the first is written (the guide's block first, then the files in OUT), so a
+//! bad input leaves the previous report and the guide as they were.
 
 pub mod chart;
 pub mod csv;
