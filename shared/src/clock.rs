@@ -2,9 +2,9 @@
 //! of `convert` and the timer thread of [`crate::timer`] both sleep this way.
 //!
 //! A plain `thread::sleep(1 ms)` overshoots by the kernel's default timer
-//! slack (50 us) plus the time it takes to wake a thread: a 10% error on a
-//! 1 ms wait, which would move every ratio of the serialized `locked` cache to
-//! its ideal bound. So the thread's timer slack is set to 1 ns, the kernel is
+//! slack (50 us) plus the time it takes to wake a thread, which would move
+//! every ratio of the serialized `locked` cache to its ideal bound (how late
+//! wake-ups are here: [docs/convert.md](../../docs/convert.md#the-machines-timer)). So the thread's timer slack is set to 1 ns, the kernel is
 //! asked to wake it [`WAKE_AHEAD`] early, and the last microseconds are spun.
 //! Spinning the whole wait was turned down: it would burn the CPU that an
 //! I/O-like wait is meant to leave free.
@@ -12,8 +12,9 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-/// How early a sleeping thread asks to be woken: about what waking takes on
-/// this machine with timer slack at 1 ns. Whatever is left is spun.
+/// How early a sleeping thread asks to be woken, at timer slack 1 ns; the
+/// rest of the wait is spun. Set to cover a typical wake-up on a quiet
+/// machine, short enough that the spin stays a small part of a 1 ms wait.
 pub const WAKE_AHEAD: Duration = Duration::from_micros(60);
 
 thread_local! {
