@@ -1,110 +1,587 @@
-//! Each workload's key figures: the numbers from the records that say what the
-//! workload is about, beside the times. `download` is about waiting, so how many
-//! requests were in flight at once and whether any failed; `convert` is about
-//! never converting a key twice, so how many lookups ran and how many of them
-//! were duplicates; the CPU-bound workloads are about how many lanes ran at once.
+//! The compare report's figures, computed once: every variant's timing, speedup,
+//! ideal bound, ratio to it, check and comparison with a baseline, in the model
+//! ([`Report`]) that the pages, the terminal, `summary.csv`, the charts and the
+//! README blocks all read. Nothing downstream computes a number of its own.
 //!
-//! Chosen by workload name, like the ideal rules in [`ideal`](mod@crate::ideal): the
-//! figures only mean something for the workload that defines them.
+//! Timings come from hyperfine's exports; everything else a row shows (memory,
+//! checksum, the parallelism an ideal needs) from the records the binaries
+//! printed in the correctness-gate run, joined on (workload, variant). Memory
+//! comes from the records, not hyperfine: in hyperfine 1.20 `memory_usage_byte`
+//! is a running maximum over every child ever waited for.
+//!
+//! Nothing here fails: an input that is missing leaves its figures empty and adds
+//! a warning naming the file and what it lacked.
+//!
+//! # Layout
+//! - this module: [`Report`], [`Workload`], [`Row`] and [`build`]
+//! - [`lessons`]: the claims each workload's table is read as making, checked
+//!   against this run's numbers; [`seeds`], [`blocking`]: the two workloads read
+//!   as pairs and as contrasts
 
-use crate::ideal::{CPU_BOUND, DOWNLOAD};
-use crate::input::Record;
+pub mod blocking;
+pub mod lessons;
+pub mod seeds;
 
-/// The workload whose rule is "never convert the same key twice".
-pub(crate) const CONVERT: &str = "convert";
+use std::collections::HashMap;
+use std::path::Path;
 
-/// One number from a variant's record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Figure {
-    /// How many pieces of work may run at once (`concurrency`, else `workers`).
-    Concurrency,
-    /// The most requests in flight at once: `peak_in_flight` where the record
-    /// counts it (async), else its `concurrency` or `workers` (a worker has one
-    /// request at a time).
-    PeakInFlight,
-    Errors,
-    Conversions,
-    Duplicates,
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use crate::files::{
+    self, Experiment, Export, HyperfineResult, MACHINE_FILE, Machine, PARAMS_FILE, Params,
+    RECORDS_FILE, Record, RecordLine, SEEDS_FILE,
+};
+use crate::stats::{self, Difference, Timing};
+
+/// The baseline variant every other variant is compared with.
+pub const SEQ: &str = "seq";
+
+/// A concurrency model, as the report groups and colours variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Seq,
+    Threads,
+    Async,
+    Procs,
+    /// Every `python-*` model: one colour, so Rust and Python tell apart at a glance.
+    Python,
+    Other,
 }
 
-impl Figure {
-    pub fn heading(self) -> &'static str {
-        match self {
-            Figure::Concurrency => "concurrency",
-            Figure::PeakInFlight => "peak in flight",
-            Figure::Errors => "errors",
-            Figure::Conversions => "conversions",
-            Figure::Duplicates => "duplicates",
+impl Family {
+    pub const ALL: [Family; 6] = [
+        Family::Seq,
+        Family::Threads,
+        Family::Async,
+        Family::Procs,
+        Family::Python,
+        Family::Other,
+    ];
+
+    /// The record's `model`, else the variant name's first word.
+    pub fn of(variant: &str, record: Option<&Record>) -> Family {
+        let first = variant.split_whitespace().next().unwrap_or(variant);
+        match record.and_then(|record| record.model.as_deref()).unwrap_or(first) {
+            "seq" => Family::Seq,
+            "threads" => Family::Threads,
+            "async" => Family::Async,
+            "procs" => Family::Procs,
+            python if python == "python" || python.starts_with("python-") => Family::Python,
+            _ => Family::Other,
         }
     }
 
-    pub fn value(self, record: &Record) -> Option<u64> {
-        match self {
-            Figure::Concurrency => record.concurrency.or(record.workers),
-            Figure::PeakInFlight => record
-                .peak_in_flight
-                .or(record.concurrency)
-                .or(record.workers),
-            Figure::Errors => record.errors,
-            Figure::Conversions => record.conversions,
-            Figure::Duplicates => record.duplicates,
+    pub fn name(self) -> &'static str {
+        ["seq", "threads", "async", "procs", "CPython", "other"][self.index()]
+    }
+
+    /// Its place in [`Family::ALL`], which is also its colour in the charts' palette.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What a workload is about, which decides its ideal rule, its own columns and
+/// the lesson its table is read as. Chosen here once, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// `squares`, `range-sum`: the sequential work divided among the lanes.
+    Cpu,
+    /// `download`: waves of requests, each one latency long.
+    Download,
+    /// `convert`: never convert a key twice.
+    Convert,
+    /// `blocking`: download with one task that does not yield.
+    Blocking,
+    /// `seeds`: the blog posts' CPython programs beside their concur twins.
+    Seeds,
+    Other,
+}
+
+impl Kind {
+    pub fn of(workload: &str) -> Kind {
+        match workload {
+            "squares" | "range-sum" => Kind::Cpu,
+            "download" => Kind::Download,
+            "convert" => Kind::Convert,
+            "blocking" => Kind::Blocking,
+            "seeds" => Kind::Seeds,
+            _ => Kind::Other,
         }
     }
 }
 
-/// The extra columns of a workload's README table (the CPU-bound workloads' lanes
-/// are already in their ideal bound).
-pub fn table_figures(workload: &str) -> &'static [Figure] {
-    match workload {
-        DOWNLOAD => &[Figure::PeakInFlight, Figure::Errors],
-        CONVERT => &[Figure::Conversions, Figure::Duplicates],
-        _ => &[],
+/// The whole report, ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub params: Params,
+    pub machine: Machine,
+    pub workloads: Vec<Workload>,
+    /// What the reader of the numbers should know (missing records, failed runs).
+    pub warnings: Vec<String>,
+    /// Where the run compared with (`--baseline`) was measured.
+    pub baseline: Option<Machine>,
+    #[serde(skip)]
+    pub experiments: Vec<Experiment>,
+}
+
+/// One workload: its variants, fastest (lowest median) first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workload {
+    pub name: String,
+    pub kind: Kind,
+    /// Command-line parameters of the workload, from `params.json`.
+    pub parameters: Option<String>,
+    /// Never empty: an export without results is refused when read.
+    pub rows: Vec<Row>,
+}
+
+impl Workload {
+    pub fn seq(&self) -> Option<&Row> {
+        self.rows.iter().find(|row| row.variant == SEQ)
     }
 }
 
-/// The figures of a workload's terminal summary: one or two, to keep a line short.
-pub fn terminal_figures(workload: &str) -> &'static [Figure] {
-    match workload {
-        DOWNLOAD => &[Figure::PeakInFlight, Figure::Errors],
-        CONVERT => &[Figure::Duplicates],
-        _ if CPU_BOUND.contains(&workload) => &[Figure::Concurrency],
-        _ => &[],
+/// The fastest time a variant could reach, and the rule that says so.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ideal {
+    pub seconds: f64,
+    pub rule: IdealRule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdealRule {
+    /// The binary reported `ideal_ms`.
+    Reported,
+    /// `ceil(requests ÷ concurrency) × latency`.
+    Latency,
+    /// `seq median ÷ min(concurrency, cores)`.
+    CpuBound,
+}
+
+/// The latency rule, shared with the sweeps: waves of `parallelism` requests.
+pub fn latency_bound_s(requests: u64, parallelism: u64, latency_ms: f64) -> f64 {
+    // Exact: request counts are far below 2^53.
+    requests.div_ceil(parallelism.max(1)) as f64 * latency_ms / 1000.0
+}
+
+/// The CPU rule, shared with the sweeps: the lanes that can really run at once.
+pub fn cpu_lanes(parallelism: u64, cores: u64) -> u64 {
+    parallelism.min(cores).max(1)
+}
+
+/// What a variant's check column says, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Check {
+    /// Its checksum differs from the reference, or its record counts errors.
+    WrongAnswer,
+    /// The right answer, but a key was converted more than once.
+    ConvertsTwice,
+    Passed,
+    /// No record to check, or no reference to check it against.
+    Unchecked,
+}
+
+impl Check {
+    pub fn mark(self) -> Option<&'static str> {
+        [Some("✗"), Some("✗ converts twice"), Some("✓"), None][self as usize]
     }
+
+    /// What went wrong, for a label beside a number.
+    pub fn failure(self) -> Option<&'static str> {
+        [Some("✗ wrong answer"), Some("✗ converts twice"), None, None][self as usize]
+    }
+}
+
+/// One variant of this run against the same variant of the baseline run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum VsBaseline {
+    New,
+    Compared {
+        baseline_median_s: f64,
+        /// This median ÷ the baseline's.
+        ratio: f64,
+        difference: Difference,
+    },
+}
+
+impl VsBaseline {
+    pub fn verdict(&self) -> &'static str {
+        match *self {
+            VsBaseline::New => "new",
+            VsBaseline::Compared {
+                ratio, difference, ..
+            } => match difference.stands_out() {
+                Some(true) if ratio > 1.0 => "slower",
+                Some(true) if ratio < 1.0 => "faster",
+                Some(true) => "differs",
+                Some(false) => "within noise",
+                None => "too few runs",
+            },
+        }
+    }
+}
+
+/// One variant of one workload, with every derived figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub variant: String,
+    pub family: Family,
+    pub timing: Timing,
+    #[serde(skip)]
+    pub record: Option<Record>,
+    /// The command line of the record run.
+    pub command: Option<String>,
+    /// `seq` median ÷ this median.
+    pub speedup: Option<f64>,
+    pub ideal: Option<Ideal>,
+    /// This median ÷ the ideal.
+    pub ratio_to_ideal: Option<f64>,
+    /// Same checksum as the reference and no errors.
+    pub checksum_agrees: Option<bool>,
+    /// `convert`'s rule kept: no key converted twice.
+    pub rule_kept: Option<bool>,
+    pub check: Check,
+    /// Slowest round median ÷ fastest, when the rounds disagree.
+    pub unsteady: Option<f64>,
+    pub vs_baseline: Option<VsBaseline>,
+}
+
+impl Row {
+    pub fn is_seq(&self) -> bool {
+        self.variant == SEQ
+    }
+
+    pub fn record(&self) -> Record {
+        self.record.clone().unwrap_or_default()
+    }
+
+    fn set_check(&mut self) {
+        self.check = match (self.checksum_agrees, self.rule_kept) {
+            (Some(false), _) => Check::WrongAnswer,
+            (_, Some(false)) => Check::ConvertsTwice,
+            (Some(true), _) => Check::Passed,
+            (None, _) => Check::Unchecked,
+        };
+    }
+}
+
+/// Reads every input in `dir` and builds the report. Nothing is written.
+pub fn load(dir: &Path) -> Result<Report> {
+    if !dir.is_dir() {
+        bail!(
+            "{} is not a directory (expected the output directory of scripts/compare.sh)",
+            dir.display()
+        );
+    }
+    let params: Params = files::read_json(&dir.join(PARAMS_FILE), "a run-parameters file")?;
+    let machine: Machine = files::read_json(&dir.join(MACHINE_FILE), "a machine description")?;
+    let records: Vec<(usize, RecordLine)> =
+        files::read_lines(&dir.join(RECORDS_FILE), "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})")?;
+    let experiments = Experiment::read(&dir.join(SEEDS_FILE))?;
+    let names = if params.workloads.is_empty() {
+        discover(dir)?
+    } else {
+        params.workloads.clone()
+    };
+    let mut timings = Vec::new();
+    for (name, parameters) in names {
+        if !files::is_file_name(&name) {
+            bail!("{}: workload name {name:?} cannot be used as a file name", dir.join(PARAMS_FILE).display());
+        }
+        let results = Export::read(&dir.join(format!("{name}.json")))?;
+        timings.push((name, parameters, results));
+    }
+    Ok(build(params, machine, timings, &records, experiments))
+}
+
+/// Without a `workloads` list every other `*.json` in `dir` is an export, named
+/// after its workload, in file-name order.
+fn discover(dir: &Path) -> Result<Vec<(String, Option<String>)>> {
+    let mut names: Vec<(String, Option<String>)> = std::fs::read_dir(dir)
+        .map_err(|error| anyhow::anyhow!("cannot list directory {}: {error}", dir.display()))?
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            let stem = name.strip_suffix(".json")?;
+            (name != PARAMS_FILE && name != MACHINE_FILE).then(|| (stem.to_string(), None))
+        })
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        bail!(
+            "no hyperfine JSON files (<workload>.json) in {} and no `workloads` in {PARAMS_FILE}",
+            dir.display()
+        );
+    }
+    Ok(names)
+}
+
+type Timed = (String, Option<String>, Vec<HyperfineResult>);
+
+/// Joins timings with records and derives every figure.
+pub fn build(
+    params: Params,
+    machine: Machine,
+    timings: Vec<Timed>,
+    records: &[(usize, RecordLine)],
+    experiments: Vec<Experiment>,
+) -> Report {
+    let mut warnings = Vec::new();
+    let mut by_key: HashMap<(&str, &str), (usize, &RecordLine)> = HashMap::new();
+    for (line, record) in records {
+        let key = (record.workload.as_str(), record.variant.as_str());
+        if let Some((earlier, _)) = by_key.insert(key, (*line, record)) {
+            warnings.push(format!(
+                "{RECORDS_FILE}:{line}: another record for {} / {} (also on line {earlier}); using the later one",
+                record.workload, record.variant
+            ));
+        }
+    }
+    for (line, record) in records {
+        let timed = timings.iter().any(|(name, _, results)| {
+            *name == record.workload && results.iter().any(|r| r.command == record.variant)
+        });
+        if !timed {
+            warnings.push(format!(
+                "{RECORDS_FILE}:{line}: record for {} / {} matches no timed variant; ignored",
+                record.workload, record.variant
+            ));
+        }
+    }
+    let workloads = timings
+        .into_iter()
+        .map(|(name, parameters, results)| {
+            let record_of = |variant: &str| by_key.get(&(name.as_str(), variant)).map(|(_, line)| *line);
+            let mut workload = workload(&name, parameters, &results, &record_of, &params, &machine, &mut warnings);
+            if workload.kind == Kind::Seeds {
+                seeds::agree_within_groups(&mut workload.rows, &experiments);
+            }
+            workload
+        })
+        .collect();
+    Report {
+        params,
+        machine,
+        workloads,
+        warnings,
+        baseline: None,
+        experiments,
+    }
+}
+
+fn workload<'a>(
+    name: &str,
+    parameters: Option<String>,
+    results: &[HyperfineResult],
+    record_of: &dyn Fn(&str) -> Option<&'a RecordLine>,
+    params: &Params,
+    machine: &Machine,
+    warnings: &mut Vec<String>,
+) -> Workload {
+    let kind = Kind::of(name);
+    let seq_median = results.iter().find(|r| r.command == SEQ).map(|r| r.median);
+    let seq_record = record_of(SEQ).map(|line| files::record_of(&line.record));
+    let any_record = results.iter().any(|r| record_of(&r.command).is_some());
+    if seq_median.is_none() && kind != Kind::Seeds {
+        warnings.push(format!("{name}: no `{SEQ}` variant in {name}.json; speedup and checksum agreement left empty"));
+    }
+    if !any_record {
+        warnings.push(format!("{name}: no records in {RECORDS_FILE}; peak RSS, checksum and most ideal bounds left empty"));
+    }
+    if kind == Kind::Download && params.latency_ms.is_none() {
+        warnings.push(format!("{name}: no latency_ms in {PARAMS_FILE}; ideal bound left empty"));
+    }
+    if kind == Kind::Cpu && machine.cores.is_none() {
+        warnings.push(format!("{name}: no cores in {MACHINE_FILE}; ideal bound left empty except for {SEQ}"));
+    }
+    let mut rows: Vec<Row> = results
+        .iter()
+        .map(|result| {
+            let line = record_of(&result.command);
+            let record = line.map(|line| files::record_of(&line.record));
+            if line.is_none() && any_record {
+                warnings.push(format!("{name} / {}: no record in {RECORDS_FILE}; its record columns are empty", result.command));
+            }
+            let timing = Timing::of(result, params.rounds);
+            if timing.failed_runs > 0 {
+                warnings.push(format!("{name} / {}: {} of {} timed runs exited non-zero", result.command, timing.failed_runs, result.exit_codes.len()));
+            }
+            let is_seq = result.command == SEQ;
+            let ideal = ideal(kind, is_seq, record.as_ref(), seq_median, params.latency_ms, machine.cores);
+            let checksum_agrees = record.as_ref().zip(seq_record.as_ref()).and_then(|(record, seq)| {
+                let reference = seq.checksum.as_ref()?;
+                Some(record.checksum.as_ref() == Some(reference) && record.errors.unwrap_or(0) == 0)
+            });
+            let mut row = Row {
+                variant: result.command.clone(),
+                family: Family::of(&result.command, record.as_ref()),
+                speedup: seq_median.map(|seq| seq / result.median),
+                ratio_to_ideal: ideal.map(|ideal| result.median / ideal.seconds),
+                ideal,
+                checksum_agrees,
+                rule_kept: record.as_ref().and_then(|r| r.duplicates).map(|d| d == 0),
+                check: Check::Unchecked,
+                unsteady: timing.unsteady(),
+                vs_baseline: None,
+                command: line.and_then(|line| line.command.clone()),
+                record,
+                timing,
+            };
+            row.set_check();
+            row
+        })
+        .collect();
+    rows.sort_by(|a, b| a.timing.median_s.total_cmp(&b.timing.median_s).then_with(|| a.variant.cmp(&b.variant)));
+    Workload {
+        name: name.to_string(),
+        kind,
+        parameters,
+        rows,
+    }
+}
+
+/// The ideal bound of one variant, by the first rule that applies: the record's
+/// own `ideal_ms`; for `download` the latency rule; for the CPU workloads the
+/// sequential time divided among the lanes (`seq` itself: its own median).
+/// `None` when a rule's inputs are missing, rather than a guess.
+pub fn ideal(
+    kind: Kind,
+    is_seq: bool,
+    record: Option<&Record>,
+    seq_median_s: Option<f64>,
+    latency_ms: Option<f64>,
+    cores: Option<u64>,
+) -> Option<Ideal> {
+    if let Some(ms) = record.and_then(|r| r.ideal_ms).filter(|ms| ms.is_finite() && *ms > 0.0) {
+        return Some(Ideal { seconds: ms / 1000.0, rule: IdealRule::Reported });
+    }
+    match kind {
+        Kind::Download => {
+            let record = record?;
+            let seconds = latency_bound_s(record.requests?, record.parallelism(), latency_ms?);
+            Some(Ideal { seconds, rule: IdealRule::Latency })
+        }
+        Kind::Cpu => {
+            let lanes = if is_seq { 1 } else { cpu_lanes(record?.parallelism(), cores?) };
+            Some(Ideal { seconds: seq_median_s? / lanes as f64, rule: IdealRule::CpuBound })
+        }
+        _ => None,
+    }
+}
+
+/// Fills every row's `vs_baseline` from the earlier results directory `dir`
+/// (read as strictly as this run's; its `machine.json` may be missing). Nothing
+/// in it is written.
+pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        bail!("baseline {} is not a directory (expected an earlier results directory)", dir.display());
+    }
+    let machine_path = dir.join(MACHINE_FILE);
+    let machine = if machine_path.exists() {
+        files::read_json(&machine_path, "a machine description")?
+    } else {
+        Machine::default()
+    };
+    for workload in &mut report.workloads {
+        let path = dir.join(format!("{}.json", workload.name));
+        let earlier = if path.exists() {
+            Export::read(&path)?
+        } else {
+            report.warnings.push(format!(
+                "baseline {}: no {}.json; every {} variant is new",
+                dir.display(),
+                workload.name,
+                workload.name
+            ));
+            Vec::new()
+        };
+        for row in &mut workload.rows {
+            let now = &row.timing;
+            row.vs_baseline = Some(match earlier.iter().find(|r| r.command == row.variant) {
+                None => VsBaseline::New,
+                Some(then) => VsBaseline::Compared {
+                    baseline_median_s: then.median,
+                    ratio: now.median_s / then.median,
+                    difference: stats::compare(&now.times, &then.times, (now.min_s, now.max_s), (then.min, then.max)),
+                },
+            });
+        }
+    }
+    report.baseline = Some(machine);
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Peak in flight is the async count where there is one, else the concurrency.
-    #[test]
-    fn peak_in_flight_falls_back_to_concurrency() {
-        let record = |peak: Option<u64>, concurrency: Option<u64>| Record {
-            peak_in_flight: peak,
-            concurrency,
-            ..Record::default()
-        };
-        assert_eq!(
-            Figure::PeakInFlight.value(&record(Some(160), Some(160))),
-            Some(160)
-        );
-        assert_eq!(
-            Figure::PeakInFlight.value(&record(Some(5), Some(160))),
-            Some(5)
-        );
-        assert_eq!(Figure::PeakInFlight.value(&record(None, Some(5))), Some(5));
-        assert_eq!(Figure::PeakInFlight.value(&record(None, None)), None);
+    fn result(command: &str, mean: f64, median: f64) -> HyperfineResult {
+        HyperfineResult {
+            command: command.to_string(),
+            mean,
+            stddev: Some(0.1),
+            median,
+            user: 0.0,
+            system: 0.0,
+            min: median,
+            max: mean.max(median),
+            times: vec![median; 3],
+            exit_codes: vec![Some(0); 3],
+        }
     }
 
-    /// Each workload gets its own figures; an unknown one gets none.
+    fn line(variant: &str, record: &str) -> RecordLine {
+        RecordLine {
+            workload: "squares".into(),
+            variant: variant.into(),
+            command: None,
+            record: files::record_object(record).expect("an object"),
+        }
+    }
+
+    /// Rows are ordered by median; speedup, the CPU ideal and the ratio come from
+    /// medians, so slow runs that drag the means change none of them.
     #[test]
-    fn figures_by_workload() {
-        assert_eq!(
-            table_figures("convert"),
-            [Figure::Conversions, Figure::Duplicates]
-        );
-        assert_eq!(terminal_figures("squares"), [Figure::Concurrency]);
-        assert!(table_figures("squares").is_empty());
-        assert!(terminal_figures("other").is_empty());
+    fn build_orders_and_derives_by_median() {
+        let machine = Machine { cores: Some(2), ..Machine::default() };
+        let timings = vec![(
+            "squares".to_string(),
+            None,
+            vec![result(SEQ, 1.2, 1.0), result("threads", 0.5, 0.55), result("procs", 0.6, 0.52)],
+        )];
+        let records = [
+            (1, line(SEQ, r#"{"workers":1,"checksum":"7"}"#)),
+            (2, line("threads", r#"{"workers":2,"checksum":"7"}"#)),
+            (3, line("procs", r#"{"workers":2,"checksum":"8"}"#)),
+        ];
+        let report = build(Params::default(), machine, timings, &records, Vec::new());
+        let rows = &report.workloads[0].rows;
+        let names: Vec<&str> = rows.iter().map(|row| row.variant.as_str()).collect();
+        assert_eq!(names, ["procs", "threads", SEQ]);
+        let close = |actual: Option<f64>, expected: f64| actual.is_some_and(|a| (a - expected).abs() < 1e-12);
+        assert!(close(rows[0].speedup, 1.0 / 0.52));
+        assert!(close(rows[0].ideal.map(|i| i.seconds), 0.5));
+        assert!(close(rows[1].ratio_to_ideal, 1.1));
+        assert!(close(rows[2].ideal.map(|i| i.seconds), 1.0), "seq's ideal is its median");
+        assert_eq!((rows[0].check, rows[1].check), (Check::WrongAnswer, Check::Passed));
+    }
+
+    /// Download's ideal is one latency per wave of requests, rounded up; a
+    /// reported ideal wins; a workload without a rule has none.
+    #[test]
+    fn ideal_rules() {
+        let record = |text: &str| files::record_of(&files::record_object(text).expect("object"));
+        let five = record(r#"{"concurrency":5,"requests":161}"#);
+        let at = |kind, record: &Record| ideal(kind, false, Some(record), Some(3.0), Some(50.0), Some(2)).map(|i| i.seconds);
+        assert_eq!(at(Kind::Download, &five), Some(1.65));
+        assert_eq!(at(Kind::Cpu, &five), Some(1.5));
+        assert_eq!(at(Kind::Convert, &five), None);
+        assert_eq!(at(Kind::Convert, &record(r#"{"ideal_ms":250}"#)), Some(0.25));
+        assert_eq!(ideal(Kind::Download, false, Some(&five), None, None, None), None);
     }
 }

@@ -146,10 +146,6 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
-/// Text for a Markdown table cell: `|` would end the cell, a line break the row.
-pub fn table_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\r', '\n'], " ")
-}
 
 /// A number for a CSV cell, rounded to `decimals` and without trailing zeros:
 /// `(8.0, 6)` -> `"8"`, `(1.6000000000000003, 6)` -> `"1.6"`.
@@ -171,6 +167,57 @@ pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
             let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
             format!("{} and {}", rest.join(", "), last.as_ref())
         }
+    }
+}
+
+/// A parameter value as a reader says it: `1000000` -> `"1 000 000"`, `0.5` -> `"0.5"`.
+pub fn value(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        // Integral and far below 2^53: exact.
+        let sign = if value < 0.0 { "-" } else { "" };
+        format!("{sign}{}", grouped(value.abs() as u64))
+    } else {
+        trimmed(value, 3)
+    }
+}
+
+/// A per-unit memory figure in KiB with three significant figures: `0.2634` ->
+/// `"0.26 KiB"`, `1234.5` -> `"1 235 KiB"`. A figure that rounds to zero has no
+/// sign (`-0.004` is `"0.00 KiB"`).
+pub fn kib(kib: f64) -> String {
+    let kib = if (kib * 100.0).round() == 0.0 { 0.0 } else { kib };
+    let text = match kib.abs() {
+        v if v >= 999.5 => {
+            let sign = if kib < 0.0 { "-" } else { "" };
+            // Rounded, and far below 2^53.
+            format!("{sign}{}", grouped(kib.abs().round() as u64))
+        }
+        v if v >= 99.95 => format!("{kib:.0}"),
+        v if v >= 9.995 => format!("{kib:.1}"),
+        _ => format!("{kib:.2}"),
+    };
+    format!("{text} KiB")
+}
+
+/// `two threads`, `one process`, `12 processes`.
+pub fn counted(count: u64, singular: &str, plural: &str) -> String {
+    const WORDS: [&str; 11] = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    let noun = if count == 1 { singular } else { plural };
+    match WORDS.get(count as usize) {
+        Some(word) => format!("{word} {noun}"),
+        None => format!("{count} {noun}"),
+    }
+}
+
+/// Command-line options as code, other text as it is: `--count 20` ->
+/// `` `--count 20` ``, `the seeds' own sizes` unchanged.
+pub fn options(text: &str) -> String {
+    if text.trim_start().starts_with('-') {
+        format!("`{text}`")
+    } else {
+        text.to_string()
     }
 }
 
@@ -264,12 +311,18 @@ mod tests {
     }
 
     /// Table cells cannot end early or break their row.
-    #[test]
-    fn table_cells_are_escaped() {
-        assert_eq!(table_cell("a|b\nc"), "a\\|b c");
-    }
 
     /// CSV numbers drop the noise of floating-point division but keep integers bare.
+    /// No negative zero: a figure that rounds to zero has no sign.
+    #[test]
+    fn kib_without_negative_zero() {
+        assert_eq!(kib(-0.004), "0.00 KiB");
+        assert_eq!(kib(0.2634), "0.26 KiB");
+        assert_eq!(kib(1234.5), "1 235 KiB");
+        assert_eq!(value(1_000_000.0), "1 000 000");
+        assert_eq!(counted(2, "thread", "threads"), "two threads");
+    }
+
     #[test]
     fn trimmed_numbers_lose_trailing_zeros() {
         assert_eq!(trimmed(8.0, 6), "8");

@@ -15,9 +15,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use concur_report::data_files::{exports, machine, params, record};
-use concur_report::sweeps;
-use concur_report::{self as report, write_atomically};
+use concur_report::files::{self, Export, Machine, Params, RecordLine, SweepLine, write_atomically};
+use concur_report::{compare, machine, sweeps};
 
 const IO_HELP: &str = "\
 Inputs (all in OUT, as written by scripts/compare.sh):
@@ -264,8 +263,17 @@ struct SweepsArgs {
     guide: Option<PathBuf>,
 }
 
+/// A `NAME=ARGS` workload argument; the name must be usable as a file name.
 fn workload_arg(argument: &str) -> Result<(String, String), String> {
-    params::parse_workload(argument).map_err(|error| format!("{error:#}"))
+    match argument.split_once('=') {
+        Some((name, _)) if !files::is_file_name(name) => {
+            Err(format!("workload name {name:?} cannot be used as a file name"))
+        }
+        Some((name, parameters)) => Ok((name.to_string(), parameters.to_string())),
+        None => Err(format!(
+            "expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"
+        )),
+    }
 }
 
 fn main() -> ExitCode {
@@ -276,7 +284,7 @@ fn main() -> ExitCode {
         Some(Command::Params(args)) => run_params(args),
         Some(Command::Record(args)) => run_record(&args),
         Some(Command::JoinExports(args)) => {
-            exports::join(&args.inputs).and_then(|text| write_atomically(&args.out, &text))
+            Export::join(&args.inputs).and_then(|text| write_atomically(&args.out, &text))
         }
         Some(Command::SweepRecord(args)) => run_sweep_record(&args),
         Some(Command::Sweeps(args)) => run_sweeps(&args),
@@ -299,23 +307,24 @@ fn warn(warnings: &[String]) {
 /// The report, or only the findings block with `--readme`.
 fn run_report(args: &ReportArgs) -> Result<()> {
     if let Some(readme) = &args.readme {
-        let report = report::rewrite_findings(&args.dir, readme)?;
+        let report = compare::rewrite_findings(&args.dir, readme)?;
         warn(&report.warnings);
         return Ok(());
     }
-    let generated = report::generate(&args.dir, args.baseline.as_deref())?;
-    warn(&generated.report.warnings);
-    print(&report::terminal::tables(&generated.report))
+    let (report, terminal) = compare::generate(&args.dir, args.baseline.as_deref())?;
+    warn(&report.warnings);
+    print(&terminal)
 }
 
 fn run_machine(args: MachineArgs) -> Result<()> {
-    let given = machine::Given {
-        rustc: args.rustc,
-        hyperfine: args.hyperfine,
-        idle: args.idle,
-        date: args.date,
-        commit: args.commit,
+    let given = Machine {
+        rustc: Some(args.rustc),
+        hyperfine: Some(args.hyperfine),
+        idle: Some(args.idle),
+        date: Some(args.date),
+        commit: Some(args.commit),
         python: args.python,
+        ..Machine::default()
     };
     let sources = machine::Sources {
         cpuinfo: args.cpuinfo,
@@ -323,59 +332,69 @@ fn run_machine(args: MachineArgs) -> Result<()> {
         os_release: args.os_release,
         kernel_release: args.kernel_release,
     };
-    let (file, warnings) = machine::describe(&given, &sources);
+    let (file, warnings) = machine::describe(given, &sources);
     warn(&warnings);
-    write_atomically(&args.out, &machine::render(&file)?)
+    write_atomically(&args.out, &files::one_line(&file)?)
 }
 
 fn run_params(args: ParamsArgs) -> Result<()> {
-    let file = params::ParamsFile {
-        latency_ms: args.latency_ms,
-        quick: args.quick,
-        runs: args.runs,
-        rounds: args.rounds,
-        warmup: args.warmup,
-        idle: args.idle,
-        workloads: args.workloads,
+    for (index, (name, _)) in args.workloads.iter().enumerate() {
+        if args.workloads[..index].iter().any(|(earlier, _)| earlier == name) {
+            anyhow::bail!("workload {name:?} is given twice");
+        }
+    }
+    let file = Params {
+        latency_ms: Some(args.latency_ms as f64),
+        quick: Some(args.quick),
+        runs: Some(args.runs),
+        rounds: Some(args.rounds),
+        warmup: Some(args.warmup),
+        idle: Some(args.idle),
+        workloads: args.workloads.into_iter().map(|(name, parameters)| (name, Some(parameters))).collect(),
         python: args.python,
         python_skipped: args.python_skipped,
     };
-    write_atomically(&args.out, &params::render(&file)?)
+    write_atomically(&args.out, &files::one_line(&file)?)
 }
 
 fn run_record(args: &RecordArgs) -> Result<()> {
-    let line = record::record_line(&args.workload, &args.variant, &args.command, &args.line)
+    let line = files::record_object(&args.line)
+        .and_then(|record| {
+            files::one_line(&RecordLine {
+                workload: args.workload.clone(),
+                variant: args.variant.clone(),
+                command: Some(args.command.clone()),
+                record,
+            })
+        })
         .with_context(|| format!("{} / {}", args.workload, args.variant))?;
-    print(&format!("{line}\n"))
+    print(&line)
 }
 
 fn run_sweep_record(args: &SweepRecordArgs) -> Result<()> {
-    let given = sweeps::line::Given {
-        sweep: &args.sweep,
-        parameter: &args.parameter,
-        value: &args.value,
-        variant: &args.variant,
-        command: &args.command,
-        export: &args.export,
-    };
-    let line = sweeps::line::sweep_line(&given, &args.line)
+    let line = serde_json::from_str(args.value.trim())
+        .ok()
+        .filter(|number: &serde_json::Number| number.as_f64().is_some_and(f64::is_finite))
+        .with_context(|| format!("the value {:?} is not a number", args.value))
+        .and_then(|value| {
+            files::one_line(&SweepLine {
+                sweep: args.sweep.clone(),
+                parameter: args.parameter.clone(),
+                value,
+                variant: args.variant.clone(),
+                command: args.command.clone(),
+                export: args.export.clone(),
+                record: files::record_object(&args.line)?,
+            })
+        })
         .with_context(|| format!("{} / {} at {}", args.sweep, args.variant, args.value))?;
-    print(&format!("{line}\n"))
+    print(&line)
 }
 
 /// The sweep report, and the guide's scaling block with `--guide`.
 fn run_sweeps(args: &SweepsArgs) -> Result<()> {
-    let link = match &args.guide {
-        Some(guide) => Some(report::relative_link(guide, &args.dir)?),
-        None => None,
-    };
-    let guide = args
-        .guide
-        .as_deref()
-        .zip(link.as_deref())
-        .map(|(path, link)| sweeps::Guide { path, link });
-    let generated = sweeps::generate(&args.dir, guide)?;
-    print(&generated.summary)
+    let summary = sweeps::generate(&args.dir, args.guide.as_deref())?;
+    print(&summary)
 }
 
 /// Writes to stdout; a closed pipe is an error like any other, not a panic.

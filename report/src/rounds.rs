@@ -19,11 +19,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use serde::Serialize;
 
-use crate::atomic::write_atomically;
-use crate::input::{HyperfineResult, read_hyperfine};
-use crate::summary;
+use crate::files::{Export, HyperfineResult, write_atomically};
+use crate::stats::median;
 
 /// Sub-directory of the results directory that holds the rounds' exports.
 pub const ROUNDS_DIR: &str = "rounds";
@@ -41,7 +39,7 @@ pub fn merge_rounds(dir: &Path) -> Result<Vec<PathBuf>> {
     for (workload, files) in round_files(&rounds_dir)? {
         let rounds = files
             .iter()
-            .map(|file| read_hyperfine(file))
+            .map(|file| Export::read(file))
             .collect::<Result<Vec<_>>>()?;
         let merged = merge(&rounds).with_context(|| {
             format!(
@@ -50,8 +48,8 @@ pub fn merge_rounds(dir: &Path) -> Result<Vec<PathBuf>> {
             )
         })?;
         for (extension, contents) in [
-            ("json", json(&merged)?),
-            ("csv", csv(&merged)),
+            ("json", Export::render(&merged)?),
+            ("csv", csv(&merged)?),
             ("md", markdown(&merged)),
         ] {
             let path = dir.join(format!("{workload}.{extension}"));
@@ -148,14 +146,9 @@ fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
     // Sample standard deviation, as hyperfine reports it; none for one run.
     let stddev = (times.len() > 1)
         .then(|| (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
-    let mut sorted = times.clone();
-    sorted.sort_by(f64::total_cmp);
-    let middle = sorted.len() / 2;
-    let median = if sorted.len() % 2 == 0 {
-        (sorted[middle - 1] + sorted[middle]) / 2.0
-    } else {
-        sorted[middle]
-    };
+    let median = median(&times).unwrap_or(mean);
+    let min = times.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     Ok(HyperfineResult {
         command,
         mean,
@@ -163,42 +156,28 @@ fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
         median,
         user: user / n,
         system: system / n,
-        min: sorted[0],
-        max: sorted[sorted.len() - 1],
+        min,
+        max,
         times,
         exit_codes,
     })
 }
 
-fn json(results: &[HyperfineResult]) -> Result<String> {
-    #[derive(Serialize)]
-    struct Export<'a> {
-        results: &'a [HyperfineResult],
-    }
-    let mut text = serde_json::to_string_pretty(&Export { results })
-        .context("cannot serialize the merged results")?;
-    text.push('\n');
-    Ok(text)
-}
-
-/// hyperfine's `--export-csv` layout.
-fn csv(results: &[HyperfineResult]) -> String {
-    let mut text = String::from("command,mean,stddev,median,user,system,min,max\n");
+/// hyperfine's CSV layout, without the columns concur does not use.
+fn csv(results: &[HyperfineResult]) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["command", "mean", "stddev", "median", "user", "system", "min", "max"])?;
     for r in results {
-        let command = summary::field(&r.command);
         let stddev = r.stddev.map(|s| s.to_string()).unwrap_or_default();
-        let _ = writeln!(
-            text,
-            "{command},{},{stddev},{},{},{},{},{}",
-            r.mean, r.median, r.user, r.system, r.min, r.max
-        );
+        let numbers = [r.mean, r.median, r.user, r.system, r.min, r.max].map(|n| n.to_string());
+        let [mean, median, rest @ ..] = numbers;
+        let mut record = vec![r.command.clone(), mean, stddev, median];
+        record.extend(rest);
+        writer.write_record(&record)?;
     }
-    text
+    String::from_utf8(writer.into_inner()?).context("the CSV is not UTF-8")
 }
 
-/// hyperfine's `--export-markdown` layout: the unit is the first variant's
-/// (seconds from 1 s up, else milliseconds), and each mean is relative to the
-/// fastest, with its uncertainty propagated from both standard deviations.
 fn markdown(results: &[HyperfineResult]) -> String {
     let (unit, scale, decimals) = match results.first() {
         Some(first) if first.mean >= 1.0 => ("s", 1.0, 3),
@@ -250,7 +229,12 @@ mod tests {
             exit_codes: vec![Some(0); times.len()],
             user,
             system: user / 2.0,
-            ..HyperfineResult::for_test(command, 0.0, 0.0, None)
+            command: command.to_string(),
+            mean: 0.0,
+            stddev: None,
+            median: 0.0,
+            min: 0.0,
+            max: 0.0
         }
     }
 
@@ -314,7 +298,7 @@ mod tests {
             result("seq", &[0.1, 0.3], 0.1),
             result("async, two", &[0.05, 0.05], 0.1),
         ]])?;
-        let csv = csv(&merged);
+        let csv = csv(&merged)?;
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "command,mean,stddev,median,user,system,min,max");
         assert!(
@@ -352,14 +336,14 @@ mod tests {
         let rounds = dir.join(ROUNDS_DIR);
         fs::create_dir_all(&rounds)?;
         // A round's export as hyperfine would write it: statistics filled in.
-        let export = |time: f64| json(&merge(&[vec![result("seq", &[time], 0.1)]])?);
+        let export = |time: f64| Export::render(&merge(&[vec![result("seq", &[time], 0.1)]])?);
         for (round, time) in [(1, 1.0), (2, 3.0)] {
             let export = export(time)?;
             fs::write(rounds.join(format!("range-sum.{round}.json")), export)?;
         }
         let written = merge_rounds(&dir)?;
         assert_eq!(written.len(), 3);
-        let merged = read_hyperfine(&dir.join("range-sum.json"))?;
+        let merged = Export::read(&dir.join("range-sum.json"))?;
         assert_eq!(
             (merged[0].times.clone(), merged[0].median),
             (vec![1.0, 3.0], 2.0)

@@ -1,197 +1,160 @@
-//! The report as data: one table per workload, one row per variant, every derived
-//! column already computed.
+//! One table type for every table the report prints: built once from the
+//! figures, rendered as Markdown for the pages and as padded plain text for the
+//! terminal, like hyperfine's `export/markup.rs` builds one table for each of its
+//! formats.
 //!
-//! The renderers ([`summary`](crate::summary), [`markdown`](crate::markdown),
-//! [`svg`](crate::svg)) only read these types; [`join`](crate::join) fills them in.
-//! Keeping them apart from both lets every import point down to this module.
+//! A value that does not exist is [`NONE`]; a column with no value in any row is
+//! dropped before rendering, so no page shows a column of dashes.
 
-use crate::ideal::Ideal;
-use crate::input::{HyperfineResult, Machine, Params, Record};
-use crate::model::Family;
-use crate::rank_test::Difference;
-use crate::seeds::experiments::Experiment;
+/// Shown in a cell whose value does not exist.
+pub const NONE: &str = "–";
 
-/// The baseline variant every other variant is compared with.
-pub const SEQ: &str = "seq";
-
-/// The whole report, ready to render.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub params: Params,
-    pub machine: Machine,
-    pub workloads: Vec<WorkloadReport>,
-    /// Things the reader of the numbers should know (missing records, failed runs).
-    pub warnings: Vec<String>,
-    /// Where the run compared with (`--baseline`) was measured; `None` without one.
-    pub baseline: Option<Machine>,
-    /// The seeds' experiments (`seeds.tsv`), empty when the run has none.
-    pub experiments: Vec<Experiment>,
-}
-
-/// One workload: its variants, fastest first.
-#[derive(Debug, Clone)]
-pub struct WorkloadReport {
-    pub workload: String,
-    /// Command-line parameters of the workload, from `params.json`.
-    pub parameters: Option<String>,
-    /// Never empty: hyperfine JSON without results is rejected when read.
-    pub rows: Vec<Row>,
-}
-
-impl WorkloadReport {
-    /// The variant with the lowest median time.
-    pub fn fastest(&self) -> Option<&Row> {
-        self.rows.first()
-    }
-
-    /// The `seq` baseline, if it was measured.
-    pub fn seq(&self) -> Option<&Row> {
-        self.rows.iter().find(|row| row.is_seq())
-    }
-}
-
-/// One variant of one workload.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub variant: String,
-    /// hyperfine's measurement of the whole process.
-    pub timing: HyperfineResult,
-    /// The binary's own result record, if `records.jsonl` has one.
-    pub record: Option<Record>,
-    /// The command line of the record run.
-    pub command: Option<String>,
-    /// `seq` median / this median.
-    pub speedup_vs_seq: Option<f64>,
-    pub ideal: Option<Ideal>,
-    /// This median / the ideal bound.
-    pub ratio_to_ideal: Option<f64>,
-    /// Same checksum as `seq` and no errors; `None` when either record is missing.
-    pub checksum_agrees: Option<bool>,
-    /// The workload's own rule kept (`convert`: no key converted twice, `duplicates`
-    /// is 0); `None` when the record does not count what the rule is about.
-    pub rule_kept: Option<bool>,
-    /// This run against the baseline run; `None` without `--baseline`.
-    pub vs_baseline: Option<VsBaseline>,
-}
-
-/// What a variant's check column says, worst first.
+/// How a column is aligned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
-    /// Its checksum differs from `seq`'s, or its record counts errors.
-    WrongAnswer,
-    /// The right answer, but a key was converted more than once (`duplicates` > 0).
-    ConvertsTwice,
-    /// Same checksum as `seq`, no errors, and the rule kept where there is one.
-    Passed,
-    /// No record to check, or no `seq` checksum to check it against.
-    Unchecked,
+pub enum Align {
+    Left,
+    Right,
+    Center,
 }
 
-impl Check {
-    /// The mark in a table cell: `✓`, `✗`, `✗ converts twice`, or `None` (unchecked).
-    pub fn mark(self) -> Option<&'static str> {
-        match self {
-            Check::WrongAnswer => Some("✗"),
-            Check::ConvertsTwice => Some("✗ converts twice"),
-            Check::Passed => Some("✓"),
-            Check::Unchecked => None,
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    headings: Vec<(String, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these column headings; the first column is left-aligned,
+    /// the others as given.
+    pub fn new<S: Into<String>>(headings: impl IntoIterator<Item = (S, Align)>) -> Table {
+        Table {
+            headings: headings.into_iter().map(|(name, align)| (name.into(), align)).collect(),
+            rows: Vec::new(),
         }
     }
 
-    /// What went wrong, for a label next to a number: `None` when nothing did.
-    pub fn failure(self) -> Option<&'static str> {
-        match self {
-            Check::WrongAnswer => Some("✗ wrong answer"),
-            Check::ConvertsTwice => Some("✗ converts twice"),
-            Check::Passed | Check::Unchecked => None,
+    /// Adds a row; absent cells become [`NONE`].
+    pub fn row(&mut self, cells: impl IntoIterator<Item = Option<String>>) {
+        let mut cells: Vec<String> = cells
+            .into_iter()
+            .map(|cell| cell.unwrap_or_else(|| NONE.to_string()))
+            .collect();
+        cells.resize(self.headings.len(), NONE.to_string());
+        self.rows.push(cells);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The table without the columns (after the first) where no row has a value.
+    pub fn without_empty_columns(mut self) -> Table {
+        let keep: Vec<bool> = (0..self.headings.len())
+            .map(|column| column == 0 || self.rows.iter().any(|row| row[column] != NONE))
+            .collect();
+        fn filter<T>(cells: &mut Vec<T>, keep: &[bool]) {
+            let mut index = 0;
+            cells.retain(|_| {
+                index += 1;
+                keep[index - 1]
+            });
         }
+        filter(&mut self.headings, &keep);
+        for row in &mut self.rows {
+            filter(row, &keep);
+        }
+        self
+    }
+
+    /// GitHub-flavoured Markdown; `|` and line breaks in cells are escaped.
+    pub fn markdown(&self) -> String {
+        let line = |cells: &mut dyn Iterator<Item = String>| {
+            let cells: Vec<String> = cells.collect();
+            format!("| {} |\n", cells.join(" | "))
+        };
+        let mut out = line(&mut self.headings.iter().map(|(name, _)| escape(name)));
+        let rules: Vec<&str> = self
+            .headings
+            .iter()
+            .map(|(_, align)| match align {
+                Align::Left => "---",
+                Align::Right => "--:",
+                Align::Center => ":-:",
+            })
+            .collect();
+        out.push_str(&format!("|{}|\n", rules.join("|")));
+        for row in &self.rows {
+            out.push_str(&line(&mut row.iter().map(|cell| escape(cell))));
+        }
+        out
+    }
+
+    /// Plain text: every column padded to its widest cell, two spaces apart,
+    /// rows indented under the heading line, no trailing blanks.
+    pub fn terminal(&self) -> String {
+        let mut lines = vec![self.headings.iter().map(|(name, _)| name.clone()).collect()];
+        lines.extend(self.rows.iter().map(|row| {
+            let mut row = row.clone();
+            row[0] = format!("  {}", row[0]);
+            row
+        }));
+        let widths: Vec<usize> = (0..self.headings.len())
+            .map(|column| {
+                let width = |cells: &Vec<String>| cells[column].chars().count();
+                lines.iter().map(width).max().unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for cells in &lines {
+            let mut line = String::new();
+            for ((cell, (_, align)), width) in cells.iter().zip(&self.headings).zip(&widths) {
+                if !line.is_empty() {
+                    line.push_str("  ");
+                }
+                let padding = " ".repeat(width - cell.chars().count());
+                if *align == Align::Right {
+                    line.push_str(&padding);
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.push_str(&padding);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
     }
 }
 
-/// One variant of this run against the same variant of the baseline run.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum VsBaseline {
-    /// The baseline did not time this variant.
-    New,
-    Compared {
-        baseline_median_s: f64,
-        /// This run's median ÷ the baseline's.
-        ratio: f64,
-        /// Whether the runs of the two differ by more than their noise.
-        difference: Difference,
-    },
-}
-
-impl VsBaseline {
-    /// `slower` or `faster` when the difference stands out of the noise, `within noise`
-    /// when it does not, `too few runs` when no test could tell; `new` for a new variant.
-    pub fn verdict(&self) -> &'static str {
-        match *self {
-            VsBaseline::New => "new",
-            VsBaseline::Compared {
-                ratio, difference, ..
-            } => match difference.stands_out() {
-                Some(true) if ratio > 1.0 => "slower",
-                Some(true) if ratio < 1.0 => "faster",
-                Some(true) => "differs",
-                Some(false) => "within noise",
-                None => "too few runs",
-            },
-        }
-    }
+/// A Markdown table cell: `|` escaped, line breaks as spaces.
+pub fn escape(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
 #[cfg(test)]
-impl Row {
-    /// A row for unit tests: its timing (whose name is the variant's) and record,
-    /// with every column the join derives left empty.
-    pub fn for_test(timing: HyperfineResult, record: Option<Record>) -> Self {
-        Row {
-            variant: timing.command.clone(),
-            timing,
-            record,
-            command: None,
-            speedup_vs_seq: None,
-            ideal: None,
-            ratio_to_ideal: None,
-            checksum_agrees: None,
-            rule_kept: None,
-            vs_baseline: None,
-        }
-    }
-}
+mod tests {
+    use super::*;
 
-impl Row {
-    pub fn is_seq(&self) -> bool {
-        self.variant == SEQ
-    }
-
-    /// The concurrency model the variant belongs to.
-    pub fn family(&self) -> Family {
-        Family::of(&self.variant, self.record.as_ref())
-    }
-
-    /// The verdict of its check column.
-    pub fn check(&self) -> Check {
-        match (self.checksum_agrees, self.rule_kept) {
-            (Some(false), _) => Check::WrongAnswer,
-            (_, Some(false)) => Check::ConvertsTwice,
-            (Some(true), _) => Check::Passed,
-            (None, _) => Check::Unchecked,
-        }
-    }
-
-    /// Timed runs hyperfine made.
-    pub fn runs(&self) -> usize {
-        self.timing.times.len()
-    }
-
-    /// Timed runs that did not exit with status 0 (possible with `hyperfine -i`).
-    pub fn failed_runs(&self) -> usize {
-        self.timing
-            .exit_codes
-            .iter()
-            .filter(|code| **code != Some(0))
-            .count()
+    /// One table, two renderings; empty columns go, cells are escaped.
+    #[test]
+    fn markdown_and_terminal_from_one_table() {
+        let mut table = Table::new([
+            ("variant", Align::Left),
+            ("median", Align::Right),
+            ("ideal", Align::Right),
+            ("check", Align::Center),
+        ]);
+        table.row([Some("a|b".into()), Some("1.00 s".into()), None, Some("✓".into())]);
+        table.row([Some("seq".into()), Some("12 ms".into()), None, None]);
+        let table = table.without_empty_columns();
+        assert_eq!(
+            table.markdown(),
+            "| variant | median | check |\n|---|--:|:-:|\n| a\\|b | 1.00 s | ✓ |\n| seq | 12 ms | – |\n"
+        );
+        assert_eq!(
+            table.terminal(),
+            "variant  median  check\n  a|b    1.00 s  ✓\n  seq     12 ms  –\n"
+        );
     }
 }

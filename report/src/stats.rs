@@ -1,21 +1,112 @@
-//! Whether two runs of the same variant differ by more than their noise: a
-//! two-sided Mann-Whitney U (Wilcoxon rank-sum) test on the per-run times.
+//! The statistics every table is built on: a variant's timing (median and
+//! spread of its runs, and whether its rounds agree), and whether two runs of the
+//! same variant differ by more than their noise.
 //!
-//! A rank test rather than a t-test: wall times on a shared machine are skewed,
-//! with a long tail of slow runs, and a t-test's mean would follow that tail; ranks
-//! only ask whether one run's times tend to lie above the other's. The p-value
-//! comes from the normal approximation with the tie correction and a continuity
-//! correction, which is within a few thousandths of the exact distribution from
-//! four runs a side. Below that, not even two sets of runs that do not overlap at
-//! all could reach α, so the answer is "too few runs" rather than a p-value that
-//! pretends to know. Without per-run times (an export lacking `times`), the
-//! [min, max] ranges are compared instead: apart or overlapping.
+//! Every derived number (order, speedup, ideal, ratio) uses the median, not the
+//! mean: on a shared machine a single slow run drags the mean and barely moves
+//! the median. The mean and σ are still shown, as a measure of the noise.
+//!
+//! *Rounds that disagree*: compare.sh times every workload once per round so that
+//! a noisy spell lands on every variant, not on one. When a variant's slowest
+//! round median is more than [`UNSTEADY_ABOVE`] times its fastest, the machine
+//! changed under it (a CPU-bound job on 2 cores that loses one core takes twice
+//! as long) and its median mixes two regimes: its row is flagged, with advice to
+//! rerun. Steady variants of a full run on the 2-core VM stay within 1.07×
+//! (docs/methodology.md has the table).
+//!
+//! *Two runs compared* (`--baseline`): a two-sided Mann-Whitney U (Wilcoxon
+//! rank-sum) test on the per-run times. A rank test rather than a t-test: wall
+//! times on a shared machine are skewed, with a long tail of slow runs, and a
+//! t-test's mean would follow that tail. The p-value comes from the normal
+//! approximation with tie and continuity corrections, within a few thousandths of
+//! the exact distribution from four runs a side; below that not even two sets of
+//! runs that do not overlap could reach α, so the answer is "too few runs".
+//! Without per-run times the [min, max] ranges are compared instead.
+
+use serde::Serialize;
+
+use crate::files::HyperfineResult;
+
+/// Rounds whose medians differ by more than this factor disagree.
+pub const UNSTEADY_ABOVE: f64 = 1.15;
+
+/// A variant's (or a sweep point's) wall time, in seconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timing {
+    pub median_s: f64,
+    pub mean_s: f64,
+    pub stddev_s: Option<f64>,
+    pub min_s: f64,
+    pub max_s: f64,
+    pub user_s: f64,
+    pub system_s: f64,
+    pub times: Vec<f64>,
+    /// Timed runs that did not exit with status 0 (possible with `hyperfine -i`).
+    pub failed_runs: usize,
+    /// The median of each round, in round order (one entry without rounds).
+    pub round_medians: Vec<f64>,
+}
+
+impl Timing {
+    /// The timing of one hyperfine result whose runs were split into `rounds`
+    /// as compare.sh splits them (round k of R gets runs/R, plus one while
+    /// k <= runs mod R).
+    pub fn of(result: &HyperfineResult, rounds: Option<u64>) -> Timing {
+        let runs = result.times.len();
+        let rounds = rounds.map_or(1, |rounds| rounds as usize).clamp(1, runs.max(1));
+        let mut round_medians = Vec::new();
+        let mut start = 0;
+        for round in 0..rounds {
+            let size = runs / rounds + usize::from(round < runs % rounds);
+            if let Some(median) = median(&result.times[start..start + size]) {
+                round_medians.push(median);
+            }
+            start += size;
+        }
+        Timing {
+            median_s: result.median,
+            mean_s: result.mean,
+            stddev_s: result.stddev,
+            min_s: result.min,
+            max_s: result.max,
+            user_s: result.user,
+            system_s: result.system,
+            times: result.times.clone(),
+            failed_runs: result.exit_codes.iter().filter(|code| **code != Some(0)).count(),
+            round_medians,
+        }
+    }
+
+    /// Timed runs (1 when the export lists no per-run times).
+    pub fn runs(&self) -> usize {
+        self.times.len().max(1)
+    }
+
+    /// Slowest round median ÷ fastest, when that is over [`UNSTEADY_ABOVE`].
+    pub fn unsteady(&self) -> Option<f64> {
+        let fastest = self.round_medians.iter().copied().reduce(f64::min)?;
+        let slowest = self.round_medians.iter().copied().reduce(f64::max)?;
+        Some(slowest / fastest).filter(|ratio| *ratio > UNSTEADY_ABOVE)
+    }
+}
+
+/// The median of some times (the mean of the middle two for an even count).
+pub fn median(times: &[f64]) -> Option<f64> {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[middle]),
+        _ => Some((sorted[middle - 1] + sorted[middle]) / 2.0),
+    }
+}
 
 /// The significance level: a difference stands out when p < α.
 pub const ALPHA: f64 = 0.05;
 
 /// What the comparison of two sets of runs found.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum Difference {
     /// So few runs that even fully separated times could not reach p < [`ALPHA`].
     TooFewRuns,
@@ -135,6 +226,31 @@ fn erfc(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rounds are split as compare.sh splits them, and a round twice as slow
+    /// as another flags the variant.
+    #[test]
+    fn rounds_that_disagree_are_flagged() {
+        let result = |times: &[f64]| HyperfineResult {
+            command: "x".into(),
+            mean: 1.0,
+            stddev: None,
+            median: 1.0,
+            user: 0.0,
+            system: 0.0,
+            min: 1.0,
+            max: 1.0,
+            times: times.to_vec(),
+            exit_codes: vec![Some(0), None],
+        };
+        let steady = Timing::of(&result(&[1.0, 1.02, 1.01, 0.99, 1.0]), Some(2));
+        assert_eq!(steady.round_medians, [1.01, 0.995]);
+        assert_eq!((steady.unsteady(), steady.failed_runs), (None, 1));
+        let bimodal = Timing::of(&result(&[0.23, 0.23, 0.45, 0.45, 0.46]), Some(5));
+        assert_eq!(bimodal.unsteady().map(|r| (r * 100.0).round()), Some(200.0));
+        assert_eq!(Timing::of(&result(&[0.2, 0.5]), None).unsteady(), None);
+        assert_eq!(median(&[3.0, 1.0, 2.0, 4.0]), Some(2.5));
+    }
 
     fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
         (actual - expected).abs() <= tolerance

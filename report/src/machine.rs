@@ -1,28 +1,16 @@
-//! `machine.json`: the machine the run was measured on, read from the kernel's
-//! own files, and the facts compare.sh knows (tool versions, date, commit).
+//! `machine.json`'s description of this machine, read from the kernel's own
+//! files, joined with the facts the script knows (tool versions, date, commit).
 //!
 //! The kernel's files are read as bytes: `/proc/cpuinfo` comes from the CPU and
 //! the hypervisor and is not promised to be UTF-8, so a bad byte is replaced
-//! (lossy UTF-8) instead of failing the run. A source that cannot be read, or
-//! lacks its line, leaves its key `null` with a warning: the file describes the
-//! run, and the report treats every key of it as optional.
+//! instead of failing the run. A source that cannot be read, or lacks its line,
+//! leaves its key empty with a warning: the file describes the run, and the
+//! report reads every key of it as optional.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use serde::Serialize;
-
-/// What compare.sh knows and passes on the command line, as text.
-#[derive(Debug, Clone, Default)]
-pub struct Given {
-    pub rustc: String,
-    pub hyperfine: String,
-    pub idle: String,
-    pub date: String,
-    pub commit: String,
-    pub python: Option<String>,
-}
+use crate::files::Machine;
 
 /// Where the machine describes itself.
 #[derive(Debug, Clone)]
@@ -33,41 +21,10 @@ pub struct Sources {
     pub kernel_release: PathBuf,
 }
 
-impl Default for Sources {
-    fn default() -> Self {
-        Sources {
-            cpuinfo: PathBuf::from("/proc/cpuinfo"),
-            meminfo: PathBuf::from("/proc/meminfo"),
-            os_release: PathBuf::from("/etc/os-release"),
-            kernel_release: PathBuf::from("/proc/sys/kernel/osrelease"),
-        }
-    }
-}
-
-/// The file's keys, in the order they are written.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MachineFile {
-    /// The first `model name` of `/proc/cpuinfo`.
-    pub cpu: Option<String>,
-    /// CPUs this process may run on (`std::thread::available_parallelism`, as `nproc`).
-    pub cores: Option<usize>,
-    /// `MemTotal`, in GiB to one decimal.
-    pub memory_gib: Option<f64>,
-    pub kernel: Option<String>,
-    /// `PRETTY_NAME` of os-release, unquoted.
-    pub os: Option<String>,
-    pub rustc: String,
-    pub hyperfine: String,
-    pub idle: String,
-    pub date: String,
-    pub commit: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub python: Option<String>,
-}
-
-/// Reads the sources and joins them with what was given; a source that could not
-/// be read leaves its key empty and adds a warning.
-pub fn describe(given: &Given, sources: &Sources) -> (MachineFile, Vec<String>) {
+/// Reads the sources into `given` (which holds what the script passed: rustc,
+/// hyperfine, idle, date, commit, python); a source that could not be read
+/// leaves its key empty and adds a warning.
+pub fn describe(given: Machine, sources: &Sources) -> (Machine, Vec<String>) {
     let mut warnings = Vec::new();
     // `key` is left empty when `path` cannot be read or lacks `what`.
     let mut read = |path: &Path, key: &str, what: &str, parse: &dyn Fn(&[u8]) -> Option<String>| {
@@ -110,28 +67,16 @@ pub fn describe(given: &Given, sources: &Sources) -> (MachineFile, Vec<String>) 
             warnings.push(format!("cannot count the CPUs ({error}); cores left empty"))
         })
         .ok();
-    let file = MachineFile {
+    let machine = Machine {
         cpu,
-        cores,
+        cores: cores.map(|cores| cores as u64),
         // Written by `mem_total_gib` as a float just above.
         memory_gib: memory.and_then(|gib| gib.parse().ok()),
         kernel,
         os,
-        rustc: given.rustc.clone(),
-        hyperfine: given.hyperfine.clone(),
-        idle: given.idle.clone(),
-        date: given.date.clone(),
-        commit: given.commit.clone(),
-        python: given.python.clone(),
+        ..given
     };
-    (file, warnings)
-}
-
-/// The file's text: one line of JSON.
-pub fn render(file: &MachineFile) -> Result<String> {
-    let mut text = serde_json::to_string(file).context("cannot serialize machine.json")?;
-    text.push('\n');
-    Ok(text)
+    (machine, warnings)
 }
 
 /// The value of the first `model name : ...` line, blanks trimmed.

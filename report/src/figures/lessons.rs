@@ -1,0 +1,148 @@
+//! What each workload's table is read as teaching, checked against this run's
+//! numbers, so that a page never states a lesson its own table contradicts: the
+//! templates print the lesson when it `holds` and otherwise what was measured.
+//!
+//! The thresholds, chosen once here:
+//! - CPU work: a variant with L lanes (its ideal's divisor, min(concurrency,
+//!   cores)) *uses them* when its speedup is at least [`SHARE_OF_IDEAL`] × L; a
+//!   one-lane variant (the emulated GIL, a current-thread runtime) *stays at
+//!   seq's speed* within 10% either way.
+//! - I/O: the time *follows concurrency* when every variant is within
+//!   [`NEAR_IDEAL`] of its latency bound ⌈requests ÷ concurrency⌉ × latency.
+//! - convert: the lock *serializes* when the locked variants gain less than
+//!   [`HELPS`](super::seeds::HELPS) over seq; racy is *as fast* as the correct
+//!   fast designs within [`AS_FAST`].
+
+use serde::Serialize;
+
+use super::seeds::HELPS;
+use super::{Check, IdealRule, Kind, Row, Workload};
+
+/// The share of its lanes a parallel variant must reach.
+pub const SHARE_OF_IDEAL: f64 = 0.9;
+/// How far above its latency bound a waiting variant may be and still follow it:
+/// connection set-up and the client's own CPU add a few milliseconds to a 50 ms
+/// wave (docs/io.md).
+pub const NEAR_IDEAL: f64 = 1.5;
+/// How far the racy variants may trail the correct fast designs and still be
+/// called "as fast".
+pub const AS_FAST: f64 = 1.1;
+
+/// A variant that missed what its lesson expects of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub variant: String,
+    /// What it reached: a speedup (CPU) or a ratio to its ideal (I/O).
+    pub reached: f64,
+    /// What the lesson expects: its lanes (CPU) or [`NEAR_IDEAL`] (I/O).
+    pub expected: f64,
+    pub unsteady: bool,
+}
+
+/// The lesson of one workload.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Lesson {
+    Cpu { cores: Option<u64>, holds: bool, misses: Vec<Miss> },
+    Download { holds: bool, misses: Vec<Miss> },
+    Convert(Convert),
+    None,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Convert {
+    /// The locked variants' best speedup over seq.
+    pub locked_speedup: Option<f64>,
+    pub lock_serializes: bool,
+    /// The correct fast designs present (`single-flight`, `moka`).
+    pub fast_designs: Vec<String>,
+    /// Their gain over the lock of the same model, lowest and highest.
+    pub gain: Option<(f64, f64)>,
+    /// The racy variants' duplicate lookups, in table order.
+    pub racy_duplicates: Vec<u64>,
+    pub racy_as_fast: bool,
+}
+
+pub fn lesson(workload: &Workload, cores: Option<u64>) -> Lesson {
+    match workload.kind {
+        Kind::Cpu => cpu(workload, cores),
+        Kind::Download => download(workload),
+        Kind::Convert => Lesson::Convert(convert(workload)),
+        _ => Lesson::None,
+    }
+}
+
+fn miss(row: &Row, reached: f64, expected: f64) -> Miss {
+    Miss { variant: row.variant.clone(), reached, expected, unsteady: row.unsteady.is_some() }
+}
+
+fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
+    let seq = workload.seq().map(|seq| seq.timing.median_s);
+    let misses: Vec<Miss> = workload
+        .rows
+        .iter()
+        .filter(|row| !row.is_seq())
+        .filter_map(|row| {
+            let ideal = row.ideal.filter(|ideal| ideal.rule == IdealRule::CpuBound)?;
+            let lanes = (seq? / ideal.seconds).round();
+            let speedup = row.speedup?;
+            let kept = if lanes > 1.0 {
+                speedup >= SHARE_OF_IDEAL * lanes
+            } else {
+                (speedup - 1.0).abs() <= 0.1
+            };
+            (!kept).then(|| miss(row, speedup, lanes))
+        })
+        .collect();
+    Lesson::Cpu { cores, holds: misses.is_empty() && seq.is_some(), misses }
+}
+
+fn download(workload: &Workload) -> Lesson {
+    let misses: Vec<Miss> = workload
+        .rows
+        .iter()
+        .filter_map(|row| Some((row, row.ratio_to_ideal?)))
+        .filter(|(_, ratio)| *ratio > NEAR_IDEAL)
+        .map(|(row, ratio)| miss(row, ratio, NEAR_IDEAL))
+        .collect();
+    let measured = workload.rows.iter().any(|row| row.ratio_to_ideal.is_some());
+    Lesson::Download { holds: misses.is_empty() && measured, misses }
+}
+
+fn convert(workload: &Workload) -> Convert {
+    let rows = &workload.rows;
+    let cache = |row: &Row| row.record.as_ref().and_then(|record| record.cache.clone());
+    let fast: Vec<&Row> = rows
+        .iter()
+        .filter(|row| matches!(cache(row).as_deref(), Some("single-flight" | "moka")) && row.rule_kept == Some(true))
+        .collect();
+    let locked: Vec<&Row> = rows.iter().filter(|row| !row.is_seq() && cache(row).as_deref() == Some("locked")).collect();
+    let locked_speedup = locked.iter().filter_map(|row| row.speedup).reduce(f64::max);
+    let gains: Vec<f64> = fast
+        .iter()
+        .filter_map(|row| {
+            let lock = locked.iter().find(|lock| lock.family == row.family)?;
+            Some(lock.timing.median_s / row.timing.median_s)
+        })
+        .collect();
+    let mut racy: Vec<&Row> = rows.iter().filter(|row| cache(row).as_deref() == Some("racy")).collect();
+    racy.sort_by_key(|row| row.family);
+    let slowest_fast = fast.iter().map(|row| row.timing.median_s).reduce(f64::max);
+    Convert {
+        lock_serializes: locked_speedup.is_some_and(|speedup| speedup < HELPS),
+        locked_speedup,
+        fast_designs: ["single-flight", "moka"]
+            .into_iter()
+            .filter(|design| fast.iter().any(|row| cache(row).as_deref() == Some(*design)))
+            .map(str::to_string)
+            .collect(),
+        gain: gains.iter().copied().reduce(f64::min).zip(gains.iter().copied().reduce(f64::max)),
+        racy_duplicates: racy
+            .iter()
+            .filter(|row| row.check == Check::ConvertsTwice)
+            .filter_map(|row| row.record.as_ref()?.duplicates)
+            .collect(),
+        racy_as_fast: !racy.is_empty()
+            && slowest_fast.is_some_and(|fast| racy.iter().all(|row| row.timing.median_s <= AS_FAST * fast)),
+    }
+}

@@ -1,0 +1,269 @@
+//! The seeds' figures: every experiment of the blog posts as a pair, the seed's
+//! CPython program (`<id> <python-model>`) beside its concur twin (`<id>
+//! concur`), whether the answers of each experiment group agree, and the two
+//! lessons the seeds draw, checked against this run's CPython medians.
+//!
+//! A group (`seeds.tsv`'s `group`) is every experiment that does the same job at
+//! the same size, so all its checksums must be one. Which one is right is the one
+//! most give: there is no `seq` to take as the reference, and a CPython program
+//! and its twin that disagree are both suspect. With no majority every answer of
+//! the group disagrees.
+//!
+//! The lessons are the seeds'; whether this run shows them is computed. Threads
+//! *help* when they are at least [`HELPS`] times as fast as the one loop;
+//! processes *do what the seed says* when they reach three quarters of their
+//! lanes (two processes on two cores: 1.5×), so a 1.22× is not told as "processes
+//! do". The ratios use hyperfine's process medians; each program's own clock
+//! (its record's `elapsed_ms`, what the posts printed) is shown beside them.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{Kind, Row};
+use crate::files::Experiment;
+
+/// The second word of a concur variant's name (`s000-download-seq concur`).
+const CONCUR: &str = "concur";
+/// A model helps when it is at least this many times as fast as the sequential
+/// program: medians move a few percent from run to run, so less is no gain.
+pub const HELPS: f64 = 1.2;
+/// Processes "do" when they reach this share of their lanes.
+pub const SHARE_OF_LANES: f64 = 0.75;
+
+/// One experiment and its two variants; either may be missing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    pub id: String,
+    pub description: Option<String>,
+    pub seed_seconds: Option<f64>,
+    pub group: String,
+    /// The CPython model (`python-seq`): `seeds.tsv`'s, else the variant's name.
+    pub model: Option<String>,
+    pub workload: Option<String>,
+    pub python: Option<Row>,
+    pub concur: Option<Row>,
+    /// CPython's process median ÷ concur's.
+    pub ratio: Option<f64>,
+}
+
+fn split(variant: &str) -> (&str, &str) {
+    variant.split_once(' ').unwrap_or((variant, ""))
+}
+
+/// The pairs of the seeds workload: `seeds.tsv`'s order, then any variant it
+/// does not list, by id.
+pub fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut ids: Vec<&str> = experiments.iter().map(|e| e.id.as_str()).collect();
+    let mut unlisted: Vec<&str> = rows
+        .iter()
+        .map(|row| split(&row.variant).0)
+        .filter(|id| !ids.contains(id))
+        .collect();
+    unlisted.sort();
+    unlisted.dedup();
+    ids.extend(unlisted);
+    for id in ids {
+        let experiment = experiments.iter().find(|e| e.id == id).cloned().unwrap_or_default();
+        let side = |concur: bool| {
+            rows.iter()
+                .find(|row| {
+                    let (row_id, side) = split(&row.variant);
+                    row_id == id && (side == CONCUR) == concur
+                })
+                .cloned()
+        };
+        let (python, concur) = (side(false), side(true));
+        if python.is_none() && concur.is_none() {
+            continue;
+        }
+        pairs.push(Pair {
+            id: id.to_string(),
+            group: experiment.group.clone().unwrap_or_else(|| id.to_string()),
+            model: experiment
+                .model
+                .clone()
+                .or_else(|| python.as_ref().map(|row| split(&row.variant).1.to_string())),
+            ratio: python
+                .as_ref()
+                .zip(concur.as_ref())
+                .map(|(p, c)| p.timing.median_s / c.timing.median_s),
+            description: experiment.description,
+            seed_seconds: experiment.seed_seconds,
+            workload: experiment.workload,
+            python,
+            concur,
+        });
+    }
+    pairs
+}
+
+/// Sets every seeds row's `checksum_agrees`: its checksum is its group's majority
+/// answer and its record counts no errors. Rows without a record stay unchecked.
+pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
+    let group_of = |variant: &str| -> String {
+        let id = split(variant).0;
+        let experiment = experiments.iter().find(|e| e.id == id);
+        experiment.and_then(|e| e.group.clone()).unwrap_or_else(|| id.to_string())
+    };
+    let answer = |row: &Row| {
+        let record = row.record.as_ref()?;
+        (record.errors.unwrap_or(0) == 0).then(|| record.checksum.clone()).flatten()
+    };
+    let mut votes: HashMap<String, HashMap<String, usize>> = HashMap::new();
+    for row in rows.iter() {
+        if let Some(checksum) = answer(row) {
+            *votes.entry(group_of(&row.variant)).or_default().entry(checksum).or_default() += 1;
+        }
+    }
+    let majority: HashMap<String, String> = votes
+        .into_iter()
+        .filter_map(|(group, counts)| {
+            let most = counts.values().copied().max()?;
+            let mut leaders = counts.into_iter().filter(|(_, count)| *count == most);
+            let (checksum, _) = leaders.next()?;
+            // A tie has no majority: nothing to take as the right answer.
+            leaders.next().is_none().then_some((group, checksum))
+        })
+        .collect();
+    for row in rows.iter_mut() {
+        let reference = majority.get(&group_of(&row.variant));
+        row.checksum_agrees = row.record.as_ref().map(|_| answer(row).as_ref() == reference && reference.is_some());
+        row.set_check();
+    }
+}
+
+/// How one experiment group's answers came out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupCheck {
+    pub group: String,
+    pub variants: usize,
+    /// Variants whose answer differs from the group's, or that counted errors.
+    pub disagree: Vec<String>,
+    /// Variants without a record to check.
+    pub unchecked: usize,
+}
+
+/// Every group's check, in the order the pairs first name it.
+pub fn group_checks(pairs: &[Pair]) -> Vec<GroupCheck> {
+    let mut checks: Vec<GroupCheck> = Vec::new();
+    for pair in pairs {
+        if !checks.iter().any(|check| check.group == pair.group) {
+            checks.push(GroupCheck { group: pair.group.clone(), variants: 0, disagree: Vec::new(), unchecked: 0 });
+        }
+        let Some(check) = checks.iter_mut().find(|check| check.group == pair.group) else { continue };
+        for row in pair.python.iter().chain(&pair.concur) {
+            check.variants += 1;
+            match row.checksum_agrees {
+                Some(true) => {}
+                Some(false) => check.disagree.push(row.variant.clone()),
+                None => check.unchecked += 1,
+            }
+        }
+    }
+    checks
+}
+
+/// One CPython model's median against the group's one loop.
+#[derive(Debug, Clone, Serialize)]
+pub struct Against {
+    /// `threads`, `asyncio`, `processes`.
+    pub name: String,
+    pub median_s: f64,
+    pub workers: Option<u64>,
+    /// The loop's median ÷ this one.
+    pub speedup: f64,
+    pub helps: bool,
+    /// Reached [`SHARE_OF_LANES`] of its lanes (processes on CPU work).
+    pub full: bool,
+}
+
+/// A lesson as this run's CPython numbers state it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lesson {
+    /// `s002-cpu-*`: the ids' common stem.
+    pub ids: String,
+    pub seq_s: f64,
+    pub threads: Option<Against>,
+    pub procs: Option<Against>,
+    /// Every concurrent model of the I/O lesson, in the group's order.
+    pub others: Vec<Against>,
+}
+
+/// The CPU lesson (threads against one loop, processes against it) and the I/O
+/// lesson (every concurrent download against one at a time), where this run has
+/// their CPython programs.
+pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Lesson>) {
+    let mut groups: Vec<(&str, Vec<&Pair>)> = Vec::new();
+    for pair in pairs.iter().filter(|pair| pair.python.is_some()) {
+        match groups.iter_mut().find(|(group, _)| *group == pair.group) {
+            Some((_, members)) => members.push(pair),
+            None => groups.push((&pair.group, vec![pair])),
+        }
+    }
+    fn find<'p>(members: &[&'p Pair], model: &str) -> Option<&'p Pair> {
+        members.iter().find(|p| p.model.as_deref() == Some(model)).copied()
+    }
+    let against = |seq: f64, pair: &Pair, name: &str| {
+        let row = pair.python.as_ref()?;
+        let workers = row.record.as_ref().and_then(|record| record.workers);
+        let speedup = seq / row.timing.median_s;
+        let lanes = workers.unwrap_or(2).min(cores.unwrap_or(2)).max(1) as f64;
+        Some(Against { name: name.into(), median_s: row.timing.median_s, workers, speedup, helps: speedup >= HELPS, full: speedup >= SHARE_OF_LANES * lanes })
+    };
+    let lesson = |members: &[&Pair], seq: &Pair| -> Option<Lesson> {
+        let seq_s = seq.python.as_ref()?.timing.median_s;
+        let others = members
+            .iter()
+            .filter(|pair| pair.model.as_deref() != Some("python-seq"))
+            .filter_map(|pair| {
+                let model = pair.model.as_deref()?;
+                let name = if model == "python-procs" { "processes" } else { model.trim_start_matches("python-") };
+                against(seq_s, pair, name)
+            })
+            .collect::<Vec<_>>();
+        Some(Lesson {
+            ids: stem(members.iter().map(|pair| pair.id.as_str())),
+            threads: find(members, "python-threads").and_then(|p| against(seq_s, p, "threads")),
+            procs: find(members, "python-procs").and_then(|p| against(seq_s, p, "processes")),
+            seq_s,
+            others,
+        })
+    };
+    let of_kind = |kind: Kind| {
+        groups.iter().filter(move |(_, members)| {
+            members.iter().any(|pair| pair.workload.as_deref().map(Kind::of) == Some(kind))
+        })
+    };
+    let cpu = of_kind(Kind::Cpu)
+        .filter_map(|(_, members)| {
+            let seq = find(members, "python-seq")?;
+            let helper = find(members, "python-threads").or(find(members, "python-procs"))?;
+            Some((find(members, "python-threads").is_some(), members, seq, helper))
+        })
+        .max_by_key(|(threads, ..)| *threads)
+        .and_then(|(_, members, seq, _)| lesson(members, seq));
+    // The download group with the most CPython models; the first of equals.
+    let io = of_kind(Kind::Download)
+        .filter(|(_, members)| members.len() > 1)
+        .filter_map(|(_, members)| Some((members.len(), members, find(members, "python-seq")?)))
+        .rev()
+        .max_by_key(|(count, ..)| *count)
+        .and_then(|(_, members, seq)| lesson(members, seq));
+    (cpu, io)
+}
+
+/// `s002-cpu-*`: the ids' common stem up to a dash, or the one id.
+fn stem<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    let ids: Vec<&str> = ids.collect();
+    let first = ids.first().copied().unwrap_or_default();
+    if ids.len() < 2 {
+        return first.to_string();
+    }
+    let common = ids.iter().fold(first.len(), |length, id| {
+        first.bytes().zip(id.bytes()).take(length).take_while(|(a, b)| a == b).count()
+    });
+    let common = &first[..common];
+    format!("{}*", common.rfind('-').map_or("", |at| &common[..=at]))
+}

@@ -1,0 +1,109 @@
+//! The words of every page: minijinja templates (`report/templates/`) filled
+//! from the `Serialize` figures, with the number formats of [`format`] as
+//! filters, so a page's prose sits next to its Markdown instead of in
+//! `push_str` calls, and a sentence that states a lesson is a template branch on
+//! a verdict the figures computed.
+//!
+//! Undefined names are errors (`UndefinedBehavior::Strict`), so a typo in a
+//! template fails the tests that render it rather than printing nothing.
+
+use anyhow::{Context, Result};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::format;
+
+/// Every template, by name; `lessons.md` holds the macros the pages share.
+const TEMPLATES: [(&str, &str); 5] = [
+    ("lessons.md", include_str!("../templates/lessons.md")),
+    ("results.md", include_str!("../templates/results.md")),
+    ("findings.md", include_str!("../templates/findings.md")),
+    ("sweeps.md", include_str!("../templates/sweeps.md")),
+    ("scaling.md", include_str!("../templates/scaling.md")),
+];
+
+/// Prose lines of the README blocks are wrapped at this many characters.
+const LINE_WIDTH: usize = 80;
+
+fn environment() -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    let syntax = SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()?;
+    env.set_syntax(syntax);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source).with_context(|| format!("template {name}"))?;
+    }
+    env.add_filter("duration", format::duration);
+    env.add_filter("ms", |ms: f64| format::duration(ms / 1000.0));
+    env.add_filter("factor", format::factor);
+    env.add_filter("kib", format::memory_kib);
+    env.add_filter("count", |value: f64| format::value(value));
+    env.add_filter("pow10", |value: u64| format::power_of_ten(value));
+    env.add_filter("percent", |share: f64| format!("{:.0}%", share * 100.0));
+    env.add_filter("per_kib", format::kib);
+    env.add_filter("words", |count: u64, singular: String, plural: String| format::counted(count, &singular, &plural));
+    env.add_filter("and_list", |items: Vec<String>| format::and_list(&items));
+    env.add_filter("wrap", |text: String| wrap(&text));
+    env.add_filter("options", |text: String| format::options(&text));
+    Ok(env)
+}
+
+/// Renders template `name` with `context`.
+pub fn render<S: Serialize>(name: &str, context: S) -> Result<String> {
+    let env = environment()?;
+    let template = env.get_template(name)?;
+    template
+        .render(Value::from(Serde(&context)))
+        .map_err(|error| anyhow::anyhow!("{error:#}"))
+        .with_context(|| format!("cannot render {name}"))
+}
+
+/// Paragraphs (separated by blank lines) wrapped at [`LINE_WIDTH`] on spaces; a
+/// table line (starting with `|`) or a list item stays whole.
+pub fn wrap(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.split('\n') {
+        if line.starts_with('|') || line.trim().is_empty() {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let mut current = String::new();
+        for word in line.split(' ').filter(|word| !word.is_empty()) {
+            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > LINE_WIDTH {
+                out.push_str(&current);
+                out.push('\n');
+                current.clear();
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Long lines wrap at 80 columns; table rows do not.
+    #[test]
+    fn wrap_keeps_tables_whole() {
+        let long = "word ".repeat(30);
+        let table = format!("| {} |", "x".repeat(100));
+        let wrapped = wrap(&format!("{long}\n\n{table}"));
+        assert!(wrapped.lines().all(|line| line.len() <= 80 || line.starts_with('|')));
+        assert!(wrapped.ends_with(&table));
+    }
+}
