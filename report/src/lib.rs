@@ -32,5 +32,5 @@ pub mod machine;
 pub mod pages;
 pub mod rounds;
 pub mod stats;
-// pub mod sweeps;
+pub mod sweeps;
 pub mod table;

@@ -28,11 +28,14 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweeps/full")
+}
+
 /// A scratch copy of the sweep fixture.
 fn sweep_dir() -> Scratch {
     let scratch = Scratch::empty("sweeps");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweeps/full");
-    copy_tree(&fixture, &scratch.dir);
+    copy_tree(&fixture(), &scratch.dir);
     scratch
 }
 
@@ -46,6 +49,21 @@ fn report(scratch: &Scratch, args: &[&str]) -> String {
     stdout(&output)
 }
 
+/// Runs the report on `scratch` expecting it to fail; returns its stderr.
+fn refused(scratch: &Scratch) -> String {
+    let output = run(&["sweeps", "--dir", scratch.dir.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(!scratch.path("tasks.csv").exists() && !scratch.path("README.md").exists());
+    stderr(&output)
+}
+
+/// `records.jsonl` with `edit` applied to each line.
+fn edit_records(scratch: &Scratch, edit: impl Fn(&str) -> String) {
+    let records = scratch.read("records.jsonl");
+    let edited: String = records.lines().map(|line| edit(line) + "\n").collect();
+    scratch.write("records.jsonl", edited);
+}
+
 /// The CSV row of `variant` at `value`.
 fn row<'a>(
     rows: &'a [HashMap<String, String>],
@@ -57,7 +75,8 @@ fn row<'a>(
         .unwrap_or_else(|| panic!("no row {variant} at {value}"))
 }
 
-/// Each sweep's CSV has the base columns, then its own figures, then the ideal.
+/// Each sweep's CSV has the base columns, then its own figures, then the
+/// ideal; tasksize's fit comes last, after the columns it always had.
 #[test]
 fn csv_headers_per_sweep() {
     let scratch = sweep_dir();
@@ -75,7 +94,8 @@ fn csv_headers_per_sweep() {
         ("latency", "requests,concurrency,ideal_s,ratio_to_ideal"),
         (
             "tasksize",
-            "tasks,workers,speedup_vs_seq,ideal_speedup,overhead_per_task_us,ideal_s,ratio_to_ideal",
+            "tasks,workers,speedup_vs_seq,ideal_speedup,overhead_per_task_us,ideal_s,\
+             ratio_to_ideal,fit_per_task_us,fit_startup_ms,bound",
         ),
         (
             "workers",
@@ -86,11 +106,15 @@ fn csv_headers_per_sweep() {
     for (sweep, own) in expected {
         let csv = scratch.read(&format!("{sweep}.csv"));
         assert_eq!(csv.lines().next(), Some(format!("{base},{own}").as_str()));
+        assert!(
+            !csv.contains(",-0,") && !csv.ends_with(",-0\n"),
+            "{sweep}: a negative zero"
+        );
     }
 }
 
 /// Per-unit figures: memory per task over the same variant's N = 1 point, the
-/// median of the runs' times, time ÷ ideal, speedup and overhead per task.
+/// median of the runs' times, time ÷ ideal, speedup, overhead per task and the fit.
 #[test]
 fn per_unit_figures_are_computed_from_the_points() {
     let scratch = sweep_dir();
@@ -102,14 +126,8 @@ fn per_unit_figures_are_computed_from_the_points() {
     assert_eq!(async_tasks["ratio_to_ideal"], "1.01");
     // times [1.6, 1.56, 1.5]: the median, not the mean.
     let million = row(&tasks, "async tasks", "1000000");
-    assert_eq!(
-        (
-            million["median_s"].as_str(),
-            million["min_s"].as_str(),
-            million["max_s"].as_str()
-        ),
-        ("1.56", "1.5", "1.6")
-    );
+    let timing = [&million["median_s"], &million["min_s"], &million["max_s"]];
+    assert_eq!(timing, ["1.56", "1.5", "1.6"]);
     assert_eq!(million["memory_per_task_kib"], "0.262");
     // (84 120 − 2 200) ÷ 10 000; procs' PSS (46 500 − 1 500) ÷ 100.
     assert_eq!(
@@ -143,6 +161,19 @@ fn per_unit_figures_are_computed_from_the_points() {
     assert_eq!(scoped["speedup_vs_seq"], "0.3333");
     assert_eq!(scoped["overhead_per_task_us"], "0.125");
     assert_eq!(scoped["ideal_speedup"], "2");
+    // procs takes 70 ms + 1 µs × tasks: 50 ms of work on two cores and 20 ms of
+    // start-up; 2 000 000 tasks bound its smallest size, the work its others.
+    let fit = |value| {
+        let procs = row(&tasksize, "procs", value);
+        [
+            &procs["fit_per_task_us"],
+            &procs["fit_startup_ms"],
+            &procs["bound"],
+        ]
+    };
+    assert_eq!(fit("100"), ["1", "20", "tasks"]);
+    assert_eq!(fit("1000000"), ["1", "20", "work"]);
+    assert_eq!(row(&tasksize, "seq", "100")["fit_startup_ms"], "0");
 
     let workers = csv_rows(&scratch.read("workers.csv"));
     // seq ran once, at 1; 4 workers on 2 cores: ideal 2×.
@@ -156,38 +187,32 @@ fn per_unit_figures_are_computed_from_the_points() {
     assert_eq!(racy["ideal_s"], "", "racy states no ideal");
 }
 
-/// The key sentences, from the fixture's known numbers; stdout has one line
-/// per sweep and no paths.
+/// The key sentences, from the fixture's known numbers, in the README and on
+/// stdout (one line per sweep, no paths).
 #[test]
-fn crossover_sentences_from_known_numbers() {
+fn sentences_from_known_numbers() {
     let scratch = sweep_dir();
     let summary = report(&scratch, &[]);
     let readme = scratch.read("README.md");
     for sentence in [
         "At 10 000 tasks: async tasks peaked at 4.5 MiB (0.26 KiB per task); async join peaked \
          at 5.2 MiB (0.34 KiB per task); threads peaked at 82.1 MiB (8.19 KiB per task).",
-        "async tasks: 1 000 000 tasks took 1.56 s for a 1 s wait (1.56×)",
-        "Peak RSS double-counts the pages procs' processes share",
-        "PSS, which splits a shared page between its sharers, was 45.4 MiB at 100 tasks (450 KiB per task).",
+        "async tasks: 1 000 000 tasks took 1.56 s for a 1.00 s wait (1.56×)",
+        "PSS, which splits a shared page between its sharers, was 45.4 MiB at 100 tasks (450 KiB \
+         per task).",
         "At 1 000 requests in flight: async peaked at 26.9 MiB (24.5 KiB per request in flight) \
          and took 1.25× its ideal; threads peaked at 41.5 MiB (40.0 KiB per request in flight) \
          and took 1.50× its ideal.",
-        "The model starts to matter at 1 ms, where the slowest variant takes 7.31× the fastest \
-         (seq 190 ms against async 26.0 ms; this page counts over 2.00× as mattering); at 0 ms \
-         they were within 1.60× of each other.",
-        "At 0 ms there is no wait to overlap and every variant takes about the client's own CPU \
-         time: async 25.0 ms to procs 40.0 ms.",
         "threads scoped reaches 90% of its ideal speedup (2.00×) once a task is 10 000 iterations \
          or more (about 5.00 µs of work); at 100 iterations each task costs 125 ns beyond the ideal.",
         "threads rayon reaches 90% of its ideal speedup (2.00×) at every task size measured, from \
          100 iterations (about 50.0 ns of work)",
         "async multi-thread reaches 90% of its ideal speedup (2.00×) at 10 000 iterations (1.89×) \
          but not at the largest size (1.67× at 1 000 000 iterations).",
-        "procs never reaches 90% of its ideal speedup (2.00×) in this range: at best 1.43× with \
-         tasks of 1 000 000 iterations.",
         "On 2 cores: threads scoped peaks at 1.92× with 2 workers (96% of its ideal 2.00×), 1.89× \
          with 4; procs peaks at 1.82× with 4 workers (91% of its ideal 2.00×).",
-        "At 64 callers, fastest first: threads moka 50.0 ms, threads racy 60.0 ms, threads locked 2.05 s",
+        "At 64 callers, fastest first: threads moka 50.0 ms, threads racy 60.0 ms, threads locked \
+         2.05 s",
         "threads racy 400 with 64 callers (0 with 1).",
     ] {
         assert!(
@@ -208,9 +233,61 @@ fn crossover_sentences_from_known_numbers() {
     );
     assert!(!summary.contains(scratch.dir.to_str().expect("UTF-8 path")));
     assert!(readme.starts_with(
-        "# Scaling\n\nMeasured by `scripts/sweep.sh` at 2026-11-30T10:00:00Z on Test CPU"
+        "# Scaling\n\nMeasured by `scripts/sweep.sh` at 2026-11-30T10:00:00Z on Test CPU @ 2.0GHz \
+         (2 cores, 7.8 GiB RAM, Debian GNU/Linux 12 (bookworm)) at commit `abc1234`; hyperfine \
+         1.20.0, 3 timed runs per point"
     ));
-    assert!(readme.contains("![tasks: median time ÷ wait (×) against tasks](tasks.svg)"));
+    assert!(readme.contains("![tasks: median time ÷ wait against tasks](tasks.svg)"));
+    assert!(readme.contains("Every point: [callers.csv](callers.csv)."));
+}
+
+/// At 0 ms the variants are 2.40× apart from their own CPU costs; the page
+/// says so, and that the model starts to matter as latency grows, at 1 ms.
+#[test]
+fn latency_says_where_the_model_starts_to_matter() {
+    let scratch = sweep_dir();
+    report(&scratch, &[]);
+    let readme = scratch.read("README.md");
+    for sentence in [
+        "Latency: where the model starts to matter as latency grows.",
+        "At 0 ms nothing waits and every variant is bound by the client's own CPU: async 25.0 ms \
+         to procs 60.0 ms, a spread of 2.40× that comes from the models' own costs, not from \
+         overlapping waits.",
+        "As latency grows, waiting dominates and the model starts to matter at 1 ms: the slowest \
+         variant takes 7.31× the fastest (seq 190 ms against async 26.0 ms; this page counts a \
+         spread over 2.00× as mattering).",
+        "At 50 ms: seq 8.10 s (1.01× its ideal), threads --workers 5 1.63 s (1.02× its ideal), \
+         async 57.0 ms (1.14× its ideal) and procs 4.06 s (1.01× its ideal).",
+        "| async | 25.0 ms | 26.0 ms (26.0×) | 57.0 ms (1.14×) |",
+    ] {
+        assert!(
+            readme.contains(sentence),
+            "README lacks {sentence:?}:\n{readme}"
+        );
+    }
+    assert!(!readme.contains("matter at 0 ms"));
+}
+
+/// The task-size fit separates procs' start-up from its cost per task, so the
+/// page says what keeps it from its ideal; each cell names what bounds it.
+#[test]
+fn tasksize_separates_startup_from_cost_per_task() {
+    let scratch = sweep_dir();
+    report(&scratch, &[]);
+    let readme = scratch.read("README.md");
+    for sentence in [
+        "procs never reaches 90% of its ideal speedup (2.00×) in this range: at best 1.42× with \
+         tasks of 1 000 000 iterations. Fitted as start-up + tasks × cost per task: 1.00 µs per \
+         task and 20.0 ms of start-up beyond the ideal; without the start-up its largest point \
+         runs at 1.99× (ideal 2.00×): its start-up, not its cost per task, keeps it under 90% \
+         there.",
+        "| procs | 0.05× · tasks | 1.11× · work | 1.42× · work |",
+    ] {
+        assert!(
+            readme.contains(sentence),
+            "README lacks {sentence:?}:\n{readme}"
+        );
+    }
 }
 
 /// Every chart is an SVG document with a `<text>` legend entry per variant,
@@ -223,12 +300,12 @@ fn charts_are_svg_with_a_legend_entry_per_variant() {
         (
             "tasks",
             &["async tasks", "async join", "threads", "procs"][..],
-            "tasks waiting at once, log scale",
+            "tasks waiting at once (log scale)",
         ),
         (
             "inflight",
             &["async", "threads", "procs"],
-            "requests in flight, log scale",
+            "requests in flight (log scale)",
         ),
         (
             "latency",
@@ -244,20 +321,22 @@ fn charts_are_svg_with_a_legend_entry_per_variant() {
                 "async multi-thread",
                 "procs",
             ],
-            "task size (iterations), log scale",
+            "task size (iterations) (log scale)",
         ),
         ("workers", &["seq", "threads scoped", "procs"], "workers"),
         (
             "callers",
             &["threads locked", "threads moka", "threads racy"],
-            "callers, log scale",
+            "callers (log scale)",
         ),
     ];
     for (sweep, names, x_title) in variants {
         let svg = scratch.read(&format!("{sweep}.svg"));
-        assert!(svg.starts_with("<svg"), "{sweep}");
-        assert!(svg.trim_end().ends_with("</svg>"), "{sweep}");
-        assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{sweep}"
+        );
+        common::assert_balanced_tags(&svg);
         let texts: Vec<&str> = svg
             .split("<text")
             .skip(1)
@@ -267,13 +346,17 @@ fn charts_are_svg_with_a_legend_entry_per_variant() {
             })
             .collect();
         for name in names {
-            assert!(texts.contains(name), "{sweep}: no legend entry {name:?}");
+            assert!(
+                texts.contains(name),
+                "{sweep}: no legend entry {name:?} in {texts:?}"
+            );
         }
-        assert!(texts.contains(&x_title), "{sweep}: no x title {x_title:?}");
         assert!(
-            texts.iter().any(|text| text.starts_with("ideal")),
-            "{sweep}: no ideal in the legend"
+            texts.contains(&x_title),
+            "{sweep}: no x title {x_title:?} in {texts:?}"
         );
+        let ideal = texts.iter().any(|text| text.starts_with("ideal"));
+        assert!(ideal, "{sweep}: no ideal in the legend");
     }
 }
 
@@ -283,8 +366,7 @@ fn charts_are_svg_with_a_legend_entry_per_variant() {
 fn guide_block_is_replaced_and_nothing_else() {
     let root = Scratch::empty("guide");
     let results = root.path("results/sweeps");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweeps/full");
-    copy_tree(&fixture, &results);
+    copy_tree(&fixture(), &results);
     fs::create_dir_all(root.path("docs")).expect("create docs");
     let before = "# Choosing a model\n\nHand-written intro.\n\n";
     let after = "\nHand-written rest, kept byte for byte.\r\n";
@@ -292,26 +374,39 @@ fn guide_block_is_replaced_and_nothing_else() {
         "docs/choosing.md",
         format!("{before}{START}\nold block\n{END}\n{after}"),
     );
+    let guide = root.path("docs/choosing.md");
     let output = run(&[
         "sweeps",
         "--dir",
         results.to_str().expect("UTF-8 path"),
         "--guide",
-        root.path("docs/choosing.md").to_str().expect("UTF-8 path"),
+        guide.to_str().expect("UTF-8 path"),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let guide = root.read("docs/choosing.md");
-    assert!(guide.starts_with(&format!("{before}{START}\n")), "{guide}");
-    assert!(guide.ends_with(&format!("\n{END}\n{after}")), "{guide}");
+    assert!(
+        guide.starts_with(&format!("{before}{START}\nMeasured by `scripts/sweep.sh`")),
+        "{guide}"
+    );
+    assert!(guide.ends_with(&format!(".\n{END}\n{after}")), "{guide}");
     assert!(!guide.contains("old block"));
     assert!(guide.contains("- **tasks** ([chart](../results/sweeps/tasks.svg)): At 10 000 tasks:"));
-    assert!(guide.contains("[../results/sweeps/README.md](../results/sweeps/README.md)"));
+    assert!(guide.contains(
+        "; tables and charts: [../results/sweeps/README.md](../results/sweeps/README.md)."
+    ));
     let readme = fs::read_to_string(results.join("README.md")).expect("README written");
     let tasksize = "threads rayon reaches 90% of its ideal speedup (2.00×) at every task size";
     assert!(guide.contains(tasksize) && readme.contains(tasksize));
+    assert_eq!(
+        guide
+            .lines()
+            .filter(|line| line.starts_with("- **"))
+            .count(),
+        6
+    );
 
     let bare = Scratch::empty("bare-guide");
-    copy_tree(&fixture, &bare.path("sweeps"));
+    copy_tree(&fixture(), &bare.path("sweeps"));
     bare.write("guide.md", "# No markers here\n");
     let output = run(&[
         "sweeps",
@@ -322,12 +417,47 @@ fn guide_block_is_replaced_and_nothing_else() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains(&format!("no line `{START}`")),
+        stderr(&output).contains(&format!("no `{START}` line")),
         "{}",
         stderr(&output)
     );
     assert_eq!(bare.read("guide.md"), "# No markers here\n");
     assert!(!bare.path("sweeps/tasks.csv").exists(), "nothing written");
+}
+
+/// A per-task memory figure at or below the 1-task run is within its noise:
+/// the CSV keeps the measured value, the cell and the sentence say ≈0 KiB.
+#[test]
+fn memory_below_the_first_run_reads_as_noise() {
+    let scratch = sweep_dir();
+    // async join at 10 000 tasks: 20 KiB below its 1-task run.
+    edit_records(&scratch, |line| {
+        let target =
+            line.contains(r#""variant":"async join""#) && line.contains(r#""value":10000,"#);
+        if target {
+            line.replace(r#""peak_rss_kib":5300"#, r#""peak_rss_kib":1880"#)
+        } else {
+            line.to_string()
+        }
+    });
+    report(&scratch, &[]);
+    let tasks = csv_rows(&scratch.read("tasks.csv"));
+    assert_eq!(
+        row(&tasks, "async join", "10000")["memory_per_task_kib"],
+        "-0.002"
+    );
+    let readme = scratch.read("README.md");
+    assert!(
+        readme.contains("| async join | 1.00 s | – | – | 1.01 s · ≈0 KiB | 1.57 s · 0.34 KiB |"),
+        "{readme}"
+    );
+    let sentence = "async join peaked at 1.8 MiB (≈0 KiB per task: no more than its run with 1 task, \
+                    within the noise)";
+    assert!(readme.contains(sentence), "{readme}");
+    assert!(
+        !readme.contains("-0.00") && !readme.contains("-0 "),
+        "no negative zero"
+    );
 }
 
 /// A sweep without a variant's N = 1 point says so instead of inventing a
@@ -417,7 +547,8 @@ fn sweep_record_lines_and_bad_input() {
     assert!(stderr(&bad_value).contains("the value \"ten\" is not a number"));
 }
 
-/// A garbled line of records.jsonl is an error naming the file and line.
+/// A garbled line of records.jsonl is an error naming the file and line, and
+/// nothing is written.
 #[test]
 fn garbled_records_are_named() {
     let scratch = sweep_dir();
@@ -425,13 +556,45 @@ fn garbled_records_are_named() {
     records.push_str("{\"sweep\":\"tasks\"}\n");
     let line = records.lines().count();
     scratch.write("records.jsonl", records);
-    let output = run(&["sweeps", "--dir", scratch.dir.to_str().expect("UTF-8 path")]);
-    assert_eq!(output.status.code(), Some(1));
+    let error = refused(&scratch);
     assert!(
-        stderr(&output).contains(&format!("records.jsonl:{line}: not a sweep record line")),
-        "{}",
-        stderr(&output)
+        error.contains(&format!("records.jsonl:{line}: not a sweep record line")),
+        "{error}"
     );
+}
+
+/// A variant measured twice at one value, or a sweep whose name would
+/// overwrite the report's own files or leave the directory, is refused with
+/// the line that says so, and nothing is written.
+#[test]
+fn duplicate_points_and_bad_names_are_refused() {
+    let scratch = sweep_dir();
+    let records = scratch.read("records.jsonl");
+    let first = records.lines().next().expect("a first line").to_string();
+    scratch.write("records.jsonl", format!("{records}{first}\n"));
+    let line = records.lines().count() + 1;
+    let error = refused(&scratch);
+    assert!(
+        error.contains(&format!(
+            "records.jsonl:{line}: async tasks at 1 measured twice (also line 1)"
+        )),
+        "{error}"
+    );
+
+    for (name, why) in [
+        ("README", "would overwrite"),
+        ("../tasks", "cannot be used as a file name"),
+    ] {
+        let scratch = sweep_dir();
+        edit_records(&scratch, |line| {
+            line.replace(r#""sweep":"callers""#, &format!(r#""sweep":"{name}""#))
+        });
+        let error = refused(&scratch);
+        assert!(
+            error.contains(&format!("sweep name {name:?} {why}")),
+            "{error}"
+        );
+    }
 }
 
 /// A point faster than its ideal (a lower bound) did not run as the sweep

@@ -1,375 +1,739 @@
-//! Each sweep's derived figures: its per-unit columns, its ideal, and the value
-//! its chart plots, computed once here so that the CSV, the chart, the tables and
-//! the sentences all read the same numbers.
+//! Each sweep's figures and verdicts, computed once: the per-unit columns, the
+//! ideal, the value its chart plots, the task-size fit, and what each variant
+//! and each value of the parameter is read as saying. The CSV, the chart, the
+//! compact table and the templates all read this model ([`Sweep`]); none
+//! computes a number of its own.
 //!
 //! Every figure is built on the median of a point's runs. Memory per unit is
 //! `(peak_rss_kib(N) − peak_rss_kib(1)) ÷ N` against the same variant's point at
-//! N = 1, which removes what the process costs before its first task (the
-//! runtime, the binary, the allocator); a variant without that point gets no
-//! per-unit figure and a note saying so, never a figure against some other base.
+//! N = 1, which removes what the process costs before its first task; a variant
+//! without that point gets no per-unit figure and a note, never a figure against
+//! some other base. The ideals are the compare report's rules
+//! ([`latency_bound_s`], [`cpu_lanes`]).
+//!
+//! The definitions behind the sentences, chosen once here:
+//! - `tasks`, `inflight`: memory is compared at the largest value that at least
+//!   two models reached ([`Sweep::shared`]), and each variant's largest run is named;
+//! - `latency`: the model *starts to matter* at the first latency above 0 where
+//!   the slowest variant's median is over [`MATTERS_ABOVE`] times the fastest's.
+//!   At 0 ms nothing waits: the spread there is the client's own CPU cost, stated
+//!   on its own, never as the point where the model matters;
+//! - `tasksize`: a variant *reaches* its ideal speedup from the smallest task
+//!   size at and above which every speedup is at least [`SHARE_OF_IDEAL`] of its
+//!   ideal ([`Reach`]); [`fit_line`] separates its start-up from its cost per task;
+//! - `workers`: each variant's best speedup, as a share of its ideal there.
 
-use crate::format::trimmed;
-use crate::input::Machine;
-use crate::model::Family;
+use serde::{Deserialize, Serialize};
 
-use super::point::{Column, Figure, Kind, Point, Row, Sweep, Table};
+use crate::figures::{Family, cpu_lanes, latency_bound_s};
+use crate::files::Record;
+use crate::stats::Timing;
 
-pub const WAIT_S: &str = "wait_s";
-pub const MEMORY_PER_TASK: &str = "memory_per_task_kib";
-pub const PSS: &str = "pss_kib";
-pub const PSS_PER_TASK: &str = "pss_per_task_kib";
-pub const REQUESTS: &str = "requests";
-pub const LATENCY_MS: &str = "latency_ms";
-pub const MEMORY_PER_IN_FLIGHT: &str = "memory_per_in_flight_kib";
-pub const CONCURRENCY: &str = "concurrency";
-pub const TASKS: &str = "tasks";
-pub const WORKERS: &str = "workers";
-pub const SPEEDUP: &str = "speedup_vs_seq";
-pub const IDEAL_SPEEDUP: &str = "ideal_speedup";
-pub const OVERHEAD_PER_TASK: &str = "overhead_per_task_us";
-pub const DUPLICATES: &str = "duplicates";
-pub const CONVERSIONS: &str = "conversions";
-pub const IDEAL_S: &str = "ideal_s";
-pub const RATIO: &str = "ratio_to_ideal";
-
-/// The columns every sweep ends with where an ideal exists.
-const IDEAL_COLUMNS: [Column; 2] = [column(IDEAL_S, 6), column(RATIO, 4)];
-
-const fn column(name: &'static str, decimals: usize) -> Column {
-    Column { name, decimals }
-}
-
-/// The derived table of a sweep; `machine` gives the core count the CPU-bound
-/// ideals need.
-pub fn table<'a>(sweep: &'a Sweep, machine: &Machine) -> Table<'a> {
-    match sweep.kind {
-        Kind::Tasks => tasks(sweep),
-        Kind::Inflight => inflight(sweep),
-        Kind::Latency => latency(sweep),
-        Kind::Tasksize | Kind::Workers => speedups(sweep, machine.cores),
-        Kind::Callers | Kind::Other => recorded_ideal(sweep),
-    }
-}
-
-/// One derived row: its cells, the chart's value and its ideal.
-type Derived = (Vec<Option<f64>>, Option<f64>, Option<f64>);
-
-fn build<'a>(
-    sweep: &'a Sweep,
-    columns: Vec<Column>,
-    figure: Figure,
-    notes: Vec<String>,
-    derive: impl Fn(&Point) -> Derived,
-) -> Table<'a> {
-    let rows = sweep
-        .points
-        .iter()
-        .map(|point| {
-            let (cells, y, ideal_y) = derive(point);
-            Row {
-                point,
-                cells,
-                y,
-                ideal_y,
-            }
-        })
-        .collect();
-    let mut table = Table {
-        sweep,
-        columns,
-        rows,
-        figure,
-        notes,
-    };
-    if let Some(note) = faster_than_ideal(&table) {
-        table.notes.push(note);
-    }
-    table
-}
-
-/// Below this ratio to its ideal a point cannot have run as its ideal assumes.
+/// The spread (slowest ÷ fastest median) above which the model matters.
+pub const MATTERS_ABOVE: f64 = 2.0;
+/// The share of the ideal speedup a variant must reach.
+pub const SHARE_OF_IDEAL: f64 = 0.9;
+/// Below this ratio to its ideal (a lower bound) a point cannot have run as the
+/// sweep assumes.
 const BELOW_IDEAL: f64 = 0.9;
 
-/// A note naming the points that beat their ideal: an ideal is a lower bound,
-/// so such a point did not run as the sweep assumes (a latency the server did
-/// not apply, a core count that is wrong), and its figures are not what they say.
-fn faster_than_ideal(table: &Table) -> Option<String> {
-    let points: Vec<String> = table
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let ratio = table
-                .cell(row, RATIO)
-                .filter(|ratio| *ratio < BELOW_IDEAL)?;
-            Some(format!(
-                "{} at {} ({ratio:.2}×)",
-                row.point.variant,
-                trimmed(row.point.value, 6)
-            ))
-        })
+/// Which sweep of `scripts/sweep.sh` a name is, and so which figures it has:
+/// the sweep's name is its kind's serde name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// N tasks each waiting a fixed time: time ÷ wait, memory per task.
+    Tasks,
+    /// Downloads with N requests in flight: time ÷ ideal, memory per request.
+    Inflight,
+    /// The seed's downloads at a range of latencies: time against its ideal.
+    Latency,
+    /// range-sum with its total fixed, in tasks of a given size: speedup, fit.
+    Tasksize,
+    /// squares with 1..W workers: speedup against min(W, cores).
+    Workers,
+    /// convert with N callers per cache design: time, duplicate conversions.
+    Callers,
+    /// A sweep this report has no rule for: its times only.
+    #[serde(other)]
+    Other,
+}
+
+/// One measured point (a variant at one value of the swept parameter) and its figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    /// 1-based line of `records.jsonl`, for messages.
+    #[serde(skip)]
+    pub line: usize,
+    pub variant: String,
+    pub family: Family,
+    pub value: f64,
+    /// The exact command line that was timed.
+    #[serde(skip)]
+    pub command: String,
+    #[serde(skip)]
+    pub record: Record,
+    pub timing: Timing,
+    pub peak_rss_kib: Option<u64>,
+    /// Proportional set size (procs' shared pages split between their sharers).
+    pub pss_kib: Option<u64>,
+    /// `sleep`: how long each task waited, from the record (else the command).
+    pub wait_ms: Option<f64>,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A point's derived figures; which exist depends on the sweep's [`Kind`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Figures {
+    pub wait_s: Option<f64>,
+    /// Memory per task (`tasks`) or per request in flight (`inflight`).
+    pub per_unit: Option<PerUnit>,
+    pub pss_per_unit: Option<PerUnit>,
+    pub workers: Option<f64>,
+    /// seq's median at the same value (`workers`: its only point) ÷ this median.
+    pub speedup: Option<f64>,
+    /// `min(workers, cores)`.
+    pub ideal_speedup: Option<f64>,
+    /// `(median − ideal) ÷ tasks`.
+    pub overhead_per_task_s: Option<f64>,
+    pub duplicates: Option<f64>,
+    pub ideal_s: Option<f64>,
+    pub ratio_to_ideal: Option<f64>,
+    /// `tasksize`: the variant's fit, and the term of it that bounds this point.
+    pub fit: Option<Fit>,
+    pub bound: Option<Bound>,
+    /// What the chart plots upward, and the ideal of it.
+    pub y: Option<f64>,
+    pub ideal_y: Option<f64>,
+}
+
+/// A per-unit memory figure, in KiB.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PerUnit {
+    pub kib: f64,
+    /// At most 0.00 KiB: peak RSS varies by a few hundred KiB from run to run,
+    /// so a count of units that costs less lands on or below the 1-unit run, and
+    /// the figure says only that the cost is within that noise.
+    pub noise: bool,
+}
+
+impl PerUnit {
+    fn of(kib: fn(&Point) -> Option<u64>, point: &Point, base: Option<&Point>) -> Option<PerUnit> {
+        // KiB counts: far below 2^53, exact as floats.
+        let kib = (kib(point)? as f64 - kib(base?)? as f64) / point.value;
+        let noise = kib < 0.005;
+        Some(PerUnit { kib, noise })
+    }
+}
+
+/// A variant of a task-size sweep fitted as `time ≈ c + per_task × tasks`. The
+/// total work is the same at every point, so the work divided among the workers
+/// is part of `c`; the rest of `c` is start-up.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Fit {
+    /// The wall time each task adds (handing it out, its result coming back).
+    pub per_task_s: f64,
+    /// `c − seq's c ÷ ideal speedup`: the fixed time beyond the ideal.
+    pub startup_s: f64,
+    /// seq's `c ÷ ideal speedup`: the work divided among the lanes.
+    pub work_s: f64,
+}
+
+/// The largest term of a point's fit: what bounds its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bound {
+    Startup,
+    Tasks,
+    Work,
+}
+
+impl Bound {
+    /// The word for the CSV and the tables.
+    pub fn word(self) -> &'static str {
+        ["start-up", "tasks", "work"][self as usize]
+    }
+}
+
+/// The least-squares line `time ≈ c + per_task × tasks` through (tasks, time)
+/// points, as `(c, per_task)`; `None` without two distinct task counts. Each
+/// point is weighted by 1/time², so residuals count relative to their point,
+/// rather than by plain least squares: the times span three decades, and
+/// unweighted, the noise of the largest point (0.1% of procs' 12.7 s is 13 ms)
+/// outweighs a start-up of a millisecond (it gave procs a start-up of −4 ms).
+pub fn fit_line(points: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64)> {
+    let points: Vec<(f64, f64, f64)> = points
+        .filter(|(_, y)| *y > 0.0)
+        .map(|(x, y)| (x, y, y.powi(-2)))
         .collect();
-    (!points.is_empty()).then(|| {
-        format!(
-            "faster than the ideal, which is a lower bound, so these points did not run as the \
-             sweep assumes (check their commands and records): {}",
-            points.join(", ")
-        )
-    })
+    let sum = |term: &dyn Fn(f64, f64) -> f64| -> f64 {
+        points.iter().map(|(x, y, w)| w * term(*x, *y)).sum()
+    };
+    let total: f64 = sum(&|_, _| 1.0);
+    let (mean_x, mean_y) = (sum(&|x, _| x) / total, sum(&|_, y| y) / total);
+    let sxx: f64 = sum(&|x, _| (x - mean_x).powi(2));
+    let slope = sum(&|x, y| (x - mean_x) * (y - mean_y)) / sxx;
+    (sxx > 0.0).then_some((mean_y - slope * mean_x, slope))
 }
 
-/// `ideal_s` and `ratio_to_ideal` of a point with this ideal.
-fn ideal_cells(point: &Point, ideal_s: Option<f64>) -> [Option<f64>; 2] {
-    let ideal_s = ideal_s.filter(|ideal| ideal.is_finite() && *ideal >= 0.0);
-    let ratio = ideal_s
-        .filter(|ideal| *ideal > 0.0)
-        .map(|ideal| point.timing.median_s / ideal);
-    [ideal_s, ratio]
+/// One variant: its points and what its sentences say about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub variant: String,
+    /// By ascending value; never empty.
+    pub points: Vec<Point>,
+    pub largest: Point,
+    /// Its best speedup (not seq's), and that as a share of its ideal there.
+    pub best: Option<Point>,
+    pub share: Option<f64>,
+    /// `callers`: some point converted a key twice.
+    pub duplicated: bool,
+    pub reach: Option<Reach>,
 }
 
-/// The same variant's point at value 1, the base of every per-unit figure.
-fn base<'a>(sweep: &'a Sweep, point: &Point) -> Option<&'a Point> {
-    sweep
-        .points
-        .iter()
-        .find(|base| base.variant == point.variant && base.value == 1.0)
+/// Whether and from where a parallel `tasksize` variant reaches its ideal speedup.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reach {
+    /// The smallest size from which every point reaches [`SHARE_OF_IDEAL`].
+    pub from: Option<Point>,
+    pub every: bool,
+    /// seq's time per task at `from`: how much work one task is.
+    pub work_s: Option<f64>,
+    /// Some size reaches the share, though not every larger one does.
+    pub some: bool,
+    /// The largest point's speedup with its start-up taken out (when it has one).
+    pub without_startup: Option<f64>,
+    /// The largest point misses the share, its start-up outweighs its tasks ×
+    /// cost per task, and without the start-up it would reach the share.
+    pub startup_holds_back: bool,
 }
 
-/// `(figure(N) − figure(1)) ÷ N`, or nothing without both figures.
-fn per_unit(point: &Point, base: Option<&Point>, figure: fn(&Point) -> Option<u64>) -> Option<f64> {
-    let (now, then) = (figure(point)?, figure(base?)?);
-    // KiB counts: far below 2^53, exact as floats.
-    Some((now as f64 - then as f64) / point.value)
+/// The points at one value of the parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct At {
+    pub value: f64,
+    /// In the order they ran.
+    pub points: Vec<Point>,
+    pub fastest: Option<Point>,
+    pub slowest: Option<Point>,
+    /// Slowest ÷ fastest median, with two points or more.
+    pub spread: Option<f64>,
 }
 
-/// A note for each variant that has no point at value 1, naming the unit.
-fn missing_bases(sweep: &Sweep, unit: &str, figure: &str) -> Vec<String> {
-    sweep
-        .variants()
-        .into_iter()
-        .filter(|variant| {
-            !sweep
-                .points
-                .iter()
-                .any(|point| point.variant == *variant && point.value == 1.0)
-        })
-        .map(|variant| {
-            format!("{variant} has no point at 1 {unit}, so no {figure} is given for it")
-        })
-        .collect()
+/// What a reader of the table must know that the figures cannot say.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notes {
+    /// Variants without a point at 1, so without a per-unit figure.
+    pub missing_base: Vec<String>,
+    pub no_wait: bool,
+    pub no_cores: bool,
+    pub no_seq: bool,
+    /// Points faster than their ideal.
+    pub faster: Vec<Point>,
 }
 
-/// `tasks`: the ideal is one wait (every task waits at the same time), and the
-/// chart shows time ÷ wait.
-fn tasks(sweep: &Sweep) -> Table<'_> {
-    let has_pss = sweep.points.iter().any(|point| point.pss_kib.is_some());
-    let mut columns = vec![column(WAIT_S, 6), column(MEMORY_PER_TASK, 3)];
-    if has_pss {
-        columns.extend([column(PSS, 0), column(PSS_PER_TASK, 3)]);
+/// One sweep with every figure: what every output reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sweep {
+    pub name: String,
+    /// The swept parameter's name (`tasks`, `in_flight`, `latency_ms`, ...).
+    pub parameter: String,
+    pub kind: Kind,
+    /// In the order they ran.
+    pub points: Vec<Point>,
+    /// In the order of their first point.
+    pub lines: Vec<Line>,
+    /// By ascending value.
+    pub at: Vec<At>,
+    /// Indices into `at`. `tasks`, `inflight`: the largest value at least two
+    /// models reached. `latency`: 0 ms; the first latency above 0 where the model
+    /// matters, and the one before it; the largest latency when it never
+    /// matters; the largest latency.
+    pub shared: Option<usize>,
+    pub zero: Option<usize>,
+    pub matters: Option<usize>,
+    pub before: Option<usize>,
+    pub calm: Option<usize>,
+    pub last: Option<usize>,
+    pub threshold: f64,
+    pub share: f64,
+    pub cores: Option<u64>,
+    pub notes: Notes,
+}
+
+/// Derives a sweep from its measured points; `cores` from `machine.json`.
+pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Option<u64>) -> Sweep {
+    let kind = serde_json::from_value(name.clone().into()).unwrap_or(Kind::Other);
+    let measured = points.clone();
+    for point in &mut points {
+        point.figures = figures(kind, &measured, point, cores);
     }
-    columns.extend(IDEAL_COLUMNS);
-    let mut notes = missing_bases(sweep, "task", "memory per task");
-    if sweep.points.iter().any(|point| point.wait_ms.is_none()) {
-        notes.push(
-            "some points carry no wait_ms (record or --wait-ms): no time ÷ wait for them".into(),
-        );
+    if kind == Kind::Tasksize {
+        fit_variants(&mut points);
     }
-    build(sweep, columns, Figure::TimeOverWait, notes, |point| {
-        let wait_s = point.wait_ms.map(|ms| ms / 1000.0);
-        let base = base(sweep, point);
-        let mut cells = vec![
-            wait_s,
-            per_unit(point, base, |point| point.record.peak_rss_kib),
-        ];
-        if has_pss {
-            cells.push(point.pss_kib.map(|kib| kib as f64));
-            cells.push(per_unit(point, base, |point| point.pss_kib));
+    let mut lines: Vec<Line> = Vec::new();
+    for point in &points {
+        if !lines.iter().any(|line| line.variant == point.variant) {
+            lines.push(line(kind, &points, point));
         }
-        let ideal = ideal_cells(point, wait_s);
-        cells.extend(ideal);
-        (cells, ideal[1], ideal[1].map(|_| 1.0))
-    })
+    }
+    let mut values: Vec<f64> = points.iter().map(|p| p.value).collect();
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    let at: Vec<At> = values.iter().map(|value| at(&points, *value)).collect();
+    let models = |at: &At| {
+        let mut families: Vec<Family> = at.points.iter().map(|p| p.family).collect();
+        families.sort();
+        families.dedup();
+        families.len()
+    };
+    let shared = at
+        .iter()
+        .rposition(|at| models(at) >= 2)
+        .or(at.len().checked_sub(1));
+    let latency = |index: Option<usize>| index.filter(|_| kind == Kind::Latency);
+    let waiting = |index: &usize| at[*index].value > 0.0 && at[*index].spread.is_some();
+    let matters = (0..at.len()).find(|i| waiting(i) && at[*i].spread > Some(MATTERS_ABOVE));
+    let calm = (0..at.len())
+        .rev()
+        .find(waiting)
+        .filter(|_| matters.is_none());
+    Sweep {
+        shared: shared.filter(|_| matches!(kind, Kind::Tasks | Kind::Inflight)),
+        zero: latency(
+            at.iter()
+                .position(|at| at.value == 0.0 && at.spread.is_some()),
+        ),
+        before: latency(matters.and_then(|m| (0..m).rev().find(waiting))),
+        calm: latency(calm),
+        last: latency(at.len().checked_sub(1).filter(|last| at[*last].value > 0.0)),
+        matters: latency(matters),
+        threshold: MATTERS_ABOVE,
+        share: SHARE_OF_IDEAL,
+        cores,
+        notes: notes(kind, &points, &lines, cores),
+        at,
+        lines,
+        points,
+        name,
+        parameter,
+        kind,
+    }
+}
+
+/// The figures of one point among all the sweep's measured points.
+fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figures {
+    let record = &point.record;
+    let count = |n: Option<u64>| n.map(|n| n as f64);
+    let base = all
+        .iter()
+        .find(|base| base.variant == point.variant && base.value == 1.0);
+    let median = point.timing.median_s;
+    let mut f = Figures::default();
+    let ideal_s = match kind {
+        Kind::Tasks => {
+            f.wait_s = point.wait_ms.map(|ms| ms / 1000.0);
+            f.per_unit = PerUnit::of(|p| p.peak_rss_kib, point, base);
+            f.pss_per_unit = PerUnit::of(|p| p.pss_kib, point, base);
+            f.wait_s
+        }
+        Kind::Inflight => {
+            f.per_unit = PerUnit::of(|p| p.peak_rss_kib, point, base);
+            // The swept value is how many requests were in flight at once.
+            let at_once = point.value.max(1.0) as u64;
+            let requests = record.requests.zip(url_latency_ms(&point.command));
+            requests.map(|(requests, ms)| latency_bound_s(requests, at_once, ms))
+        }
+        Kind::Latency => {
+            let lanes = record.parallelism();
+            let bound = |requests| latency_bound_s(requests, lanes, point.value);
+            record.requests.map(bound)
+        }
+        Kind::Tasksize | Kind::Workers => {
+            let seq_s = seq_for(kind, all, point).map(|seq| seq.timing.median_s);
+            f.workers = count(record.workers).or(match kind {
+                Kind::Workers => Some(point.value),
+                _ => (point.family == Family::Seq).then_some(1.0),
+            });
+            f.speedup = seq_s.map(|seq| seq / median);
+            let lanes = f
+                .workers
+                .zip(cores)
+                .map(|(w, cores)| cpu_lanes(w as u64, cores));
+            f.ideal_speedup = lanes.map(|lanes| lanes as f64);
+            let ideal_s = seq_s.zip(f.ideal_speedup).map(|(seq, lanes)| seq / lanes);
+            if kind == Kind::Tasksize {
+                let overhead = |(ideal, tasks)| (median - ideal) / tasks as f64;
+                f.overhead_per_task_s = ideal_s.zip(record.tasks).map(overhead);
+            }
+            ideal_s
+        }
+        Kind::Callers | Kind::Other => {
+            f.duplicates = count(record.duplicates).filter(|_| kind == Kind::Callers);
+            record.ideal_ms.map(|ms| ms / 1000.0)
+        }
+    };
+    f.ideal_s = ideal_s.filter(|ideal| ideal.is_finite() && *ideal >= 0.0);
+    let positive = f.ideal_s.filter(|ideal| *ideal > 0.0);
+    f.ratio_to_ideal = positive.map(|ideal| median / ideal);
+    (f.y, f.ideal_y) = match kind {
+        Kind::Tasks | Kind::Inflight => (f.ratio_to_ideal, f.ratio_to_ideal.map(|_| 1.0)),
+        // seq's own ideal (1×) is not drawn: it is the line every other is against.
+        Kind::Tasksize | Kind::Workers => {
+            let drawn = point.family != Family::Seq;
+            (f.speedup, f.ideal_speedup.filter(|_| drawn))
+        }
+        _ => (Some(median), positive),
+    };
+    f
 }
 
 /// The latency a download point's site server was asked for (`latency_ms=NNN`
 /// in its URL).
 pub fn url_latency_ms(command: &str) -> Option<f64> {
     let at = command.find("latency_ms=")? + "latency_ms=".len();
-    let digits: String = command[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
-/// `ceil(requests ÷ at_once) × latency`: the rounds of requests a model that
-/// keeps `at_once` in flight needs.
-fn rounds_ideal(requests: Option<u64>, at_once: f64, latency_ms: Option<f64>) -> Option<f64> {
-    let rounds = (requests? as f64 / at_once.max(1.0)).ceil();
-    Some(rounds * latency_ms? / 1000.0)
-}
-
-/// `inflight`: the ideal is `ceil(requests ÷ N) × latency`, the chart shows time ÷ ideal.
-fn inflight(sweep: &Sweep) -> Table<'_> {
-    let mut columns = vec![
-        column(REQUESTS, 0),
-        column(LATENCY_MS, 3),
-        column(MEMORY_PER_IN_FLIGHT, 3),
-    ];
-    columns.extend(IDEAL_COLUMNS);
-    let notes = missing_bases(sweep, "request in flight", "memory per request in flight");
-    build(sweep, columns, Figure::TimeOverIdeal, notes, |point| {
-        let latency_ms = url_latency_ms(&point.command);
-        let ideal = ideal_cells(
-            point,
-            rounds_ideal(point.record.requests, point.value, latency_ms),
-        );
-        let memory = per_unit(point, base(sweep, point), |point| point.record.peak_rss_kib);
-        let requests = point.record.requests.map(|requests| requests as f64);
-        let mut cells = vec![requests, latency_ms, memory];
-        cells.extend(ideal);
-        (cells, ideal[1], ideal[1].map(|_| 1.0))
-    })
-}
-
-/// `latency`: the ideal is `ceil(requests ÷ concurrency) × latency`, the chart
-/// shows the time itself against it.
-fn latency(sweep: &Sweep) -> Table<'_> {
-    let mut columns = vec![column(REQUESTS, 0), column(CONCURRENCY, 0)];
-    columns.extend(IDEAL_COLUMNS);
-    build(sweep, columns, Figure::Seconds, Vec::new(), |point| {
-        let concurrency = point.record.parallelism() as f64;
-        let ideal_s = rounds_ideal(point.record.requests, concurrency, Some(point.value));
-        let requests = point.record.requests.map(|requests| requests as f64);
-        let mut cells = vec![requests, Some(concurrency)];
-        cells.extend(ideal_cells(point, ideal_s));
-        let ideal_y = ideal_s.filter(|ideal| *ideal > 0.0);
-        (cells, Some(point.timing.median_s), ideal_y)
-    })
+    let digits = &command[at..];
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse().ok()
 }
 
 /// The seq point a parallel point is compared with: seq at the same value, or
 /// (`workers`, where seq runs once) the sweep's only seq point.
-fn seq_for<'a>(sweep: &'a Sweep, point: &Point) -> Option<&'a Point> {
-    let seqs: Vec<&Point> = sweep
-        .points
-        .iter()
-        .filter(|point| point.family() == Family::Seq)
-        .collect();
-    let only = match (sweep.kind, seqs.as_slice()) {
+fn seq_for<'a>(kind: Kind, all: &'a [Point], point: &Point) -> Option<&'a Point> {
+    let seqs: Vec<&Point> = all.iter().filter(|p| p.family == Family::Seq).collect();
+    let only = match (kind, seqs.as_slice()) {
         (Kind::Workers, [only]) => Some(*only),
         _ => None,
     };
-    seqs.iter()
-        .find(|seq| seq.value == point.value)
-        .copied()
-        .or(only)
+    let same = seqs.iter().find(|seq| seq.value == point.value);
+    same.copied().or(only)
 }
 
-/// The workers a point ran with: its record's, else (`workers`) the swept value.
-fn workers_of(sweep: &Sweep, point: &Point) -> Option<f64> {
-    let recorded = point.record.workers.map(|workers| workers as f64);
-    match sweep.kind {
-        Kind::Workers => recorded.or(Some(point.value)),
-        _ => recorded.or((point.family() == Family::Seq).then_some(1.0)),
-    }
-}
-
-/// `tasksize` and `workers`: speedup against seq, the ideal speedup
-/// `min(workers, cores)`, and (`tasksize`) the overhead per task
-/// `(time − seq ÷ ideal speedup) ÷ tasks`.
-fn speedups(sweep: &Sweep, cores: Option<u64>) -> Table<'_> {
-    let tasksize = sweep.kind == Kind::Tasksize;
-    let mut columns = vec![
-        column(WORKERS, 0),
-        column(SPEEDUP, 4),
-        column(IDEAL_SPEEDUP, 0),
-    ];
-    if tasksize {
-        columns.insert(0, column(TASKS, 0));
-        columns.push(column(OVERHEAD_PER_TASK, 4));
-    }
-    columns.extend(IDEAL_COLUMNS);
-    let mut notes = Vec::new();
-    if cores.is_none() {
-        notes.push("machine.json has no core count, so there is no ideal speedup".to_string());
-    }
-    if !sweep
-        .points
-        .iter()
-        .any(|point| point.family() == Family::Seq)
-    {
-        notes.push("no seq point, so there is no speedup".to_string());
-    }
-    build(sweep, columns, Figure::Speedup, notes, |point| {
-        let seq_s = seq_for(sweep, point).map(|seq| seq.timing.median_s);
-        let workers = workers_of(sweep, point);
-        let speedup = seq_s.map(|seq| seq / point.timing.median_s);
-        let ideal_speedup = match (workers, cores) {
-            (Some(workers), Some(cores)) => Some(workers.min(cores as f64).max(1.0)),
-            _ => None,
+/// Fits every variant of a task-size sweep against seq's fit, and marks each
+/// point with the term that bounds it. Without a seq fit nothing is fitted.
+fn fit_variants(points: &mut [Point]) {
+    let fit_of = |points: &[Point], keep: &dyn Fn(&Point) -> bool| {
+        let kept = points.iter().filter(|p| keep(p));
+        fit_line(kept.filter_map(|p| Some((p.record.tasks? as f64, p.timing.median_s))))
+    };
+    let Some((seq_c, _)) = fit_of(points, &|p| p.family == Family::Seq) else {
+        return;
+    };
+    let variants: Vec<String> = points.iter().map(|p| p.variant.clone()).collect();
+    for variant in variants {
+        let ours = |p: &Point| p.variant == variant;
+        let lanes = points
+            .iter()
+            .filter(|p| ours(p))
+            .filter_map(|p| p.figures.ideal_speedup);
+        let Some((lanes, (c, per_task_s))) = lanes.reduce(f64::max).zip(fit_of(points, &ours))
+        else {
+            continue;
         };
-        let ideal_s = seq_s.zip(ideal_speedup).map(|(seq, ideal)| seq / ideal);
-        let mut cells = vec![workers, speedup, ideal_speedup];
-        if tasksize {
-            let tasks = point.record.tasks.map(|tasks| tasks as f64);
-            cells.insert(0, tasks);
-            let overhead = ideal_s
-                .zip(tasks)
-                .map(|(ideal, tasks)| (point.timing.median_s - ideal) / tasks * 1e6);
-            cells.push(overhead);
+        let work_s = seq_c / lanes;
+        let fit = Fit {
+            per_task_s,
+            startup_s: c - work_s,
+            work_s,
+        };
+        for point in points.iter_mut().filter(|p| ours(p)) {
+            let tasks_s = per_task_s * point.record.tasks.unwrap_or(0) as f64;
+            point.figures.bound = Some(if fit.startup_s > tasks_s.max(work_s) {
+                Bound::Startup
+            } else if tasks_s > work_s {
+                Bound::Tasks
+            } else {
+                Bound::Work
+            });
+            point.figures.fit = Some(fit);
         }
-        cells.extend(ideal_cells(point, ideal_s));
-        // seq's own ideal (1×) is not drawn: it is the line every other is against.
-        let ideal_y = ideal_speedup.filter(|_| point.family() != Family::Seq);
-        (cells, speedup, ideal_y)
+    }
+}
+
+/// The variant of `first` (its first point), with its best and largest points.
+fn line(kind: Kind, all: &[Point], first: &Point) -> Line {
+    let mut points: Vec<Point> = all
+        .iter()
+        .filter(|p| p.variant == first.variant)
+        .cloned()
+        .collect();
+    points.sort_by(|a, b| a.value.total_cmp(&b.value));
+    let speedup = |p: &&Point| p.figures.speedup.filter(|_| p.family != Family::Seq);
+    let parallel = points.iter().filter(|p| speedup(p).is_some());
+    let best = parallel.max_by(|a, b| {
+        speedup(a)
+            .unwrap_or(0.0)
+            .total_cmp(&speedup(b).unwrap_or(0.0))
+    });
+    let share = best.and_then(|best| Some(best.figures.speedup? / best.figures.ideal_speedup?));
+    Line {
+        variant: first.variant.clone(),
+        // `first` is among them, so the variant has a largest point.
+        largest: points.last().unwrap_or(first).clone(),
+        best: best.cloned(),
+        share,
+        duplicated: points.iter().any(|p| p.figures.duplicates > Some(0.0)),
+        reach: (kind == Kind::Tasksize)
+            .then(|| reach(all, &points))
+            .flatten(),
+        points,
+    }
+}
+
+fn reached(point: &Point) -> bool {
+    let (speedup, ideal) = (point.figures.speedup, point.figures.ideal_speedup);
+    speedup
+        .zip(ideal)
+        .is_some_and(|(speedup, ideal)| speedup >= SHARE_OF_IDEAL * ideal)
+}
+
+/// When a parallel `tasksize` variant reaches its ideal speedup, from its
+/// points by ascending size; `None` for seq.
+fn reach(all: &[Point], points: &[Point]) -> Option<Reach> {
+    let has = |p: &&Point| p.figures.speedup.is_some() && p.figures.ideal_speedup.is_some();
+    let rows: Vec<&Point> = points
+        .iter()
+        .filter(|p| p.family != Family::Seq)
+        .filter(has)
+        .collect();
+    let largest = *rows.last()?;
+    let from_index = rows
+        .iter()
+        .rposition(|p| !reached(p))
+        .map_or(0, |miss| miss + 1);
+    let from = rows.get(from_index).copied();
+    let work_s = from.and_then(|from| {
+        let seq = all
+            .iter()
+            .find(|p| p.value == from.value && p.family == Family::Seq)?;
+        Some(seq.timing.median_s / seq.record.tasks? as f64)
+    });
+    let median = largest.timing.median_s;
+    let fit = largest.figures.fit.filter(|fit| fit.startup_s > 0.0);
+    let speedup = largest.figures.speedup.unwrap_or(0.0);
+    let without_startup = fit.map(|fit| speedup * median / (median - fit.startup_s));
+    let ideal = largest.figures.ideal_speedup.unwrap_or(0.0);
+    let startup_holds_back = fit.zip(without_startup).is_some_and(|(fit, without)| {
+        let tasks_s = fit.per_task_s * largest.record.tasks.unwrap_or(0) as f64;
+        !reached(largest) && fit.startup_s > tasks_s && without >= SHARE_OF_IDEAL * ideal
+    });
+    Some(Reach {
+        from: from.cloned(),
+        every: from_index == 0,
+        work_s,
+        some: rows.iter().any(|p| reached(p)),
+        without_startup,
+        startup_holds_back,
     })
 }
 
-/// `callers` and sweeps without a rule: the time, against the ideal the record
-/// states (`ideal_ms`) where it states one; `callers` adds the conversions.
-fn recorded_ideal(sweep: &Sweep) -> Table<'_> {
-    let callers = sweep.kind == Kind::Callers;
-    let mut columns = Vec::new();
-    if callers {
-        columns.extend([column(DUPLICATES, 0), column(CONVERSIONS, 0)]);
+fn at(points: &[Point], value: f64) -> At {
+    let here: Vec<Point> = points
+        .iter()
+        .filter(|p| p.value == value)
+        .cloned()
+        .collect();
+    let by_median = |a: &&Point, b: &&Point| a.timing.median_s.total_cmp(&b.timing.median_s);
+    let fastest = here.iter().min_by(by_median).cloned();
+    let slowest = here.iter().max_by(by_median).cloned();
+    let spread = fastest
+        .as_ref()
+        .zip(slowest.as_ref())
+        .filter(|_| here.len() >= 2);
+    let spread = spread.map(|(fastest, slowest)| slowest.timing.median_s / fastest.timing.median_s);
+    At {
+        value,
+        points: here,
+        fastest,
+        slowest,
+        spread,
     }
-    columns.extend(IDEAL_COLUMNS);
-    build(sweep, columns, Figure::Seconds, Vec::new(), |point| {
-        let ideal_s = point.record.ideal_ms.map(|ms| ms / 1000.0);
-        let mut cells = Vec::new();
-        if callers {
-            let count = |count: Option<u64>| count.map(|count| count as f64);
-            cells.extend([
-                count(point.record.duplicates),
-                count(point.record.conversions),
-            ]);
-        }
-        let ideal = ideal_cells(point, ideal_s);
-        cells.extend(ideal);
-        let ideal_y = ideal[0].filter(|ideal| *ideal > 0.0);
-        (cells, Some(point.timing.median_s), ideal_y)
-    })
+}
+
+fn notes(kind: Kind, points: &[Point], lines: &[Line], cores: Option<u64>) -> Notes {
+    let cpu = matches!(kind, Kind::Tasksize | Kind::Workers);
+    let per_unit = matches!(kind, Kind::Tasks | Kind::Inflight);
+    let has_base = |line: &&Line| line.points.iter().any(|p| p.value == 1.0);
+    let without_base = lines.iter().filter(|line| per_unit && !has_base(line));
+    let faster = points
+        .iter()
+        .filter(|p| p.figures.ratio_to_ideal.is_some_and(|r| r < BELOW_IDEAL));
+    Notes {
+        missing_base: without_base.map(|line| line.variant.clone()).collect(),
+        no_wait: kind == Kind::Tasks && points.iter().any(|p| p.wait_ms.is_none()),
+        no_cores: cpu && cores.is_none(),
+        no_seq: cpu && !points.iter().any(|p| p.family == Family::Seq),
+        faster: faster.cloned().collect(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A point of `variant` at `value` taking `median_s`, with a record.
+    fn point(variant: &str, value: f64, median_s: f64, record: &str) -> Point {
+        let record = crate::files::record_object(record).expect("an object");
+        let record = crate::files::record_of(&record);
+        let result = crate::files::HyperfineResult {
+            command: variant.into(),
+            mean: median_s,
+            stddev: None,
+            median: median_s,
+            user: 0.0,
+            system: 0.0,
+            min: median_s,
+            max: median_s,
+            times: vec![median_s],
+            exit_codes: vec![Some(0)],
+        };
+        Point {
+            line: 1,
+            variant: variant.into(),
+            family: Family::of(variant, Some(&record)),
+            value,
+            command: String::new(),
+            peak_rss_kib: record.peak_rss_kib,
+            pss_kib: record.pss_kib,
+            wait_ms: record.wait_ms,
+            record,
+            timing: Timing::of(&result, None),
+            figures: Figures::default(),
+        }
+    }
+
+    fn close(actual: f64, expected: f64) -> bool {
+        (actual - expected).abs() <= 1e-9 * expected.abs().max(1e-6)
+    }
+
+    /// A synthetic task-size sweep with a known start-up and cost per task: the
+    /// fit finds both, the bound moves from work to tasks as tasks multiply, and
+    /// without its start-up the largest point would be near its ideal.
+    #[test]
+    fn fit_separates_startup_from_cost_per_task() {
+        let mut points = Vec::new();
+        for tasks in [10u64, 100, 1_000, 10_000, 100_000] {
+            let size = 1e8 / tasks as f64;
+            let record = |workers| format!(r#"{{"workers":{workers},"tasks":{tasks}}}"#);
+            // seq: 40 ms of work and 10 ns a task; procs: the work halved, 3 ms of
+            // start-up beyond that, 12 µs a task.
+            points.push(point("seq", size, 0.040 + 10e-9 * tasks as f64, &record(1)));
+            points.push(point(
+                "procs",
+                size,
+                0.023 + 12e-6 * tasks as f64,
+                &record(2),
+            ));
+        }
+        let sweep = sweep("tasksize".into(), "task_iterations".into(), points, Some(2));
+        let procs = &sweep.lines[1];
+        let fit = procs.largest.figures.fit.expect("procs is fitted");
+        assert!(close(fit.per_task_s, 12e-6), "{fit:?}");
+        assert!(
+            close(fit.startup_s, 0.003) && close(fit.work_s, 0.020),
+            "{fit:?}"
+        );
+        let bounds: Vec<Option<Bound>> = procs.points.iter().map(|p| p.figures.bound).collect();
+        let (tasks, work) = (Some(Bound::Tasks), Some(Bound::Work));
+        assert_eq!(
+            bounds,
+            [tasks, tasks, work, work, work],
+            "by ascending task size"
+        );
+        let reach = procs.reach.as_ref().expect("procs is parallel");
+        assert!(sweep.lines[0].reach.is_none(), "seq is not");
+        // 10 tasks: 40.0001 ms ÷ (23.12 − 3) ms.
+        let without = reach.without_startup.expect("a start-up");
+        assert!(close(without, 0.0400001 / 0.02012), "{without}");
+        assert!(
+            reach.startup_holds_back,
+            "1.73× misses 90% of 2×, 1.99× would not"
+        );
+        assert!(
+            fit_line([(5.0, 1.0), (5.0, 2.0)].into_iter()).is_none(),
+            "one task count"
+        );
+    }
+
+    /// At 0 ms the variants differ by 2.3× from their own CPU costs; the model
+    /// starts to matter at the first latency above 0 whose spread is over 2×.
+    #[test]
+    fn latency_matters_from_the_first_wait() {
+        let mut points = Vec::new();
+        for (ms, seq, async_) in [
+            (0.0, 0.00468, 0.0109),
+            (1.0, 0.177, 0.00986),
+            (5.0, 0.825, 0.0143),
+        ] {
+            points.push(point("seq", ms, seq, r#"{"requests":160}"#));
+            points.push(point(
+                "async",
+                ms,
+                async_,
+                r#"{"requests":160,"concurrency":160}"#,
+            ));
+        }
+        let sweep = sweep("latency".into(), "latency_ms".into(), points, Some(2));
+        let zero = &sweep.at[sweep.zero.expect("a spread at 0 ms")];
+        assert_eq!(
+            zero.fastest.as_ref().map(|p| p.variant.as_str()),
+            Some("seq")
+        );
+        assert_eq!(
+            zero.spread.map(|spread| (spread * 100.0).round()),
+            Some(233.0)
+        );
+        let matters = &sweep.at[sweep.matters.expect("the model matters")];
+        assert_eq!(matters.value, 1.0);
+        assert!(
+            matters
+                .spread
+                .is_some_and(|spread| close(spread, 0.177 / 0.00986))
+        );
+        assert_eq!(
+            (sweep.before, sweep.calm, sweep.last),
+            (None, None, Some(2))
+        );
+        let seq_at_5 = &sweep.at[2].points[0];
+        assert!(
+            close(seq_at_5.figures.ideal_s.expect("an ideal"), 0.8),
+            "160 waves of 5 ms"
+        );
+    }
+
+    /// A per-task memory figure at or below zero is the 1-task run's noise.
+    #[test]
+    fn memory_at_or_below_the_first_run_is_noise() {
+        let points = vec![
+            point("async", 1.0, 1.0, r#"{"peak_rss_kib":5172,"wait_ms":1000}"#),
+            point(
+                "async",
+                1000.0,
+                1.0,
+                r#"{"peak_rss_kib":5168,"wait_ms":1000}"#,
+            ),
+            point(
+                "async",
+                10.0,
+                1.0,
+                r#"{"peak_rss_kib":5176,"wait_ms":1000}"#,
+            ),
+        ];
+        let sweep = sweep("tasks".into(), "tasks".into(), points, None);
+        let per = |at: usize| sweep.points[at].figures.per_unit.expect("a base");
+        assert!(per(1).noise && close(per(1).kib, -0.004));
+        assert!(!per(2).noise && close(per(2).kib, 0.4));
+    }
+
     /// The latency is read from the site server's URL.
     #[test]
     fn latency_from_the_url() {
-        let command = "bin/concur-threads download --url http://127.0.0.1:80/page?latency_ms=200 --repeat 160";
+        let command = "bin/concur-threads download --url http://127.0.0.1:80/page?latency_ms=200";
         assert_eq!(url_latency_ms(command), Some(200.0));
         assert_eq!(url_latency_ms("download --url http://x/page"), None);
         assert_eq!(url_latency_ms("x?latency_ms=&a=1"), None);
-    }
-
-    /// Rounds of requests: 160 requests 10 at a time at 200 ms is 3.2 s.
-    #[test]
-    fn ideal_rounds() {
-        assert_eq!(rounds_ideal(Some(160), 10.0, Some(200.0)), Some(3.2));
-        assert_eq!(rounds_ideal(Some(160), 1000.0, Some(200.0)), Some(0.2));
-        assert_eq!(rounds_ideal(Some(160), 0.0, Some(200.0)), Some(32.0));
-        assert_eq!(rounds_ideal(None, 10.0, Some(200.0)), None);
     }
 }
