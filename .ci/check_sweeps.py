@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Checks what sweep.sh --quick wrote: every JSON file parses, every sweep has
-one CSV row per point, a chart, and its place in the README.
+one CSV row per point, a chart, and its section in the README; tasksize.csv
+ends with the fit's columns; no number is a negative zero.
 
 Usage: check_sweeps.py OUT
 """
 import csv
 import json
 import pathlib
+import re
 import sys
 
 out = pathlib.Path(sys.argv[1])
@@ -15,10 +17,19 @@ for path in out.rglob("*.json"):
 records = [json.loads(line) for line in (out / "records.jsonl").read_text().splitlines() if line.strip()]
 sweeps = sorted({r["sweep"] for r in records})
 readme = (out / "README.md").read_text()
+negative_zero = re.compile(r"(?<![\w.])-0(\.0+)?(?![\w.])")
 for sweep in sweeps:
-    rows = list(csv.DictReader((out / f"{sweep}.csv").open()))
+    with (out / f"{sweep}.csv").open() as file:
+        reader = csv.DictReader(file)
+        rows = list(reader)
+        columns = reader.fieldnames or []
     points = [r for r in records if r["sweep"] == sweep]
     assert rows and len(rows) == len(points), f"{sweep}: {len(points)} points, {len(rows)} rows"
     assert (out / f"{sweep}.svg").read_text().lstrip().startswith("<svg"), f"{sweep}.svg"
-    assert f"{sweep}.svg" in readme, f"README lacks the {sweep} chart"
+    assert f"## {sweep}\n" in readme and f"({sweep}.svg)" in readme, f"README lacks the {sweep} section"
+    if sweep == "tasksize":
+        assert columns[-3:] == ["fit_per_task_us", "fit_startup_ms", "bound"], columns
+    for row in rows:
+        assert not any(negative_zero.fullmatch(cell or "") for cell in row.values()), f"{sweep}: {row}"
+assert not negative_zero.search(readme), "README shows a negative zero"
 print(f"ok: {len(sweeps)} sweeps, {len(records)} points")
