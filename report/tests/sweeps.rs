@@ -597,6 +597,32 @@ fn duplicate_points_and_bad_names_are_refused() {
     }
 }
 
+/// A task-size sweep without seq, on a machine without a core count, has no
+/// speedup: its chart shows the times, and its page says why.
+#[test]
+fn no_seq_and_no_cores_still_give_a_report() {
+    let scratch = sweep_dir();
+    let records = scratch.read("records.jsonl");
+    let seq =
+        |line: &&str| line.contains(r#""sweep":"tasksize""#) && line.contains(r#""variant":"seq""#);
+    let kept: String = records
+        .lines()
+        .filter(|line| !seq(line))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    scratch.write("records.jsonl", kept);
+    scratch.write("machine.json", r#"{"cpu":"Test CPU"}"#);
+    let summary = report(&scratch, &[]);
+    let expected =
+        "tasksize: No speedup against an ideal: the sweep lacks a seq point or the core count.";
+    assert!(summary.contains(expected), "{summary}");
+    assert!(scratch.read("tasksize.svg").contains("median wall time"));
+    let readme = scratch.read("README.md");
+    assert!(readme.contains("- machine.json has no core count, so there is no ideal speedup"));
+    assert!(readme.contains("- no seq point, so there is no speedup"));
+    assert!(readme.contains("Measured by `scripts/sweep.sh` on Test CPU; hyperfine, 3 timed runs"));
+}
+
 /// A point faster than its ideal (a lower bound) did not run as the sweep
 /// assumes, and the page says so.
 #[test]

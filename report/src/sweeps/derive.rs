@@ -256,6 +256,8 @@ pub struct Sweep {
     pub before: Option<usize>,
     pub calm: Option<usize>,
     pub last: Option<usize>,
+    /// The chart shows the median times instead of the sweep's own figure.
+    pub plots_time: bool,
     pub threshold: f64,
     pub share: f64,
     pub cores: Option<u64>,
@@ -271,6 +273,13 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
     }
     if kind == Kind::Tasksize {
         fit_variants(&mut points);
+    }
+    // Without the sweep's own figure anywhere (no seq point, no core count, no
+    // wait), its chart shows the median times, rather than no chart at all.
+    let plots_time = points.iter().all(|p| p.figures.y.is_none());
+    for point in points.iter_mut().filter(|_| plots_time) {
+        let ideal_s = point.figures.ideal_s.filter(|ideal| *ideal > 0.0);
+        (point.figures.y, point.figures.ideal_y) = (Some(point.timing.median_s), ideal_s);
     }
     let mut lines: Vec<Line> = Vec::new();
     for point in &points {
@@ -309,6 +318,7 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
         calm: latency(calm),
         last: latency(at.len().checked_sub(1).filter(|last| at[*last].value > 0.0)),
         matters: latency(matters),
+        plots_time,
         threshold: MATTERS_ABOVE,
         share: SHARE_OF_IDEAL,
         cores,

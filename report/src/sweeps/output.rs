@@ -147,8 +147,9 @@ fn x_label(sweep: &Sweep) -> &str {
 }
 
 /// What the chart plots upward, its unit, and what its dashed ideal stands for.
-fn y_axis(kind: Kind) -> (&'static str, Unit, &'static str) {
-    match kind {
+fn y_axis(sweep: &Sweep) -> (&'static str, Unit, &'static str) {
+    match sweep.kind {
+        _ if sweep.plots_time => ("median wall time", Unit::Seconds, "ideal bound"),
         Kind::Tasks => ("median time ÷ wait", Unit::Factor, "ideal: one wait"),
         Kind::Inflight => ("median time ÷ ideal", Unit::Factor, "ideal"),
         Kind::Tasksize | Kind::Workers => ("speedup vs seq", Unit::Factor, "ideal speedup"),
@@ -157,7 +158,7 @@ fn y_axis(kind: Kind) -> (&'static str, Unit, &'static str) {
 }
 
 fn chart_title(sweep: &Sweep) -> String {
-    let (name, y) = (&sweep.name, y_axis(sweep.kind).0);
+    let (name, y) = (&sweep.name, y_axis(sweep).0);
     format!("{name}: {y} against {}", sweep.parameter)
 }
 
@@ -165,7 +166,7 @@ fn chart_title(sweep: &Sweep) -> String {
 /// ideal dashed: one line in ink where every variant shares it (one wait, 1×,
 /// min(workers, cores)), else one per variant in its colour.
 pub fn chart(sweep: &Sweep) -> Chart {
-    let (value_label, unit, ideal) = y_axis(sweep.kind);
+    let (value_label, unit, ideal) = y_axis(sweep);
     let series = |label, colour, points, dashed| Series {
         label,
         colour,
