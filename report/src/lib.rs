@@ -49,6 +49,7 @@
 mod atomic;
 pub mod baseline;
 pub mod blocking;
+pub mod chart;
 mod columns;
 pub mod data_files;
 pub mod figures;
