@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::chart::{self, Chart, Series, Unit};
 use crate::files::{Machine, Params};
-use crate::format::{duration, factor, kib, trimmed, value};
+use crate::format::{and_list, duration, factor, kib, trimmed, value};
 use crate::table::{Align, NONE, Table};
 
 use super::Inputs;
@@ -173,25 +173,27 @@ pub fn chart(sweep: &Sweep) -> Chart {
         points,
         dashed,
     };
-    let (mut lines, mut ideals) = (Vec::new(), Vec::new());
+    let mut lines = Vec::new();
+    // Each distinct ideal once, with the variants that share it.
+    let mut ideals: Vec<(Vec<&str>, usize, Vec<(f64, f64)>)> = Vec::new();
     for line in &sweep.lines {
         let colour = line.largest.family.index();
         let pairs = |pick: fn(&Point) -> Option<f64>| -> Vec<(f64, f64)> {
             let pairs = line.points.iter().filter_map(|p| Some((p.value, pick(p)?)));
             pairs.filter(|(_, y)| y.is_finite()).collect()
         };
-        lines.push(series(
-            line.variant.clone(),
-            colour,
-            pairs(|p| p.figures.y),
-            false,
-        ));
-        let label = format!("{ideal}: {}", line.variant);
-        ideals.push(series(label, colour, pairs(|p| p.figures.ideal_y), true));
+        let points = pairs(|p| p.figures.y);
+        lines.push(series(line.variant.clone(), colour, points, false));
+        let points = pairs(|p| p.figures.ideal_y);
+        match ideals.iter_mut().find(|(.., there)| *there == points) {
+            Some((variants, ..)) => variants.push(&line.variant),
+            None if points.is_empty() => {}
+            None => ideals.push((vec![&line.variant], colour, points)),
+        }
     }
     // Every ideal point, once per value; `None` when two variants disagree there.
     let mut shared: Option<Vec<(f64, f64)>> = Some(Vec::new());
-    for &(x, y) in ideals.iter().flat_map(|ideal| &ideal.points) {
+    for &(x, y) in ideals.iter().flat_map(|(.., points)| points) {
         let Some(points) = shared.as_mut() else { break };
         match points.iter().find(|(at, _)| *at == x) {
             Some((_, there)) if (there - y).abs() > 1e-9 * y.abs().max(1.0) => shared = None,
@@ -199,16 +201,16 @@ pub fn chart(sweep: &Sweep) -> Chart {
             None => points.push((x, y)),
         }
     }
-    if let Some(mut points) = shared {
-        points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        ideals = vec![series(
-            ideal.to_string(),
-            chart::PALETTE.len(),
-            points,
-            true,
-        )];
+    match shared.filter(|points| !points.is_empty()) {
+        Some(mut points) => {
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let ink = chart::PALETTE.len();
+            lines.push(series(ideal.to_string(), ink, points, true));
+        }
+        None => lines.extend(ideals.into_iter().map(|(variants, colour, points)| {
+            series(format!("ideal: {}", names(&variants)), colour, points, true)
+        })),
     }
-    lines.extend(ideals.into_iter().filter(|ideal| !ideal.points.is_empty()));
     let kind = chart::Kind::Lines {
         x_label: x_label(sweep).to_string(),
         series: lines,
@@ -221,6 +223,20 @@ pub fn chart(sweep: &Sweep) -> Chart {
         kind,
         legend: Vec::new(),
     }
+}
+
+/// Variants as a legend says them, their shared model said once: `threads
+/// single-flight` and `threads moka` are "threads single-flight and moka".
+fn names(variants: &[&str]) -> String {
+    let model = |variant: &str| variant.split_once(' ').map(|(model, _)| model.to_string());
+    let first = variants.first().and_then(|first| model(first));
+    let shared = first.filter(|first| variants.iter().all(|v| model(v).as_ref() == Some(first)));
+    let rest = variants.iter().skip(1).map(|v| match shared {
+        Some(_) => v.split_once(' ').map_or(*v, |(_, rest)| rest),
+        None => v,
+    });
+    let names: Vec<&str> = variants.iter().take(1).copied().chain(rest).collect();
+    and_list(&names)
 }
 
 /// One row per variant, one column per value of the parameter.
