@@ -175,7 +175,7 @@ pub fn chart(sweep: &Sweep) -> Chart {
     };
     let mut lines = Vec::new();
     // Each distinct ideal once, with the variants that share it.
-    let mut ideals: Vec<(Vec<&str>, usize, Vec<(f64, f64)>)> = Vec::new();
+    let mut ideals: Vec<(Vec<&str>, Series)> = Vec::new();
     for line in &sweep.lines {
         let colour = line.largest.family.index();
         let pairs = |pick: fn(&Point) -> Option<f64>| -> Vec<(f64, f64)> {
@@ -185,15 +185,18 @@ pub fn chart(sweep: &Sweep) -> Chart {
         let points = pairs(|p| p.figures.y);
         lines.push(series(line.variant.clone(), colour, points, false));
         let points = pairs(|p| p.figures.ideal_y);
-        match ideals.iter_mut().find(|(.., there)| *there == points) {
-            Some((variants, ..)) => variants.push(&line.variant),
+        match ideals.iter_mut().find(|(_, ideal)| ideal.points == points) {
+            Some((variants, _)) => variants.push(&line.variant),
             None if points.is_empty() => {}
-            None => ideals.push((vec![&line.variant], colour, points)),
+            None => ideals.push((
+                vec![&line.variant],
+                series(String::new(), colour, points, true),
+            )),
         }
     }
     // Every ideal point, once per value; `None` when two variants disagree there.
     let mut shared: Option<Vec<(f64, f64)>> = Some(Vec::new());
-    for &(x, y) in ideals.iter().flat_map(|(.., points)| points) {
+    for &(x, y) in ideals.iter().flat_map(|(_, ideal)| &ideal.points) {
         let Some(points) = shared.as_mut() else { break };
         match points.iter().find(|(at, _)| *at == x) {
             Some((_, there)) if (there - y).abs() > 1e-9 * y.abs().max(1.0) => shared = None,
@@ -207,8 +210,9 @@ pub fn chart(sweep: &Sweep) -> Chart {
             let ink = chart::PALETTE.len();
             lines.push(series(ideal.to_string(), ink, points, true));
         }
-        None => lines.extend(ideals.into_iter().map(|(variants, colour, points)| {
-            series(format!("ideal: {}", names(&variants)), colour, points, true)
+        None => lines.extend(ideals.into_iter().map(|(variants, ideal)| Series {
+            label: format!("ideal: {}", names(&variants)),
+            ..ideal
         })),
     }
     let kind = chart::Kind::Lines {
