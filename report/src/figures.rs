@@ -63,7 +63,10 @@ impl Family {
     /// The record's `model`, else the variant name's first word.
     pub fn of(variant: &str, record: Option<&Record>) -> Family {
         let first = variant.split_whitespace().next().unwrap_or(variant);
-        match record.and_then(|record| record.model.as_deref()).unwrap_or(first) {
+        match record
+            .and_then(|record| record.model.as_deref())
+            .unwrap_or(first)
+        {
             "seq" => Family::Seq,
             "threads" => Family::Threads,
             "async" => Family::Async,
@@ -281,8 +284,10 @@ pub fn load(dir: &Path) -> Result<Report> {
     }
     let params: Params = files::read_json(&dir.join(PARAMS_FILE), "a run-parameters file")?;
     let machine: Machine = files::read_json(&dir.join(MACHINE_FILE), "a machine description")?;
-    let records: Vec<(usize, RecordLine)> =
-        files::read_lines(&dir.join(RECORDS_FILE), "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})")?;
+    let records: Vec<(usize, RecordLine)> = files::read_lines(
+        &dir.join(RECORDS_FILE),
+        "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})",
+    )?;
     let experiments = Experiment::read(&dir.join(SEEDS_FILE))?;
     let names = if params.workloads.is_empty() {
         discover(dir)?
@@ -292,7 +297,10 @@ pub fn load(dir: &Path) -> Result<Report> {
     let mut timings = Vec::new();
     for (name, parameters) in names {
         if !files::is_file_name(&name) {
-            bail!("{}: workload name {name:?} cannot be used as a file name", dir.join(PARAMS_FILE).display());
+            bail!(
+                "{}: workload name {name:?} cannot be used as a file name",
+                dir.join(PARAMS_FILE).display()
+            );
         }
         let results = Export::read(&dir.join(format!("{name}.json")))?;
         timings.push((name, parameters, results));
@@ -356,8 +364,17 @@ pub fn build(
     let workloads = timings
         .into_iter()
         .map(|(name, parameters, results)| {
-            let record_of = |variant: &str| by_key.get(&(name.as_str(), variant)).map(|(_, line)| *line);
-            let mut workload = workload(&name, parameters, &results, &record_of, &params, &machine, &mut warnings);
+            let record_of =
+                |variant: &str| by_key.get(&(name.as_str(), variant)).map(|(_, line)| *line);
+            let mut workload = workload(
+                &name,
+                parameters,
+                &results,
+                &record_of,
+                &params,
+                &machine,
+                &mut warnings,
+            );
             if workload.kind == Kind::Seeds {
                 seeds::agree_within_groups(&mut workload.rows, &experiments);
             }
@@ -388,16 +405,22 @@ fn workload<'a>(
     let seq_record = record_of(SEQ).map(|line| files::record_of(&line.record));
     let any_record = results.iter().any(|r| record_of(&r.command).is_some());
     if seq_median.is_none() && kind != Kind::Seeds {
-        warnings.push(format!("{name}: no `{SEQ}` variant in {name}.json; speedup and checksum agreement left empty"));
+        warnings.push(format!(
+            "{name}: no `{SEQ}` variant in {name}.json; speedup and checksum agreement left empty"
+        ));
     }
     if !any_record {
         warnings.push(format!("{name}: no records in {RECORDS_FILE}; peak RSS, checksum and most ideal bounds left empty"));
     }
     if kind == Kind::Download && params.latency_ms.is_none() {
-        warnings.push(format!("{name}: no latency_ms in {PARAMS_FILE}; ideal bound left empty"));
+        warnings.push(format!(
+            "{name}: no latency_ms in {PARAMS_FILE}; ideal bound left empty"
+        ));
     }
     if kind == Kind::Cpu && machine.cores.is_none() {
-        warnings.push(format!("{name}: no cores in {MACHINE_FILE}; ideal bound left empty except for {SEQ}"));
+        warnings.push(format!(
+            "{name}: no cores in {MACHINE_FILE}; ideal bound left empty except for {SEQ}"
+        ));
     }
     let mut rows: Vec<Row> = results
         .iter()
@@ -405,18 +428,40 @@ fn workload<'a>(
             let line = record_of(&result.command);
             let record = line.map(|line| files::record_of(&line.record));
             if line.is_none() && any_record {
-                warnings.push(format!("{name} / {}: no record in {RECORDS_FILE}; its record columns are empty", result.command));
+                warnings.push(format!(
+                    "{name} / {}: no record in {RECORDS_FILE}; its record columns are empty",
+                    result.command
+                ));
             }
             let timing = Timing::of(result, params.rounds);
             if timing.failed_runs > 0 {
-                warnings.push(format!("{name} / {}: {} of {} timed runs exited non-zero", result.command, timing.failed_runs, result.exit_codes.len()));
+                warnings.push(format!(
+                    "{name} / {}: {} of {} timed runs exited non-zero",
+                    result.command,
+                    timing.failed_runs,
+                    result.exit_codes.len()
+                ));
             }
             let is_seq = result.command == SEQ;
-            let ideal = ideal(kind, is_seq, record.as_ref(), seq_median, params.latency_ms, machine.cores);
-            let checksum_agrees = record.as_ref().zip(seq_record.as_ref()).and_then(|(record, seq)| {
-                let reference = seq.checksum.as_ref()?;
-                Some(record.checksum.as_ref() == Some(reference) && record.errors.unwrap_or(0) == 0)
-            });
+            let ideal = ideal(
+                kind,
+                is_seq,
+                record.as_ref(),
+                seq_median,
+                params.latency_ms,
+                machine.cores,
+            );
+            let checksum_agrees =
+                record
+                    .as_ref()
+                    .zip(seq_record.as_ref())
+                    .and_then(|(record, seq)| {
+                        let reference = seq.checksum.as_ref()?;
+                        Some(
+                            record.checksum.as_ref() == Some(reference)
+                                && record.errors.unwrap_or(0) == 0,
+                        )
+                    });
             let mut row = Row {
                 variant: result.command.clone(),
                 family: Family::of(&result.command, record.as_ref()),
@@ -436,7 +481,12 @@ fn workload<'a>(
             row
         })
         .collect();
-    rows.sort_by(|a, b| a.timing.median_s.total_cmp(&b.timing.median_s).then_with(|| a.variant.cmp(&b.variant)));
+    rows.sort_by(|a, b| {
+        a.timing
+            .median_s
+            .total_cmp(&b.timing.median_s)
+            .then_with(|| a.variant.cmp(&b.variant))
+    });
     Workload {
         name: name.to_string(),
         kind,
@@ -457,18 +507,34 @@ pub fn ideal(
     latency_ms: Option<f64>,
     cores: Option<u64>,
 ) -> Option<Ideal> {
-    if let Some(ms) = record.and_then(|r| r.ideal_ms).filter(|ms| ms.is_finite() && *ms > 0.0) {
-        return Some(Ideal { seconds: ms / 1000.0, rule: IdealRule::Reported });
+    if let Some(ms) = record
+        .and_then(|r| r.ideal_ms)
+        .filter(|ms| ms.is_finite() && *ms > 0.0)
+    {
+        return Some(Ideal {
+            seconds: ms / 1000.0,
+            rule: IdealRule::Reported,
+        });
     }
     match kind {
         Kind::Download => {
             let record = record?;
             let seconds = latency_bound_s(record.requests?, record.parallelism(), latency_ms?);
-            Some(Ideal { seconds, rule: IdealRule::Latency })
+            Some(Ideal {
+                seconds,
+                rule: IdealRule::Latency,
+            })
         }
         Kind::Cpu => {
-            let lanes = if is_seq { 1 } else { cpu_lanes(record?.parallelism(), cores?) };
-            Some(Ideal { seconds: seq_median_s? / lanes as f64, rule: IdealRule::CpuBound })
+            let lanes = if is_seq {
+                1
+            } else {
+                cpu_lanes(record?.parallelism(), cores?)
+            };
+            Some(Ideal {
+                seconds: seq_median_s? / lanes as f64,
+                rule: IdealRule::CpuBound,
+            })
         }
         _ => None,
     }
@@ -479,7 +545,10 @@ pub fn ideal(
 /// in it is written.
 pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
     if !dir.is_dir() {
-        bail!("baseline {} is not a directory (expected an earlier results directory)", dir.display());
+        bail!(
+            "baseline {} is not a directory (expected an earlier results directory)",
+            dir.display()
+        );
     }
     let machine_path = dir.join(MACHINE_FILE);
     let machine = if machine_path.exists() {
@@ -507,7 +576,12 @@ pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
                 Some(then) => VsBaseline::Compared {
                     baseline_median_s: then.median,
                     ratio: now.median_s / then.median,
-                    difference: stats::compare(&now.times, &then.times, (now.min_s, now.max_s), (then.min, then.max)),
+                    difference: stats::compare(
+                        &now.times,
+                        &then.times,
+                        (now.min_s, now.max_s),
+                        (then.min, then.max),
+                    ),
                 },
             });
         }
@@ -548,11 +622,18 @@ mod tests {
     /// medians, so slow runs that drag the means change none of them.
     #[test]
     fn build_orders_and_derives_by_median() {
-        let machine = Machine { cores: Some(2), ..Machine::default() };
+        let machine = Machine {
+            cores: Some(2),
+            ..Machine::default()
+        };
         let timings = vec![(
             "squares".to_string(),
             None,
-            vec![result(SEQ, 1.2, 1.0), result("threads", 0.5, 0.55), result("procs", 0.6, 0.52)],
+            vec![
+                result(SEQ, 1.2, 1.0),
+                result("threads", 0.5, 0.55),
+                result("procs", 0.6, 0.52),
+            ],
         )];
         let records = [
             (1, line(SEQ, r#"{"workers":1,"checksum":"7"}"#)),
@@ -563,12 +644,20 @@ mod tests {
         let rows = &report.workloads[0].rows;
         let names: Vec<&str> = rows.iter().map(|row| row.variant.as_str()).collect();
         assert_eq!(names, ["procs", "threads", SEQ]);
-        let close = |actual: Option<f64>, expected: f64| actual.is_some_and(|a| (a - expected).abs() < 1e-12);
+        let close = |actual: Option<f64>, expected: f64| {
+            actual.is_some_and(|a| (a - expected).abs() < 1e-12)
+        };
         assert!(close(rows[0].speedup, 1.0 / 0.52));
         assert!(close(rows[0].ideal.map(|i| i.seconds), 0.5));
         assert!(close(rows[1].ratio_to_ideal, 1.1));
-        assert!(close(rows[2].ideal.map(|i| i.seconds), 1.0), "seq's ideal is its median");
-        assert_eq!((rows[0].check, rows[1].check), (Check::WrongAnswer, Check::Passed));
+        assert!(
+            close(rows[2].ideal.map(|i| i.seconds), 1.0),
+            "seq's ideal is its median"
+        );
+        assert_eq!(
+            (rows[0].check, rows[1].check),
+            (Check::WrongAnswer, Check::Passed)
+        );
     }
 
     /// Download's ideal is one latency per wave of requests, rounded up; a
@@ -577,11 +666,19 @@ mod tests {
     fn ideal_rules() {
         let record = |text: &str| files::record_of(&files::record_object(text).expect("object"));
         let five = record(r#"{"concurrency":5,"requests":161}"#);
-        let at = |kind, record: &Record| ideal(kind, false, Some(record), Some(3.0), Some(50.0), Some(2)).map(|i| i.seconds);
+        let at = |kind, record: &Record| {
+            ideal(kind, false, Some(record), Some(3.0), Some(50.0), Some(2)).map(|i| i.seconds)
+        };
         assert_eq!(at(Kind::Download, &five), Some(1.65));
         assert_eq!(at(Kind::Cpu, &five), Some(1.5));
         assert_eq!(at(Kind::Convert, &five), None);
-        assert_eq!(at(Kind::Convert, &record(r#"{"ideal_ms":250}"#)), Some(0.25));
-        assert_eq!(ideal(Kind::Download, false, Some(&five), None, None, None), None);
+        assert_eq!(
+            at(Kind::Convert, &record(r#"{"ideal_ms":250}"#)),
+            Some(0.25)
+        );
+        assert_eq!(
+            ideal(Kind::Download, false, Some(&five), None, None, None),
+            None
+        );
     }
 }

@@ -75,10 +75,18 @@ pub struct Params {
     #[serde(default, with = "ordered")]
     pub workloads: Vec<(String, Option<String>)>,
     /// The CPython that ran the `python-*` variants (`Python 3.12.3`).
-    #[serde(default, deserialize_with = "text", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub python: Option<String>,
     /// Why the `python-*` variants were not run, when they were not.
-    #[serde(default, deserialize_with = "text", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub python_skipped: Option<String>,
 }
 
@@ -163,7 +171,11 @@ pub struct Machine {
     pub date: Option<String>,
     #[serde(default, deserialize_with = "text")]
     pub commit: Option<String>,
-    #[serde(default, deserialize_with = "text", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub python: Option<String>,
 }
 
@@ -387,7 +399,11 @@ pub struct SweepLine {
 pub fn record_object(record: &str) -> Result<Box<RawValue>> {
     let excerpt = || {
         let short: String = record.chars().take(120).collect();
-        let more = if short.len() < record.len() { "..." } else { "" };
+        let more = if short.len() < record.len() {
+            "..."
+        } else {
+            ""
+        };
         format!("{short:?}{more}")
     };
     let raw: Box<RawValue> = serde_json::from_str(record)
@@ -516,7 +532,10 @@ impl Experiment {
 /// Writes `contents` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees half a file.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
-    let name = path.file_name().and_then(|name| name.to_str()).unwrap_or("out");
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("out");
     let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     fs::write(&temporary, contents)
         .with_context(|| format!("cannot write {}", temporary.display()))?;
@@ -561,7 +580,8 @@ impl Markers {
         }
         let head_end = at_start + start.len();
         let head = text[..head_end].to_string() + "\n";
-        let block = if block.ends_with('\n') || block.is_empty() {
+        let block = block.trim_end();
+        let block = if block.is_empty() {
             block.to_string()
         } else {
             format!("{block}\n")
@@ -578,7 +598,11 @@ pub fn relative_link(page: &Path, dir: &Path) -> Result<String> {
             .with_context(|| format!("cannot resolve {}", path.display()))
     };
     let from = canonical(page)?;
-    let from: Vec<_> = from.parent().unwrap_or(Path::new("/")).components().collect();
+    let from: Vec<_> = from
+        .parent()
+        .unwrap_or(Path::new("/"))
+        .components()
+        .collect();
     let to = canonical(dir)?;
     let to: Vec<_> = to.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
@@ -586,9 +610,17 @@ pub fn relative_link(page: &Path, dir: &Path) -> Result<String> {
         return Ok(to.iter().collect::<PathBuf>().display().to_string());
     }
     let parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common)
-        .chain(to[common..].iter().map(|part| part.as_os_str().to_string_lossy().into_owned()))
+        .chain(
+            to[common..]
+                .iter()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+        )
         .collect();
-    Ok(if parts.is_empty() { ".".into() } else { parts.join("/") })
+    Ok(if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    })
 }
 
 #[cfg(test)]
@@ -603,17 +635,27 @@ mod tests {
             r#"{"latency_ms":"fifty","runs":10.0,"idle":" ",
                 "workloads":{"squares":"--count 20","download":"--repeat 80","convert":""}}"#,
         )?;
-        let names: Vec<_> = params.workloads.iter().map(|(name, _)| name.as_str()).collect();
+        let names: Vec<_> = params
+            .workloads
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
         assert_eq!(names, ["squares", "download", "convert"]);
         assert_eq!(params.workloads[2].1, None, "blank parameters are absent");
-        assert_eq!((params.latency_ms, params.runs, params.idle), (None, Some(10), None));
+        assert_eq!(
+            (params.latency_ms, params.runs, params.idle),
+            (None, Some(10), None)
+        );
         let written = Params {
             latency_ms: Some(50.0),
             workloads: vec![("b".into(), Some("--x 1".into())), ("a".into(), None)],
             ..Params::default()
         };
         let text = one_line(&written)?;
-        assert!(text.contains(r#""workloads":{"b":"--x 1","a":null}"#), "{text}");
+        assert!(
+            text.contains(r#""workloads":{"b":"--x 1","a":null}"#),
+            "{text}"
+        );
         assert_eq!(serde_json::from_str::<Params>(&text)?, written);
         Ok(())
     }
@@ -627,10 +669,19 @@ mod tests {
                 "latency_ms":{"p50":51.2,"p90":53,"p99":512.5,"max":530.25},"model":3}"#,
         );
         assert_eq!(full.checksum.as_deref(), Some("17"));
-        assert_eq!((full.peak_rss_kib, full.parallelism(), full.model), (Some(2048), 8, None));
+        assert_eq!(
+            (full.peak_rss_kib, full.parallelism(), full.model),
+            (Some(2048), 8, None)
+        );
         assert_eq!(full.latency_ms.map(|l| l.p99.0), Some(512.5));
-        assert_eq!(record(r#"{"latency_ms":{"p50":1,"p90":2,"p99":3}}"#).latency_ms, None);
-        assert_eq!(record(r#"{"latency_ms":{"p50":-1,"p90":2,"p99":3,"max":4}}"#).latency_ms, None);
+        assert_eq!(
+            record(r#"{"latency_ms":{"p50":1,"p90":2,"p99":3}}"#).latency_ms,
+            None
+        );
+        assert_eq!(
+            record(r#"{"latency_ms":{"p50":-1,"p90":2,"p99":3,"max":4}}"#).latency_ms,
+            None
+        );
         assert_eq!(record(r#"{"concurrency":0}"#).parallelism(), 1);
         assert!(record_object("[1]").is_err() && record_object("{").is_err());
         assert_eq!(record_object("{\n\"a\": 1\n}")?.get(), r#"{"a":1}"#);
@@ -643,10 +694,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("concur-files-{}", std::process::id()));
         fs::create_dir_all(&dir)?;
         let path = dir.join(SEEDS_FILE);
-        fs::write(&path, "group\tid\tseed_seconds\tx\ng1\ts1\t14.3\t-\n\tx2\t-\ty\n")?;
+        fs::write(
+            &path,
+            "group\tid\tseed_seconds\tx\ng1\ts1\t14.3\t-\n\tx2\t-\ty\n",
+        )?;
         let experiments = Experiment::read(&path)?;
         assert_eq!(experiments[0].group.as_deref(), Some("g1"));
-        assert_eq!((experiments[0].seed_seconds, experiments[1].seed_seconds), (Some(14.3), None));
+        assert_eq!(
+            (experiments[0].seed_seconds, experiments[1].seed_seconds),
+            (Some(14.3), None)
+        );
         fs::write(&path, "id\tgroup\ns1\n")?;
         assert!(Experiment::read(&path).is_err());
         assert!(Experiment::read(&dir.join("missing.tsv"))?.is_empty());

@@ -146,7 +146,6 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
-
 /// A number for a CSV cell, rounded to `decimals` and without trailing zeros:
 /// `(8.0, 6)` -> `"8"`, `(1.6000000000000003, 6)` -> `"1.6"`.
 pub fn trimmed(value: f64, decimals: usize) -> String {
@@ -185,7 +184,11 @@ pub fn value(value: f64) -> String {
 /// `"0.26 KiB"`, `1234.5` -> `"1 235 KiB"`. A figure that rounds to zero has no
 /// sign (`-0.004` is `"0.00 KiB"`).
 pub fn kib(kib: f64) -> String {
-    let kib = if (kib * 100.0).round() == 0.0 { 0.0 } else { kib };
+    let kib = if (kib * 100.0).round() == 0.0 {
+        0.0
+    } else {
+        kib
+    };
     let text = match kib.abs() {
         v if v >= 999.5 => {
             let sign = if kib < 0.0 { "-" } else { "" };

@@ -23,7 +23,7 @@
 //! - [`pages`]: the templates (`report/templates/`); [`table`]: the one table
 //!   type; [`chart`]: the one chart module; [`format`]: numbers for humans
 
-// pub mod chart;
+pub mod chart;
 pub mod compare;
 pub mod figures;
 pub mod files;

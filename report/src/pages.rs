@@ -16,12 +16,21 @@ use serde::Serialize;
 use crate::format;
 
 /// Every template, by name; `lessons.md` holds the macros the pages share.
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("lessons.md", include_str!("../templates/lessons.md")),
     ("results.md", include_str!("../templates/results.md")),
     ("findings.md", include_str!("../templates/findings.md")),
     ("sweeps.md", include_str!("../templates/sweeps.md")),
     ("scaling.md", include_str!("../templates/scaling.md")),
+    // Two macros of `lessons.md` that the tables' cells use on their own.
+    (
+        "shows.md",
+        "{% import 'lessons.md' as l %}{{ l.shows(name, lesson) | trim }}",
+    ),
+    (
+        "effect.md",
+        "{% import 'lessons.md' as l %}{{ l.effect(effect) }}",
+    ),
 ];
 
 /// Prose lines of the README blocks are wrapped at this many characters.
@@ -37,7 +46,8 @@ fn environment() -> Result<Environment<'static>> {
         .build()?;
     env.set_syntax(syntax);
     for (name, source) in TEMPLATES {
-        env.add_template(name, source).with_context(|| format!("template {name}"))?;
+        env.add_template(name, source)
+            .with_context(|| format!("template {name}"))?;
     }
     env.add_filter("duration", format::duration);
     env.add_filter("ms", |ms: f64| format::duration(ms / 1000.0));
@@ -47,7 +57,9 @@ fn environment() -> Result<Environment<'static>> {
     env.add_filter("pow10", |value: u64| format::power_of_ten(value));
     env.add_filter("percent", |share: f64| format!("{:.0}%", share * 100.0));
     env.add_filter("per_kib", format::kib);
-    env.add_filter("words", |count: u64, singular: String, plural: String| format::counted(count, &singular, &plural));
+    env.add_filter("words", |count: u64, singular: String, plural: String| {
+        format::counted(count, &singular, &plural)
+    });
     env.add_filter("and_list", |items: Vec<String>| format::and_list(&items));
     env.add_filter("wrap", |text: String| wrap(&text));
     env.add_filter("options", |text: String| format::options(&text));
@@ -58,10 +70,18 @@ fn environment() -> Result<Environment<'static>> {
 pub fn render<S: Serialize>(name: &str, context: S) -> Result<String> {
     let env = environment()?;
     let template = env.get_template(name)?;
-    template
+    let text = template
         .render(Value::from(Serde(&context)))
-        .map_err(|error| anyhow::anyhow!("{error:#}"))
-        .with_context(|| format!("cannot render {name}"))
+        .map_err(|error| anyhow::anyhow!("{error}"))
+        .with_context(|| format!("cannot render {name}"))?;
+    // The templates' optional blocks may leave runs of blank lines: one is enough.
+    let mut tidy = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if !(line == "\n" && (tidy.ends_with("\n\n") || tidy.is_empty())) {
+            tidy.push_str(line);
+        }
+    }
+    Ok(tidy)
 }
 
 /// Paragraphs (separated by blank lines) wrapped at [`LINE_WIDTH`] on spaces; a
@@ -76,7 +96,9 @@ pub fn wrap(text: &str) -> String {
         }
         let mut current = String::new();
         for word in line.split(' ').filter(|word| !word.is_empty()) {
-            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > LINE_WIDTH {
+            if !current.is_empty()
+                && current.chars().count() + 1 + word.chars().count() > LINE_WIDTH
+            {
                 out.push_str(&current);
                 out.push('\n');
                 current.clear();
@@ -90,7 +112,7 @@ pub fn wrap(text: &str) -> String {
         out.push('\n');
     }
     out.pop();
-    out
+    out + "\n"
 }
 
 #[cfg(test)]
@@ -103,7 +125,11 @@ mod tests {
         let long = "word ".repeat(30);
         let table = format!("| {} |", "x".repeat(100));
         let wrapped = wrap(&format!("{long}\n\n{table}"));
-        assert!(wrapped.lines().all(|line| line.len() <= 80 || line.starts_with('|')));
+        assert!(
+            wrapped
+                .lines()
+                .all(|line| line.len() <= 80 || line.starts_with('|'))
+        );
         assert!(wrapped.ends_with(&table));
     }
 }

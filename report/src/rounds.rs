@@ -166,7 +166,9 @@ fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
 /// hyperfine's CSV layout, without the columns concur does not use.
 fn csv(results: &[HyperfineResult]) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["command", "mean", "stddev", "median", "user", "system", "min", "max"])?;
+    writer.write_record([
+        "command", "mean", "stddev", "median", "user", "system", "min", "max",
+    ])?;
     for r in results {
         let stddev = r.stddev.map(|s| s.to_string()).unwrap_or_default();
         let numbers = [r.mean, r.median, r.user, r.system, r.min, r.max].map(|n| n.to_string());
@@ -234,7 +236,7 @@ mod tests {
             stddev: None,
             median: 0.0,
             min: 0.0,
-            max: 0.0
+            max: 0.0,
         }
     }
 

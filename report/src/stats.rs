@@ -53,7 +53,9 @@ impl Timing {
     /// k <= runs mod R).
     pub fn of(result: &HyperfineResult, rounds: Option<u64>) -> Timing {
         let runs = result.times.len();
-        let rounds = rounds.map_or(1, |rounds| rounds as usize).clamp(1, runs.max(1));
+        let rounds = rounds
+            .map_or(1, |rounds| rounds as usize)
+            .clamp(1, runs.max(1));
         let mut round_medians = Vec::new();
         let mut start = 0;
         for round in 0..rounds {
@@ -72,7 +74,11 @@ impl Timing {
             user_s: result.user,
             system_s: result.system,
             times: result.times.clone(),
-            failed_runs: result.exit_codes.iter().filter(|code| **code != Some(0)).count(),
+            failed_runs: result
+                .exit_codes
+                .iter()
+                .filter(|code| **code != Some(0))
+                .count(),
             round_medians,
         }
     }

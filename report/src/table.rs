@@ -28,7 +28,10 @@ impl Table {
     /// the others as given.
     pub fn new<S: Into<String>>(headings: impl IntoIterator<Item = (S, Align)>) -> Table {
         Table {
-            headings: headings.into_iter().map(|(name, align)| (name.into(), align)).collect(),
+            headings: headings
+                .into_iter()
+                .map(|(name, align)| (name.into(), align))
+                .collect(),
             rows: Vec::new(),
         }
     }
@@ -41,6 +44,10 @@ impl Table {
             .collect();
         cells.resize(self.headings.len(), NONE.to_string());
         self.rows.push(cells);
+    }
+
+    pub fn headings(&self) -> Vec<String> {
+        self.headings.iter().map(|(name, _)| name.clone()).collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -145,7 +152,12 @@ mod tests {
             ("ideal", Align::Right),
             ("check", Align::Center),
         ]);
-        table.row([Some("a|b".into()), Some("1.00 s".into()), None, Some("✓".into())]);
+        table.row([
+            Some("a|b".into()),
+            Some("1.00 s".into()),
+            None,
+            Some("✓".into()),
+        ]);
         table.row([Some("seq".into()), Some("12 ms".into()), None, None]);
         let table = table.without_empty_columns();
         assert_eq!(

@@ -43,8 +43,15 @@ pub struct Miss {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Lesson {
-    Cpu { cores: Option<u64>, holds: bool, misses: Vec<Miss> },
-    Download { holds: bool, misses: Vec<Miss> },
+    Cpu {
+        cores: Option<u64>,
+        holds: bool,
+        misses: Vec<Miss>,
+    },
+    Download {
+        holds: bool,
+        misses: Vec<Miss>,
+    },
     Convert(Convert),
     None,
 }
@@ -73,7 +80,12 @@ pub fn lesson(workload: &Workload, cores: Option<u64>) -> Lesson {
 }
 
 fn miss(row: &Row, reached: f64, expected: f64) -> Miss {
-    Miss { variant: row.variant.clone(), reached, expected, unsteady: row.unsteady.is_some() }
+    Miss {
+        variant: row.variant.clone(),
+        reached,
+        expected,
+        unsteady: row.unsteady.is_some(),
+    }
 }
 
 fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
@@ -83,7 +95,9 @@ fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
         .iter()
         .filter(|row| !row.is_seq())
         .filter_map(|row| {
-            let ideal = row.ideal.filter(|ideal| ideal.rule == IdealRule::CpuBound)?;
+            let ideal = row
+                .ideal
+                .filter(|ideal| ideal.rule == IdealRule::CpuBound)?;
             let lanes = (seq? / ideal.seconds).round();
             let speedup = row.speedup?;
             let kept = if lanes > 1.0 {
@@ -94,7 +108,11 @@ fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
             (!kept).then(|| miss(row, speedup, lanes))
         })
         .collect();
-    Lesson::Cpu { cores, holds: misses.is_empty() && seq.is_some(), misses }
+    Lesson::Cpu {
+        cores,
+        holds: misses.is_empty() && seq.is_some(),
+        misses,
+    }
 }
 
 fn download(workload: &Workload) -> Lesson {
@@ -106,7 +124,10 @@ fn download(workload: &Workload) -> Lesson {
         .map(|(row, ratio)| miss(row, ratio, NEAR_IDEAL))
         .collect();
     let measured = workload.rows.iter().any(|row| row.ratio_to_ideal.is_some());
-    Lesson::Download { holds: misses.is_empty() && measured, misses }
+    Lesson::Download {
+        holds: misses.is_empty() && measured,
+        misses,
+    }
 }
 
 fn convert(workload: &Workload) -> Convert {
@@ -114,9 +135,15 @@ fn convert(workload: &Workload) -> Convert {
     let cache = |row: &Row| row.record.as_ref().and_then(|record| record.cache.clone());
     let fast: Vec<&Row> = rows
         .iter()
-        .filter(|row| matches!(cache(row).as_deref(), Some("single-flight" | "moka")) && row.rule_kept == Some(true))
+        .filter(|row| {
+            matches!(cache(row).as_deref(), Some("single-flight" | "moka"))
+                && row.rule_kept == Some(true)
+        })
         .collect();
-    let locked: Vec<&Row> = rows.iter().filter(|row| !row.is_seq() && cache(row).as_deref() == Some("locked")).collect();
+    let locked: Vec<&Row> = rows
+        .iter()
+        .filter(|row| !row.is_seq() && cache(row).as_deref() == Some("locked"))
+        .collect();
     let locked_speedup = locked.iter().filter_map(|row| row.speedup).reduce(f64::max);
     let gains: Vec<f64> = fast
         .iter()
@@ -125,7 +152,10 @@ fn convert(workload: &Workload) -> Convert {
             Some(lock.timing.median_s / row.timing.median_s)
         })
         .collect();
-    let mut racy: Vec<&Row> = rows.iter().filter(|row| cache(row).as_deref() == Some("racy")).collect();
+    let mut racy: Vec<&Row> = rows
+        .iter()
+        .filter(|row| cache(row).as_deref() == Some("racy"))
+        .collect();
     racy.sort_by_key(|row| row.family);
     let slowest_fast = fast.iter().map(|row| row.timing.median_s).reduce(f64::max);
     Convert {
@@ -133,16 +163,24 @@ fn convert(workload: &Workload) -> Convert {
         locked_speedup,
         fast_designs: ["single-flight", "moka"]
             .into_iter()
-            .filter(|design| fast.iter().any(|row| cache(row).as_deref() == Some(*design)))
+            .filter(|design| {
+                fast.iter()
+                    .any(|row| cache(row).as_deref() == Some(*design))
+            })
             .map(str::to_string)
             .collect(),
-        gain: gains.iter().copied().reduce(f64::min).zip(gains.iter().copied().reduce(f64::max)),
+        gain: gains
+            .iter()
+            .copied()
+            .reduce(f64::min)
+            .zip(gains.iter().copied().reduce(f64::max)),
         racy_duplicates: racy
             .iter()
             .filter(|row| row.check == Check::ConvertsTwice)
             .filter_map(|row| row.record.as_ref()?.duplicates)
             .collect(),
         racy_as_fast: !racy.is_empty()
-            && slowest_fast.is_some_and(|fast| racy.iter().all(|row| row.timing.median_s <= AS_FAST * fast)),
+            && slowest_fast
+                .is_some_and(|fast| racy.iter().all(|row| row.timing.median_s <= AS_FAST * fast)),
     }
 }

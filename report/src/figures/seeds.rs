@@ -65,7 +65,11 @@ pub fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
     unlisted.dedup();
     ids.extend(unlisted);
     for id in ids {
-        let experiment = experiments.iter().find(|e| e.id == id).cloned().unwrap_or_default();
+        let experiment = experiments
+            .iter()
+            .find(|e| e.id == id)
+            .cloned()
+            .unwrap_or_default();
         let side = |concur: bool| {
             rows.iter()
                 .find(|row| {
@@ -105,16 +109,24 @@ pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
     let group_of = |variant: &str| -> String {
         let id = split(variant).0;
         let experiment = experiments.iter().find(|e| e.id == id);
-        experiment.and_then(|e| e.group.clone()).unwrap_or_else(|| id.to_string())
+        experiment
+            .and_then(|e| e.group.clone())
+            .unwrap_or_else(|| id.to_string())
     };
     let answer = |row: &Row| {
         let record = row.record.as_ref()?;
-        (record.errors.unwrap_or(0) == 0).then(|| record.checksum.clone()).flatten()
+        (record.errors.unwrap_or(0) == 0)
+            .then(|| record.checksum.clone())
+            .flatten()
     };
     let mut votes: HashMap<String, HashMap<String, usize>> = HashMap::new();
     for row in rows.iter() {
         if let Some(checksum) = answer(row) {
-            *votes.entry(group_of(&row.variant)).or_default().entry(checksum).or_default() += 1;
+            *votes
+                .entry(group_of(&row.variant))
+                .or_default()
+                .entry(checksum)
+                .or_default() += 1;
         }
     }
     let majority: HashMap<String, String> = votes
@@ -129,7 +141,10 @@ pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
         .collect();
     for row in rows.iter_mut() {
         let reference = majority.get(&group_of(&row.variant));
-        row.checksum_agrees = row.record.as_ref().map(|_| answer(row).as_ref() == reference && reference.is_some());
+        row.checksum_agrees = row
+            .record
+            .as_ref()
+            .map(|_| answer(row).as_ref() == reference && reference.is_some());
         row.set_check();
     }
 }
@@ -150,9 +165,16 @@ pub fn group_checks(pairs: &[Pair]) -> Vec<GroupCheck> {
     let mut checks: Vec<GroupCheck> = Vec::new();
     for pair in pairs {
         if !checks.iter().any(|check| check.group == pair.group) {
-            checks.push(GroupCheck { group: pair.group.clone(), variants: 0, disagree: Vec::new(), unchecked: 0 });
+            checks.push(GroupCheck {
+                group: pair.group.clone(),
+                variants: 0,
+                disagree: Vec::new(),
+                unchecked: 0,
+            });
         }
-        let Some(check) = checks.iter_mut().find(|check| check.group == pair.group) else { continue };
+        let Some(check) = checks.iter_mut().find(|check| check.group == pair.group) else {
+            continue;
+        };
         for row in pair.python.iter().chain(&pair.concur) {
             check.variants += 1;
             match row.checksum_agrees {
@@ -203,14 +225,24 @@ pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Le
         }
     }
     fn find<'p>(members: &[&'p Pair], model: &str) -> Option<&'p Pair> {
-        members.iter().find(|p| p.model.as_deref() == Some(model)).copied()
+        members
+            .iter()
+            .find(|p| p.model.as_deref() == Some(model))
+            .copied()
     }
     let against = |seq: f64, pair: &Pair, name: &str| {
         let row = pair.python.as_ref()?;
         let workers = row.record.as_ref().and_then(|record| record.workers);
         let speedup = seq / row.timing.median_s;
         let lanes = workers.unwrap_or(2).min(cores.unwrap_or(2)).max(1) as f64;
-        Some(Against { name: name.into(), median_s: row.timing.median_s, workers, speedup, helps: speedup >= HELPS, full: speedup >= SHARE_OF_LANES * lanes })
+        Some(Against {
+            name: name.into(),
+            median_s: row.timing.median_s,
+            workers,
+            speedup,
+            helps: speedup >= HELPS,
+            full: speedup >= SHARE_OF_LANES * lanes,
+        })
     };
     let lesson = |members: &[&Pair], seq: &Pair| -> Option<Lesson> {
         let seq_s = seq.python.as_ref()?.timing.median_s;
@@ -219,7 +251,11 @@ pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Le
             .filter(|pair| pair.model.as_deref() != Some("python-seq"))
             .filter_map(|pair| {
                 let model = pair.model.as_deref()?;
-                let name = if model == "python-procs" { "processes" } else { model.trim_start_matches("python-") };
+                let name = if model == "python-procs" {
+                    "processes"
+                } else {
+                    model.trim_start_matches("python-")
+                };
                 against(seq_s, pair, name)
             })
             .collect::<Vec<_>>();
@@ -233,14 +269,21 @@ pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Le
     };
     let of_kind = |kind: Kind| {
         groups.iter().filter(move |(_, members)| {
-            members.iter().any(|pair| pair.workload.as_deref().map(Kind::of) == Some(kind))
+            members
+                .iter()
+                .any(|pair| pair.workload.as_deref().map(Kind::of) == Some(kind))
         })
     };
     let cpu = of_kind(Kind::Cpu)
         .filter_map(|(_, members)| {
             let seq = find(members, "python-seq")?;
             let helper = find(members, "python-threads").or(find(members, "python-procs"))?;
-            Some((find(members, "python-threads").is_some(), members, seq, helper))
+            Some((
+                find(members, "python-threads").is_some(),
+                members,
+                seq,
+                helper,
+            ))
         })
         .max_by_key(|(threads, ..)| *threads)
         .and_then(|(_, members, seq, _)| lesson(members, seq));
@@ -262,7 +305,12 @@ fn stem<'a>(ids: impl Iterator<Item = &'a str>) -> String {
         return first.to_string();
     }
     let common = ids.iter().fold(first.len(), |length, id| {
-        first.bytes().zip(id.bytes()).take(length).take_while(|(a, b)| a == b).count()
+        first
+            .bytes()
+            .zip(id.bytes())
+            .take(length)
+            .take_while(|(a, b)| a == b)
+            .count()
     });
     let common = &first[..common];
     format!("{}*", common.rfind('-').map_or("", |at| &common[..=at]))
