@@ -1,8 +1,8 @@
 //! The files of a results directory, one serde type per file, used both to write
 //! it and to read it back: `params.json` ([`Params`]), `machine.json`
 //! ([`Machine`]), `records.jsonl` ([`RecordLine`]), a sweep's `records.jsonl`
-//! ([`SweepLine`]), hyperfine's exports ([`Export`]) and `seeds.tsv`
-//! ([`Experiment`]).
+//! ([`SweepLine`]) and hyperfine's exports ([`Export`]); `seeds.tsv` is read
+//! beside the seeds' figures.
 //!
 //! Measurements are read strictly: a garbled export or record line is an error
 //! naming the file (and line), because a table built from half a file would look
@@ -13,7 +13,6 @@
 //! on demand, so a line written and read back is the same bytes.
 
 use std::fs;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -25,7 +24,6 @@ use serde_json::{Number, Value};
 pub const PARAMS_FILE: &str = "params.json";
 pub const MACHINE_FILE: &str = "machine.json";
 pub const RECORDS_FILE: &str = "records.jsonl";
-pub const SEEDS_FILE: &str = "seeds.tsv";
 pub const README_FILE: &str = "README.md";
 
 /// A value of the wrong type reads as absent instead of failing the whole file.
@@ -463,72 +461,6 @@ pub fn is_file_name(name: &str) -> bool {
     !(name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']))
 }
 
-/// One experiment of the seeds (`seeds.tsv`, copied by compare.sh from
-/// `scripts/python/experiments.tsv`): a CPython program of a blog post and its
-/// concur twin. Columns are found by header name; `-` or blank is absent.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Experiment {
-    /// `s000-download-seq`: the first word of both variants' names.
-    pub id: String,
-    /// The CPython variant's model (`python-seq`, ...).
-    #[serde(deserialize_with = "cell")]
-    pub model: Option<String>,
-    /// The concur workload it runs (`download`, `range-sum`, ...).
-    #[serde(deserialize_with = "cell")]
-    pub workload: Option<String>,
-    #[serde(deserialize_with = "cell")]
-    pub description: Option<String>,
-    /// What the post printed, at the seeds' sizes on the author's machine.
-    #[serde(deserialize_with = "seconds")]
-    pub seed_seconds: Option<f64>,
-    /// Experiments whose answers must agree (the same job at the same size).
-    #[serde(deserialize_with = "cell")]
-    pub group: Option<String>,
-}
-
-fn cell<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    let text = text.trim();
-    Ok((!text.is_empty() && text != "-").then(|| text.to_string()))
-}
-
-fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    Ok(cell(deserializer)?
-        .and_then(|text| text.parse().ok())
-        .filter(|seconds: &f64| seconds.is_finite() && *seconds > 0.0))
-}
-
-impl Experiment {
-    /// Reads `seeds.tsv`; a missing file is no experiments. A line with more or
-    /// fewer fields than the header is an error (every value would shift column).
-    pub fn read(path: &Path) -> Result<Vec<Experiment>> {
-        let text = match fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read {}", path.display()));
-            }
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(b'\t')
-            .quoting(false)
-            .from_reader(text.as_bytes());
-        let has_id = reader
-            .headers()
-            .with_context(|| path.display().to_string())?
-            .iter()
-            .any(|name| name == "id");
-        if !has_id && !text.trim().is_empty() {
-            bail!("{}: the header line has no `id` column", path.display());
-        }
-        reader
-            .deserialize()
-            .map(|row| row.with_context(|| path.display().to_string()))
-            .collect()
-    }
-}
-
 /// Writes `contents` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees half a file.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
@@ -542,84 +474,6 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     fs::rename(&temporary, path).with_context(|| {
         let _ = fs::remove_file(&temporary);
         format!("cannot move {} into place", path.display())
-    })
-}
-
-/// The lines between two markers of a Markdown file (the front README's
-/// findings, a guide's scaling block).
-#[derive(Debug, Clone, Copy)]
-pub struct Markers {
-    pub name: &'static str,
-}
-
-impl Markers {
-    fn start(self) -> String {
-        format!("<!-- {}:start -->", self.name)
-    }
-    fn end(self) -> String {
-        format!("<!-- {}:end -->", self.name)
-    }
-
-    /// Replaces the lines between the markers with `block`; the markers and every
-    /// byte around them stay. Without both markers, once each and in order, the
-    /// file is left as it was and the error names the marker.
-    pub fn rewrite(self, path: &Path, block: &str) -> Result<()> {
-        let text = read_text(path)?;
-        let (start, end) = (self.start(), self.end());
-        let find = |marker: &str| -> Result<usize> {
-            let mut found = text.match_indices(marker).map(|(at, _)| at);
-            match (found.next(), found.next()) {
-                (Some(at), None) => Ok(at),
-                (None, _) => bail!("{}: no `{marker}` line", path.display()),
-                (Some(_), Some(_)) => bail!("{}: `{marker}` appears twice", path.display()),
-            }
-        };
-        let (at_start, at_end) = (find(&start)?, find(&end)?);
-        if at_end < at_start {
-            bail!("{}: `{end}` comes before `{start}`", path.display());
-        }
-        let head_end = at_start + start.len();
-        let head = text[..head_end].to_string() + "\n";
-        let block = block.trim_end();
-        let block = if block.is_empty() {
-            block.to_string()
-        } else {
-            format!("{block}\n")
-        };
-        write_atomically(path, &(head + &block + &text[at_end..]))
-    }
-}
-
-/// `dir` as a link from the Markdown file `page`: a relative path with `/`, or
-/// the absolute path when they share no ancestor.
-pub fn relative_link(page: &Path, dir: &Path) -> Result<String> {
-    let canonical = |path: &Path| {
-        path.canonicalize()
-            .with_context(|| format!("cannot resolve {}", path.display()))
-    };
-    let from = canonical(page)?;
-    let from: Vec<_> = from
-        .parent()
-        .unwrap_or(Path::new("/"))
-        .components()
-        .collect();
-    let to = canonical(dir)?;
-    let to: Vec<_> = to.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    if common <= 1 {
-        return Ok(to.iter().collect::<PathBuf>().display().to_string());
-    }
-    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common)
-        .chain(
-            to[common..]
-                .iter()
-                .map(|part| part.as_os_str().to_string_lossy().into_owned()),
-        )
-        .collect();
-    Ok(if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
     })
 }
 
@@ -685,29 +539,6 @@ mod tests {
         assert_eq!(record(r#"{"concurrency":0}"#).parallelism(), 1);
         assert!(record_object("[1]").is_err() && record_object("{").is_err());
         assert_eq!(record_object("{\n\"a\": 1\n}")?.get(), r#"{"a":1}"#);
-        Ok(())
-    }
-
-    /// seeds.tsv by header name; `-` is absent; a short line is an error.
-    #[test]
-    fn experiments_by_header() -> Result<()> {
-        let dir = std::env::temp_dir().join(format!("concur-files-{}", std::process::id()));
-        fs::create_dir_all(&dir)?;
-        let path = dir.join(SEEDS_FILE);
-        fs::write(
-            &path,
-            "group\tid\tseed_seconds\tx\ng1\ts1\t14.3\t-\n\tx2\t-\ty\n",
-        )?;
-        let experiments = Experiment::read(&path)?;
-        assert_eq!(experiments[0].group.as_deref(), Some("g1"));
-        assert_eq!(
-            (experiments[0].seed_seconds, experiments[1].seed_seconds),
-            (Some(14.3), None)
-        );
-        fs::write(&path, "id\tgroup\ns1\n")?;
-        assert!(Experiment::read(&path).is_err());
-        assert!(Experiment::read(&dir.join("missing.tsv"))?.is_empty());
-        fs::remove_dir_all(&dir)?;
         Ok(())
     }
 }

@@ -7,12 +7,15 @@
 //! Undefined names are errors (`UndefinedBehavior::Strict`), so a typo in a
 //! template fails the tests that render it rather than printing nothing.
 
-use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
+use crate::files::{read_text, write_atomically};
 use crate::format;
 
 /// Every template, by name; `lessons.md` holds the macros the pages share.
@@ -115,6 +118,84 @@ pub fn wrap(text: &str) -> String {
     out + "\n"
 }
 
+/// The lines between two markers of a Markdown file (the front README's
+/// findings, a guide's scaling block).
+#[derive(Debug, Clone, Copy)]
+pub struct Markers {
+    pub name: &'static str,
+}
+
+impl Markers {
+    fn start(self) -> String {
+        format!("<!-- {}:start -->", self.name)
+    }
+    fn end(self) -> String {
+        format!("<!-- {}:end -->", self.name)
+    }
+
+    /// Replaces the lines between the markers with `block`; the markers and every
+    /// byte around them stay. Without both markers, once each and in order, the
+    /// file is left as it was and the error names the marker.
+    pub fn rewrite(self, path: &Path, block: &str) -> Result<()> {
+        let text = read_text(path)?;
+        let (start, end) = (self.start(), self.end());
+        let find = |marker: &str| -> Result<usize> {
+            let mut found = text.match_indices(marker).map(|(at, _)| at);
+            match (found.next(), found.next()) {
+                (Some(at), None) => Ok(at),
+                (None, _) => bail!("{}: no `{marker}` line", path.display()),
+                (Some(_), Some(_)) => bail!("{}: `{marker}` appears twice", path.display()),
+            }
+        };
+        let (at_start, at_end) = (find(&start)?, find(&end)?);
+        if at_end < at_start {
+            bail!("{}: `{end}` comes before `{start}`", path.display());
+        }
+        let head_end = at_start + start.len();
+        let head = text[..head_end].to_string() + "\n";
+        let block = block.trim_end();
+        let block = if block.is_empty() {
+            block.to_string()
+        } else {
+            format!("{block}\n")
+        };
+        write_atomically(path, &(head + &block + &text[at_end..]))
+    }
+}
+
+/// `dir` as a link from the Markdown file `page`: a relative path with `/`, or
+/// the absolute path when they share no ancestor.
+pub fn relative_link(page: &Path, dir: &Path) -> Result<String> {
+    let canonical = |path: &Path| {
+        path.canonicalize()
+            .with_context(|| format!("cannot resolve {}", path.display()))
+    };
+    let from = canonical(page)?;
+    let from: Vec<_> = from
+        .parent()
+        .unwrap_or(Path::new("/"))
+        .components()
+        .collect();
+    let to = canonical(dir)?;
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return Ok(to.iter().collect::<PathBuf>().display().to_string());
+    }
+    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common)
+        .chain(
+            to[common..]
+                .iter()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+        )
+        .collect();
+    Ok(if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +211,6 @@ mod tests {
                 .lines()
                 .all(|line| line.len() <= 80 || line.starts_with('|'))
         );
-        assert!(wrapped.ends_with(&table));
+        assert!(wrapped.ends_with(&format!("{table}\n")));
     }
 }

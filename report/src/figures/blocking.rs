@@ -17,7 +17,8 @@
 
 use serde::Serialize;
 
-use super::{Family, Row, Workload};
+use super::Workload;
+use super::row::{Family, Row};
 use crate::files::LatencyMs;
 
 /// How a reference variant's name ends.

@@ -15,8 +15,9 @@
 
 use serde::Serialize;
 
+use super::Workload;
+use super::row::{Check, IdealRule, Kind, Row};
 use super::seeds::HELPS;
-use super::{Check, IdealRule, Kind, Row, Workload};
 
 /// The share of its lanes a parallel variant must reach.
 pub const SHARE_OF_IDEAL: f64 = 0.9;

@@ -17,12 +17,17 @@
 //! (its record's `elapsed_ms`, what the posts printed) is shown beside them.
 
 use std::collections::HashMap;
+use std::fs;
+use std::io::ErrorKind;
+use std::path::Path;
 
-use serde::Serialize;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{Kind, Row};
-use crate::files::Experiment;
+use super::row::{Kind, Row};
 
+/// File name of the experiments table in the results directory.
+pub const SEEDS_FILE: &str = "seeds.tsv";
 /// The second word of a concur variant's name (`s000-download-seq concur`).
 const CONCUR: &str = "concur";
 /// A model helps when it is at least this many times as fast as the sequential
@@ -314,4 +319,98 @@ fn stem<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     });
     let common = &first[..common];
     format!("{}*", common.rfind('-').map_or("", |at| &common[..=at]))
+}
+
+/// One experiment of the seeds (`seeds.tsv`, copied by compare.sh from
+/// `scripts/python/experiments.tsv`): a CPython program of a blog post and its
+/// concur twin. Columns are found by header name; `-` or blank is absent.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Experiment {
+    /// `s000-download-seq`: the first word of both variants' names.
+    pub id: String,
+    /// The CPython variant's model (`python-seq`, ...).
+    #[serde(deserialize_with = "cell")]
+    pub model: Option<String>,
+    /// The concur workload it runs (`download`, `range-sum`, ...).
+    #[serde(deserialize_with = "cell")]
+    pub workload: Option<String>,
+    #[serde(deserialize_with = "cell")]
+    pub description: Option<String>,
+    /// What the post printed, at the seeds' sizes on the author's machine.
+    #[serde(deserialize_with = "seconds")]
+    pub seed_seconds: Option<f64>,
+    /// Experiments whose answers must agree (the same job at the same size).
+    #[serde(deserialize_with = "cell")]
+    pub group: Option<String>,
+}
+
+fn cell<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    let text = text.trim();
+    Ok((!text.is_empty() && text != "-").then(|| text.to_string()))
+}
+
+fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    Ok(cell(deserializer)?
+        .and_then(|text| text.parse().ok())
+        .filter(|seconds: &f64| seconds.is_finite() && *seconds > 0.0))
+}
+
+impl Experiment {
+    /// Reads `seeds.tsv`; a missing file is no experiments. A line with more or
+    /// fewer fields than the header is an error (every value would shift column).
+    pub fn read(path: &Path) -> Result<Vec<Experiment>> {
+        let text = match fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", path.display()));
+            }
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b'\t')
+            .quoting(false)
+            .from_reader(text.as_bytes());
+        let has_id = reader
+            .headers()
+            .with_context(|| path.display().to_string())?
+            .iter()
+            .any(|name| name == "id");
+        if !has_id && !text.trim().is_empty() {
+            bail!("{}: the header line has no `id` column", path.display());
+        }
+        reader
+            .deserialize()
+            .map(|row| row.with_context(|| path.display().to_string()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// seeds.tsv by header name; `-` is absent; a short line is an error.
+    #[test]
+    fn experiments_by_header() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("concur-files-{}", std::process::id()));
+        fs::create_dir_all(&dir)?;
+        let path = dir.join(SEEDS_FILE);
+        fs::write(
+            &path,
+            "group\tid\tseed_seconds\tx\ng1\ts1\t14.3\t-\n\tx2\t-\ty\n",
+        )?;
+        let experiments = Experiment::read(&path)?;
+        assert_eq!(experiments[0].group.as_deref(), Some("g1"));
+        assert_eq!(
+            (experiments[0].seed_seconds, experiments[1].seed_seconds),
+            (Some(14.3), None)
+        );
+        fs::write(&path, "id\tgroup\ns1\n")?;
+        assert!(Experiment::read(&path).is_err());
+        assert!(Experiment::read(&dir.join("missing.tsv"))?.is_empty());
+        fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
 }

@@ -20,6 +20,7 @@
 
 pub mod blocking;
 pub mod lessons;
+pub mod row;
 pub mod seeds;
 
 use std::collections::HashMap;
@@ -29,93 +30,16 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use crate::files::{
-    self, Experiment, Export, HyperfineResult, MACHINE_FILE, Machine, PARAMS_FILE, Params,
-    RECORDS_FILE, Record, RecordLine, SEEDS_FILE,
+    self, Export, HyperfineResult, MACHINE_FILE, Machine, PARAMS_FILE, Params, RECORDS_FILE,
+    Record, RecordLine,
 };
-use crate::stats::{self, Difference, Timing};
+use crate::stats::{self, Timing};
 
-/// The baseline variant every other variant is compared with.
-pub const SEQ: &str = "seq";
+use self::seeds::{Experiment, SEEDS_FILE};
 
-/// A concurrency model, as the report groups and colours variants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Family {
-    Seq,
-    Threads,
-    Async,
-    Procs,
-    /// Every `python-*` model: one colour, so Rust and Python tell apart at a glance.
-    Python,
-    Other,
-}
-
-impl Family {
-    pub const ALL: [Family; 6] = [
-        Family::Seq,
-        Family::Threads,
-        Family::Async,
-        Family::Procs,
-        Family::Python,
-        Family::Other,
-    ];
-
-    /// The record's `model`, else the variant name's first word.
-    pub fn of(variant: &str, record: Option<&Record>) -> Family {
-        let first = variant.split_whitespace().next().unwrap_or(variant);
-        match record
-            .and_then(|record| record.model.as_deref())
-            .unwrap_or(first)
-        {
-            "seq" => Family::Seq,
-            "threads" => Family::Threads,
-            "async" => Family::Async,
-            "procs" => Family::Procs,
-            python if python == "python" || python.starts_with("python-") => Family::Python,
-            _ => Family::Other,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        ["seq", "threads", "async", "procs", "CPython", "other"][self.index()]
-    }
-
-    /// Its place in [`Family::ALL`], which is also its colour in the charts' palette.
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// What a workload is about, which decides its ideal rule, its own columns and
-/// the lesson its table is read as. Chosen here once, by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    /// `squares`, `range-sum`: the sequential work divided among the lanes.
-    Cpu,
-    /// `download`: waves of requests, each one latency long.
-    Download,
-    /// `convert`: never convert a key twice.
-    Convert,
-    /// `blocking`: download with one task that does not yield.
-    Blocking,
-    /// `seeds`: the blog posts' CPython programs beside their concur twins.
-    Seeds,
-    Other,
-}
-
-impl Kind {
-    pub fn of(workload: &str) -> Kind {
-        match workload {
-            "squares" | "range-sum" => Kind::Cpu,
-            "download" => Kind::Download,
-            "convert" => Kind::Convert,
-            "blocking" => Kind::Blocking,
-            "seeds" => Kind::Seeds,
-            _ => Kind::Other,
-        }
-    }
-}
+pub use self::row::{
+    Check, Family, Ideal, IdealRule, Kind, Row, SEQ, VsBaseline, cpu_lanes, ideal, latency_bound_s,
+};
 
 /// The whole report, ready to render.
 #[derive(Debug, Clone, Serialize)]
@@ -129,6 +53,15 @@ pub struct Report {
     pub baseline: Option<Machine>,
     #[serde(skip)]
     pub experiments: Vec<Experiment>,
+}
+
+impl Report {
+    /// Every row with its workload, in report order.
+    pub fn rows(&self) -> impl Iterator<Item = (&Workload, &Row)> {
+        self.workloads
+            .iter()
+            .flat_map(|w| w.rows.iter().map(move |row| (w, row)))
+    }
 }
 
 /// One workload: its variants, fastest (lowest median) first.
@@ -145,132 +78,6 @@ pub struct Workload {
 impl Workload {
     pub fn seq(&self) -> Option<&Row> {
         self.rows.iter().find(|row| row.variant == SEQ)
-    }
-}
-
-/// The fastest time a variant could reach, and the rule that says so.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Ideal {
-    pub seconds: f64,
-    pub rule: IdealRule,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IdealRule {
-    /// The binary reported `ideal_ms`.
-    Reported,
-    /// `ceil(requests ÷ concurrency) × latency`.
-    Latency,
-    /// `seq median ÷ min(concurrency, cores)`.
-    CpuBound,
-}
-
-/// The latency rule, shared with the sweeps: waves of `parallelism` requests.
-pub fn latency_bound_s(requests: u64, parallelism: u64, latency_ms: f64) -> f64 {
-    // Exact: request counts are far below 2^53.
-    requests.div_ceil(parallelism.max(1)) as f64 * latency_ms / 1000.0
-}
-
-/// The CPU rule, shared with the sweeps: the lanes that can really run at once.
-pub fn cpu_lanes(parallelism: u64, cores: u64) -> u64 {
-    parallelism.min(cores).max(1)
-}
-
-/// What a variant's check column says, worst first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Check {
-    /// Its checksum differs from the reference, or its record counts errors.
-    WrongAnswer,
-    /// The right answer, but a key was converted more than once.
-    ConvertsTwice,
-    Passed,
-    /// No record to check, or no reference to check it against.
-    Unchecked,
-}
-
-impl Check {
-    pub fn mark(self) -> Option<&'static str> {
-        [Some("✗"), Some("✗ converts twice"), Some("✓"), None][self as usize]
-    }
-
-    /// What went wrong, for a label beside a number.
-    pub fn failure(self) -> Option<&'static str> {
-        [Some("✗ wrong answer"), Some("✗ converts twice"), None, None][self as usize]
-    }
-}
-
-/// One variant of this run against the same variant of the baseline run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub enum VsBaseline {
-    New,
-    Compared {
-        baseline_median_s: f64,
-        /// This median ÷ the baseline's.
-        ratio: f64,
-        difference: Difference,
-    },
-}
-
-impl VsBaseline {
-    pub fn verdict(&self) -> &'static str {
-        match *self {
-            VsBaseline::New => "new",
-            VsBaseline::Compared {
-                ratio, difference, ..
-            } => match difference.stands_out() {
-                Some(true) if ratio > 1.0 => "slower",
-                Some(true) if ratio < 1.0 => "faster",
-                Some(true) => "differs",
-                Some(false) => "within noise",
-                None => "too few runs",
-            },
-        }
-    }
-}
-
-/// One variant of one workload, with every derived figure.
-#[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub variant: String,
-    pub family: Family,
-    pub timing: Timing,
-    #[serde(skip)]
-    pub record: Option<Record>,
-    /// The command line of the record run.
-    pub command: Option<String>,
-    /// `seq` median ÷ this median.
-    pub speedup: Option<f64>,
-    pub ideal: Option<Ideal>,
-    /// This median ÷ the ideal.
-    pub ratio_to_ideal: Option<f64>,
-    /// Same checksum as the reference and no errors.
-    pub checksum_agrees: Option<bool>,
-    /// `convert`'s rule kept: no key converted twice.
-    pub rule_kept: Option<bool>,
-    pub check: Check,
-    /// Slowest round median ÷ fastest, when the rounds disagree.
-    pub unsteady: Option<f64>,
-    pub vs_baseline: Option<VsBaseline>,
-}
-
-impl Row {
-    pub fn is_seq(&self) -> bool {
-        self.variant == SEQ
-    }
-
-    pub fn record(&self) -> Record {
-        self.record.clone().unwrap_or_default()
-    }
-
-    fn set_check(&mut self) {
-        self.check = match (self.checksum_agrees, self.rule_kept) {
-            (Some(false), _) => Check::WrongAnswer,
-            (_, Some(false)) => Check::ConvertsTwice,
-            (Some(true), _) => Check::Passed,
-            (None, _) => Check::Unchecked,
-        };
     }
 }
 
@@ -400,84 +207,59 @@ fn workload<'a>(
     machine: &Machine,
     warnings: &mut Vec<String>,
 ) -> Workload {
-    let kind = Kind::of(name);
-    let seq_median = results.iter().find(|r| r.command == SEQ).map(|r| r.median);
-    let seq_record = record_of(SEQ).map(|line| files::record_of(&line.record));
+    let reference = Reference {
+        kind: Kind::of(name),
+        seq_median: results.iter().find(|r| r.command == SEQ).map(|r| r.median),
+        seq_record: record_of(SEQ).map(|line| files::record_of(&line.record)),
+        params,
+        cores: machine.cores,
+    };
+    let kind = reference.kind;
     let any_record = results.iter().any(|r| record_of(&r.command).is_some());
-    if seq_median.is_none() && kind != Kind::Seeds {
-        warnings.push(format!(
-            "{name}: no `{SEQ}` variant in {name}.json; speedup and checksum agreement left empty"
-        ));
-    }
-    if !any_record {
-        warnings.push(format!("{name}: no records in {RECORDS_FILE}; peak RSS, checksum and most ideal bounds left empty"));
-    }
-    if kind == Kind::Download && params.latency_ms.is_none() {
-        warnings.push(format!(
-            "{name}: no latency_ms in {PARAMS_FILE}; ideal bound left empty"
-        ));
-    }
-    if kind == Kind::Cpu && machine.cores.is_none() {
-        warnings.push(format!(
-            "{name}: no cores in {MACHINE_FILE}; ideal bound left empty except for {SEQ}"
-        ));
-    }
+    let missing = [
+        (
+            reference.seq_median.is_none() && kind != Kind::Seeds,
+            format!("no `{SEQ}` variant in {name}.json; speedup and checksum agreement left empty"),
+        ),
+        (
+            !any_record,
+            format!(
+                "no records in {RECORDS_FILE}; peak RSS, checksum and most ideal bounds left empty"
+            ),
+        ),
+        (
+            kind == Kind::Download && params.latency_ms.is_none(),
+            format!("no latency_ms in {PARAMS_FILE}; ideal bound left empty"),
+        ),
+        (
+            kind == Kind::Cpu && machine.cores.is_none(),
+            format!("no cores in {MACHINE_FILE}; ideal bound left empty except for {SEQ}"),
+        ),
+    ];
+    warnings.extend(
+        missing
+            .into_iter()
+            .filter(|(missing, _)| *missing)
+            .map(|(_, what)| format!("{name}: {what}")),
+    );
     let mut rows: Vec<Row> = results
         .iter()
         .map(|result| {
             let line = record_of(&result.command);
-            let record = line.map(|line| files::record_of(&line.record));
+            let row = reference.row(result, line);
             if line.is_none() && any_record {
                 warnings.push(format!(
                     "{name} / {}: no record in {RECORDS_FILE}; its record columns are empty",
-                    result.command
+                    row.variant
                 ));
             }
-            let timing = Timing::of(result, params.rounds);
-            if timing.failed_runs > 0 {
+            if row.timing.failed_runs > 0 {
+                let (failed, runs) = (row.timing.failed_runs, result.exit_codes.len());
                 warnings.push(format!(
-                    "{name} / {}: {} of {} timed runs exited non-zero",
-                    result.command,
-                    timing.failed_runs,
-                    result.exit_codes.len()
+                    "{name} / {}: {failed} of {runs} timed runs exited non-zero",
+                    row.variant
                 ));
             }
-            let is_seq = result.command == SEQ;
-            let ideal = ideal(
-                kind,
-                is_seq,
-                record.as_ref(),
-                seq_median,
-                params.latency_ms,
-                machine.cores,
-            );
-            let checksum_agrees =
-                record
-                    .as_ref()
-                    .zip(seq_record.as_ref())
-                    .and_then(|(record, seq)| {
-                        let reference = seq.checksum.as_ref()?;
-                        Some(
-                            record.checksum.as_ref() == Some(reference)
-                                && record.errors.unwrap_or(0) == 0,
-                        )
-                    });
-            let mut row = Row {
-                variant: result.command.clone(),
-                family: Family::of(&result.command, record.as_ref()),
-                speedup: seq_median.map(|seq| seq / result.median),
-                ratio_to_ideal: ideal.map(|ideal| result.median / ideal.seconds),
-                ideal,
-                checksum_agrees,
-                rule_kept: record.as_ref().and_then(|r| r.duplicates).map(|d| d == 0),
-                check: Check::Unchecked,
-                unsteady: timing.unsteady(),
-                vs_baseline: None,
-                command: line.and_then(|line| line.command.clone()),
-                record,
-                timing,
-            };
-            row.set_check();
             row
         })
         .collect();
@@ -495,48 +277,57 @@ fn workload<'a>(
     }
 }
 
-/// The ideal bound of one variant, by the first rule that applies: the record's
-/// own `ideal_ms`; for `download` the latency rule; for the CPU workloads the
-/// sequential time divided among the lanes (`seq` itself: its own median).
-/// `None` when a rule's inputs are missing, rather than a guess.
-pub fn ideal(
+/// What every variant of one workload is measured against.
+struct Reference<'a> {
     kind: Kind,
-    is_seq: bool,
-    record: Option<&Record>,
-    seq_median_s: Option<f64>,
-    latency_ms: Option<f64>,
+    seq_median: Option<f64>,
+    seq_record: Option<Record>,
+    params: &'a Params,
     cores: Option<u64>,
-) -> Option<Ideal> {
-    if let Some(ms) = record
-        .and_then(|r| r.ideal_ms)
-        .filter(|ms| ms.is_finite() && *ms > 0.0)
-    {
-        return Some(Ideal {
-            seconds: ms / 1000.0,
-            rule: IdealRule::Reported,
-        });
-    }
-    match kind {
-        Kind::Download => {
-            let record = record?;
-            let seconds = latency_bound_s(record.requests?, record.parallelism(), latency_ms?);
-            Some(Ideal {
-                seconds,
-                rule: IdealRule::Latency,
-            })
-        }
-        Kind::Cpu => {
-            let lanes = if is_seq {
-                1
-            } else {
-                cpu_lanes(record?.parallelism(), cores?)
-            };
-            Some(Ideal {
-                seconds: seq_median_s? / lanes as f64,
-                rule: IdealRule::CpuBound,
-            })
-        }
-        _ => None,
+}
+
+impl Reference<'_> {
+    /// One variant's row with every derived figure.
+    fn row(&self, result: &HyperfineResult, line: Option<&RecordLine>) -> Row {
+        let record = line.map(|line| files::record_of(&line.record));
+        let timing = Timing::of(result, self.params.rounds);
+        let is_seq = result.command == SEQ;
+        let ideal = ideal(
+            self.kind,
+            is_seq,
+            record.as_ref(),
+            self.seq_median,
+            self.params.latency_ms,
+            self.cores,
+        );
+        let checksum_agrees =
+            record
+                .as_ref()
+                .zip(self.seq_record.as_ref())
+                .and_then(|(record, seq)| {
+                    let reference = seq.checksum.as_ref()?;
+                    Some(
+                        record.checksum.as_ref() == Some(reference)
+                            && record.errors.unwrap_or(0) == 0,
+                    )
+                });
+        let mut row = Row {
+            variant: result.command.clone(),
+            family: Family::of(&result.command, record.as_ref()),
+            speedup: self.seq_median.map(|seq| seq / result.median),
+            ratio_to_ideal: ideal.map(|ideal| result.median / ideal.seconds),
+            ideal,
+            checksum_agrees,
+            rule_kept: record.as_ref().and_then(|r| r.duplicates).map(|d| d == 0),
+            check: Check::Unchecked,
+            unsteady: timing.unsteady(),
+            vs_baseline: None,
+            command: line.and_then(|line| line.command.clone()),
+            record,
+            timing,
+        };
+        row.set_check();
+        row
     }
 }
 
@@ -593,6 +384,7 @@ pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::files::Record;
 
     fn result(command: &str, mean: f64, median: f64) -> HyperfineResult {
         HyperfineResult {
