@@ -1,16 +1,15 @@
 //! The files of a results directory, one serde type per file, used both to write
 //! it and to read it back: `params.json` ([`Params`]), `machine.json`
-//! ([`Machine`]), `records.jsonl` ([`RecordLine`]), a sweep's `records.jsonl`
-//! ([`SweepLine`]) and hyperfine's exports ([`Export`]); `seeds.tsv` is read
-//! beside the seeds' figures.
+//! ([`Machine`]), `records.jsonl` ([`RecordLine`], its record read as
+//! [`Record`]), a sweep's `records.jsonl` ([`SweepLine`]) and hyperfine's exports
+//! ([`Export`]); `seeds.tsv` is read beside the seeds' figures.
 //!
 //! Measurements are read strictly: a garbled export or record line is an error
 //! naming the file (and line), because a table built from half a file would look
 //! plausible and be wrong. What describes a run (params, machine, a record's
-//! fields) is read leniently: every key is optional and a value of an unexpected
-//! type counts as absent, so an older or newer script still gets a report.
-//! Records are kept as the binary wrote them ([`RawValue`]) and their fields read
-//! on demand, so a line written and read back is the same bytes.
+//! fields) is read leniently ([`lenient`]), so an older or newer script still gets
+//! a report. Records are kept as the binary wrote them ([`RawValue`]), so a line
+//! written and read back is the same bytes.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,66 +25,68 @@ pub const MACHINE_FILE: &str = "machine.json";
 pub const RECORDS_FILE: &str = "records.jsonl";
 pub const README_FILE: &str = "README.md";
 
-/// A value of the wrong type reads as absent instead of failing the whole file.
-fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    let value = Value::deserialize(deserializer)?;
-    Ok(serde_json::from_value(value).ok())
+/// Every field is optional, and a value of an unexpected type reads as absent
+/// rather than failing the whole file; blank text is absent too. A count may be
+/// an integral float (`2048.0`) and text a number (a checksum of `17`).
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    let value = Value::deserialize(d)?;
+    let fallback = match &value {
+        Value::String(text) if text.trim().is_empty() => return Ok(None),
+        Value::Number(number) => match number.as_f64() {
+            // Exact for the counts a record carries (far below 2^53).
+            Some(f) if f >= 0.0 && f.fract() == 0.0 && number.as_u64().is_none() => {
+                Value::from(f as u64)
+            }
+            _ => Value::String(number.to_string()),
+        },
+        _ => Value::Null,
+    };
+    Ok(serde_json::from_value(value)
+        .or_else(|_| serde_json::from_value(fallback))
+        .ok())
 }
 
-/// A count written as an integer or an integral float (`2048.0`).
-fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    let value = Value::deserialize(deserializer)?;
-    Ok(value.as_u64().or_else(|| {
-        let float = value.as_f64()?;
-        // Exact for the counts a record carries (far below 2^53).
-        (float >= 0.0 && float.fract() == 0.0).then_some(float as u64)
-    }))
+/// Declares a struct whose every field is read by [`lenient`], said once here
+/// instead of an attribute on each field.
+/// Fields after a line holding `;` are read as they are declared.
+macro_rules! lenient {
+    ($(#[$meta:meta])* pub struct $name:ident {
+        $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)*
+        $(; $($(#[$other_meta:meta])* pub $other:ident: $other_type:ty,)*)?
+    }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* #[serde(default, deserialize_with = "lenient")] pub $field: $type,)*
+            $($($(#[$other_meta])* pub $other: $other_type,)*)?
+        }
+    };
 }
 
-/// Text that is present only when it is not blank.
-fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(lenient::<D, String>(deserializer)?.filter(|text| !text.trim().is_empty()))
-}
-
-/// `params.json`: how the run was made. compare.sh and sweep.sh write every key;
-/// the report reads each one as optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Params {
-    /// Simulated per-request latency of the site server.
-    #[serde(default, deserialize_with = "lenient")]
-    pub latency_ms: Option<f64>,
-    #[serde(default, deserialize_with = "lenient")]
-    pub quick: Option<bool>,
-    #[serde(default, deserialize_with = "count")]
-    pub runs: Option<u64>,
-    /// How many rounds the runs were split into (see [`crate::rounds`]).
-    #[serde(default, deserialize_with = "count")]
-    pub rounds: Option<u64>,
-    #[serde(default, deserialize_with = "count")]
-    pub warmup: Option<u64>,
-    /// What idle CPUs did while the waiting workloads were timed, in words.
-    #[serde(default, deserialize_with = "text")]
-    pub idle: Option<String>,
-    /// Workload name and its parameters, in the order they ran (a JSON object
-    /// in that order; sweep.sh: sweep name and its parameter).
-    #[serde(default, with = "ordered")]
-    pub workloads: Vec<(String, Option<String>)>,
-    /// The CPython that ran the `python-*` variants (`Python 3.12.3`).
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub python: Option<String>,
-    /// Why the `python-*` variants were not run, when they were not.
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub python_skipped: Option<String>,
+lenient! {
+    /// `params.json`: how the run was made. compare.sh and sweep.sh write every key.
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    pub struct Params {
+        /// Simulated per-request latency of the site server.
+        pub latency_ms: Option<f64>,
+        pub quick: Option<bool>,
+        pub runs: Option<u64>,
+        /// How many rounds the runs were split into (see [`crate::rounds`]).
+        pub rounds: Option<u64>,
+        pub warmup: Option<u64>,
+        /// What idle CPUs did while the waiting workloads were timed, in words.
+        pub idle: Option<String>,
+        /// The CPython that ran the `python-*` variants (`Python 3.12.3`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub python: Option<String>,
+        /// Why the `python-*` variants were not run, when they were not.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub python_skipped: Option<String>,
+        ;
+        /// Workload name and its parameters, in the order they ran, as a JSON
+        /// object in that order (sweep.sh: sweep name and its parameter).
+        #[serde(default, with = "ordered")]
+        pub workloads: Vec<(String, Option<String>)>,
+    }
 }
 
 impl Params {
@@ -104,31 +105,28 @@ mod ordered {
     use serde::{Deserializer, Serializer};
     use serde_json::Value;
 
-    pub fn serialize<S: Serializer>(
-        pairs: &[(String, Option<String>)],
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    type Pairs = Vec<(String, Option<String>)>;
+
+    pub fn serialize<S: Serializer>(pairs: &Pairs, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(pairs.iter().map(|(name, value)| (name, value)))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Vec<(String, Option<String>)>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Pairs, D::Error> {
         struct Entries;
         impl<'de> Visitor<'de> for Entries {
-            type Value = Vec<(String, Option<String>)>;
+            type Value = Pairs;
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
                 formatter.write_str("an object of names and their parameters")
             }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            fn visit_unit<E>(self) -> Result<Pairs, E> {
                 Ok(Vec::new())
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
                 let mut entries = Vec::new();
                 while let Some((name, value)) = map.next_entry::<String, Value>()? {
                     let value = match value {
-                        Value::String(text) if !text.trim().is_empty() => Some(text),
-                        Value::Null | Value::String(_) => None,
+                        Value::String(text) => Some(text).filter(|text| !text.trim().is_empty()),
+                        Value::Null => None,
                         other => Some(other.to_string()),
                     };
                     entries.push((name, value));
@@ -140,41 +138,27 @@ mod ordered {
     }
 }
 
-/// `machine.json`: where the run was measured. Written by `concur-report
-/// machine` from the kernel's files and what the script knows; every key read
-/// as optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Machine {
-    /// The first `model name` of `/proc/cpuinfo`.
-    #[serde(default, deserialize_with = "text")]
-    pub cpu: Option<String>,
-    /// CPUs the process may run on (as `nproc`).
-    #[serde(default, deserialize_with = "count")]
-    pub cores: Option<u64>,
-    /// `MemTotal`, in GiB to one decimal.
-    #[serde(default, deserialize_with = "lenient")]
-    pub memory_gib: Option<f64>,
-    #[serde(default, deserialize_with = "text")]
-    pub kernel: Option<String>,
-    /// `PRETTY_NAME` of os-release.
-    #[serde(default, deserialize_with = "text")]
-    pub os: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub rustc: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub hyperfine: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub idle: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub date: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub commit: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub python: Option<String>,
+lenient! {
+    /// `machine.json`: where the run was measured ([`crate::machine`] writes it).
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    pub struct Machine {
+        /// The first `model name` of `/proc/cpuinfo`.
+        pub cpu: Option<String>,
+        /// CPUs the process may run on (as `nproc`).
+        pub cores: Option<u64>,
+        /// `MemTotal`, in GiB to one decimal.
+        pub memory_gib: Option<f64>,
+        pub kernel: Option<String>,
+        /// `PRETTY_NAME` of os-release.
+        pub os: Option<String>,
+        pub rustc: Option<String>,
+        pub hyperfine: Option<String>,
+        pub idle: Option<String>,
+        pub date: Option<String>,
+        pub commit: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub python: Option<String>,
+    }
 }
 
 /// One benchmarked command of a hyperfine 1.x export; times in seconds. Fields
@@ -198,10 +182,11 @@ pub struct HyperfineResult {
     pub exit_codes: Vec<Option<i32>>,
 }
 
-/// A hyperfine 1.x `--export-json` file.
+/// A hyperfine 1.x `--export-json` file; [`Export::join`] copies results as
+/// hyperfine wrote them ([`RawValue`]), fields concur does not read included.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Export {
-    pub results: Vec<HyperfineResult>,
+pub struct Export<R = HyperfineResult> {
+    pub results: Vec<R>,
 }
 
 const EXPORT: &str = "a hyperfine 1.x --export-json file";
@@ -217,10 +202,10 @@ impl Export {
         for result in &export.results {
             for (what, seconds) in [("mean", result.mean), ("median", result.median)] {
                 if !(seconds.is_finite() && seconds > 0.0) {
+                    let command = &result.command;
                     bail!(
-                        "{}: command {:?} has a {what} time of {seconds} s; expected a positive number",
-                        path.display(),
-                        result.command
+                        "{}: command {command:?} has a {what} time of {seconds} s; expected a positive number",
+                        path.display()
                     );
                 }
             }
@@ -228,34 +213,21 @@ impl Export {
         Ok(export.results)
     }
 
-    pub fn render(results: &[HyperfineResult]) -> Result<String> {
-        #[derive(Serialize)]
-        struct Borrowed<'a> {
-            results: &'a [HyperfineResult],
-        }
-        pretty(&Borrowed { results })
-    }
-
-    /// Joins one-command exports into one, their results in argument order and
-    /// copied as hyperfine wrote them; a command twice is refused.
+    /// The exports of one command each (compare.sh times every command on its
+    /// own), joined into one in argument order; a command twice is refused.
     pub fn join(inputs: &[PathBuf]) -> Result<String> {
-        #[derive(Serialize, Deserialize)]
-        struct Raw {
-            results: Vec<Box<RawValue>>,
-        }
-        let mut joined = Raw {
+        let mut joined: Export<Box<RawValue>> = Export {
             results: Vec::new(),
         };
         let mut commands = Vec::new();
         for path in inputs {
-            let raw: Raw = read_json(path, EXPORT)?;
+            let raw: Export<Box<RawValue>> = read_json(path, EXPORT)?;
             for (result, checked) in raw.results.into_iter().zip(Export::read(path)?) {
                 if commands.contains(&checked.command) {
+                    let command = checked.command;
+                    let path = path.display();
                     bail!(
-                        "{}: command {:?} is also in an earlier export; each variant must be \
-                         timed once per round",
-                        path.display(),
-                        checked.command
+                        "{path}: command {command:?} is also in an earlier export; each variant must be timed once per round"
                     );
                 }
                 commands.push(checked.command);
@@ -266,76 +238,54 @@ impl Export {
     }
 }
 
-/// The fields of a binary's result record that the report reads, each optional
-/// and read leniently; the others are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Record {
-    /// `seq`, `threads`, `async`, `procs`, `python-threads`, ...
-    #[serde(deserialize_with = "text")]
-    pub model: Option<String>,
-    #[serde(deserialize_with = "checksum")]
-    pub checksum: Option<String>,
-    #[serde(deserialize_with = "count")]
-    pub errors: Option<u64>,
-    #[serde(deserialize_with = "count")]
-    pub peak_rss_kib: Option<u64>,
-    /// Proportional set size (procs' `sleep`): shared pages split between sharers.
-    #[serde(deserialize_with = "count")]
-    pub pss_kib: Option<u64>,
-    #[serde(deserialize_with = "count")]
-    pub concurrency: Option<u64>,
-    #[serde(deserialize_with = "count")]
-    pub workers: Option<u64>,
-    /// Units of work the job was split into.
-    #[serde(deserialize_with = "count")]
-    pub tasks: Option<u64>,
-    #[serde(deserialize_with = "count")]
-    pub requests: Option<u64>,
-    /// The program's own time around its work.
-    #[serde(deserialize_with = "lenient")]
-    pub elapsed_ms: Option<f64>,
-    #[serde(deserialize_with = "lenient")]
-    pub ideal_ms: Option<f64>,
-    /// `download` (async): the most requests in flight at once.
-    #[serde(deserialize_with = "count")]
-    pub peak_in_flight: Option<u64>,
-    /// `convert`: the cache design.
-    #[serde(deserialize_with = "text")]
-    pub cache: Option<String>,
-    #[serde(deserialize_with = "count")]
-    pub cost_us: Option<u64>,
-    /// `convert`: expensive lookups that ran.
-    #[serde(deserialize_with = "count")]
-    pub conversions: Option<u64>,
-    /// `convert`: lookups of a key that had already been, or was being, converted.
-    #[serde(deserialize_with = "count")]
-    pub duplicates: Option<u64>,
-    /// `download`: the requests' latency percentiles.
-    #[serde(deserialize_with = "lenient")]
-    pub latency_ms: Option<LatencyMs>,
-    /// `download --blocking-ms`: the task that does not yield.
-    #[serde(deserialize_with = "count")]
-    pub blocking_ms: Option<u64>,
-    /// Where that task ran (`none`, `spawn-blocking`, `block-in-place`).
-    #[serde(deserialize_with = "text")]
-    pub offload: Option<String>,
-    /// `sleep`: how long each task waited.
-    #[serde(deserialize_with = "lenient")]
-    pub wait_ms: Option<f64>,
+lenient! {
+    /// The fields of a binary's result record that the report reads.
+    #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+    pub struct Record {
+        /// `seq`, `threads`, `async`, `procs`, `python-threads`, ...
+        pub model: Option<String>,
+        /// A decimal string, equal in every model for equal inputs.
+        pub checksum: Option<String>,
+        pub errors: Option<u64>,
+        pub peak_rss_kib: Option<u64>,
+        /// Proportional set size (procs' `sleep`): shared pages split between sharers.
+        pub pss_kib: Option<u64>,
+        pub concurrency: Option<u64>,
+        pub workers: Option<u64>,
+        /// Units of work the job was split into.
+        pub tasks: Option<u64>,
+        pub requests: Option<u64>,
+        /// The program's own time around its work.
+        pub elapsed_ms: Option<f64>,
+        pub ideal_ms: Option<f64>,
+        /// `download` (async): the most requests in flight at once.
+        pub peak_in_flight: Option<u64>,
+        /// `convert`: the cache design, the cost of a lookup, the lookups that ran
+        /// and those of a key that had already been, or was being, converted.
+        pub cache: Option<String>,
+        pub cost_us: Option<u64>,
+        pub conversions: Option<u64>,
+        pub duplicates: Option<u64>,
+        /// `download`: the requests' latency percentiles.
+        pub latency_ms: Option<LatencyMs>,
+        /// `download --blocking-ms`: the task that does not yield, and where it ran
+        /// (`none`, `spawn-blocking`, `block-in-place`).
+        pub blocking_ms: Option<u64>,
+        pub offload: Option<String>,
+        /// `sleep`: how long each task waited.
+        pub wait_ms: Option<f64>,
+    }
 }
 
-fn checksum<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(deserializer)? {
-        Value::String(text) => Some(text),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    })
+impl Record {
+    /// How many pieces of work may run at once: `concurrency`, else `workers`, else 1.
+    pub fn parallelism(&self) -> u64 {
+        self.concurrency.or(self.workers).unwrap_or(1).max(1)
+    }
 }
 
-/// A record's `latency_ms`: nearest-rank percentiles the binary computed, in
-/// milliseconds. All four or none: a table with a made-up tail would be worse
-/// than one without.
+/// A record's `latency_ms`: nearest-rank percentiles in milliseconds. All four
+/// or none: a table with a made-up tail would be worse than one without.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LatencyMs {
     pub p50: NonNegative,
@@ -352,16 +302,10 @@ pub struct NonNegative(pub f64);
 impl TryFrom<f64> for NonNegative {
     type Error = &'static str;
     fn try_from(value: f64) -> Result<Self, Self::Error> {
-        (value.is_finite() && value >= 0.0)
+        let valid = value.is_finite() && value >= 0.0;
+        valid
             .then_some(NonNegative(value))
             .ok_or("not a finite number of at least zero")
-    }
-}
-
-impl Record {
-    /// How many pieces of work may run at once: `concurrency`, else `workers`, else 1.
-    pub fn parallelism(&self) -> u64 {
-        self.concurrency.or(self.workers).unwrap_or(1).max(1)
     }
 }
 
@@ -395,19 +339,19 @@ pub struct SweepLine {
 /// A result record as one line of JSON, as written when it is one line already;
 /// an error when it is not a JSON object.
 pub fn record_object(record: &str) -> Result<Box<RawValue>> {
-    let excerpt = || {
-        let short: String = record.chars().take(120).collect();
-        let more = if short.len() < record.len() {
+    let short: String = record.chars().take(120).collect();
+    let excerpt = format!(
+        "{short:?}{}",
+        if short.len() < record.len() {
             "..."
         } else {
             ""
-        };
-        format!("{short:?}{more}")
-    };
+        }
+    );
     let raw: Box<RawValue> = serde_json::from_str(record)
-        .with_context(|| format!("the record is not JSON: {}", excerpt()))?;
+        .with_context(|| format!("the record is not JSON: {excerpt}"))?;
     if !raw.get().starts_with('{') {
-        bail!("the record is not a JSON object: {}", excerpt());
+        bail!("the record is not a JSON object: {excerpt}");
     }
     // A record spread over lines would break the one-record-a-line file.
     if raw.get().contains(['\n', '\r']) {
@@ -419,23 +363,25 @@ pub fn record_object(record: &str) -> Result<Box<RawValue>> {
 
 /// The fields of a record line's record.
 pub fn record_of(raw: &RawValue) -> Record {
-    // An object was checked when the line was read; its fields are lenient.
+    // An object was checked when the line was read, and every field is lenient.
     serde_json::from_str(raw.get()).unwrap_or_default()
 }
 
 /// Reads a JSON-lines file: blank lines skipped, any other must parse as `T`;
 /// each value comes with its 1-based line number.
 pub fn read_lines<T: DeserializeOwned>(path: &Path, what: &str) -> Result<Vec<(usize, T)>> {
-    let mut lines = Vec::new();
-    for (index, line) in read_text(path)?.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: not {what}", path.display(), index + 1))?;
-        lines.push((index + 1, value));
-    }
-    Ok(lines)
+    let text = read_text(path)?;
+    let lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty());
+    lines
+        .map(|(index, line)| {
+            let value = serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: not {what}", path.display(), index + 1))?;
+            Ok((index + 1, value))
+        })
+        .collect()
 }
 
 /// One line of JSON with its line break.
@@ -443,7 +389,7 @@ pub fn one_line<T: Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string(value).context("cannot serialize")? + "\n")
 }
 
-fn pretty<T: Serialize>(value: &T) -> Result<String> {
+pub fn pretty<T: Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string_pretty(value).context("cannot serialize")? + "\n")
 }
 
@@ -520,7 +466,7 @@ mod tests {
         let record = |text: &str| record_of(&record_object(text).expect("an object"));
         let full = record(
             r#"{"checksum":17,"errors":0,"workers":4,"concurrency":8,"peak_rss_kib":2048.0,
-                "latency_ms":{"p50":51.2,"p90":53,"p99":512.5,"max":530.25},"model":3}"#,
+                "latency_ms":{"p50":51.2,"p90":53,"p99":512.5,"max":530.25},"model":true}"#,
         );
         assert_eq!(full.checksum.as_deref(), Some("17"));
         assert_eq!(
