@@ -15,6 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use clap::Args;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -63,29 +64,56 @@ macro_rules! lenient {
 }
 
 lenient! {
-    /// `params.json`: how the run was made. compare.sh and sweep.sh write every key.
-    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    /// `params.json`: how the run was made. compare.sh and sweep.sh write every
+    /// key, with `concur-report params`, whose options are these fields.
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Args)]
     pub struct Params {
-        /// Simulated per-request latency of the site server.
-        pub latency_ms: Option<f64>,
+        /// Simulated per-request latency of the site server, in milliseconds.
+        #[arg(long, value_name = "MS")]
+        pub latency_ms: Option<u64>,
+        /// Whether this was a --quick scratch run.
+        #[arg(long, value_name = "true|false")]
         pub quick: Option<bool>,
+        /// Timed runs per variant.
+        #[arg(long, value_name = "N")]
         pub runs: Option<u64>,
-        /// How many rounds the runs were split into (see [`crate::rounds`]).
+        /// Rounds the runs were split into (see `rounds.rs`).
+        #[arg(long, value_name = "N")]
         pub rounds: Option<u64>,
+        /// Warmup runs before the first round.
+        #[arg(long, value_name = "N")]
         pub warmup: Option<u64>,
         /// What idle CPUs did while the waiting workloads were timed, in words.
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
         pub idle: Option<String>,
-        /// The CPython that ran the `python-*` variants (`Python 3.12.3`).
+        /// The CPython that ran the python-* variants (`Python 3.12.3`).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, conflicts_with = "python_skipped")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub python: Option<String>,
-        /// Why the `python-*` variants were not run, when they were not.
+        /// Why the python-* variants were not run.
+        #[arg(long, value_name = "REASON", allow_hyphen_values = true)]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub python_skipped: Option<String>,
         ;
-        /// Workload name and its parameters, in the order they ran, as a JSON
-        /// object in that order (sweep.sh: sweep name and its parameter).
+        /// A workload and its parameters (`squares=--start 50000000 --count 20`),
+        /// once per workload in the order they ran; written as a JSON object in
+        /// that order (sweep.sh: a sweep and its parameter).
+        #[arg(long = "workload", value_name = "NAME=ARGS", value_parser = workload_arg)]
         #[serde(default, with = "ordered")]
         pub workloads: Vec<(String, Option<String>)>,
+    }
+}
+
+/// A `NAME=ARGS` workload argument; the name must be usable as a file name.
+fn workload_arg(argument: &str) -> Result<(String, Option<String>), String> {
+    match argument.split_once('=') {
+        Some((name, _)) if !is_file_name(name) => Err(format!(
+            "workload name {name:?} cannot be used as a file name"
+        )),
+        Some((name, parameters)) => Ok((name.to_string(), Some(parameters.to_string()))),
+        None => Err(format!(
+            "expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"
+        )),
     }
 }
 
@@ -139,23 +167,42 @@ mod ordered {
 }
 
 lenient! {
-    /// `machine.json`: where the run was measured ([`crate::machine`] writes it).
-    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    /// `machine.json`: where the run was measured. `concur-report machine` reads
+    /// the first five fields from the system ([`crate::machine`]) and takes the
+    /// others as options.
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Args)]
     pub struct Machine {
         /// The first `model name` of `/proc/cpuinfo`.
+        #[arg(skip)]
         pub cpu: Option<String>,
         /// CPUs the process may run on (as `nproc`).
+        #[arg(skip)]
         pub cores: Option<u64>,
         /// `MemTotal`, in GiB to one decimal.
+        #[arg(skip)]
         pub memory_gib: Option<f64>,
+        #[arg(skip)]
         pub kernel: Option<String>,
         /// `PRETTY_NAME` of os-release.
+        #[arg(skip)]
         pub os: Option<String>,
+        /// `rustc --version`.
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, required = true)]
         pub rustc: Option<String>,
+        /// hyperfine's version (`1.20.0`).
+        #[arg(long, value_name = "VERSION", required = true)]
         pub hyperfine: Option<String>,
+        /// What idle CPUs did while the waiting workloads were timed.
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, required = true)]
         pub idle: Option<String>,
+        /// When the run was made (UTC, ISO 8601).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, required = true)]
         pub date: Option<String>,
+        /// The commit measured (`42af63d (with uncommitted changes)`).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, required = true)]
         pub commit: Option<String>,
+        /// The CPython that ran the python-* variants (`Python 3.12.3`).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub python: Option<String>,
     }

@@ -10,14 +10,28 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use clap::Args;
+
 use crate::files::Machine;
 
-/// Where the machine describes itself.
-#[derive(Debug, Clone)]
+/// Where the machine describes itself (options, so tests can give files of their own).
+#[derive(Debug, Clone, Args)]
 pub struct Sources {
+    /// Where the CPU's `model name` is read.
+    #[arg(long, value_name = "PATH", default_value = "/proc/cpuinfo")]
     pub cpuinfo: PathBuf,
+    /// Where `MemTotal` is read.
+    #[arg(long, value_name = "PATH", default_value = "/proc/meminfo")]
     pub meminfo: PathBuf,
+    /// Where the OS's `PRETTY_NAME` is read.
+    #[arg(long, value_name = "PATH", default_value = "/etc/os-release")]
     pub os_release: PathBuf,
+    /// Where the kernel release is read.
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "/proc/sys/kernel/osrelease"
+    )]
     pub kernel_release: PathBuf,
 }
 

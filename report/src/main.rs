@@ -116,40 +116,10 @@ struct MachineArgs {
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// hyperfine's version (`1.20.0`).
-    #[arg(long, value_name = "VERSION")]
-    hyperfine: String,
-    /// What idle CPUs did while the waiting workloads were timed.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    idle: String,
-    /// `rustc --version`.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    rustc: String,
-    /// When the run was made (UTC, ISO 8601).
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    date: String,
-    /// The commit measured (`42af63d`, `42af63d (with uncommitted changes)`).
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    commit: String,
-    /// The CPython that ran the python-* variants (`Python 3.12.3`).
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    python: Option<String>,
-    /// Where the CPU's `model name` is read.
-    #[arg(long, value_name = "PATH", default_value = "/proc/cpuinfo")]
-    cpuinfo: PathBuf,
-    /// Where `MemTotal` is read.
-    #[arg(long, value_name = "PATH", default_value = "/proc/meminfo")]
-    meminfo: PathBuf,
-    /// Where the OS's `PRETTY_NAME` is read.
-    #[arg(long, value_name = "PATH", default_value = "/etc/os-release")]
-    os_release: PathBuf,
-    /// Where the kernel release is read.
-    #[arg(
-        long,
-        value_name = "PATH",
-        default_value = "/proc/sys/kernel/osrelease"
-    )]
-    kernel_release: PathBuf,
+    #[command(flatten)]
+    given: Machine,
+    #[command(flatten)]
+    sources: machine::Sources,
 }
 
 /// Write params.json: how the run was made.
@@ -158,39 +128,8 @@ struct ParamsArgs {
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// Simulated per-request latency of the site server, in milliseconds.
-    #[arg(long, value_name = "N")]
-    latency_ms: u64,
-    /// Whether this was a --quick scratch run.
-    #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
-    quick: bool,
-    /// Timed runs per variant.
-    #[arg(long, value_name = "N")]
-    runs: u64,
-    /// Rounds the runs were split into.
-    #[arg(long, value_name = "N")]
-    rounds: u64,
-    /// Warmup runs before the first round.
-    #[arg(long, value_name = "N")]
-    warmup: u64,
-    /// What idle CPUs did while the waiting workloads were timed.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    idle: String,
-    /// The CPython that ran the python-* variants.
-    #[arg(
-        long,
-        value_name = "TEXT",
-        allow_hyphen_values = true,
-        conflicts_with = "python_skipped"
-    )]
-    python: Option<String>,
-    /// Why the python-* variants were not run.
-    #[arg(long, value_name = "REASON", allow_hyphen_values = true)]
-    python_skipped: Option<String>,
-    /// A workload and its parameters (`squares=--start 50000000 --count 20`); repeat
-    /// for each workload, in the order they ran.
-    #[arg(long = "workload", value_name = "NAME=ARGS", value_parser = workload_arg)]
-    workloads: Vec<(String, String)>,
+    #[command(flatten)]
+    params: Params,
 }
 
 /// Print one records.jsonl line for a variant's result record (exit 1 when the
@@ -265,19 +204,6 @@ struct SweepsArgs {
     guide: Option<PathBuf>,
 }
 
-/// A `NAME=ARGS` workload argument; the name must be usable as a file name.
-fn workload_arg(argument: &str) -> Result<(String, String), String> {
-    match argument.split_once('=') {
-        Some((name, _)) if !files::is_file_name(name) => Err(format!(
-            "workload name {name:?} cannot be used as a file name"
-        )),
-        Some((name, parameters)) => Ok((name.to_string(), parameters.to_string())),
-        None => Err(format!(
-            "expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"
-        )),
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -319,51 +245,20 @@ fn run_report(args: &ReportArgs) -> Result<()> {
 }
 
 fn run_machine(args: MachineArgs) -> Result<()> {
-    let given = Machine {
-        rustc: Some(args.rustc),
-        hyperfine: Some(args.hyperfine),
-        idle: Some(args.idle),
-        date: Some(args.date),
-        commit: Some(args.commit),
-        python: args.python,
-        ..Machine::default()
-    };
-    let sources = machine::Sources {
-        cpuinfo: args.cpuinfo,
-        meminfo: args.meminfo,
-        os_release: args.os_release,
-        kernel_release: args.kernel_release,
-    };
-    let (file, warnings) = machine::describe(given, &sources);
+    let (file, warnings) = machine::describe(args.given, &args.sources);
     warn(&warnings);
     write_atomically(&args.out, &files::one_line(&file)?)
 }
 
 fn run_params(args: ParamsArgs) -> Result<()> {
-    for (index, (name, _)) in args.workloads.iter().enumerate() {
-        if args.workloads[..index]
-            .iter()
-            .any(|(earlier, _)| earlier == name)
-        {
-            anyhow::bail!("workload {name:?} is given twice");
-        }
+    // An object keeps one value per key: a workload named twice would be lost.
+    let names: Vec<&String> = args.params.workloads.iter().map(|(name, _)| name).collect();
+    if let Some(name) =
+        (0..names.len()).find_map(|i| names[..i].contains(&names[i]).then_some(names[i]))
+    {
+        anyhow::bail!("workload {name:?} is given twice");
     }
-    let file = Params {
-        latency_ms: Some(args.latency_ms as f64),
-        quick: Some(args.quick),
-        runs: Some(args.runs),
-        rounds: Some(args.rounds),
-        warmup: Some(args.warmup),
-        idle: Some(args.idle),
-        workloads: args
-            .workloads
-            .into_iter()
-            .map(|(name, parameters)| (name, Some(parameters)))
-            .collect(),
-        python: args.python,
-        python_skipped: args.python_skipped,
-    };
-    write_atomically(&args.out, &files::one_line(&file)?)
+    write_atomically(&args.out, &files::one_line(&args.params)?)
 }
 
 fn run_record(args: &RecordArgs) -> Result<()> {

@@ -104,7 +104,9 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
         .into(),
         "download" => [
             seq.requests.map(|n| format!("{} pages", grouped(n))),
-            params.latency_ms.map(|ms| format!("{} latency", short(ms))),
+            params
+                .latency_ms
+                .map(|ms| format!("{} latency", short(ms as f64))),
         ]
         .into(),
         "convert" => {

@@ -297,7 +297,7 @@ impl Reference<'_> {
             is_seq,
             record.as_ref(),
             self.seq_median,
-            self.params.latency_ms,
+            self.params.latency_ms.map(|ms| ms as f64),
             self.cores,
         );
         let checksum_agrees =

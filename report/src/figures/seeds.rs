@@ -222,84 +222,82 @@ pub struct Lesson {
 /// lesson (every concurrent download against one at a time), where this run has
 /// their CPython programs.
 pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Lesson>) {
-    let mut groups: Vec<(&str, Vec<&Pair>)> = Vec::new();
+    let mut groups: Vec<Vec<&Pair>> = Vec::new();
     for pair in pairs.iter().filter(|pair| pair.python.is_some()) {
-        match groups.iter_mut().find(|(group, _)| *group == pair.group) {
-            Some((_, members)) => members.push(pair),
-            None => groups.push((&pair.group, vec![pair])),
+        match groups
+            .iter_mut()
+            .find(|members| members[0].group == pair.group)
+        {
+            Some(members) => members.push(pair),
+            None => groups.push(vec![pair]),
         }
     }
-    fn find<'p>(members: &[&'p Pair], model: &str) -> Option<&'p Pair> {
-        members
+    let has =
+        |members: &[&Pair], model: &str| members.iter().any(|p| p.model.as_deref() == Some(model));
+    let of_kind = |kind: Kind| {
+        let of = move |members: &&Vec<&Pair>| {
+            members
+                .iter()
+                .any(|p| p.workload.as_deref().map(Kind::of) == Some(kind))
+        };
+        groups
             .iter()
-            .find(|p| p.model.as_deref() == Some(model))
-            .copied()
-    }
-    let against = |seq: f64, pair: &Pair, name: &str| {
-        let row = pair.python.as_ref()?;
-        let workers = row.record.as_ref().and_then(|record| record.workers);
-        let speedup = seq / row.timing.median_s;
-        let lanes = workers.unwrap_or(2).min(cores.unwrap_or(2)).max(1) as f64;
-        Some(Against {
-            name: name.into(),
-            median_s: row.timing.median_s,
-            workers,
-            speedup,
-            helps: speedup >= HELPS,
-            full: speedup >= SHARE_OF_LANES * lanes,
-        })
+            .filter(of)
+            .filter(|members| has(members, "python-seq"))
     };
-    let lesson = |members: &[&Pair], seq: &Pair| -> Option<Lesson> {
-        let seq_s = seq.python.as_ref()?.timing.median_s;
-        let others = members
+    let lesson = |members: &Vec<&Pair>| -> Option<Lesson> {
+        let seq_s = members
             .iter()
-            .filter(|pair| pair.model.as_deref() != Some("python-seq"))
+            .find(|p| p.model.as_deref() == Some("python-seq"))?
+            .python
+            .as_ref()?
+            .timing
+            .median_s;
+        let others: Vec<Against> = members
+            .iter()
             .filter_map(|pair| {
-                let model = pair.model.as_deref()?;
-                let name = if model == "python-procs" {
-                    "processes"
-                } else {
-                    model.trim_start_matches("python-")
+                let name = match pair.model.as_deref()? {
+                    "python-seq" => return None,
+                    "python-procs" => "processes",
+                    model => model.trim_start_matches("python-"),
                 };
-                against(seq_s, pair, name)
+                let row = pair.python.as_ref()?;
+                let workers = row.record.as_ref().and_then(|record| record.workers);
+                let speedup = seq_s / row.timing.median_s;
+                let lanes = workers.unwrap_or(2).min(cores.unwrap_or(2)).max(1) as f64;
+                let (helps, full) = (speedup >= HELPS, speedup >= SHARE_OF_LANES * lanes);
+                Some(Against {
+                    name: name.into(),
+                    median_s: row.timing.median_s,
+                    workers,
+                    speedup,
+                    helps,
+                    full,
+                })
             })
-            .collect::<Vec<_>>();
+            .collect();
+        let named = |name: &str| others.iter().find(|o| o.name == name).cloned();
+        let (threads, procs) = (named("threads"), named("processes"));
+        let ids = stem(members.iter().map(|pair| pair.id.as_str()));
         Some(Lesson {
-            ids: stem(members.iter().map(|pair| pair.id.as_str())),
-            threads: find(members, "python-threads").and_then(|p| against(seq_s, p, "threads")),
-            procs: find(members, "python-procs").and_then(|p| against(seq_s, p, "processes")),
+            ids,
             seq_s,
+            threads,
+            procs,
             others,
         })
     };
-    let of_kind = |kind: Kind| {
-        groups.iter().filter(move |(_, members)| {
-            members
-                .iter()
-                .any(|pair| pair.workload.as_deref().map(Kind::of) == Some(kind))
-        })
-    };
-    let cpu = of_kind(Kind::Cpu)
-        .filter_map(|(_, members)| {
-            let seq = find(members, "python-seq")?;
-            let helper = find(members, "python-threads").or(find(members, "python-procs"))?;
-            Some((
-                find(members, "python-threads").is_some(),
-                members,
-                seq,
-                helper,
-            ))
-        })
-        .max_by_key(|(threads, ..)| *threads)
-        .and_then(|(_, members, seq, _)| lesson(members, seq));
+    // Threads carry the lesson about the GIL: a group with them first.
+    let with = |model: &str| of_kind(Kind::Cpu).find(|members| has(members, model));
+    let cpu = with("python-threads")
+        .or_else(|| with("python-procs"))
+        .and_then(lesson);
     // The download group with the most CPython models; the first of equals.
-    let io = of_kind(Kind::Download)
-        .filter(|(_, members)| members.len() > 1)
-        .filter_map(|(_, members)| Some((members.len(), members, find(members, "python-seq")?)))
+    let most = of_kind(Kind::Download)
+        .filter(|members| members.len() > 1)
         .rev()
-        .max_by_key(|(count, ..)| *count)
-        .and_then(|(_, members, seq)| lesson(members, seq));
-    (cpu, io)
+        .max_by_key(|members| members.len());
+    (cpu, most.and_then(lesson))
 }
 
 /// `s002-cpu-*`: the ids' common stem up to a dash, or the one id.
