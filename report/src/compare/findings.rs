@@ -222,7 +222,11 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
             unsteady: tabled
                 .iter()
                 .any(|w| w.rows.iter().any(|row| row.unsteady.is_some())),
-            table: table(report, &tabled, link)?.markdown(),
+            table: if tabled.is_empty() {
+                String::new()
+            } else {
+                table(report, &tabled, link)?.markdown()
+            },
             blocking,
             seeds,
             link,

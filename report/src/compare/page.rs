@@ -22,8 +22,11 @@ struct Unsteady<'a> {
 
 /// The answers of one workload: wrong ones, and keys converted twice.
 #[derive(Serialize)]
-struct Checks {
+struct Checks<'a> {
+    /// The fastest variant with a checked right answer, else the fastest.
+    fastest: Option<&'a Row>,
     wrong: Vec<String>,
+    unchecked: Vec<String>,
     twice: Vec<(String, u64)>,
     agreed: bool,
 }
@@ -50,7 +53,7 @@ struct Section<'a> {
     kind: Kind,
     parameters: Option<&'a str>,
     rows: &'a [Row],
-    checks: Checks,
+    checks: Checks<'a>,
     lesson: Lesson,
     table: String,
     columns: Vec<String>,
@@ -74,12 +77,13 @@ struct Page<'a> {
     sections: Vec<Section<'a>>,
 }
 
-fn checks(workload: &Workload) -> Checks {
+fn checks(workload: &Workload) -> Checks<'_> {
     let named = |check: Check| workload.rows.iter().filter(move |row| row.check == check);
+    let names = |check: Check| named(check).map(|row| row.variant.clone()).collect();
     Checks {
-        wrong: named(Check::WrongAnswer)
-            .map(|row| row.variant.clone())
-            .collect(),
+        fastest: named(Check::Passed).next().or(workload.rows.first()),
+        wrong: names(Check::WrongAnswer),
+        unchecked: names(Check::Unchecked),
         twice: named(Check::ConvertsTwice)
             .filter_map(|row| Some((row.variant.clone(), row.record.as_ref()?.duplicates?)))
             .collect(),

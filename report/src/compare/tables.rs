@@ -66,7 +66,7 @@ impl Col {
         let latency = record.latency_ms;
         let count = |value: Option<u64>| value.map(|value| value.to_string());
         match self {
-            Col::Median if row.unsteady.is_some() => {
+            Col::Median if row.unsteady.is_some() && !terse => {
                 Some(format!("{} ⚠", duration(row.timing.median_s)))
             }
             Col::Median => Some(duration(row.timing.median_s)),
@@ -97,7 +97,7 @@ impl Col {
                     .into_iter()
                     .chain(
                         row.unsteady
-                            .map(|ratio| format!("⚠ rounds disagree ({}): rerun", factor(ratio))),
+                            .map(|ratio| format!("⚠ rounds {}: rerun", factor(ratio))),
                     )
                     .collect();
                 Some(flags.join("; "))
@@ -304,7 +304,7 @@ pub(super) fn blocking_compact(groups: &[Group], first: &str) -> Result<Table> {
             effect_words(v.effect)?,
         ]);
     }
-    Ok(table)
+    Ok(table.without_empty_columns())
 }
 
 /// The effect's words, from the template that holds them.

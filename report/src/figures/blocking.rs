@@ -105,7 +105,7 @@ pub fn groups(workload: &Workload) -> Vec<Group> {
             variant.reference_p99 = reference.map(|r| r.p99.0);
             variant.effect = variant
                 .latency
-                .map(|latency| effect(latency, reference, variant.task_ms));
+                .and_then(|latency| effect(latency, reference, variant.task_ms));
         }
     }
     let family_rank = |group: &Group| {
@@ -129,17 +129,23 @@ pub fn groups(workload: &Workload) -> Vec<Group> {
 }
 
 /// The one rule for what the task did (see the module header).
-pub fn effect(latency: LatencyMs, reference: Option<LatencyMs>, task_ms: Option<u64>) -> Effect {
+/// Without a reference only the task's own length can tell: `None` when the
+/// requests did not reach it.
+pub fn effect(
+    latency: LatencyMs,
+    reference: Option<LatencyMs>,
+    task_ms: Option<u64>,
+) -> Option<Effect> {
     let at_least_task = |ms: f64| task_ms.is_some_and(|task| ms >= task as f64);
-    if at_least_task(latency.p50.0) {
+    Some(if at_least_task(latency.p50.0) {
         Effect::HalfWaited
     } else if at_least_task(latency.p99.0) {
         Effect::SlowestWaited
-    } else if reference.is_some_and(|r| latency.p99.0 <= r.p99.0 * CLOSE) {
+    } else if latency.p99.0 <= reference?.p99.0 * CLOSE {
         Effect::Hardly
     } else {
         Effect::Delayed
-    }
+    })
 }
 
 /// The model a variant belongs to, and the variant itself.

@@ -46,7 +46,10 @@ pub struct Miss {
 pub enum Lesson {
     Cpu {
         cores: Option<u64>,
+        /// Every parallel variant used its lanes (and there was one).
         holds: bool,
+        /// There is a one-lane variant (the emulated GIL, a current-thread runtime).
+        single: bool,
         misses: Vec<Miss>,
     },
     Download {
@@ -89,44 +92,59 @@ fn miss(row: &Row, reached: f64, expected: f64) -> Miss {
     }
 }
 
-fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
-    let seq = workload.seq().map(|seq| seq.timing.median_s);
-    let misses: Vec<Miss> = workload
+/// The rows a lesson may rest on: not seq, and with the right answer.
+fn witnesses(workload: &Workload) -> impl Iterator<Item = &Row> {
+    workload
         .rows
         .iter()
-        .filter(|row| !row.is_seq())
-        .filter_map(|row| {
-            let ideal = row
-                .ideal
-                .filter(|ideal| ideal.rule == IdealRule::CpuBound)?;
-            let lanes = (seq? / ideal.seconds).round();
-            let speedup = row.speedup?;
-            let kept = if lanes > 1.0 {
-                speedup >= SHARE_OF_IDEAL * lanes
-            } else {
-                (speedup - 1.0).abs() <= 0.1
-            };
-            (!kept).then(|| miss(row, speedup, lanes))
-        })
-        .collect();
+        .filter(|row| !row.is_seq() && row.check != Check::WrongAnswer)
+}
+
+fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
+    let seq = workload.seq().map(|seq| seq.timing.median_s);
+    let (mut parallel, mut single, mut misses) = (0, 0, Vec::new());
+    for row in witnesses(workload) {
+        let Some((seq, ideal, speedup)) = seq
+            .zip(row.ideal.filter(|i| i.rule == IdealRule::CpuBound))
+            .zip(row.speedup)
+            .map(|((s, i), x)| (s, i, x))
+        else {
+            continue;
+        };
+        let lanes = (seq / ideal.seconds).round();
+        let kept = if lanes > 1.0 {
+            speedup >= SHARE_OF_IDEAL * lanes
+        } else {
+            (speedup - 1.0).abs() <= 0.1
+        };
+        if lanes > 1.0 {
+            parallel += 1
+        } else {
+            single += 1
+        }
+        if !kept {
+            misses.push(miss(row, speedup, lanes));
+        }
+    }
     Lesson::Cpu {
         cores,
-        holds: misses.is_empty() && seq.is_some(),
+        holds: misses.is_empty() && parallel > 0,
+        single: single > 0,
         misses,
     }
 }
 
 fn download(workload: &Workload) -> Lesson {
-    let misses: Vec<Miss> = workload
-        .rows
-        .iter()
+    let measured: Vec<(&Row, f64)> = witnesses(workload)
         .filter_map(|row| Some((row, row.ratio_to_ideal?)))
-        .filter(|(_, ratio)| *ratio > NEAR_IDEAL)
-        .map(|(row, ratio)| miss(row, ratio, NEAR_IDEAL))
         .collect();
-    let measured = workload.rows.iter().any(|row| row.ratio_to_ideal.is_some());
+    let misses: Vec<Miss> = measured
+        .iter()
+        .filter(|(_, ratio)| *ratio > NEAR_IDEAL)
+        .map(|(row, ratio)| miss(row, *ratio, NEAR_IDEAL))
+        .collect();
     Lesson::Download {
-        holds: misses.is_empty() && measured,
+        holds: misses.is_empty() && !measured.is_empty(),
         misses,
     }
 }
@@ -134,8 +152,7 @@ fn download(workload: &Workload) -> Lesson {
 fn convert(workload: &Workload) -> Convert {
     let rows = &workload.rows;
     let cache = |row: &Row| row.record.as_ref().and_then(|record| record.cache.clone());
-    let fast: Vec<&Row> = rows
-        .iter()
+    let fast: Vec<&Row> = witnesses(workload)
         .filter(|row| {
             matches!(cache(row).as_deref(), Some("single-flight" | "moka"))
                 && row.rule_kept == Some(true)
