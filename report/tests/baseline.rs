@@ -33,6 +33,8 @@ fn clearly_different_runs_stand_out() {
     ));
     let convert = section(&readme, "convert");
     assert!(convert.contains("| check | vs baseline |\n"));
+    // The note under the table points to the explanation at the top.
+    assert!(convert.contains("; *vs baseline*: see the top of the page.\n"));
     assert!(
         table_row(convert, "threads single-flight")
             .ends_with("| ✓ | **1.39× slower** (p = 0.012) |")
@@ -133,7 +135,7 @@ fn three_runs_are_too_few() {
         procs["baseline_differs"], "",
         "no verdict with too few runs"
     );
-    assert!(stdout(&output).contains(" 1.00× too few runs\n"));
+    assert!(stdout(&output).contains(" 1.00× (too few runs)\n"));
 }
 
 /// A baseline that is not a directory, or holds a garbled export, is an error and
