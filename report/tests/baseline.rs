@@ -20,8 +20,7 @@ fn run_against(baseline: &str) -> (Scratch, std::process::Output) {
     (scratch, output)
 }
 
-/// Non-overlapping runs differ (slower or faster), overlapping ones are within
-/// noise, variants or workloads the baseline lacks are new.
+/// Runs apart differ (slower, faster), overlapping ones are noise, unknown ones are new.
 #[test]
 fn clearly_different_runs_stand_out() {
     let (scratch, output) = run_against("baseline-faster");
@@ -138,8 +137,7 @@ fn three_runs_are_too_few() {
     assert!(stdout(&output).contains(" 1.00× (too few runs)\n"));
 }
 
-/// A baseline that is not a directory, or holds a garbled export, is an error and
-/// nothing is written.
+/// A baseline that is no directory, or holds a garbled export, is an error; nothing is written.
 #[test]
 fn a_bad_baseline_is_an_error() {
     let scratch = Scratch::copy_of("waiting");

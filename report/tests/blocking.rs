@@ -10,11 +10,10 @@ use common::{
     Scratch, csv_rows, findings_block, reported_section, section, stderr, stdout, table_row,
 };
 
-/// The blocking table lists every variant grouped by model, async first, the
-/// reference last in its group, with wall time, the p50, p99 and max latency and
-/// what the task did.
+/// The blocking table groups variants by model, async first, each reference last.
 #[test]
 fn blocking_table_groups_variants_with_their_reference() {
+    // Each row: wall time, p50, p99 and max latency, and what the task did.
     let scratch = Scratch::copy_of("latency");
     let output = scratch.run();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -64,13 +63,13 @@ fn blocking_table_groups_variants_with_their_reference() {
     ));
 }
 
-/// What the task did, from the percentiles by one rule the page states: p50 at
-/// least the task's 500 ms in a current-thread runtime (half of the requests
-/// waited), only p99 in a multi-thread one (the slowest did), and every variant
-/// that moved the task, or runs it beside threads or processes, within 1.25× of
-/// its reference's p99 (hardly delayed). The references have no effect.
+/// What the task did comes from the percentiles by the one rule the page states.
 #[test]
 fn what_the_task_did_comes_from_the_numbers() {
+    // p50 at least the task's 500 ms in a current-thread runtime (half of the requests waited),
+    // only p99 in a multi-thread one (the slowest did), and every variant that moved the task, or
+    // runs it beside threads or processes, within 1.25× of its reference's p99 (hardly delayed).
+    // The references have no effect.
     let blocking = &reported_section("latency", "blocking");
     assert!(blocking.contains(
         "*what the task did*: at least half of the requests waited when p50 reached the \
@@ -112,13 +111,16 @@ fn what_the_task_did_comes_from_the_numbers() {
         assert_eq!(effect(variant), expected, "{variant}");
     }
     // The sentences the column replaced are gone.
-    assert!(!blocking.contains("Inside a current-thread runtime"), "{blocking}");
+    assert!(
+        !blocking.contains("Inside a current-thread runtime"),
+        "{blocking}"
+    );
 }
 
-/// Without references only the task's length decides: the median or the slowest
-/// request waiting for it, else "delayed", compared with nothing.
+/// Without references only the task's length decides what the task did.
 #[test]
 fn what_the_task_did_without_references() {
+    // Half or the slowest of the requests waiting for the task, else "delayed": no reference.
     let scratch = Scratch::copy_of("latency");
     scratch.keep_variants("blocking", |name| !name.ends_with(" no blocking"));
     let output = scratch.run();
@@ -142,8 +144,7 @@ fn what_the_task_did_without_references() {
     assert!(!blocking.contains("| none |"), "{blocking}");
 }
 
-/// Without references the compact tables (terminal, findings block) have no
-/// reference p99 to show, so they drop that column like every empty column.
+/// Without references the compact blocking tables drop the empty reference p99 column.
 #[test]
 #[ignore = "defect: the compact blocking table keeps an all-dash `p99 without it` column \
             (blocking_compact never drops empty columns)"]
@@ -156,14 +157,16 @@ fn compact_blocking_table_drops_an_empty_reference_column() {
     let table = &text[text.find("blocking ").expect("a blocking table")..];
     assert!(!table.contains("p99 without it"), "{table}");
     let block = findings_block(&scratch);
-    assert!(block.contains("| where the task ran | p50 | p99 | what the task did |"), "{block}");
+    assert!(
+        block.contains("| where the task ran | p50 | p99 | what the task did |"),
+        "{block}"
+    );
 }
 
-/// The blocking chart is linked under the table, with a caption saying it
-/// shows p50, p99 and max per variant. (What a chart holds is the chart
-/// module's to test.)
+/// The blocking chart is linked under the table, captioned as p50, p99 and max per variant.
 #[test]
 fn blocking_chart_is_linked() {
+    // What a chart holds is the chart module's to test.
     let scratch = Scratch::reported("latency");
     assert!(scratch.read("blocking.svg").starts_with("<svg"));
     let readme = scratch.read("README.md");
@@ -173,10 +176,10 @@ fn blocking_chart_is_linked() {
     ));
 }
 
-/// The terminal shows one line per variant with the task, its reference's p99
-/// beside it and what the task did: nine lines for thirteen variants.
+/// The terminal shows each variant with the task, its reference's p99 and the task's effect.
 #[test]
 fn blocking_terminal_lines() {
+    // Nine lines for thirteen variants.
     let scratch = Scratch::copy_of("latency");
     let output = scratch.run();
     assert!(output.status.success());
@@ -199,11 +202,10 @@ fn blocking_terminal_lines() {
     );
 }
 
-/// The download table shows p50 and p99 beside the median when the records carry
-/// latency_ms (a dash for a record without), in the README, the terminal and
-/// summary.csv.
+/// download shows p50 and p99 from the records in the README, terminal and summary.csv.
 #[test]
 fn download_shows_p50_and_p99() {
+    // A dash for a record without latency_ms.
     let scratch = Scratch::copy_of("latency");
     let output = scratch.run();
     assert!(output.status.success());

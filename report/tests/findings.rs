@@ -133,8 +133,7 @@ fn readme_block_is_replaced_and_the_rest_kept() {
     assert_eq!(fs::read(front.path("README.md")).expect("read"), once);
 }
 
-/// Without both markers, or with them out of order, the file is left as it was
-/// and the message names the marker.
+/// Without both markers in order the file is left as it was and the message names the marker.
 #[test]
 fn readme_without_markers_fails_cleanly() {
     for (text, message) in [
@@ -168,8 +167,7 @@ fn readme_without_markers_fails_cleanly() {
     }
 }
 
-/// The block of the `full/` fixture: every number from the run, the wrong answers
-/// named, and a link relative to the README wherever the results are.
+/// The `full/` block names the wrong answers and links relative to the README, wherever it is.
 #[test]
 fn findings_name_wrong_answers_and_link_relatively() {
     let (front, _results) = front("full", &format!("{START}\n{END}\n"));
@@ -218,11 +216,10 @@ fn findings_name_wrong_answers_and_link_relatively() {
     );
 }
 
-/// The seeds and the blocking task are not rows of the workload table: the
-/// blocking task gets its own compact table (each variant with the task, its
-/// reference's p99 and what the task did) and the seeds a sentence.
+/// Seeds and blocking are no workload rows: blocking has a compact table, the seeds a sentence.
 #[test]
 fn seeds_and_blocking_are_not_workload_rows() {
+    // The compact table: each variant with the task, its reference's p99 and what the task did.
     let (front, _results) = front("quick", &format!("# t\n{START}\nold\n{END}\n"));
     let output = rewrite(&front);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -262,8 +259,7 @@ fn seeds_and_blocking_are_not_workload_rows() {
     assert!(!block.contains("| CPython |"), "{block}");
 }
 
-/// A run with only the seeds has no workload to table: the block tells the
-/// seeds' lessons and shows no table without rows.
+/// A seeds-only run tells the seeds' lessons and shows no workload table without rows.
 #[test]
 #[ignore = "defect: a seeds-only run renders the workload table's heading with no rows"]
 fn seeds_only_run_has_no_empty_table() {

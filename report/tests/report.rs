@@ -28,8 +28,7 @@ fn summary_csv_matches_expected_values_and_order() {
     assert_eq!(scratch.read("summary.csv"), expected);
 }
 
-/// Workloads keep params.json's order and each workload lists its fastest variant
-/// (lowest median) first.
+/// Workloads keep params.json's order, each with its fastest variant (lowest median) first.
 #[test]
 fn summary_rows_follow_params_order_fastest_first() {
     let scratch = Scratch::copy_of("full");
@@ -69,7 +68,10 @@ fn readme_has_tables_with_the_right_values() {
          (hyperfine); every derived number uses the median, and the columns are explained \
          under each table. All numbers: [summary.csv](summary.csv).\n"
     ));
-    assert!(!readme.contains("*speedup vs seq*"), "no glossary paragraph");
+    assert!(
+        !readme.contains("*speedup vs seq*"),
+        "no glossary paragraph"
+    );
     let positions: Vec<usize> = [
         "## squares",
         "## download",
@@ -224,13 +226,13 @@ fn checksum_disagreement_shows_a_cross() {
     assert!(scratch.read("summary.csv").contains("squares,threads rayon,0.51,0.005,0.51,0.505,0.515,0.459,0.0255,1.9608,0.5,1.02,2300,833337833344750010831,false,3,,,,,,,,\n"));
 }
 
-/// When the fastest variant's answer is wrong, the sentence that names it says
-/// so and names the fastest correct one; a variant without a record is named as
-/// not checked.
+/// A wrong-answer fastest variant is flagged, beside the fastest correct one and the unchecked.
 #[test]
 #[ignore = "defect: the Fastest sentence names a wrong-answer variant without saying so, \
             names no fastest correct variant, and no longer names the unchecked one"]
 fn a_wrong_fastest_variant_is_not_the_headline() {
+    // When the fastest variant's answer is wrong, the sentence that names it says so and names
+    // the fastest correct one; a variant without a record is named as not checked.
     let readme = Scratch::reported("full").read("README.md");
     let range_sum = section(&readme, "range-sum");
     let headline = range_sum
@@ -258,10 +260,10 @@ fn warnings_name_the_gaps() {
     );
 }
 
-/// Every workload gets its chart, `<workload>.svg`, linked from its section;
-/// nothing else is drawn. (What a chart holds is the chart module's to test.)
+/// Every workload gets `<workload>.svg`, linked from its section, and nothing else is drawn.
 #[test]
 fn every_workload_gets_its_chart() {
+    // What a chart holds is the chart module's to test.
     let scratch = Scratch::copy_of("full");
     compare::generate(&scratch.dir, None).expect("generate");
     let readme = scratch.read("README.md");
@@ -275,7 +277,13 @@ fn every_workload_gets_its_chart() {
     }
     let mut charts: Vec<String> = fs::read_dir(&scratch.dir)
         .expect("list scratch")
-        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|name| name.ends_with(".svg"))
         .collect();
     charts.sort();
@@ -463,8 +471,7 @@ fn failure_keeps_previous_outputs() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-/// Regenerating from the same inputs gives byte-identical outputs, and the
-/// report writes exactly summary.csv, README.md and one chart per workload.
+/// The same inputs give byte-identical outputs: summary.csv, README.md and one chart each.
 #[test]
 fn output_is_deterministic() {
     let outputs = |scratch: &Scratch| -> (Vec<(String, Vec<u8>)>, String) {
@@ -473,7 +480,11 @@ fn output_is_deterministic() {
             .expect("list scratch")
             .map(|entry| {
                 let path = entry.expect("entry").path();
-                let name = path.file_name().expect("name").to_string_lossy().into_owned();
+                let name = path
+                    .file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned();
                 (name, fs::read(&path).expect("read output"))
             })
             .filter(|(name, _)| !fixture("full").join(name).exists())
@@ -542,10 +553,10 @@ fn usage_errors_exit_2_and_help_explains_files() {
     }
 }
 
-/// After writing, stdout holds one short table per workload (a heading line, then a
-/// line per variant) and never the path of the directory written.
+/// stdout holds one short table per workload and never the path of the directory written.
 #[test]
 fn terminal_summary_is_short_and_names_no_path() {
+    // A heading line, then a line per variant.
     let scratch = Scratch::copy_of("full");
     let output = scratch.run();
     assert!(output.status.success(), "{}", stderr(&output));

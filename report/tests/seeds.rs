@@ -9,17 +9,17 @@ mod common;
 use common::{Scratch, csv_rows, reported_section, section, stderr, stdout, table_row};
 use serde_json::Value;
 
-/// The README's seeds section opens with one row per experiment: the seed's printed
-/// time, then for CPython and for concur the program's own clock (its record's
-/// `elapsed_ms`) and hyperfine's process median, and the ratio of the process
-/// medians, in seeds.tsv's order.
+/// The seeds table has one row per experiment, program and process times side by side.
 #[test]
 fn seeds_table_has_one_row_per_experiment() {
+    // In seeds.tsv's order: the seed's printed time, then for CPython and for concur the program's
+    // own clock (its record's `elapsed_ms`) and hyperfine's process median, and the ratio of the
+    // process medians.
     let seeds = &reported_section("seeds", "seeds");
     // Free text, not options: not shown as code.
-    assert!(seeds.starts_with(
-        "\nParameters: the seeds' own sizes (scripts/python/experiments.tsv)\n"
-    ));
+    assert!(
+        seeds.starts_with("\nParameters: the seeds' own sizes (scripts/python/experiments.tsv)\n")
+    );
     assert!(seeds.contains(
         "*program*: the program's own clock in the checked run, as the posts printed it; \
          *process*: hyperfine's median wall time of the whole process here, interpreter start \
@@ -68,11 +68,11 @@ fn seeds_table_has_one_row_per_experiment() {
     assert!(!seeds.contains("Quick run"));
 }
 
-/// The two lessons are stated from the CPython medians: 8.70 s for one loop, 8.95 s
-/// for two threads (0.97×), 4.43 s for two processes (1.96×); 14.1 s for the
-/// sequential download against 3.81 s, 2.64 s and 5.61 s.
+/// The seeds' two lessons are stated from the CPython process medians.
 #[test]
 fn lessons_are_computed_from_the_medians() {
+    // 8.70 s for one loop, 8.95 s for two threads (0.97×), 4.43 s for two processes (1.96×);
+    // 14.1 s for the sequential download against 3.81 s, 2.64 s and 5.61 s.
     let seeds = &reported_section("seeds", "seeds");
     assert!(
         seeds.contains(
@@ -88,10 +88,10 @@ fn lessons_are_computed_from_the_medians() {
     );
 }
 
-/// In a quick run the lessons say what these sizes showed, not what the seeds
-/// claimed, and the seed times are flagged as not comparable.
+/// A quick run's lessons say what its sizes showed, and its seed times are flagged.
 #[test]
 fn quick_run_lessons_follow_its_numbers() {
+    // Not what the seeds claimed; the seed times are not comparable with these sizes.
     let seeds = &reported_section("quick", "seeds");
     assert!(seeds.contains(
         "Quick run: the seed's times are for the seeds' own sizes; this run's are for \
@@ -117,10 +117,10 @@ fn quick_run_lessons_follow_its_numbers() {
     );
 }
 
-/// Without CPython the section says so in one line, shows the concur columns
-/// alone and draws no lesson; the terminal shows concur alone too.
+/// Without CPython the seeds show concur's columns alone, say why, and draw no lesson.
 #[test]
 fn skipped_python_shows_concur_only() {
+    // The terminal shows concur alone too.
     let scratch = Scratch::copy_of("seeds");
     scratch.keep_variants("seeds", |name| name.ends_with(" concur"));
     let mut params: Value = serde_json::from_str(&scratch.read("params.json")).expect("JSON");
@@ -157,10 +157,10 @@ fn skipped_python_shows_concur_only() {
     );
 }
 
-/// A variant whose checksum differs from its group's majority is named under the
-/// table, marked in the terminal and in summary.csv; the rest of its group agrees.
+/// A checksum off its group's majority is named, marked in the terminal and summary.csv.
 #[test]
 fn a_wrong_answer_is_named_in_its_group() {
+    // The rest of its group still agrees.
     let scratch = Scratch::copy_of("seeds");
     let wrong: Vec<String> = scratch
         .read("records.jsonl")
@@ -200,10 +200,10 @@ fn a_wrong_answer_is_named_in_its_group() {
     assert_eq!(agrees("s002-cpu-basic concur"), "true");
 }
 
-/// summary.csv keeps one row per variant, seeds too, with empty speedups and the
-/// answer checked within the group; no warning about a missing `seq`.
+/// summary.csv keeps every seeds variant, no speedup, answers checked within the group.
 #[test]
 fn summary_keeps_every_seeds_variant() {
+    // And no warning about a missing `seq`.
     let scratch = Scratch::copy_of("seeds");
     let output = scratch.run();
     assert!(output.status.success());
@@ -217,11 +217,10 @@ fn summary_keeps_every_seeds_variant() {
     }
 }
 
-/// The terminal shows the seeds as one line per experiment, and a whole quick
-/// run (six workloads) stays within compare.sh's budget: with its ~17 progress
-/// lines on stderr, about 80 lines in all.
+/// The terminal shows a line per experiment and a quick run stays within compare.sh's budget.
 #[test]
 fn terminal_shows_one_line_per_experiment_within_budget() {
+    // Six workloads: with its ~17 progress lines on stderr, about 80 lines in all.
     let scratch = Scratch::copy_of("quick");
     let output = scratch.run();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -262,8 +261,7 @@ fn terminal_shows_one_line_per_experiment_within_budget() {
     );
 }
 
-/// Every line of a whole quick run's terminal summary fits a 100-column terminal,
-/// so no table row wraps.
+/// Every line of a quick run's terminal summary fits a 100-column terminal.
 #[test]
 #[ignore = "defect: lines reach 129 columns (the blocking table's `what the task did` and \
             the `⚠ rounds disagree (…): rerun` flags), so rows wrap on a 100-column terminal"]
@@ -279,11 +277,10 @@ fn terminal_lines_fit_100_columns() {
     assert!(wide.is_empty(), "{wide:#?}");
 }
 
-/// The seeds get one chart, linked under their table with a caption that says
-/// it pairs CPython with concur per experiment. (What a chart holds is the chart
-/// module's to test.)
+/// The seeds chart is linked under their table, captioned as CPython beside concur.
 #[test]
 fn seeds_chart_is_linked() {
+    // What a chart holds is the chart module's to test.
     let scratch = Scratch::reported("seeds");
     assert!(scratch.read("seeds.svg").starts_with("<svg"));
     let readme = scratch.read("README.md");

@@ -8,10 +8,10 @@ mod common;
 
 use common::{Scratch, csv_rows, findings_block, section, stderr, stdout, table_row};
 
-/// A variant with duplicate conversions fails its check ("✗ converts twice") even
-/// though its checksum agrees; the table shows conversions and duplicates.
+/// A right answer with duplicate conversions fails its check as "✗ converts twice".
 #[test]
 fn convert_marks_variants_that_convert_twice() {
+    // The table shows conversions and duplicates.
     let scratch = Scratch::copy_of("waiting");
     let output = scratch.run();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -73,10 +73,10 @@ fn convert_marks_variants_that_convert_twice() {
     );
 }
 
-/// download shows peak in flight (the async record's own count, else concurrency)
-/// and errors; a variant with an error is a wrong answer.
+/// download shows peak in flight and errors; a variant with an error is a wrong answer.
 #[test]
 fn download_shows_peak_in_flight_and_errors() {
+    // Peak in flight: the async record's own count, else the concurrency.
     let scratch = Scratch::copy_of("waiting");
     let output = scratch.run();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -106,11 +106,10 @@ fn download_shows_peak_in_flight_and_errors() {
     ));
 }
 
-/// python-* variants are a model of their own: the findings block shows the
-/// fastest one in a CPython column, without its `python-` prefix, and the machine
-/// section names the CPython that ran it.
+/// python-* variants are their own model: the findings block's CPython column.
 #[test]
 fn python_variants_are_their_own_model() {
+    // Shown without their `python-` prefix; the machine section names the CPython that ran them.
     let scratch = Scratch::reported("waiting");
     let block = findings_block(&scratch);
     assert!(
@@ -124,7 +123,10 @@ fn python_variants_are_their_own_model() {
     let cells: Vec<&str> = convert.split(" | ").collect();
     assert_eq!(cells[5], "threads locked 112 ms (0.91×)", "{convert}");
     // download has no python-* variant.
-    assert!(block.contains("(1.95×, ✗ wrong answer) | – | I/O:"), "{block}");
+    assert!(
+        block.contains("(1.95×, ✗ wrong answer) | – | I/O:"),
+        "{block}"
+    );
     assert!(
         scratch
             .read("README.md")

@@ -208,9 +208,8 @@ pub fn assert_balanced_tags(svg: &str) {
 fn stddev(times: &[f64]) -> Option<f64> {
     let n = times.len() as f64;
     let mean = times.iter().sum::<f64>() / n;
-    (times.len() > 1).then(|| {
-        (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-    })
+    (times.len() > 1)
+        .then(|| (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
 }
 
 impl Scratch {
