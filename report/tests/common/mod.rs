@@ -243,13 +243,6 @@ impl Scratch {
         result["max"] = serde_json::json!(sorted[sorted.len() - 1]);
         self.write(&export_name, export.to_string());
     }
-
-    /// Rewrites `params.json` with `edit` applied to its JSON object.
-    pub fn edit_params(&self, edit: impl FnOnce(&mut Value)) {
-        let mut params: Value = serde_json::from_str(&self.read("params.json")).expect("JSON");
-        edit(&mut params);
-        self.write("params.json", params.to_string());
-    }
 }
 
 /// The findings block that `concur-report --readme` writes for the report
