@@ -20,8 +20,7 @@ fn run_against(baseline: &str) -> (Scratch, std::process::Output) {
     (scratch, output)
 }
 
-/// Non-overlapping runs differ (slower or faster), overlapping ones are within
-/// noise, variants or workloads the baseline lacks are new.
+/// Runs apart differ (slower, faster), overlapping ones are noise, unknown ones are new.
 #[test]
 fn clearly_different_runs_stand_out() {
     let (scratch, output) = run_against("baseline-faster");
@@ -33,6 +32,8 @@ fn clearly_different_runs_stand_out() {
     ));
     let convert = section(&readme, "convert");
     assert!(convert.contains("| check | vs baseline |\n"));
+    // The note under the table points to the explanation at the top.
+    assert!(convert.contains("; *vs baseline*: see the top of the page.\n"));
     assert!(
         table_row(convert, "threads single-flight")
             .ends_with("| ✓ | **1.39× slower** (p = 0.012) |")
@@ -133,11 +134,10 @@ fn three_runs_are_too_few() {
         procs["baseline_differs"], "",
         "no verdict with too few runs"
     );
-    assert!(stdout(&output).contains(" 1.00× too few runs\n"));
+    assert!(stdout(&output).contains(" 1.00× (too few runs)\n"));
 }
 
-/// A baseline that is not a directory, or holds a garbled export, is an error and
-/// nothing is written.
+/// A baseline that is no directory, or holds a garbled export, is an error; nothing is written.
 #[test]
 fn a_bad_baseline_is_an_error() {
     let scratch = Scratch::copy_of("waiting");
