@@ -179,7 +179,10 @@ pub fn terminal(report: &Report) -> Result<String> {
         .filter(|row| row.unsteady.is_some())
         .count();
     if unsteady > 0 {
-        out.push_str(&format!("⚠ the rounds of {} disagreed: the machine changed under them; rerun before drawing conclusions from them\n", crate::format::counted(unsteady as u64, "variant", "variants")));
+        out.push_str(&format!(
+            "⚠ the rounds of {} disagreed (the machine changed under them): rerun\n",
+            crate::format::counted(unsteady as u64, "variant", "variants")
+        ));
     }
     Ok(out)
 }

@@ -97,7 +97,7 @@ impl Col {
                     .into_iter()
                     .chain(
                         row.unsteady
-                            .map(|ratio| format!("⚠ rounds {}: rerun", factor(ratio))),
+                            .map(|ratio| format!("⚠ rounds {}", factor(ratio))),
                     )
                     .collect();
                 Some(flags.join("; "))
