@@ -9,10 +9,9 @@
 //! *Rounds that disagree*: compare.sh times every workload once per round so that
 //! a noisy spell lands on every variant, not on one. When a variant's slowest
 //! round median is more than [`UNSTEADY_ABOVE`] times its fastest, the machine
-//! changed under it (a CPU-bound job on 2 cores that loses one core takes twice
-//! as long) and its median mixes two regimes: its row is flagged, with advice to
-//! rerun. Steady variants of a full run on the 2-core VM stay within 1.07×
-//! (docs/methodology.md has the table).
+//! changed under it and its median mixes two regimes: its row is flagged, with
+//! advice to rerun. Steady variants of a full run on the 2-core VM stay within
+//! 1.07× (docs/methodology.md#rounds-that-disagree has the table).
 //!
 //! *Two runs compared* (`--baseline`): a two-sided Mann-Whitney U (Wilcoxon
 //! rank-sum) test on the per-run times. A rank test rather than a t-test: wall
