@@ -21,52 +21,27 @@ use concur_report::files::{
 use concur_report::{compare, machine};
 
 const IO_HELP: &str = "\
-Inputs (all in OUT, as written by scripts/compare.sh):
-  rounds/<workload>.<k>.json
-                   hyperfine 1.x --export-json of round k (1, 2, ...) when the runs were
-                   split into rounds; merged first into <workload>.json, .csv and .md
-                   (hyperfine's layouts, every statistic recomputed over all runs)
-  <workload>.json  hyperfine 1.x --export-json, one result per variant; `command` is the
-                   variant name given with -n (seq, threads scoped, async multi-thread, ...)
-  records.jsonl    one line per variant from the correctness-gate run:
-                   {\"workload\":W,\"variant\":V,\"command\":\"...\",\"record\":{...}}
-                   where record is the binary's result record (model, checksum, errors,
-                   peak_rss_kib, concurrency/workers, requests, ideal_ms, peak_in_flight,
-                   conversions, duplicates, latency_ms {p50,p90,p99,max}, blocking_ms,
-                   offload, ...)
-  seeds.tsv        the seeds' experiments (scripts/python/experiments.tsv), when the run
-                   has the seeds workload: id, description, seed_seconds, group, ...
-  params.json      run parameters; every key optional: latency_ms, quick, runs, rounds, warmup,
-                   idle, python, python_skipped, workloads (object: workload -> its
-                   parameters, in report order; without it every other *.json in OUT is
-                   taken as a workload, by file name)
-  machine.json     cpu, cores, memory_gib, kernel, os, rustc, hyperfine, idle, date, commit,
-                   python (every key optional; cores is needed for the CPU-bound ideal bounds)
+Inputs, in OUT as scripts/compare.sh writes them:
+  rounds/<workload>.<k>.json  hyperfine 1.x exports of each round, merged first into
+                              <workload>.json, .csv and .md (hyperfine's layouts)
+  <workload>.json             hyperfine 1.x export, one result per variant (-n names it)
+  records.jsonl               each variant's result record from the checked run
+  seeds.tsv                   the seeds' experiments, for the seeds workload
+  params.json, machine.json   how and where the run was made (every key optional)
 
-Outputs (written to OUT, each through a temporary file and a rename):
-  summary.csv      one row per workload x variant, fastest (lowest median) first within a
-                   workload; speedup_vs_seq, ideal_s and ratio_to_ideal come from medians;
-                   then duplicates, rule_ok (convert: no key converted twice) and
-                   baseline_median_s, vs_baseline, baseline_differs (with --baseline),
-                   latency_p50_ms, latency_p99_ms, latency_max_ms
-  README.md        findings: one table and chart per workload, then machine and how to rerun;
-                   seeds: one row per experiment (CPython beside concur), the answers per
-                   experiment group and the seeds' two lessons; blocking: wall time and
-                   request latency per variant, and what the task did to them
-  <workload>.svg   bar chart of median wall time per variant, coloured by model, whiskers
-                   ± 1 standard deviation, a dashed tick at each ideal bound; seeds.svg:
-                   CPython's bar beside concur's per experiment; blocking.svg: p50, p99 and
-                   max request latency per variant
-  stdout           one short table per workload: median, speedup vs seq, ratio to ideal,
-                   the workload's key figures, vs baseline; what failed its check; seeds:
-                   one line per experiment; blocking: one per variant with the task
+Outputs, each through a temporary file and a rename:
+  summary.csv       one row per workload x variant, fastest first; every derived
+                    number from the medians
+  README.md         a section per workload (table, what it shows, chart), the rounds
+                    that disagree, the machine
+  <workload>.svg    median wall time per variant (seeds: CPython beside concur;
+                    blocking: request latency percentiles)
+  stdout            one short table per workload
 
---baseline DIR compares every variant with the same variant of an earlier results
-directory: median ratio (this run / baseline) and a two-sided Mann-Whitney U test on
-the per-run times at alpha = 0.05 (\"too few runs\" below 4 runs a side); variants the
-baseline lacks are \"new\". --readme PATH instead rewrites, from the report already in
-OUT, the lines between `<!-- findings:start -->` and `<!-- findings:end -->` of the
-Markdown file PATH, and writes nothing else.
+--baseline DIR compares every variant with an earlier results directory (median ratio,
+two-sided Mann-Whitney U test at alpha = 0.05). --readme PATH instead rewrites the lines
+between `<!-- findings:start -->` and `<!-- findings:end -->` of PATH from the report
+already in OUT, and writes nothing else.
 
 Exit status: 0 success (warnings on stderr), 1 missing or garbled input, 2 bad usage.";
 
