@@ -42,9 +42,7 @@ fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Optio
         },
         _ => Value::Null,
     };
-    Ok(serde_json::from_value(value)
-        .or_else(|_| serde_json::from_value(fallback))
-        .ok())
+    Ok(serde_json::from_value(value).or_else(|_| serde_json::from_value(fallback)).ok())
 }
 
 /// Declares a struct whose every field is read by [`lenient`], said once here
@@ -107,13 +105,13 @@ lenient! {
 /// A `NAME=ARGS` workload argument; the name must be usable as a file name.
 fn workload_arg(argument: &str) -> Result<(String, Option<String>), String> {
     match argument.split_once('=') {
-        Some((name, _)) if !is_file_name(name) => Err(format!(
-            "workload name {name:?} cannot be used as a file name"
-        )),
+        Some((name, _)) if !is_file_name(name) => {
+            Err(format!("workload name {name:?} cannot be used as a file name"))
+        }
         Some((name, parameters)) => Ok((name.to_string(), Some(parameters.to_string()))),
-        None => Err(format!(
-            "expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"
-        )),
+        None => {
+            Err(format!("expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"))
+        }
     }
 }
 
@@ -263,9 +261,7 @@ impl Export {
     /// The exports of one command each (compare.sh times every command on its
     /// own), joined into one in argument order; a command twice is refused.
     pub fn join(inputs: &[PathBuf]) -> Result<String> {
-        let mut joined: Export<Box<RawValue>> = Export {
-            results: Vec::new(),
-        };
+        let mut joined: Export<Box<RawValue>> = Export { results: Vec::new() };
         let mut commands = Vec::new();
         for path in inputs {
             let raw: Export<Box<RawValue>> = read_json(path, EXPORT)?;
@@ -350,9 +346,7 @@ impl TryFrom<f64> for NonNegative {
     type Error = &'static str;
     fn try_from(value: f64) -> Result<Self, Self::Error> {
         let valid = value.is_finite() && value >= 0.0;
-        valid
-            .then_some(NonNegative(value))
-            .ok_or("not a finite number of at least zero")
+        valid.then_some(NonNegative(value)).ok_or("not a finite number of at least zero")
     }
 }
 
@@ -387,14 +381,7 @@ pub struct SweepLine {
 /// an error when it is not a JSON object.
 pub fn record_object(record: &str) -> Result<Box<RawValue>> {
     let short: String = record.chars().take(120).collect();
-    let excerpt = format!(
-        "{short:?}{}",
-        if short.len() < record.len() {
-            "..."
-        } else {
-            ""
-        }
-    );
+    let excerpt = format!("{short:?}{}", if short.len() < record.len() { "..." } else { "" });
     let raw: Box<RawValue> = serde_json::from_str(record)
         .with_context(|| format!("the record is not JSON: {excerpt}"))?;
     if !raw.get().starts_with('{') {
@@ -418,10 +405,7 @@ pub fn record_of(raw: &RawValue) -> Record {
 /// each value comes with its 1-based line number.
 pub fn read_lines<T: DeserializeOwned>(path: &Path, what: &str) -> Result<Vec<(usize, T)>> {
     let text = read_text(path)?;
-    let lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty());
+    let lines = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty());
     lines
         .map(|(index, line)| {
             let value = serde_json::from_str(line)
@@ -457,10 +441,7 @@ pub fn is_file_name(name: &str) -> bool {
 /// Writes `contents` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees half a file.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .unwrap_or("out");
+    let name = path.file_name().and_then(|name| name.to_str()).unwrap_or("out");
     let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     fs::write(&temporary, contents)
         .with_context(|| format!("cannot write {}", temporary.display()))?;
@@ -482,27 +463,17 @@ mod tests {
             r#"{"latency_ms":"fifty","runs":10.0,"idle":" ",
                 "workloads":{"squares":"--count 20","download":"--repeat 80","convert":""}}"#,
         )?;
-        let names: Vec<_> = params
-            .workloads
-            .iter()
-            .map(|(name, _)| name.as_str())
-            .collect();
+        let names: Vec<_> = params.workloads.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["squares", "download", "convert"]);
         assert_eq!(params.workloads[2].1, None, "blank parameters are absent");
-        assert_eq!(
-            (params.latency_ms, params.runs, params.idle),
-            (None, Some(10), None)
-        );
+        assert_eq!((params.latency_ms, params.runs, params.idle), (None, Some(10), None));
         let written = Params {
             latency_ms: Some(50.0),
             workloads: vec![("b".into(), Some("--x 1".into())), ("a".into(), None)],
             ..Params::default()
         };
         let text = one_line(&written)?;
-        assert!(
-            text.contains(r#""workloads":{"b":"--x 1","a":null}"#),
-            "{text}"
-        );
+        assert!(text.contains(r#""workloads":{"b":"--x 1","a":null}"#), "{text}");
         assert_eq!(serde_json::from_str::<Params>(&text)?, written);
         Ok(())
     }
@@ -516,19 +487,10 @@ mod tests {
                 "latency_ms":{"p50":51.2,"p90":53,"p99":512.5,"max":530.25},"model":true}"#,
         );
         assert_eq!(full.checksum.as_deref(), Some("17"));
-        assert_eq!(
-            (full.peak_rss_kib, full.parallelism(), full.model),
-            (Some(2048), 8, None)
-        );
+        assert_eq!((full.peak_rss_kib, full.parallelism(), full.model), (Some(2048), 8, None));
         assert_eq!(full.latency_ms.map(|l| l.p99.0), Some(512.5));
-        assert_eq!(
-            record(r#"{"latency_ms":{"p50":1,"p90":2,"p99":3}}"#).latency_ms,
-            None
-        );
-        assert_eq!(
-            record(r#"{"latency_ms":{"p50":-1,"p90":2,"p99":3,"max":4}}"#).latency_ms,
-            None
-        );
+        assert_eq!(record(r#"{"latency_ms":{"p50":1,"p90":2,"p99":3}}"#).latency_ms, None);
+        assert_eq!(record(r#"{"latency_ms":{"p50":-1,"p90":2,"p99":3,"max":4}}"#).latency_ms, None);
         assert_eq!(record(r#"{"concurrency":0}"#).parallelism(), 1);
         assert!(record_object("[1]").is_err() && record_object("{").is_err());
         assert_eq!(record_object("{\n\"a\": 1\n}")?.get(), r#"{"a":1}"#);

@@ -13,22 +13,10 @@ pub(crate) struct Unit {
 }
 
 const UNITS: [Unit; 4] = [
-    Unit {
-        name: "s",
-        seconds: 1.0,
-    },
-    Unit {
-        name: "ms",
-        seconds: 1e-3,
-    },
-    Unit {
-        name: "µs",
-        seconds: 1e-6,
-    },
-    Unit {
-        name: "ns",
-        seconds: 1e-9,
-    },
+    Unit { name: "s", seconds: 1.0 },
+    Unit { name: "ms", seconds: 1e-3 },
+    Unit { name: "µs", seconds: 1e-6 },
+    Unit { name: "ns", seconds: 1e-9 },
 ];
 
 /// The largest unit in which `seconds` reads as at least 1 after rounding to three
@@ -139,11 +127,7 @@ pub fn power_of_ten(count: u64) -> String {
 
 /// A p-value with three decimals, or a bound below that: `"p = 0.012"`, `"p < 0.001"`.
 pub fn p_value(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".to_string()
-    } else {
-        format!("p = {p:.3}")
-    }
+    if p < 0.001 { "p < 0.001".to_string() } else { format!("p = {p:.3}") }
 }
 
 /// A number for a CSV cell, rounded to `decimals` and without trailing zeros:
@@ -184,11 +168,7 @@ pub fn value(value: f64) -> String {
 /// `"0.26 KiB"`, `1234.5` -> `"1 235 KiB"`. A figure that rounds to zero has no
 /// sign (`-0.004` is `"0.00 KiB"`).
 pub fn kib(kib: f64) -> String {
-    let kib = if (kib * 100.0).round() == 0.0 {
-        0.0
-    } else {
-        kib
-    };
+    let kib = if (kib * 100.0).round() == 0.0 { 0.0 } else { kib };
     let text = match kib.abs() {
         v if v >= 999.5 => {
             let sign = if kib < 0.0 { "-" } else { "" };
@@ -204,9 +184,8 @@ pub fn kib(kib: f64) -> String {
 
 /// `two threads`, `one process`, `12 processes`.
 pub fn counted(count: u64, singular: &str, plural: &str) -> String {
-    const WORDS: [&str; 11] = [
-        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    ];
+    const WORDS: [&str; 11] =
+        ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
     let noun = if count == 1 { singular } else { plural };
     match WORDS.get(count as usize) {
         Some(word) => format!("{word} {noun}"),
@@ -217,11 +196,7 @@ pub fn counted(count: u64, singular: &str, plural: &str) -> String {
 /// Command-line options as code, other text as it is: `--count 20` ->
 /// `` `--count 20` ``, `the seeds' own sizes` unchanged.
 pub fn options(text: &str) -> String {
-    if text.trim_start().starts_with('-') {
-        format!("`{text}`")
-    } else {
-        text.to_string()
-    }
+    if text.trim_start().starts_with('-') { format!("`{text}`") } else { text.to_string() }
 }
 
 #[cfg(test)]

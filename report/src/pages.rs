@@ -26,14 +26,8 @@ const TEMPLATES: [(&str, &str); 7] = [
     ("sweeps.md", include_str!("../templates/sweeps.md")),
     ("scaling.md", include_str!("../templates/scaling.md")),
     // Two macros of `lessons.md` that the tables' cells use on their own.
-    (
-        "shows.md",
-        "{% import 'lessons.md' as l %}{{ l.shows(name, lesson) | trim }}",
-    ),
-    (
-        "effect.md",
-        "{% import 'lessons.md' as l %}{{ l.effect(effect) }}",
-    ),
+    ("shows.md", "{% import 'lessons.md' as l %}{{ l.shows(name, lesson) | trim }}"),
+    ("effect.md", "{% import 'lessons.md' as l %}{{ l.effect(effect) }}"),
 ];
 
 /// Prose lines of the README blocks are wrapped at this many characters.
@@ -49,8 +43,7 @@ fn environment() -> Result<Environment<'static>> {
         .build()?;
     env.set_syntax(syntax);
     for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .with_context(|| format!("template {name}"))?;
+        env.add_template(name, source).with_context(|| format!("template {name}"))?;
     }
     env.add_filter("duration", format::duration);
     env.add_filter("ms", |ms: f64| format::duration(ms / 1000.0));
@@ -154,11 +147,7 @@ impl Markers {
         let head_end = at_start + start.len();
         let head = text[..head_end].to_string() + "\n";
         let block = block.trim_end();
-        let block = if block.is_empty() {
-            block.to_string()
-        } else {
-            format!("{block}\n")
-        };
+        let block = if block.is_empty() { block.to_string() } else { format!("{block}\n") };
         write_atomically(path, &(head + &block + &text[at_end..]))
     }
 }
@@ -167,15 +156,10 @@ impl Markers {
 /// the absolute path when they share no ancestor.
 pub fn relative_link(page: &Path, dir: &Path) -> Result<String> {
     let canonical = |path: &Path| {
-        path.canonicalize()
-            .with_context(|| format!("cannot resolve {}", path.display()))
+        path.canonicalize().with_context(|| format!("cannot resolve {}", path.display()))
     };
     let from = canonical(page)?;
-    let from: Vec<_> = from
-        .parent()
-        .unwrap_or(Path::new("/"))
-        .components()
-        .collect();
+    let from: Vec<_> = from.parent().unwrap_or(Path::new("/")).components().collect();
     let to = canonical(dir)?;
     let to: Vec<_> = to.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
@@ -183,17 +167,9 @@ pub fn relative_link(page: &Path, dir: &Path) -> Result<String> {
         return Ok(to.iter().collect::<PathBuf>().display().to_string());
     }
     let parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common)
-        .chain(
-            to[common..]
-                .iter()
-                .map(|part| part.as_os_str().to_string_lossy().into_owned()),
-        )
+        .chain(to[common..].iter().map(|part| part.as_os_str().to_string_lossy().into_owned()))
         .collect();
-    Ok(if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    })
+    Ok(if parts.is_empty() { ".".into() } else { parts.join("/") })
 }
 
 #[cfg(test)]
@@ -206,11 +182,7 @@ mod tests {
         let long = "word ".repeat(30);
         let table = format!("| {} |", "x".repeat(100));
         let wrapped = wrap(&format!("{long}\n\n{table}"));
-        assert!(
-            wrapped
-                .lines()
-                .all(|line| line.len() <= 80 || line.starts_with('|'))
-        );
+        assert!(wrapped.lines().all(|line| line.len() <= 80 || line.starts_with('|')));
         assert!(wrapped.ends_with(&format!("{table}\n")));
     }
 }

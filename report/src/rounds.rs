@@ -33,24 +33,14 @@ pub fn merge_rounds(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let mut written = Vec::new();
     for (workload, files) in round_files(&rounds_dir)? {
-        let rounds = files
-            .iter()
-            .map(|file| Export::read(file))
-            .collect::<Result<Vec<_>>>()?;
+        let rounds = files.iter().map(|file| Export::read(file)).collect::<Result<Vec<_>>>()?;
         let results = merge(&rounds).with_context(|| {
-            format!(
-                "cannot merge the rounds of {workload} in {}",
-                rounds_dir.display()
-            )
+            format!("cannot merge the rounds of {workload} in {}", rounds_dir.display())
         })?;
-        let json = pretty(&Export {
-            results: results.clone(),
-        })?;
-        for (extension, contents) in [
-            ("json", json),
-            ("csv", csv(&results)?),
-            ("md", markdown(&results)),
-        ] {
+        let json = pretty(&Export { results: results.clone() })?;
+        for (extension, contents) in
+            [("json", json), ("csv", csv(&results)?), ("md", markdown(&results))]
+        {
             let path = dir.join(format!("{workload}.{extension}"));
             write_atomically(&path, &contents)?;
             written.push(path);
@@ -66,34 +56,23 @@ fn round_files(rounds_dir: &Path) -> Result<BTreeMap<String, Vec<PathBuf>>> {
     let listing = || format!("cannot list {}", rounds_dir.display());
     for entry in fs::read_dir(rounds_dir).with_context(listing)? {
         let path = entry.with_context(listing)?.path();
-        let name = path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or_default();
-        let Some((workload, round)) = name
-            .strip_suffix(".json")
-            .and_then(|stem| stem.rsplit_once('.'))
+        let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+        let Some((workload, round)) =
+            name.strip_suffix(".json").and_then(|stem| stem.rsplit_once('.'))
         else {
             continue;
         };
         if let Ok(round) = round.parse::<u32>() {
-            found
-                .entry(workload.to_string())
-                .or_default()
-                .insert(round, path);
+            found.entry(workload.to_string()).or_default().insert(round, path);
         }
     }
     found
         .into_iter()
         .map(|(workload, rounds)| {
-            if let Some((expected, _)) = (1..)
-                .zip(rounds.keys())
-                .find(|(expected, round)| *round != expected)
+            if let Some((expected, _)) =
+                (1..).zip(rounds.keys()).find(|(expected, round)| *round != expected)
             {
-                bail!(
-                    "round {expected} of {workload} is missing in {}",
-                    rounds_dir.display()
-                );
+                bail!("round {expected} of {workload} is missing in {}", rounds_dir.display());
             }
             Ok((workload, rounds.into_values().collect()))
         })
@@ -120,12 +99,7 @@ pub fn merge(rounds: &[Vec<HyperfineResult>]) -> Result<Vec<HyperfineResult>> {
     }
     (0..first.len())
         .map(|variant| {
-            merge_variant(
-                &rounds
-                    .iter()
-                    .map(|round| &round[variant])
-                    .collect::<Vec<_>>(),
-            )
+            merge_variant(&rounds.iter().map(|round| &round[variant]).collect::<Vec<_>>())
         })
         .collect()
 }
@@ -165,16 +139,12 @@ fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
 /// hyperfine's CSV layout, without the columns concur does not use.
 fn csv(results: &[HyperfineResult]) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "command", "mean", "stddev", "median", "user", "system", "min", "max",
-    ])?;
+    writer.write_record(["command", "mean", "stddev", "median", "user", "system", "min", "max"])?;
     for r in results {
         let stddev = r.stddev.map(|s| s.to_string()).unwrap_or_default();
         let [mean, median, user, system, min, max] =
             [r.mean, r.median, r.user, r.system, r.min, r.max].map(|n| n.to_string());
-        writer.write_record([
-            &r.command, &mean, &stddev, &median, &user, &system, &min, &max,
-        ])?;
+        writer.write_record([&r.command, &mean, &stddev, &median, &user, &system, &min, &max])?;
     }
     String::from_utf8(writer.into_inner()?).context("the CSV is not UTF-8")
 }
@@ -245,24 +215,15 @@ mod tests {
     #[test]
     fn merge_joins_times_and_recomputes_statistics() -> Result<()> {
         let rounds = vec![
-            vec![
-                result("seq", &[1.0, 3.0], 0.5),
-                result("procs", &[0.5], 0.2),
-            ],
-            vec![
-                result("seq", &[2.0, 10.0], 1.5),
-                result("procs", &[0.7], 0.4),
-            ],
+            vec![result("seq", &[1.0, 3.0], 0.5), result("procs", &[0.5], 0.2)],
+            vec![result("seq", &[2.0, 10.0], 1.5), result("procs", &[0.7], 0.4)],
         ];
         let merged = merge(&rounds)?;
         let seq = &merged[0];
         assert_eq!(seq.command, "seq");
         assert_eq!(seq.times, [1.0, 3.0, 2.0, 10.0]);
         assert_eq!(seq.exit_codes.len(), 4);
-        assert_eq!(
-            (seq.mean, seq.median, seq.min, seq.max),
-            (4.0, 2.5, 1.0, 10.0)
-        );
+        assert_eq!((seq.mean, seq.median, seq.min, seq.max), (4.0, 2.5, 1.0, 10.0));
         // Deviations -3, -1, -2, 6: squares sum to 50, over n - 1 = 3.
         assert!((seq.stddev.unwrap_or(0.0) - (50.0f64 / 3.0).sqrt()).abs() < 1e-12);
         assert!((seq.user - 1.0).abs() < 1e-12 && (seq.system - 0.5).abs() < 1e-12);
@@ -303,30 +264,13 @@ mod tests {
         let csv = csv(&merged)?;
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "command,mean,stddev,median,user,system,min,max");
-        assert!(
-            lines[1].starts_with("seq,0.2,0.1414213562373095"),
-            "{}",
-            lines[1]
-        );
-        assert!(
-            lines[2].starts_with("\"async, two\",0.05,0,0.05,"),
-            "{}",
-            lines[2]
-        );
+        assert!(lines[1].starts_with("seq,0.2,0.1414213562373095"), "{}", lines[1]);
+        assert!(lines[2].starts_with("\"async, two\",0.05,0,0.05,"), "{}", lines[2]);
         let markdown = markdown(&merged);
         let rows: Vec<&str> = markdown.lines().collect();
-        assert_eq!(
-            rows[0],
-            "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative |"
-        );
-        assert_eq!(
-            rows[2],
-            "| `seq` | 200.0 ± 141.4 | 100.0 | 300.0 | 4.00 ± 2.83 |"
-        );
-        assert_eq!(
-            rows[3],
-            "| `async, two` | 50.0 ± 0.0 | 50.0 | 50.0 | 1.00 |"
-        );
+        assert_eq!(rows[0], "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative |");
+        assert_eq!(rows[2], "| `seq` | 200.0 ± 141.4 | 100.0 | 300.0 | 4.00 ± 2.83 |");
+        assert_eq!(rows[3], "| `async, two` | 50.0 ± 0.0 | 50.0 | 50.0 | 1.00 |");
         Ok(())
     }
 
@@ -338,11 +282,8 @@ mod tests {
         let rounds = dir.join(ROUNDS_DIR);
         fs::create_dir_all(&rounds)?;
         // A round's export as hyperfine would write it: statistics filled in.
-        let export = |time: f64| {
-            pretty(&Export {
-                results: merge(&[vec![result("seq", &[time], 0.1)]])?,
-            })
-        };
+        let export =
+            |time: f64| pretty(&Export { results: merge(&[vec![result("seq", &[time], 0.1)]])? });
         for (round, time) in [(1, 1.0), (2, 3.0)] {
             let export = export(time)?;
             fs::write(rounds.join(format!("range-sum.{round}.json")), export)?;
@@ -350,19 +291,13 @@ mod tests {
         let written = merge_rounds(&dir)?;
         assert_eq!(written.len(), 3);
         let merged = Export::read(&dir.join("range-sum.json"))?;
-        assert_eq!(
-            (merged[0].times.clone(), merged[0].median),
-            (vec![1.0, 3.0], 2.0)
-        );
+        assert_eq!((merged[0].times.clone(), merged[0].median), (vec![1.0, 3.0], 2.0));
         assert!(dir.join("range-sum.csv").exists() && dir.join("range-sum.md").exists());
 
         fs::write(rounds.join("squares.1.json"), export(1.0)?)?;
         fs::write(rounds.join("squares.3.json"), export(1.0)?)?;
         let error = merge_rounds(&dir).expect_err("round 2 is missing");
-        assert!(
-            error.to_string().contains("round 2 of squares is missing"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("round 2 of squares is missing"), "{error}");
         fs::remove_dir_all(&dir)?;
         Ok(())
     }

@@ -28,20 +28,15 @@ impl Table {
     /// the others as given.
     pub fn new<S: Into<String>>(headings: impl IntoIterator<Item = (S, Align)>) -> Table {
         Table {
-            headings: headings
-                .into_iter()
-                .map(|(name, align)| (name.into(), align))
-                .collect(),
+            headings: headings.into_iter().map(|(name, align)| (name.into(), align)).collect(),
             rows: Vec::new(),
         }
     }
 
     /// Adds a row; absent cells become [`NONE`].
     pub fn row(&mut self, cells: impl IntoIterator<Item = Option<String>>) {
-        let mut cells: Vec<String> = cells
-            .into_iter()
-            .map(|cell| cell.unwrap_or_else(|| NONE.to_string()))
-            .collect();
+        let mut cells: Vec<String> =
+            cells.into_iter().map(|cell| cell.unwrap_or_else(|| NONE.to_string())).collect();
         cells.resize(self.headings.len(), NONE.to_string());
         self.rows.push(cells);
     }
@@ -152,12 +147,7 @@ mod tests {
             ("ideal", Align::Right),
             ("check", Align::Center),
         ]);
-        table.row([
-            Some("a|b".into()),
-            Some("1.00 s".into()),
-            None,
-            Some("✓".into()),
-        ]);
+        table.row([Some("a|b".into()), Some("1.00 s".into()), None, Some("✓".into())]);
         table.row([Some("seq".into()), Some("12 ms".into()), None, None]);
         let table = table.without_empty_columns();
         assert_eq!(

@@ -71,10 +71,7 @@ fn clearly_different_runs_stand_out() {
         baseline("threads single-flight"),
         ("0.0102".into(), "1.3922".into(), "true".into())
     );
-    assert_eq!(
-        baseline("threads locked"),
-        ("0.122".into(), "0.8607".into(), "true".into())
-    );
+    assert_eq!(baseline("threads locked"), ("0.122".into(), "0.8607".into(), "true".into()));
     assert_eq!(baseline("threads racy").2, "false");
     assert_eq!(
         baseline("async current-thread racy"),
@@ -101,17 +98,11 @@ fn the_same_runs_do_not_differ() {
             .collect();
         assert!(!rows.is_empty());
         for row in rows {
-            assert!(
-                row.ends_with("| 1.00× within noise (p = 1.000) |"),
-                "{workload}: {row}"
-            );
+            assert!(row.ends_with("| 1.00× within noise (p = 1.000) |"), "{workload}: {row}");
         }
     }
     let rows = csv_rows(&scratch.read("summary.csv"));
-    assert!(
-        rows.iter()
-            .all(|row| row["vs_baseline"] == "1" && row["baseline_differs"] == "false")
-    );
+    assert!(rows.iter().all(|row| row["vs_baseline"] == "1" && row["baseline_differs"] == "false"));
     assert_eq!(stderr(&output), "");
 }
 
@@ -130,10 +121,7 @@ fn three_runs_are_too_few() {
         .find(|row| row["workload"] == "squares" && row["variant"] == "procs")
         .expect("procs row");
     assert_eq!(procs["vs_baseline"], "1");
-    assert_eq!(
-        procs["baseline_differs"], "",
-        "no verdict with too few runs"
-    );
+    assert_eq!(procs["baseline_differs"], "", "no verdict with too few runs");
     assert!(stdout(&output).contains(" 1.00× (too few runs)\n"));
 }
 

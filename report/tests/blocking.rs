@@ -98,10 +98,7 @@ fn what_the_task_did_comes_from_the_numbers() {
         assert_eq!(effect(variant), expected, "{variant}");
     }
     // The sentences the column replaced are gone.
-    assert!(
-        !blocking.contains("Inside a current-thread runtime"),
-        "{blocking}"
-    );
+    assert!(!blocking.contains("Inside a current-thread runtime"), "{blocking}");
 }
 
 /// Without references only the task's length decides what the task did.
@@ -140,10 +137,7 @@ fn compact_blocking_table_drops_an_empty_reference_column() {
     let table = &text[text.find("blocking ").expect("a blocking table")..];
     assert!(!table.contains("p99 without it"), "{table}");
     let block = findings_block(&scratch);
-    assert!(
-        block.contains("| where the task ran | p50 | p99 | what the task did |"),
-        "{block}"
-    );
+    assert!(block.contains("| where the task ran | p50 | p99 | what the task did |"), "{block}");
 }
 
 /// The blocking chart is linked under the table, captioned as p50, p99 and max per variant.
@@ -225,18 +219,11 @@ fn download_shows_p50_and_p99() {
     };
     let seq = row("download", "seq");
     assert_eq!(
-        (
-            &seq["latency_p50_ms"][..],
-            &seq["latency_p99_ms"][..],
-            &seq["latency_max_ms"][..]
-        ),
+        (&seq["latency_p50_ms"][..], &seq["latency_p99_ms"][..], &seq["latency_max_ms"][..]),
         ("51", "52.9", "53.4")
     );
     assert_eq!(row("download", "procs")["latency_p99_ms"], "");
-    assert_eq!(
-        row("blocking", "async multi-thread")["latency_p99_ms"],
-        "512.6"
-    );
+    assert_eq!(row("blocking", "async multi-thread")["latency_p99_ms"], "512.6");
 }
 
 /// Records without latency_ms leave the download table as it was.

@@ -30,10 +30,7 @@ fn run_machine(scratch: &Scratch, idle: &str, commit: &str, extra: &[&str]) -> O
     ] {
         command.arg(option).arg(scratch.path(file));
     }
-    command
-        .args(extra)
-        .output()
-        .expect("run concur-report machine")
+    command.args(extra).output().expect("run concur-report machine")
 }
 
 fn json_object(text: &str) -> Map<String, Value> {
@@ -50,10 +47,7 @@ fn machine_json_survives_hostile_text() {
         "cpuinfo",
         b"processor\t: 0\nvendor_id\t: Fake\nmodel name\t: Fake \"Quoted\" C:\\cpu\\ x\ty \xff\xfe end\nflags\t\t: fpu\n\nprocessor\t: 1\nmodel name\t: second\n",
     );
-    scratch.write(
-        "meminfo",
-        "MemTotal:       24641536 kB\nMemFree:  1000 kB\n",
-    );
+    scratch.write("meminfo", "MemTotal:       24641536 kB\nMemFree:  1000 kB\n");
     scratch.write(
         "os-release",
         "NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian \\\"quoted\\\" \\\\ 12\"\n",
@@ -93,16 +87,10 @@ fn machine_json_survives_hostile_text() {
     assert_eq!(machine["commit"], commit);
     assert_eq!(machine["idle"], idle);
     // Keys in the documented order, as today's file has them.
-    let positions: Vec<usize> = [
-        "\"cpu\"",
-        "\"cores\"",
-        "\"memory_gib\"",
-        "\"kernel\"",
-        "\"os\"",
-    ]
-    .iter()
-    .map(|key| text.find(key).expect(key))
-    .collect();
+    let positions: Vec<usize> = ["\"cpu\"", "\"cores\"", "\"memory_gib\"", "\"kernel\"", "\"os\""]
+        .iter()
+        .map(|key| text.find(key).expect(key))
+        .collect();
     assert!(positions.is_sorted(), "{text}");
 }
 
@@ -218,10 +206,7 @@ fn params_json_writes_whole_milliseconds() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = scratch.read("params.json");
-    assert!(
-        text.starts_with("{\"latency_ms\":50,\"quick\":false,"),
-        "{text}"
-    );
+    assert!(text.starts_with("{\"latency_ms\":50,\"quick\":false,"), "{text}");
 }
 
 /// params refuses malformed, unusable or repeated workloads and conflicting options.
@@ -253,22 +238,10 @@ fn params_refuses_bad_arguments() {
         run(&args)
     };
     assert_eq!(with(&["--quick", "maybe"]).status.code(), Some(2));
+    assert_eq!(with(&["--quick", "true", "--workload", "squares"]).status.code(), Some(2));
+    assert_eq!(with(&["--quick", "true", "--workload", "../x=1"]).status.code(), Some(2));
     assert_eq!(
-        with(&["--quick", "true", "--workload", "squares"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        with(&["--quick", "true", "--workload", "../x=1"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        with(&["--quick", "true", "--python", "3", "--python-skipped", "no"])
-            .status
-            .code(),
+        with(&["--quick", "true", "--python", "3", "--python-skipped", "no"]).status.code(),
         Some(2)
     );
     let twice = with(&["--quick", "true", "--workload", "a=1", "--workload", "a=2"]);
@@ -296,29 +269,17 @@ fn record_wraps_a_record_line() {
     assert!(output.status.success(), "{}", stderr(&output));
     let line = stdout(&output);
     assert_eq!(line.lines().count(), 1);
-    assert!(
-        line.ends_with(&format!(",\"record\":{record}}}\n")),
-        "{line}"
-    );
+    assert!(line.ends_with(&format!(",\"record\":{record}}}\n")), "{line}");
     let object = json_object(&line);
     assert_eq!(object["variant"], "threads \"scoped\"");
-    assert_eq!(
-        object["command"],
-        "target/release/concur-threads squares --label 'a\\b'"
-    );
+    assert_eq!(object["command"], "target/release/concur-threads squares --label 'a\\b'");
     assert_eq!(object["record"]["checksum"], "42");
 }
 
 /// A record that is not a JSON object exits 1 naming the variant, and prints nothing.
 #[test]
 fn record_with_a_bad_line_exits_1() {
-    for bad in [
-        "",
-        "thread 'main' panicked",
-        "[1, 2]",
-        "-1",
-        "{\"checksum\": ",
-    ] {
+    for bad in ["", "thread 'main' panicked", "[1, 2]", "-1", "{\"checksum\": "] {
         let output = run(&[
             "record",
             "--workload",
@@ -356,10 +317,7 @@ fn join_exports_concatenates_results() {
         let mut result = result.clone();
         result["memory_usage_byte"] = serde_json::json!([1, 2, 3]);
         let name = format!("part.{index}.json");
-        scratch.write(
-            &name,
-            serde_json::json!({ "results": [result] }).to_string(),
-        );
+        scratch.write(&name, serde_json::json!({ "results": [result] }).to_string());
         inputs.push(scratch.path(&name).to_string_lossy().into_owned());
     }
     let out = scratch.path("squares.1.json");
@@ -370,27 +328,18 @@ fn join_exports_concatenates_results() {
 
     let joined = Export::read(&out).expect("the report reads the joined export");
     let commands: Vec<&str> = joined.iter().map(|r| r.command.as_str()).collect();
-    let mut expected: Vec<&str> = results
-        .iter()
-        .map(|r| r["command"].as_str().expect("command"))
-        .collect();
+    let mut expected: Vec<&str> =
+        results.iter().map(|r| r["command"].as_str().expect("command")).collect();
     expected.reverse();
     assert_eq!(commands, expected);
     let raw: Value = serde_json::from_str(&scratch.read("squares.1.json")).expect("JSON");
-    assert_eq!(
-        raw["results"][0]["memory_usage_byte"],
-        serde_json::json!([1, 2, 3])
-    );
+    assert_eq!(raw["results"][0]["memory_usage_byte"], serde_json::json!([1, 2, 3]));
 
     let mut twice = vec!["join-exports", "--out", out.to_str().expect("UTF-8 path")];
     twice.extend([inputs[0].as_str(), inputs[1].as_str(), inputs[0].as_str()]);
     let output = run(&twice);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("is also in an earlier export"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("is also in an earlier export"), "{}", stderr(&output));
 
     scratch.write("garbled.json", "{\"results\": [{\"command\": \"seq\"}]}");
     let garbled = scratch.path("garbled.json");
@@ -402,8 +351,5 @@ fn join_exports_concatenates_results() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("is not a hyperfine 1.x --export-json file"));
-    assert_eq!(
-        run(&["join-exports", "--out", "x.json"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(run(&["join-exports", "--out", "x.json"]).status.code(), Some(2));
 }

@@ -16,10 +16,7 @@ const END: &str = "<!-- findings:end -->";
 /// A front README next to a copy of a fixture as `results/`.
 fn front(fixture_name: &str, readme: &str) -> (Scratch, Scratch) {
     let results = Scratch::copy_of(fixture_name);
-    assert!(
-        results.run().status.success(),
-        "the report must exist first"
-    );
+    assert!(results.run().status.success(), "the report must exist first");
     let front = Scratch::empty("front");
     fs::rename(&results.dir, front.path("results")).expect("move the results under front");
     front.write("README.md", readme);
@@ -32,11 +29,7 @@ fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .expect("list directory")
         .map(|entry| {
             let path = entry.expect("entry").path();
-            let name = path
-                .file_name()
-                .expect("name")
-                .to_string_lossy()
-                .into_owned();
+            let name = path.file_name().expect("name").to_string_lossy().into_owned();
             (name, fs::read(&path).expect("read file"))
         })
         .collect();
@@ -60,10 +53,8 @@ fn rewrite(front: &Scratch) -> std::process::Output {
 fn readme_block_is_replaced_and_the_rest_kept() {
     let before = format!("# concur\r\n\nIntro with ünïcode and a | pipe.\n\n{START}\n");
     let after = format!("{END}\n\n## How to run\n\ntrailing line without newline");
-    let (front, _results) = front(
-        "waiting",
-        &format!("{before}old findings\nmore old lines\n{after}"),
-    );
+    let (front, _results) =
+        front("waiting", &format!("{before}old findings\nmore old lines\n{after}"));
     let results_before = contents(&front.path("results"));
     let output = rewrite(&front);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -137,15 +128,9 @@ fn readme_block_is_replaced_and_the_rest_kept() {
 #[test]
 fn readme_without_markers_fails_cleanly() {
     for (text, message) in [
-        (
-            "# README\n\nno markers\n".to_string(),
-            format!("no `{START}` line"),
-        ),
+        ("# README\n\nno markers\n".to_string(), format!("no `{START}` line")),
         (format!("# README\n{START}\n"), format!("no `{END}` line")),
-        (
-            format!("{END}\nblock\n{START}\n"),
-            format!("`{END}` comes before `{START}`"),
-        ),
+        (format!("{END}\nblock\n{START}\n"), format!("`{END}` comes before `{START}`")),
     ] {
         let (front, _results) = front("waiting", &text);
         let output = rewrite(&front);
@@ -183,10 +168,7 @@ fn findings_name_wrong_answers_and_link_relatively() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let page = fs::read_to_string(nested.join("page.md")).expect("read page");
-    assert!(
-        page.contains("[../results/README.md](../results/README.md)"),
-        "{page}"
-    );
+    assert!(page.contains("[../results/README.md](../results/README.md)"), "{page}");
     assert!(
         page.replace('\n', " ").contains(
             "✗ wrong answer: `range-sum` procs, `range-sum` threads scoped; not checked (no \

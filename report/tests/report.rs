@@ -34,20 +34,13 @@ fn summary_rows_follow_params_order_fastest_first() {
     let scratch = Scratch::copy_of("full");
     compare::generate(&scratch.dir, None).expect("generate");
     let csv = scratch.read("summary.csv");
-    let rows: Vec<Vec<&str>> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     let mut workloads: Vec<&str> = rows.iter().map(|row| row[0]).collect();
     workloads.dedup();
     assert_eq!(workloads, ["squares", "download", "range-sum"]);
     for pair in rows.windows(2).filter(|pair| pair[0][0] == pair[1][0]) {
         let median = |row: &Vec<&str>| row[4].parse::<f64>().expect("median_s is a number");
-        assert!(
-            median(&pair[0]) <= median(&pair[1]),
-            "{pair:?} out of order"
-        );
+        assert!(median(&pair[0]) <= median(&pair[1]), "{pair:?} out of order");
     }
     // By mean, threads rayon (0.51 s) would lead; by median threads scoped (0.5 s) does.
     assert_eq!(rows[0][..2], ["squares", "threads scoped"]);
@@ -68,24 +61,13 @@ fn readme_has_tables_with_the_right_values() {
          (hyperfine); every derived number uses the median, and the columns are explained \
          under each table. All numbers: [summary.csv](summary.csv).\n"
     ));
-    assert!(
-        !readme.contains("*speedup vs seq*"),
-        "no glossary paragraph"
-    );
-    let positions: Vec<usize> = [
-        "## squares",
-        "## download",
-        "## range-sum",
-        "## Machine",
-        "## How to regenerate",
-    ]
-    .iter()
-    .map(|heading| readme.find(heading).expect(heading))
-    .collect();
-    assert!(
-        positions.is_sorted(),
-        "sections out of order: {positions:?}"
-    );
+    assert!(!readme.contains("*speedup vs seq*"), "no glossary paragraph");
+    let positions: Vec<usize> =
+        ["## squares", "## download", "## range-sum", "## Machine", "## How to regenerate"]
+            .iter()
+            .map(|heading| readme.find(heading).expect(heading))
+            .collect();
+    assert!(positions.is_sorted(), "sections out of order: {positions:?}");
 
     let squares = section(&readme, "squares");
     assert!(squares.contains("Parameters: `--start 5000000 --count 20`"));
@@ -214,11 +196,7 @@ fn checksum_disagreement_shows_a_cross() {
         r#""variant": "threads rayon", "command": "target/release/concur-threads squares", "record": {"model": "threads", "workload": "squares", "tasks": 20, "checksum": "833337833344750010831""#,
         1,
     );
-    assert_ne!(
-        records,
-        scratch.read("records.jsonl"),
-        "fixture line not found"
-    );
+    assert_ne!(records, scratch.read("records.jsonl"), "fixture line not found");
     scratch.write("records.jsonl", &records);
     compare::generate(&scratch.dir, None).expect("generate");
     let readme = scratch.read("README.md");
@@ -233,18 +211,13 @@ fn a_wrong_fastest_variant_is_not_the_headline() {
     // the fastest correct one; a variant without a record is named as not checked.
     let readme = Scratch::reported("full").read("README.md");
     let range_sum = section(&readme, "range-sum");
-    let headline = range_sum
-        .lines()
-        .find(|line| line.starts_with("**Fastest"))
-        .expect("a Fastest sentence");
+    let headline =
+        range_sum.lines().find(|line| line.starts_with("**Fastest")).expect("a Fastest sentence");
     assert!(
         headline.starts_with("**Fastest with a right answer: async multi-thread**"),
         "{headline}"
     );
-    assert!(
-        headline.contains("✗ Wrong answer: **procs**, **threads scoped**."),
-        "{headline}"
-    );
+    assert!(headline.contains("✗ Wrong answer: **procs**, **threads scoped**."), "{headline}");
     assert!(
         headline
             .contains("Not checked (no record, or no seq to check against): **threads rayon**."),
@@ -284,13 +257,7 @@ fn every_workload_gets_its_chart() {
     }
     let mut charts: Vec<String> = fs::read_dir(&scratch.dir)
         .expect("list scratch")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".svg"))
         .collect();
     charts.sort();
@@ -351,31 +318,16 @@ fn workloads_without_records_still_get_tables() {
 /// Each missing input gives exit 1 and a message naming the file, and writes nothing.
 #[test]
 fn missing_input_files_are_named() {
-    for missing in [
-        "params.json",
-        "machine.json",
-        "records.jsonl",
-        "download.json",
-    ] {
+    for missing in ["params.json", "machine.json", "records.jsonl", "download.json"] {
         let scratch = Scratch::copy_of("full");
         scratch.remove(missing);
         let output = scratch.run();
         let message = stderr(&output);
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "without {missing}: {message}"
-        );
-        assert!(
-            message.starts_with("concur-report: error: cannot read "),
-            "{message}"
-        );
+        assert_eq!(output.status.code(), Some(1), "without {missing}: {message}");
+        assert!(message.starts_with("concur-report: error: cannot read "), "{message}");
         assert!(message.contains(missing), "{message}");
         assert!(!message.contains("panicked"), "{message}");
-        assert!(
-            !scratch.path("summary.csv").exists(),
-            "wrote output without {missing}"
-        );
+        assert!(!scratch.path("summary.csv").exists(), "wrote output without {missing}");
     }
 }
 
@@ -384,11 +336,8 @@ fn missing_input_files_are_named() {
 fn missing_directory_is_named() {
     let scratch = Scratch::copy_of("full");
     let absent = scratch.path("absent");
-    let output = Command::new(BINARY)
-        .arg("--dir")
-        .arg(&absent)
-        .output()
-        .expect("run concur-report");
+    let output =
+        Command::new(BINARY).arg("--dir").arg(&absent).output().expect("run concur-report");
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains(&format!("{} is not a directory", absent.display())));
 }
@@ -442,20 +391,14 @@ fn non_positive_median_is_named() {
 #[test]
 fn bad_records_line_names_its_number() {
     let scratch = Scratch::copy_of("full");
-    let mut lines: Vec<String> = scratch
-        .read("records.jsonl")
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let mut lines: Vec<String> =
+        scratch.read("records.jsonl").lines().map(str::to_string).collect();
     lines[2] = r#"{"workload": "squares", "record": {}"#.to_string();
     scratch.write("records.jsonl", &(lines.join("\n") + "\n"));
     let output = scratch.run();
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{message}");
-    assert!(
-        message.contains("records.jsonl:3: not a record line"),
-        "{message}"
-    );
+    assert!(message.contains("records.jsonl:3: not a record line"), "{message}");
 }
 
 /// A failed run leaves the previous outputs untouched and no temporary files behind.
@@ -488,11 +431,7 @@ fn output_is_deterministic() {
             .expect("list scratch")
             .map(|entry| {
                 let path = entry.expect("entry").path();
-                let name = path
-                    .file_name()
-                    .expect("name")
-                    .to_string_lossy()
-                    .into_owned();
+                let name = path.file_name().expect("name").to_string_lossy().into_owned();
                 (name, fs::read(&path).expect("read output"))
             })
             .filter(|(name, _)| !fixture("full").join(name).exists())
@@ -504,16 +443,7 @@ fn output_is_deterministic() {
     let second = outputs(&Scratch::copy_of("full"));
     assert!(first == second, "two runs on the same inputs differ");
     let names: Vec<&str> = first.0.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "README.md",
-            "download.svg",
-            "range-sum.svg",
-            "squares.svg",
-            "summary.csv"
-        ]
-    );
+    assert_eq!(names, ["README.md", "download.svg", "range-sum.svg", "squares.svg", "summary.csv"]);
 }
 
 /// Bad usage exits 2; --help exits 0 and explains the inputs, outputs and subcommands.
@@ -522,16 +452,9 @@ fn usage_errors_exit_2_and_help_explains_files() {
     assert_eq!(common::run(&["--bogus"]).status.code(), Some(2));
     assert_eq!(common::run(&["--dir"]).status.code(), Some(2));
     // The report's options and a subcommand do not mix; --readme only rewrites a block.
+    assert_eq!(common::run(&["--dir", "x", "record", "--workload", "w"]).status.code(), Some(2));
     assert_eq!(
-        common::run(&["--dir", "x", "record", "--workload", "w"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        common::run(&["--dir", "x", "--readme", "R.md", "--baseline", "y"])
-            .status
-            .code(),
+        common::run(&["--dir", "x", "--readme", "R.md", "--baseline", "y"]).status.code(),
         Some(2)
     );
     let help = common::run(&["--help"]);
@@ -554,10 +477,7 @@ fn usage_errors_exit_2_and_help_explains_files() {
         "<workload>.svg",
         "Mann-Whitney U",
     ] {
-        assert!(
-            text.contains(name),
-            "--help does not mention {name}:\n{text}"
-        );
+        assert!(text.contains(name), "--help does not mention {name}:\n{text}");
     }
 }
 

@@ -130,11 +130,7 @@ fn skipped_python_shows_concur_only() {
 
     let output = scratch.run();
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        stderr(&output),
-        "",
-        "no warning about the missing CPython or seq"
-    );
+    assert_eq!(stderr(&output), "", "no warning about the missing CPython or seq");
     let readme = scratch.read("README.md");
     let seeds = section(&readme, "seeds");
     assert!(
@@ -241,23 +237,10 @@ fn terminal_shows_one_line_per_experiment_within_budget() {
         ),
         "{text}"
     );
-    assert_eq!(
-        seeds[0],
-        "seeds                    CPython   concur  CPython ÷ concur"
-    );
-    assert_eq!(
-        seeds[1],
-        "  s000-download-seq       214 ms   103 ms             2.07×"
-    );
-    assert_eq!(
-        seeds[11],
-        "  s002-cpu-process        288 ms  6.00 ms             48.0×"
-    );
-    assert!(
-        text.lines().count() <= 62,
-        "{} lines:\n{text}",
-        text.lines().count()
-    );
+    assert_eq!(seeds[0], "seeds                    CPython   concur  CPython ÷ concur");
+    assert_eq!(seeds[1], "  s000-download-seq       214 ms   103 ms             2.07×");
+    assert_eq!(seeds[11], "  s002-cpu-process        288 ms  6.00 ms             48.0×");
+    assert!(text.lines().count() <= 62, "{} lines:\n{text}", text.lines().count());
 }
 
 /// Every line of a quick run's terminal summary fits a 100-column terminal.
@@ -267,10 +250,7 @@ fn terminal_lines_fit_100_columns() {
     let output = scratch.run();
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    let wide: Vec<&str> = text
-        .lines()
-        .filter(|line| line.chars().count() > 100)
-        .collect();
+    let wide: Vec<&str> = text.lines().filter(|line| line.chars().count() > 100).collect();
     assert!(wide.is_empty(), "{wide:#?}");
 }
 

@@ -64,23 +64,14 @@ fn csv_headers_per_sweep() {
     report(&scratch, &[]);
     let base = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak_rss_kib";
     let expected = [
-        (
-            "tasks",
-            "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,ideal_s,ratio_to_ideal",
-        ),
-        (
-            "inflight",
-            "requests,latency_ms,memory_per_in_flight_kib,ideal_s,ratio_to_ideal",
-        ),
+        ("tasks", "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,ideal_s,ratio_to_ideal"),
+        ("inflight", "requests,latency_ms,memory_per_in_flight_kib,ideal_s,ratio_to_ideal"),
         ("latency", "requests,concurrency,ideal_s,ratio_to_ideal"),
         (
             "tasksize",
             "tasks,workers,speedup_vs_seq,ideal_speedup,overhead_per_task_us,ideal_s,ratio_to_ideal",
         ),
-        (
-            "workers",
-            "workers,speedup_vs_seq,ideal_speedup,ideal_s,ratio_to_ideal",
-        ),
+        ("workers", "workers,speedup_vs_seq,ideal_speedup,ideal_s,ratio_to_ideal"),
         ("callers", "duplicates,conversions,ideal_s,ratio_to_ideal"),
     ];
     for (sweep, own) in expected {
@@ -103,19 +94,12 @@ fn per_unit_figures_are_computed_from_the_points() {
     // times [1.6, 1.56, 1.5]: the median, not the mean.
     let million = row(&tasks, "async tasks", "1000000");
     assert_eq!(
-        (
-            million["median_s"].as_str(),
-            million["min_s"].as_str(),
-            million["max_s"].as_str()
-        ),
+        (million["median_s"].as_str(), million["min_s"].as_str(), million["max_s"].as_str()),
         ("1.56", "1.5", "1.6")
     );
     assert_eq!(million["memory_per_task_kib"], "0.262");
     // (84 120 − 2 200) ÷ 10 000; procs' PSS (46 500 − 1 500) ÷ 100.
-    assert_eq!(
-        row(&tasks, "threads", "10000")["memory_per_task_kib"],
-        "8.192"
-    );
+    assert_eq!(row(&tasks, "threads", "10000")["memory_per_task_kib"], "8.192");
     let procs = row(&tasks, "procs", "100");
     assert_eq!(procs["memory_per_task_kib"], "2475");
     assert_eq!(procs["pss_per_task_kib"], "450");
@@ -131,10 +115,7 @@ fn per_unit_figures_are_computed_from_the_points() {
 
     let latency = csv_rows(&scratch.read("latency.csv"));
     // ceil(160 ÷ 5) × 1 ms; at 0 ms the ideal is 0 and there is no ratio.
-    assert_eq!(
-        row(&latency, "threads --workers 5", "1")["ideal_s"],
-        "0.032"
-    );
+    assert_eq!(row(&latency, "threads --workers 5", "1")["ideal_s"], "0.032");
     assert_eq!(row(&latency, "seq", "0")["ratio_to_ideal"], "");
 
     let tasksize = csv_rows(&scratch.read("tasksize.csv"));
@@ -190,22 +171,12 @@ fn crossover_sentences_from_known_numbers() {
         "At 64 callers, fastest first: threads moka 50.0 ms, threads racy 60.0 ms, threads locked 2.05 s",
         "threads racy 400 with 64 callers (0 with 1).",
     ] {
-        assert!(
-            readme.contains(sentence),
-            "README lacks {sentence:?}:\n{readme}"
-        );
+        assert!(readme.contains(sentence), "README lacks {sentence:?}:\n{readme}");
         assert!(summary.contains(sentence), "summary lacks {sentence:?}");
     }
-    let names: Vec<&str> = summary
-        .lines()
-        .map(|line| line.split(':').next().unwrap_or(""))
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "tasks", "inflight", "latency", "tasksize", "workers", "callers"
-        ]
-    );
+    let names: Vec<&str> =
+        summary.lines().map(|line| line.split(':').next().unwrap_or("")).collect();
+    assert_eq!(names, ["tasks", "inflight", "latency", "tasksize", "workers", "callers"]);
     assert!(!summary.contains(scratch.dir.to_str().expect("UTF-8 path")));
     assert!(readme.starts_with(
         "# Scaling\n\nMeasured by `scripts/sweep.sh` at 2026-11-30T10:00:00Z on Test CPU"
@@ -225,33 +196,15 @@ fn charts_are_svg_with_a_legend_entry_per_variant() {
             &["async tasks", "async join", "threads", "procs"][..],
             "tasks waiting at once, log scale",
         ),
-        (
-            "inflight",
-            &["async", "threads", "procs"],
-            "requests in flight, log scale",
-        ),
-        (
-            "latency",
-            &["seq", "threads --workers 5", "async", "procs"],
-            "latency per request (ms)",
-        ),
+        ("inflight", &["async", "threads", "procs"], "requests in flight, log scale"),
+        ("latency", &["seq", "threads --workers 5", "async", "procs"], "latency per request (ms)"),
         (
             "tasksize",
-            &[
-                "seq",
-                "threads scoped",
-                "threads rayon",
-                "async multi-thread",
-                "procs",
-            ],
+            &["seq", "threads scoped", "threads rayon", "async multi-thread", "procs"],
             "task size (iterations), log scale",
         ),
         ("workers", &["seq", "threads scoped", "procs"], "workers"),
-        (
-            "callers",
-            &["threads locked", "threads moka", "threads racy"],
-            "callers, log scale",
-        ),
+        ("callers", &["threads locked", "threads moka", "threads racy"], "callers, log scale"),
     ];
     for (sweep, names, x_title) in variants {
         let svg = scratch.read(&format!("{sweep}.svg"));
@@ -288,10 +241,7 @@ fn guide_block_is_replaced_and_nothing_else() {
     fs::create_dir_all(root.path("docs")).expect("create docs");
     let before = "# Choosing a model\n\nHand-written intro.\n\n";
     let after = "\nHand-written rest, kept byte for byte.\r\n";
-    root.write(
-        "docs/choosing.md",
-        format!("{before}{START}\nold block\n{END}\n{after}"),
-    );
+    root.write("docs/choosing.md", format!("{before}{START}\nold block\n{END}\n{after}"));
     let output = run(&[
         "sweeps",
         "--dir",
@@ -321,11 +271,7 @@ fn guide_block_is_replaced_and_nothing_else() {
         bare.path("guide.md").to_str().expect("UTF-8 path"),
     ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains(&format!("no line `{START}`")),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains(&format!("no line `{START}`")), "{}", stderr(&output));
     assert_eq!(bare.read("guide.md"), "# No markers here\n");
     assert!(!bare.path("sweeps/tasks.csv").exists(), "nothing written");
 }
@@ -357,14 +303,8 @@ fn missing_first_point_is_stated_not_invented() {
     assert!(
         readme.contains("- procs has no point at 1 task, so no memory per task is given for it")
     );
-    assert!(
-        readme.contains("was 45.4 MiB at 100 tasks."),
-        "no per-task PSS either"
-    );
-    assert!(
-        readme.contains("| procs | – | 1.01 s | 1.05 s | – | – |"),
-        "{readme}"
-    );
+    assert!(readme.contains("was 45.4 MiB at 100 tasks."), "no per-task PSS either");
+    assert!(readme.contains("| procs | – | 1.01 s | 1.05 s | – | – |"), "{readme}");
 }
 
 /// `sweep-record` prints one line the report reads, and refuses a record that
@@ -390,10 +330,7 @@ fn sweep_record_lines_and_bad_input() {
             line,
         ])
     };
-    let good = args(
-        "10",
-        r#"{"model":"async","peak_rss_kib":2100,"wait_ms":1000}"#,
-    );
+    let good = args("10", r#"{"model":"async","peak_rss_kib":2100,"wait_ms":1000}"#);
     assert!(good.status.success(), "{}", stderr(&good));
     assert_eq!(
         stdout(&good),
@@ -403,11 +340,7 @@ fn sweep_record_lines_and_bad_input() {
     );
     let bad_line = args("10", "thread 'main' panicked");
     assert_eq!(bad_line.status.code(), Some(1));
-    assert!(
-        stderr(&bad_line).contains("the record is not JSON"),
-        "{}",
-        stderr(&bad_line)
-    );
+    assert!(stderr(&bad_line).contains("the record is not JSON"), "{}", stderr(&bad_line));
     assert!(stdout(&bad_line).is_empty());
     let not_object = args("10", "[1,2]");
     assert_eq!(not_object.status.code(), Some(1));

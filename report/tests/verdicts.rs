@@ -48,11 +48,7 @@ fn a_steady_run_has_no_warning_and_every_lesson_holds() {
     let terminal = report(&scratch);
     let readme = scratch.read("README.md");
     let block = findings_block(&scratch);
-    for (what, text) in [
-        ("README", &readme),
-        ("terminal", &terminal),
-        ("findings", &block),
-    ] {
+    for (what, text) in [("README", &readme), ("terminal", &terminal), ("findings", &block)] {
         assert!(!text.contains('⚠'), "{what}:\n{text}");
     }
     assert!(!readme.contains("Rounds that disagree"));
@@ -91,25 +87,16 @@ fn rounds_that_disagree_are_flagged_everywhere() {
     );
     assert!(readme.contains("Rerun before drawing a conclusion from their rows (marked ⚠).\n"));
     let squares = section(&readme, "squares");
-    assert!(
-        table_row(squares, "procs").starts_with("| procs | 450 ms ⚠ | "),
-        "{squares}"
-    );
+    assert!(table_row(squares, "procs").starts_with("| procs | 450 ms ⚠ | "), "{squares}");
     // Only the flagged row: the steady ones keep a bare median.
-    assert_eq!(
-        squares.lines().filter(|line| line.contains(" ⚠ |")).count(),
-        1
-    );
+    assert_eq!(squares.lines().filter(|line| line.contains(" ⚠ |")).count(), 1);
     // 407 ms ÷ 450 ms = 0.90× of two lanes, marked as unsteady.
     assert!(squares.contains(
         "What it shows: this run does not show every model at its lanes: procs 0.90× of its \
          2.00× ⚠ (⚠ rounds disagree: rerun).\n"
     ));
 
-    let procs = terminal
-        .lines()
-        .find(|line| line.starts_with("  procs "))
-        .expect("a procs line");
+    let procs = terminal.lines().find(|line| line.starts_with("  procs ")).expect("a procs line");
     assert!(procs.contains(" 450 ms "), "{procs}");
     assert!(procs.ends_with("  ⚠ rounds 2.00×"), "{procs}");
     assert_eq!(terminal.matches("⚠ rounds ").count(), 1, "{terminal}");
@@ -149,10 +136,7 @@ fn rounds_are_split_as_compare_sh_splits_them() {
         procs.find("⚠ rounds ").map(|at| procs[at..].to_string())
     };
     assert_eq!(flag(&[0.2, 0.3, 0.2, 0.3, 0.25, 0.25, 0.25]), None);
-    assert_eq!(
-        flag(&[0.25, 0.25, 0.25, 0.2, 0.3, 0.2, 0.3]).as_deref(),
-        Some("⚠ rounds 1.50×")
-    );
+    assert_eq!(flag(&[0.25, 0.25, 0.25, 0.2, 0.3, 0.2, 0.3]).as_deref(), Some("⚠ rounds 1.50×"));
 }
 
 /// Parallel variants at seq's speed are named instead of "every parallel model uses both cores".
@@ -176,10 +160,7 @@ fn parallel_variants_at_seq_speed_contradict_the_cpu_lesson() {
                  2.00×, procs 0.97× of its 2.00×";
     let readme = scratch.read("README.md");
     let squares = section(&readme, "squares");
-    assert!(
-        squares.contains(&format!("What it shows: {shown}.\n")),
-        "{squares}"
-    );
+    assert!(squares.contains(&format!("What it shows: {shown}.\n")), "{squares}");
     assert!(!readme.contains("uses both cores"), "{readme}");
     let block = findings_block(&scratch);
     assert_eq!(shows(findings_row(&block, "squares")), shown);
@@ -204,10 +185,7 @@ fn processes_short_of_their_lanes_contradict_the_seeds_lesson() {
     assert!(!readme.contains("processes do"), "{readme}");
     let block = findings_block(&scratch);
     assert!(block.replace('\n', " ").contains(lesson), "{block}");
-    assert!(
-        !block.replace('\n', " ").contains("processes do"),
-        "{block}"
-    );
+    assert!(!block.replace('\n', " ").contains("processes do"), "{block}");
 }
 
 /// A download at twice its bound is named instead of "concurrency, not cores, sets the time".
@@ -225,10 +203,7 @@ fn a_download_far_from_its_ideal_contradicts_the_io_lesson() {
         table_row(download, "async multi-thread").contains(" | 50.0 ms | 2.00× | "),
         "{download}"
     );
-    assert!(
-        download.contains(&format!("What it shows: {shown}.\n")),
-        "{download}"
-    );
+    assert!(download.contains(&format!("What it shows: {shown}.\n")), "{download}");
     assert!(!readme.contains("sets the time"), "{readme}");
     let block = findings_block(&scratch);
     assert_eq!(shows(findings_row(&block, "download")), shown);

@@ -56,14 +56,8 @@ fn convert_marks_variants_that_convert_twice() {
         assert_eq!(row(variant)["duplicates"], duplicates, "{variant}");
         assert_eq!(row(variant)["rule_ok"], rule_ok, "{variant}");
     }
-    let download = rows
-        .iter()
-        .find(|row| row["workload"] == "download")
-        .expect("a download row");
-    assert_eq!(
-        (&download["duplicates"][..], &download["rule_ok"][..]),
-        ("", "")
-    );
+    let download = rows.iter().find(|row| row["workload"] == "download").expect("a download row");
+    assert_eq!((&download["duplicates"][..], &download["rule_ok"][..]), ("", ""));
 
     // The terminal says it too.
     let terminal = stdout(&output);
@@ -116,20 +110,11 @@ fn python_variants_are_their_own_model() {
         block.contains("| workload | seq | threads | async | procs | CPython | what it shows |\n"),
         "{block}"
     );
-    let convert = block
-        .lines()
-        .find(|line| line.starts_with("| `convert`"))
-        .expect("a convert row");
+    let convert =
+        block.lines().find(|line| line.starts_with("| `convert`")).expect("a convert row");
     let cells: Vec<&str> = convert.split(" | ").collect();
     assert_eq!(cells[5], "threads locked 112 ms (0.91×)", "{convert}");
     // download has no python-* variant.
-    assert!(
-        block.contains("(1.95×, ✗ wrong answer) | – | I/O:"),
-        "{block}"
-    );
-    assert!(
-        scratch
-            .read("README.md")
-            .contains("| CPython | Python 3.11.2 |\n")
-    );
+    assert!(block.contains("(1.95×, ✗ wrong answer) | – | I/O:"), "{block}");
+    assert!(scratch.read("README.md").contains("| CPython | Python 3.11.2 |\n"));
 }

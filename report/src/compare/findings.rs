@@ -47,22 +47,13 @@ fn label(row: &Row, siblings: bool) -> String {
 /// The findings cell of one model: its fastest correct variant (else its
 /// fastest), with a link to the others.
 fn model_cell(workload: &Workload, family: Family, link: &str) -> Option<String> {
-    let rows: Vec<&Row> = workload
-        .rows
-        .iter()
-        .filter(|row| row.family == family)
-        .collect();
-    let best = rows
-        .iter()
-        .find(|row| row.check == Check::Passed)
-        .or(rows.first())?;
+    let rows: Vec<&Row> = workload.rows.iter().filter(|row| row.family == family).collect();
+    let best = rows.iter().find(|row| row.check == Check::Passed).or(rows.first())?;
     let mut notes = Vec::new();
     notes.extend(best.speedup.filter(|_| !best.is_seq()).map(factor));
     notes.extend(best.check.failure().map(str::to_string));
-    let mut cell = [label(best, rows.len() > 1), duration(best.timing.median_s)]
-        .join(" ")
-        .trim()
-        .to_string();
+    let mut cell =
+        [label(best, rows.len() > 1), duration(best.timing.median_s)].join(" ").trim().to_string();
     if !notes.is_empty() {
         cell = format!("{cell} ({})", notes.join(", "));
     }
@@ -70,11 +61,7 @@ fn model_cell(workload: &Workload, family: Family, link: &str) -> Option<String>
         cell.push_str(" ⚠");
     }
     if rows.len() > 1 {
-        cell.push_str(&format!(
-            " · [+{}]({link}/README.md#{})",
-            rows.len() - 1,
-            workload.name
-        ));
+        cell.push_str(&format!(" · [+{}]({link}/README.md#{})", rows.len() - 1, workload.name));
     }
     Some(cell)
 }
@@ -97,16 +84,12 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
         .into(),
         "range-sum" => [
             option("--end").map(|e| format!("0..{}", power_of_ten(e))),
-            option("--parts")
-                .or(seq.tasks)
-                .map(|p| format!("{p} parts")),
+            option("--parts").or(seq.tasks).map(|p| format!("{p} parts")),
         ]
         .into(),
         "download" => [
             seq.requests.map(|n| format!("{} pages", grouped(n))),
-            params
-                .latency_ms
-                .map(|ms| format!("{} latency", short(ms as f64))),
+            params.latency_ms.map(|ms| format!("{} latency", short(ms as f64))),
         ]
         .into(),
         "convert" => {
@@ -169,21 +152,13 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
     let of_kind = |kind: Kind| report.workloads.iter().find(|w| w.kind == kind);
     let blocking = match of_kind(Kind::Blocking) {
         Some(w) => Some(BlockingFinding {
-            task_ms: w
-                .rows
-                .iter()
-                .find_map(|row| row.record.as_ref()?.blocking_ms),
+            task_ms: w.rows.iter().find_map(|row| row.record.as_ref()?.blocking_ms),
             table: blocking_compact(&blocking::groups(w), "where the task ran")?.markdown(),
         }),
         None => None,
     };
     let seeds = of_kind(Kind::Seeds)
-        .map(|w| {
-            seeds_context(
-                &seeds::pairs(&w.rows, &report.experiments),
-                report.machine.cores,
-            )
-        })
+        .map(|w| seeds_context(&seeds::pairs(&w.rows, &report.experiments), report.machine.cores))
         .filter(|seeds| seeds.cpu.is_some() || seeds.io.is_some());
     let tabled: Vec<&Workload> = report
         .workloads
@@ -198,10 +173,7 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
             .collect()
     };
     let mut twice: Vec<(String, u64)> = Vec::new();
-    for (workload, _) in report
-        .rows()
-        .filter(|(_, row)| row.check == Check::ConvertsTwice)
-    {
+    for (workload, _) in report.rows().filter(|(_, row)| row.check == Check::ConvertsTwice) {
         match twice.iter_mut().find(|(name, _)| *name == workload.name) {
             Some((_, count)) => *count += 1,
             None => twice.push((workload.name.clone(), 1)),
@@ -219,9 +191,7 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
                 unchecked: named(&|row| row.checksum_agrees.is_none()),
                 twice,
             },
-            unsteady: tabled
-                .iter()
-                .any(|w| w.rows.iter().any(|row| row.unsteady.is_some())),
+            unsteady: tabled.iter().any(|w| w.rows.iter().any(|row| row.unsteady.is_some())),
             table: if tabled.is_empty() {
                 String::new()
             } else {
@@ -240,10 +210,7 @@ fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<Table> {
     let families: Vec<Family> = Family::ALL
         .into_iter()
         .filter(|f| {
-            f.index() < 4
-                || tabled
-                    .iter()
-                    .any(|w| w.rows.iter().any(|row| row.family == *f))
+            f.index() < 4 || tabled.iter().any(|w| w.rows.iter().any(|row| row.family == *f))
         })
         .collect();
     let mut headings = vec![("workload", Align::Left)];
@@ -252,13 +219,7 @@ fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<Table> {
     let mut table = Table::new(headings);
     for workload in tabled {
         let lesson = lessons::lesson(workload, report.machine.cores);
-        let shows = pages::render(
-            "shows.md",
-            ShowsContext {
-                name: &workload.name,
-                lesson,
-            },
-        )?;
+        let shows = pages::render("shows.md", ShowsContext { name: &workload.name, lesson })?;
         let mut cells = vec![Some(workload_cell(workload, &report.params))];
         cells.extend(families.iter().map(|f| model_cell(workload, *f, link)));
         cells.push(Some(shows.trim().to_string()).filter(|text| !text.is_empty()));

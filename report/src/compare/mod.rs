@@ -81,11 +81,7 @@ fn summary_csv(report: &Report) -> Result<String> {
         for row in &workload.rows {
             let (t, record) = (&row.timing, row.record());
             let (baseline, ratio, differs) = match row.vs_baseline {
-                Some(VsBaseline::Compared {
-                    baseline_median_s,
-                    ratio,
-                    difference,
-                }) => (
+                Some(VsBaseline::Compared { baseline_median_s, ratio, difference }) => (
                     Some(baseline_median_s.to_string()),
                     Some(trimmed(ratio, 4)),
                     difference.stands_out().map(|b| b.to_string()),
@@ -162,22 +158,13 @@ pub fn terminal(report: &Report) -> Result<String> {
             Kind::Blocking => blocking_compact(&blocking::groups(workload), &workload.name)?,
             _ => {
                 let rows: Vec<&Row> = workload.rows.iter().collect();
-                variants_table(
-                    &workload.name,
-                    &rows,
-                    &columns(workload, baseline, true),
-                    true,
-                )
+                variants_table(&workload.name, &rows, &columns(workload, baseline, true), true)
             }
         };
         out.push_str(&table.terminal());
     }
-    let unsteady = report
-        .workloads
-        .iter()
-        .flat_map(|w| &w.rows)
-        .filter(|row| row.unsteady.is_some())
-        .count();
+    let unsteady =
+        report.workloads.iter().flat_map(|w| &w.rows).filter(|row| row.unsteady.is_some()).count();
     if unsteady > 0 {
         out.push_str(&format!(
             "⚠ the rounds of {} disagreed (the machine changed under them): rerun\n",

@@ -87,10 +87,7 @@ fn checks(workload: &Workload) -> Checks<'_> {
         twice: named(Check::ConvertsTwice)
             .filter_map(|row| Some((row.variant.clone(), row.record.as_ref()?.duplicates?)))
             .collect(),
-        agreed: workload
-            .rows
-            .iter()
-            .all(|row| row.checksum_agrees == Some(true)),
+        agreed: workload.rows.iter().all(|row| row.checksum_agrees == Some(true)),
     }
 }
 
@@ -126,11 +123,8 @@ fn section<'a>(workload: &'a Workload, report: &'a Report) -> Result<Section<'a>
     let baseline = report.baseline.is_some();
     let rows: Vec<&Row> = workload.rows.iter().collect();
     let cols = columns(workload, baseline, false);
-    let mut rules: Vec<IdealRule> = workload
-        .rows
-        .iter()
-        .filter_map(|row| row.ideal.map(|i| i.rule))
-        .collect();
+    let mut rules: Vec<IdealRule> =
+        workload.rows.iter().filter_map(|row| row.ideal.map(|i| i.rule)).collect();
     rules.sort();
     rules.dedup();
     let mut section = Section {
@@ -143,15 +137,8 @@ fn section<'a>(workload: &'a Workload, report: &'a Report) -> Result<Section<'a>
         table: String::new(),
         columns: Vec::new(),
         rules,
-        failed: rows
-            .iter()
-            .copied()
-            .filter(|row| row.timing.failed_runs > 0)
-            .collect(),
-        whiskers: workload
-            .rows
-            .iter()
-            .any(|row| row.timing.stddev_s.is_some()),
+        failed: rows.iter().copied().filter(|row| row.timing.failed_runs > 0).collect(),
+        whiskers: workload.rows.iter().any(|row| row.timing.stddev_s.is_some()),
         chart: format!("{}.svg", workload.name),
         commands: commands(&rows),
         task_ms: None,
@@ -168,15 +155,9 @@ fn section<'a>(workload: &'a Workload, report: &'a Report) -> Result<Section<'a>
         Kind::Blocking => {
             let groups = blocking::groups(workload);
             section.table = blocking_table(&groups)?.markdown();
-            section.task_ms = workload
-                .rows
-                .iter()
-                .find_map(|row| row.record.as_ref()?.blocking_ms);
-            let ordered: Vec<&Row> = groups
-                .iter()
-                .flat_map(|g| &g.variants)
-                .map(|v| &v.row)
-                .collect();
+            section.task_ms = workload.rows.iter().find_map(|row| row.record.as_ref()?.blocking_ms);
+            let ordered: Vec<&Row> =
+                groups.iter().flat_map(|g| &g.variants).map(|v| &v.row).collect();
             section.commands = commands(&ordered);
         }
         _ => {
@@ -194,11 +175,7 @@ pub(super) fn readme(report: &Report) -> Result<String> {
         .iter()
         .flat_map(|w| {
             w.rows.iter().filter_map(move |row| {
-                Some(Unsteady {
-                    workload: &w.name,
-                    variant: &row.variant,
-                    ratio: row.unsteady?,
-                })
+                Some(Unsteady { workload: &w.name, variant: &row.variant, ratio: row.unsteady? })
             })
         })
         .collect();

@@ -77,12 +77,9 @@ impl Col {
             Col::Ideal => row.ideal.map(|ideal| duration(ideal.seconds)),
             Col::Ratio => row.ratio_to_ideal.map(factor),
             Col::Rss => record.peak_rss_kib.map(memory_kib),
-            Col::PeakInFlight => count(
-                record
-                    .peak_in_flight
-                    .or(record.concurrency)
-                    .or(record.workers),
-            ),
+            Col::PeakInFlight => {
+                count(record.peak_in_flight.or(record.concurrency).or(record.workers))
+            }
             Col::Errors => count(record.errors),
             Col::Conversions => count(record.conversions),
             Col::Duplicates => count(record.duplicates),
@@ -95,10 +92,7 @@ impl Col {
                     .failure()
                     .map(str::to_string)
                     .into_iter()
-                    .chain(
-                        row.unsteady
-                            .map(|ratio| format!("⚠ rounds {}", factor(ratio))),
-                    )
+                    .chain(row.unsteady.map(|ratio| format!("⚠ rounds {}", factor(ratio))))
                     .collect();
                 Some(flags.join("; "))
             }
@@ -117,10 +111,7 @@ impl Col {
 /// `**1.52× slower** (p < 0.001)`, `0.99× within noise (p = 0.412)`, `new`;
 /// tersely `1.52× slower`.
 fn baseline_cell(vs: VsBaseline, terse: bool) -> String {
-    let VsBaseline::Compared {
-        ratio, difference, ..
-    } = vs
-    else {
+    let VsBaseline::Compared { ratio, difference, .. } = vs else {
         return vs.verdict().to_string();
     };
     let detail = match difference {
@@ -192,16 +183,9 @@ pub(super) fn variants_table(first: &str, rows: &[&Row], cols: &[Col], terse: bo
 pub(super) fn commands(rows: &[&Row]) -> String {
     let mut table = Table::new([("variant", Align::Left), ("command", Align::Left)]);
     for row in rows.iter().filter(|row| row.command.is_some()) {
-        table.row([
-            Some(row.variant.clone()),
-            row.command.as_ref().map(|c| format!("`{c}`")),
-        ]);
+        table.row([Some(row.variant.clone()), row.command.as_ref().map(|c| format!("`{c}`"))]);
     }
-    if table.is_empty() {
-        String::new()
-    } else {
-        table.markdown()
-    }
+    if table.is_empty() { String::new() } else { table.markdown() }
 }
 
 /// One row per experiment: the seed's time, CPython's and concur's program and
@@ -218,11 +202,7 @@ pub(super) fn seeds_table(pairs: &[Pair]) -> Table {
         ("CPython ÷ concur", Align::Right),
     ]);
     let program = |row: &Option<Row>| {
-        row.as_ref()?
-            .record
-            .as_ref()?
-            .elapsed_ms
-            .map(|ms| duration(ms / 1000.0))
+        row.as_ref()?.record.as_ref()?.elapsed_ms.map(|ms| duration(ms / 1000.0))
     };
     let process = |row: &Option<Row>| row.as_ref().map(|row| duration(row.timing.median_s));
     for pair in pairs {
@@ -291,11 +271,7 @@ pub(super) fn blocking_compact(groups: &[Group], first: &str) -> Result<Table> {
         ("what the task did", Align::Left),
     ]);
     let ms = |value: Option<f64>| value.map(|ms| duration(ms / 1000.0));
-    for v in groups
-        .iter()
-        .flat_map(|group| &group.variants)
-        .filter(|v| !v.is_reference)
-    {
+    for v in groups.iter().flat_map(|group| &group.variants).filter(|v| !v.is_reference) {
         table.row([
             Some(v.row.variant.clone()),
             ms(v.latency.map(|l| l.p50.0)),
@@ -313,7 +289,5 @@ fn effect_words(effect: Option<blocking::Effect>) -> Result<Option<String>> {
     struct Context {
         effect: blocking::Effect,
     }
-    effect
-        .map(|effect| pages::render("effect.md", Context { effect }))
-        .transpose()
+    effect.map(|effect| pages::render("effect.md", Context { effect })).transpose()
 }

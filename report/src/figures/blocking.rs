@@ -69,20 +69,14 @@ pub struct Group {
 
 /// The workload's variants grouped by model.
 pub fn groups(workload: &Workload) -> Vec<Group> {
-    let bases: Vec<&str> = workload
-        .rows
-        .iter()
-        .filter_map(|row| row.variant.strip_suffix(NO_BLOCKING))
-        .collect();
+    let bases: Vec<&str> =
+        workload.rows.iter().filter_map(|row| row.variant.strip_suffix(NO_BLOCKING)).collect();
     let mut groups: Vec<Group> = Vec::new();
     for row in &workload.rows {
         let (base, variant) = classify(row, &bases);
         match groups.iter_mut().find(|group| group.base == base) {
             Some(group) => group.variants.push(variant),
-            None => groups.push(Group {
-                base: base.to_string(),
-                variants: vec![variant],
-            }),
+            None => groups.push(Group { base: base.to_string(), variants: vec![variant] }),
         }
     }
     for group in &mut groups {
@@ -93,36 +87,19 @@ pub fn groups(workload: &Workload) -> Vec<Group> {
             (false, Some("block-in-place")) => 2,
             _ => 3,
         };
-        group
-            .variants
-            .sort_by_key(|v| (rank(v), v.row.variant.clone()));
-        let reference = group
-            .variants
-            .iter()
-            .find(|v| v.is_reference)
-            .and_then(|v| v.latency);
+        group.variants.sort_by_key(|v| (rank(v), v.row.variant.clone()));
+        let reference = group.variants.iter().find(|v| v.is_reference).and_then(|v| v.latency);
         for variant in group.variants.iter_mut().filter(|v| !v.is_reference) {
             variant.reference_p99 = reference.map(|r| r.p99.0);
-            variant.effect = variant
-                .latency
-                .and_then(|latency| effect(latency, reference, variant.task_ms));
+            variant.effect =
+                variant.latency.and_then(|latency| effect(latency, reference, variant.task_ms));
         }
     }
     let family_rank = |group: &Group| {
-        let family = group
-            .variants
-            .first()
-            .map_or(Family::Other, |v| v.row.family);
-        [
-            Family::Async,
-            Family::Threads,
-            Family::Procs,
-            Family::Seq,
-            Family::Python,
-            Family::Other,
-        ]
-        .iter()
-        .position(|f| *f == family)
+        let family = group.variants.first().map_or(Family::Other, |v| v.row.family);
+        [Family::Async, Family::Threads, Family::Procs, Family::Seq, Family::Python, Family::Other]
+            .iter()
+            .position(|f| *f == family)
     };
     groups.sort_by_key(|group| (family_rank(group), group.base.clone()));
     groups
@@ -161,19 +138,14 @@ fn classify<'a>(row: &'a Row, bases: &[&'a str]) -> (&'a str, Variant) {
             .filter(|base| name == *base || name.starts_with(&format!("{base} ")))
             .max_by_key(|base| base.len())
             .or_else(|| {
-                recorded
-                    .as_deref()
-                    .and_then(|offload| name.strip_suffix(&format!(" {offload}")))
+                recorded.as_deref().and_then(|offload| name.strip_suffix(&format!(" {offload}")))
             })
             .unwrap_or(name),
     };
     let is_reference = name.ends_with(NO_BLOCKING);
     let rest = name[base.len()..].trim();
-    let offload = if is_reference {
-        None
-    } else {
-        recorded.or((!rest.is_empty()).then(|| rest.to_string()))
-    };
+    let offload =
+        if is_reference { None } else { recorded.or((!rest.is_empty()).then(|| rest.to_string())) };
     let variant = Variant {
         latency: record.latency_ms,
         task_ms: record.blocking_ms,

@@ -84,20 +84,12 @@ pub fn lesson(workload: &Workload, cores: Option<u64>) -> Lesson {
 }
 
 fn miss(row: &Row, reached: f64, expected: f64) -> Miss {
-    Miss {
-        variant: row.variant.clone(),
-        reached,
-        expected,
-        unsteady: row.unsteady.is_some(),
-    }
+    Miss { variant: row.variant.clone(), reached, expected, unsteady: row.unsteady.is_some() }
 }
 
 /// The rows a lesson may rest on: not seq, and with the right answer.
 fn witnesses(workload: &Workload) -> impl Iterator<Item = &Row> {
-    workload
-        .rows
-        .iter()
-        .filter(|row| !row.is_seq() && row.check != Check::WrongAnswer)
+    workload.rows.iter().filter(|row| !row.is_seq() && row.check != Check::WrongAnswer)
 }
 
 fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
@@ -126,27 +118,18 @@ fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
             misses.push(miss(row, speedup, lanes));
         }
     }
-    Lesson::Cpu {
-        cores,
-        holds: misses.is_empty() && parallel > 0,
-        single: single > 0,
-        misses,
-    }
+    Lesson::Cpu { cores, holds: misses.is_empty() && parallel > 0, single: single > 0, misses }
 }
 
 fn download(workload: &Workload) -> Lesson {
-    let measured: Vec<(&Row, f64)> = witnesses(workload)
-        .filter_map(|row| Some((row, row.ratio_to_ideal?)))
-        .collect();
+    let measured: Vec<(&Row, f64)> =
+        witnesses(workload).filter_map(|row| Some((row, row.ratio_to_ideal?))).collect();
     let misses: Vec<Miss> = measured
         .iter()
         .filter(|(_, ratio)| *ratio > NEAR_IDEAL)
         .map(|(row, ratio)| miss(row, *ratio, NEAR_IDEAL))
         .collect();
-    Lesson::Download {
-        holds: misses.is_empty() && !measured.is_empty(),
-        misses,
-    }
+    Lesson::Download { holds: misses.is_empty() && !measured.is_empty(), misses }
 }
 
 fn convert(workload: &Workload) -> Convert {
@@ -170,10 +153,8 @@ fn convert(workload: &Workload) -> Convert {
             Some(lock.timing.median_s / row.timing.median_s)
         })
         .collect();
-    let mut racy: Vec<&Row> = rows
-        .iter()
-        .filter(|row| cache(row).as_deref() == Some("racy"))
-        .collect();
+    let mut racy: Vec<&Row> =
+        rows.iter().filter(|row| cache(row).as_deref() == Some("racy")).collect();
     racy.sort_by_key(|row| row.family);
     let slowest_fast = fast.iter().map(|row| row.timing.median_s).reduce(f64::max);
     Convert {
@@ -181,17 +162,10 @@ fn convert(workload: &Workload) -> Convert {
         locked_speedup,
         fast_designs: ["single-flight", "moka"]
             .into_iter()
-            .filter(|design| {
-                fast.iter()
-                    .any(|row| cache(row).as_deref() == Some(*design))
-            })
+            .filter(|design| fast.iter().any(|row| cache(row).as_deref() == Some(*design)))
             .map(str::to_string)
             .collect(),
-        gain: gains
-            .iter()
-            .copied()
-            .reduce(f64::min)
-            .zip(gains.iter().copied().reduce(f64::max)),
+        gain: gains.iter().copied().reduce(f64::min).zip(gains.iter().copied().reduce(f64::max)),
         racy_duplicates: racy
             .iter()
             .filter(|row| row.check == Check::ConvertsTwice)

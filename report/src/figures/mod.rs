@@ -58,9 +58,7 @@ pub struct Report {
 impl Report {
     /// Every row with its workload, in report order.
     pub fn rows(&self) -> impl Iterator<Item = (&Workload, &Row)> {
-        self.workloads
-            .iter()
-            .flat_map(|w| w.rows.iter().map(move |row| (w, row)))
+        self.workloads.iter().flat_map(|w| w.rows.iter().map(move |row| (w, row)))
     }
 }
 
@@ -96,11 +94,7 @@ pub fn load(dir: &Path) -> Result<Report> {
         "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})",
     )?;
     let experiments = Experiment::read(&dir.join(SEEDS_FILE))?;
-    let names = if params.workloads.is_empty() {
-        discover(dir)?
-    } else {
-        params.workloads.clone()
-    };
+    let names = if params.workloads.is_empty() { discover(dir)? } else { params.workloads.clone() };
     let mut timings = Vec::new();
     for (name, parameters) in names {
         if !files::is_file_name(&name) {
@@ -173,29 +167,15 @@ pub fn build(
         .map(|(name, parameters, results)| {
             let record_of =
                 |variant: &str| by_key.get(&(name.as_str(), variant)).map(|(_, line)| *line);
-            let mut workload = workload(
-                &name,
-                parameters,
-                &results,
-                &record_of,
-                &params,
-                &machine,
-                &mut warnings,
-            );
+            let mut workload =
+                workload(&name, parameters, &results, &record_of, &params, &machine, &mut warnings);
             if workload.kind == Kind::Seeds {
                 seeds::agree_within_groups(&mut workload.rows, &experiments);
             }
             workload
         })
         .collect();
-    Report {
-        params,
-        machine,
-        workloads,
-        warnings,
-        baseline: None,
-        experiments,
-    }
+    Report { params, machine, workloads, warnings, baseline: None, experiments }
 }
 
 fn workload<'a>(
@@ -264,17 +244,9 @@ fn workload<'a>(
         })
         .collect();
     rows.sort_by(|a, b| {
-        a.timing
-            .median_s
-            .total_cmp(&b.timing.median_s)
-            .then_with(|| a.variant.cmp(&b.variant))
+        a.timing.median_s.total_cmp(&b.timing.median_s).then_with(|| a.variant.cmp(&b.variant))
     });
-    Workload {
-        name: name.to_string(),
-        kind,
-        parameters,
-        rows,
-    }
+    Workload { name: name.to_string(), kind, parameters, rows }
 }
 
 /// What every variant of one workload is measured against.
@@ -301,16 +273,10 @@ impl Reference<'_> {
             self.cores,
         );
         let checksum_agrees =
-            record
-                .as_ref()
-                .zip(self.seq_record.as_ref())
-                .and_then(|(record, seq)| {
-                    let reference = seq.checksum.as_ref()?;
-                    Some(
-                        record.checksum.as_ref() == Some(reference)
-                            && record.errors.unwrap_or(0) == 0,
-                    )
-                });
+            record.as_ref().zip(self.seq_record.as_ref()).and_then(|(record, seq)| {
+                let reference = seq.checksum.as_ref()?;
+                Some(record.checksum.as_ref() == Some(reference) && record.errors.unwrap_or(0) == 0)
+            });
         let mut row = Row {
             variant: result.command.clone(),
             family: Family::of(&result.command, record.as_ref()),
@@ -414,18 +380,11 @@ mod tests {
     /// medians, so slow runs that drag the means change none of them.
     #[test]
     fn build_orders_and_derives_by_median() {
-        let machine = Machine {
-            cores: Some(2),
-            ..Machine::default()
-        };
+        let machine = Machine { cores: Some(2), ..Machine::default() };
         let timings = vec![(
             "squares".to_string(),
             None,
-            vec![
-                result(SEQ, 1.2, 1.0),
-                result("threads", 0.5, 0.55),
-                result("procs", 0.6, 0.52),
-            ],
+            vec![result(SEQ, 1.2, 1.0), result("threads", 0.5, 0.55), result("procs", 0.6, 0.52)],
         )];
         let records = [
             (1, line(SEQ, r#"{"workers":1,"checksum":"7"}"#)),
@@ -442,14 +401,8 @@ mod tests {
         assert!(close(rows[0].speedup, 1.0 / 0.52));
         assert!(close(rows[0].ideal.map(|i| i.seconds), 0.5));
         assert!(close(rows[1].ratio_to_ideal, 1.1));
-        assert!(
-            close(rows[2].ideal.map(|i| i.seconds), 1.0),
-            "seq's ideal is its median"
-        );
-        assert_eq!(
-            (rows[0].check, rows[1].check),
-            (Check::WrongAnswer, Check::Passed)
-        );
+        assert!(close(rows[2].ideal.map(|i| i.seconds), 1.0), "seq's ideal is its median");
+        assert_eq!((rows[0].check, rows[1].check), (Check::WrongAnswer, Check::Passed));
     }
 
     /// Download's ideal is one latency per wave of requests, rounded up; a
@@ -464,13 +417,7 @@ mod tests {
         assert_eq!(at(Kind::Download, &five), Some(1.65));
         assert_eq!(at(Kind::Cpu, &five), Some(1.5));
         assert_eq!(at(Kind::Convert, &five), None);
-        assert_eq!(
-            at(Kind::Convert, &record(r#"{"ideal_ms":250}"#)),
-            Some(0.25)
-        );
-        assert_eq!(
-            ideal(Kind::Download, false, Some(&five), None, None, None),
-            None
-        );
+        assert_eq!(at(Kind::Convert, &record(r#"{"ideal_ms":250}"#)), Some(0.25));
+        assert_eq!(ideal(Kind::Download, false, Some(&five), None, None, None), None);
     }
 }

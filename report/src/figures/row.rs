@@ -25,22 +25,13 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 6] = [
-        Family::Seq,
-        Family::Threads,
-        Family::Async,
-        Family::Procs,
-        Family::Python,
-        Family::Other,
-    ];
+    pub const ALL: [Family; 6] =
+        [Family::Seq, Family::Threads, Family::Async, Family::Procs, Family::Python, Family::Other];
 
     /// The record's `model`, else the variant name's first word.
     pub fn of(variant: &str, record: Option<&Record>) -> Family {
         let first = variant.split_whitespace().next().unwrap_or(variant);
-        match record
-            .and_then(|record| record.model.as_deref())
-            .unwrap_or(first)
-        {
+        match record.and_then(|record| record.model.as_deref()).unwrap_or(first) {
             "seq" => Family::Seq,
             "threads" => Family::Threads,
             "async" => Family::Async,
@@ -160,9 +151,7 @@ impl VsBaseline {
     pub fn verdict(&self) -> &'static str {
         match *self {
             VsBaseline::New => "new",
-            VsBaseline::Compared {
-                ratio, difference, ..
-            } => match difference.stands_out() {
+            VsBaseline::Compared { ratio, difference, .. } => match difference.stands_out() {
                 Some(true) if ratio > 1.0 => "slower",
                 Some(true) if ratio < 1.0 => "faster",
                 Some(true) => "differs",
@@ -229,34 +218,18 @@ pub fn ideal(
     latency_ms: Option<f64>,
     cores: Option<u64>,
 ) -> Option<Ideal> {
-    if let Some(ms) = record
-        .and_then(|r| r.ideal_ms)
-        .filter(|ms| ms.is_finite() && *ms > 0.0)
-    {
-        return Some(Ideal {
-            seconds: ms / 1000.0,
-            rule: IdealRule::Reported,
-        });
+    if let Some(ms) = record.and_then(|r| r.ideal_ms).filter(|ms| ms.is_finite() && *ms > 0.0) {
+        return Some(Ideal { seconds: ms / 1000.0, rule: IdealRule::Reported });
     }
     match kind {
         Kind::Download => {
             let record = record?;
             let seconds = latency_bound_s(record.requests?, record.parallelism(), latency_ms?);
-            Some(Ideal {
-                seconds,
-                rule: IdealRule::Latency,
-            })
+            Some(Ideal { seconds, rule: IdealRule::Latency })
         }
         Kind::Cpu => {
-            let lanes = if is_seq {
-                1
-            } else {
-                cpu_lanes(record?.parallelism(), cores?)
-            };
-            Some(Ideal {
-                seconds: seq_median_s? / lanes as f64,
-                rule: IdealRule::CpuBound,
-            })
+            let lanes = if is_seq { 1 } else { cpu_lanes(record?.parallelism(), cores?) };
+            Some(Ideal { seconds: seq_median_s? / lanes as f64, rule: IdealRule::CpuBound })
         }
         _ => None,
     }

@@ -61,20 +61,13 @@ fn split(variant: &str) -> (&str, &str) {
 pub fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
     let mut pairs: Vec<Pair> = Vec::new();
     let mut ids: Vec<&str> = experiments.iter().map(|e| e.id.as_str()).collect();
-    let mut unlisted: Vec<&str> = rows
-        .iter()
-        .map(|row| split(&row.variant).0)
-        .filter(|id| !ids.contains(id))
-        .collect();
+    let mut unlisted: Vec<&str> =
+        rows.iter().map(|row| split(&row.variant).0).filter(|id| !ids.contains(id)).collect();
     unlisted.sort();
     unlisted.dedup();
     ids.extend(unlisted);
     for id in ids {
-        let experiment = experiments
-            .iter()
-            .find(|e| e.id == id)
-            .cloned()
-            .unwrap_or_default();
+        let experiment = experiments.iter().find(|e| e.id == id).cloned().unwrap_or_default();
         let side = |concur: bool| {
             rows.iter()
                 .find(|row| {
@@ -114,24 +107,16 @@ pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
     let group_of = |variant: &str| -> String {
         let id = split(variant).0;
         let experiment = experiments.iter().find(|e| e.id == id);
-        experiment
-            .and_then(|e| e.group.clone())
-            .unwrap_or_else(|| id.to_string())
+        experiment.and_then(|e| e.group.clone()).unwrap_or_else(|| id.to_string())
     };
     let answer = |row: &Row| {
         let record = row.record.as_ref()?;
-        (record.errors.unwrap_or(0) == 0)
-            .then(|| record.checksum.clone())
-            .flatten()
+        (record.errors.unwrap_or(0) == 0).then(|| record.checksum.clone()).flatten()
     };
     let mut votes: HashMap<String, HashMap<String, usize>> = HashMap::new();
     for row in rows.iter() {
         if let Some(checksum) = answer(row) {
-            *votes
-                .entry(group_of(&row.variant))
-                .or_default()
-                .entry(checksum)
-                .or_default() += 1;
+            *votes.entry(group_of(&row.variant)).or_default().entry(checksum).or_default() += 1;
         }
     }
     let majority: HashMap<String, String> = votes
@@ -146,10 +131,8 @@ pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
         .collect();
     for row in rows.iter_mut() {
         let reference = majority.get(&group_of(&row.variant));
-        row.checksum_agrees = row
-            .record
-            .as_ref()
-            .map(|_| answer(row).as_ref() == reference && reference.is_some());
+        row.checksum_agrees =
+            row.record.as_ref().map(|_| answer(row).as_ref() == reference && reference.is_some());
         row.set_check();
     }
 }
@@ -224,10 +207,7 @@ pub struct Lesson {
 pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Lesson>) {
     let mut groups: Vec<Vec<&Pair>> = Vec::new();
     for pair in pairs.iter().filter(|pair| pair.python.is_some()) {
-        match groups
-            .iter_mut()
-            .find(|members| members[0].group == pair.group)
-        {
+        match groups.iter_mut().find(|members| members[0].group == pair.group) {
             Some(members) => members.push(pair),
             None => groups.push(vec![pair]),
         }
@@ -236,14 +216,9 @@ pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Le
         |members: &[&Pair], model: &str| members.iter().any(|p| p.model.as_deref() == Some(model));
     let of_kind = |kind: Kind| {
         let of = move |members: &&Vec<&Pair>| {
-            members
-                .iter()
-                .any(|p| p.workload.as_deref().map(Kind::of) == Some(kind))
+            members.iter().any(|p| p.workload.as_deref().map(Kind::of) == Some(kind))
         };
-        groups
-            .iter()
-            .filter(of)
-            .filter(|members| has(members, "python-seq"))
+        groups.iter().filter(of).filter(|members| has(members, "python-seq"))
     };
     let lesson = |members: &Vec<&Pair>| -> Option<Lesson> {
         let seq_s = members
@@ -279,19 +254,11 @@ pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Le
         let named = |name: &str| others.iter().find(|o| o.name == name).cloned();
         let (threads, procs) = (named("threads"), named("processes"));
         let ids = stem(members.iter().map(|pair| pair.id.as_str()));
-        Some(Lesson {
-            ids,
-            seq_s,
-            threads,
-            procs,
-            others,
-        })
+        Some(Lesson { ids, seq_s, threads, procs, others })
     };
     // Threads carry the lesson about the GIL: a group with them first.
     let with = |model: &str| of_kind(Kind::Cpu).find(|members| has(members, model));
-    let cpu = with("python-threads")
-        .or_else(|| with("python-procs"))
-        .and_then(lesson);
+    let cpu = with("python-threads").or_else(|| with("python-procs")).and_then(lesson);
     // The download group with the most CPython models; the first of equals.
     let most = of_kind(Kind::Download)
         .filter(|members| members.len() > 1)
@@ -308,12 +275,7 @@ fn stem<'a>(ids: impl Iterator<Item = &'a str>) -> String {
         return first.to_string();
     }
     let common = ids.iter().fold(first.len(), |length, id| {
-        first
-            .bytes()
-            .zip(id.bytes())
-            .take(length)
-            .take_while(|(a, b)| a == b)
-            .count()
+        first.bytes().zip(id.bytes()).take(length).take_while(|(a, b)| a == b).count()
     });
     let common = &first[..common];
     format!("{}*", common.rfind('-').map_or("", |at| &common[..=at]))
@@ -366,10 +328,8 @@ impl Experiment {
                 return Err(error).with_context(|| format!("cannot read {}", path.display()));
             }
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(b'\t')
-            .quoting(false)
-            .from_reader(text.as_bytes());
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(b'\t').quoting(false).from_reader(text.as_bytes());
         let has_id = reader
             .headers()
             .with_context(|| path.display().to_string())?
@@ -378,10 +338,7 @@ impl Experiment {
         if !has_id && !text.trim().is_empty() {
             bail!("{}: the header line has no `id` column", path.display());
         }
-        reader
-            .deserialize()
-            .map(|row| row.with_context(|| path.display().to_string()))
-            .collect()
+        reader.deserialize().map(|row| row.with_context(|| path.display().to_string())).collect()
     }
 }
 
@@ -395,16 +352,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("concur-files-{}", std::process::id()));
         fs::create_dir_all(&dir)?;
         let path = dir.join(SEEDS_FILE);
-        fs::write(
-            &path,
-            "group\tid\tseed_seconds\tx\ng1\ts1\t14.3\t-\n\tx2\t-\ty\n",
-        )?;
+        fs::write(&path, "group\tid\tseed_seconds\tx\ng1\ts1\t14.3\t-\n\tx2\t-\ty\n")?;
         let experiments = Experiment::read(&path)?;
         assert_eq!(experiments[0].group.as_deref(), Some("g1"));
-        assert_eq!(
-            (experiments[0].seed_seconds, experiments[1].seed_seconds),
-            (Some(14.3), None)
-        );
+        assert_eq!((experiments[0].seed_seconds, experiments[1].seed_seconds), (Some(14.3), None));
         fs::write(&path, "id\tgroup\ns1\n")?;
         assert!(Experiment::read(&path).is_err());
         assert!(Experiment::read(&dir.join("missing.tsv"))?.is_empty());

@@ -16,9 +16,7 @@ use serde_json::Value;
 pub const BINARY: &str = env!("CARGO_BIN_EXE_concur-report");
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/report")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report").join(name)
 }
 
 /// A private directory in the system temporary directory, deleted on drop.
@@ -88,10 +86,7 @@ impl Scratch {
             .iter()
             .filter(|result| result["command"].as_str().is_some_and(&keep))
             .collect();
-        self.write(
-            &export_name,
-            serde_json::json!({ "results": results }).to_string(),
-        );
+        self.write(&export_name, serde_json::json!({ "results": results }).to_string());
         let records = self.read("records.jsonl");
         let kept: Vec<&str> = records
             .lines()
@@ -127,10 +122,7 @@ impl Drop for Scratch {
 
 /// Runs `concur-report` with these arguments.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(BINARY)
-        .args(args)
-        .output()
-        .expect("run concur-report")
+    Command::new(BINARY).args(args).output().expect("run concur-report")
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -250,10 +242,7 @@ impl Scratch {
 /// directory beside it (so the links read `../<results dir>/...`).
 pub fn findings_block(results: &Scratch) -> String {
     let front = Scratch::empty("front");
-    front.write(
-        "README.md",
-        "<!-- findings:start -->\n<!-- findings:end -->\n",
-    );
+    front.write("README.md", "<!-- findings:start -->\n<!-- findings:end -->\n");
     let readme = front.path("README.md");
     let output = Command::new(BINARY)
         .arg("--dir")
