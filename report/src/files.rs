@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use indexmap::IndexMap;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -93,74 +94,17 @@ lenient! {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub python_skipped: Option<String>,
         ;
-        /// A workload and its parameters (`squares=--start 50000000 --count 20`),
-        /// once per workload in the order they ran; written as a JSON object in
-        /// that order (sweep.sh: a sweep and its parameter).
-        #[arg(long = "workload", value_name = "NAME=ARGS", value_parser = workload_arg)]
-        #[serde(default, with = "ordered")]
-        pub workloads: Vec<(String, Option<String>)>,
-    }
-}
-
-/// A `NAME=ARGS` workload argument; the name must be usable as a file name.
-fn workload_arg(argument: &str) -> Result<(String, Option<String>), String> {
-    match argument.split_once('=') {
-        Some((name, _)) if !is_file_name(name) => {
-            Err(format!("workload name {name:?} cannot be used as a file name"))
-        }
-        Some((name, parameters)) => Ok((name.to_string(), Some(parameters.to_string()))),
-        None => {
-            Err(format!("expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"))
-        }
+        /// Each workload's parameters, in the order they ran (sweep.sh: each
+        /// sweep's parameter); given as `--workload NAME=ARGS` (see main.rs).
+        #[arg(skip)]
+        #[serde(default)]
+        pub workloads: IndexMap<String, Option<String>>,
     }
 }
 
 impl Params {
     pub fn is_quick(&self) -> bool {
         self.quick == Some(true)
-    }
-}
-
-/// A list of pairs as a JSON object in its order (`serde_json::Map` sorts its
-/// keys unless the crate-wide `preserve_order` feature is on, which would change
-/// every other crate's output too).
-mod ordered {
-    use std::fmt;
-
-    use serde::de::{MapAccess, Visitor};
-    use serde::{Deserializer, Serializer};
-    use serde_json::Value;
-
-    type Pairs = Vec<(String, Option<String>)>;
-
-    pub fn serialize<S: Serializer>(pairs: &Pairs, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(pairs.iter().map(|(name, value)| (name, value)))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Pairs, D::Error> {
-        struct Entries;
-        impl<'de> Visitor<'de> for Entries {
-            type Value = Pairs;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("an object of names and their parameters")
-            }
-            fn visit_unit<E>(self) -> Result<Pairs, E> {
-                Ok(Vec::new())
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((name, value)) = map.next_entry::<String, Value>()? {
-                    let value = match value {
-                        Value::String(text) => Some(text).filter(|text| !text.trim().is_empty()),
-                        Value::Null => None,
-                        other => Some(other.to_string()),
-                    };
-                    entries.push((name, value));
-                }
-                Ok(entries)
-            }
-        }
-        deserializer.deserialize_any(Entries)
     }
 }
 
@@ -463,13 +407,12 @@ mod tests {
             r#"{"latency_ms":"fifty","runs":10.0,"idle":" ",
                 "workloads":{"squares":"--count 20","download":"--repeat 80","convert":""}}"#,
         )?;
-        let names: Vec<_> = params.workloads.iter().map(|(name, _)| name.as_str()).collect();
+        let names: Vec<_> = params.workloads.keys().map(String::as_str).collect();
         assert_eq!(names, ["squares", "download", "convert"]);
-        assert_eq!(params.workloads[2].1, None, "blank parameters are absent");
         assert_eq!((params.latency_ms, params.runs, params.idle), (None, Some(10), None));
         let written = Params {
-            latency_ms: Some(50.0),
-            workloads: vec![("b".into(), Some("--x 1".into())), ("a".into(), None)],
+            latency_ms: Some(50),
+            workloads: [("b".into(), Some("--x 1".into())), ("a".into(), None)].into(),
             ..Params::default()
         };
         let text = one_line(&written)?;

@@ -105,6 +105,23 @@ struct ParamsArgs {
     out: PathBuf,
     #[command(flatten)]
     params: Params,
+    /// A workload and its parameters (`squares=--start 50000000 --count 20`); repeat
+    /// for each workload, in the order they ran.
+    #[arg(long = "workload", value_name = "NAME=ARGS", value_parser = workload_arg)]
+    workloads: Vec<(String, String)>,
+}
+
+/// A `NAME=ARGS` workload argument; the name must be usable as a file name.
+fn workload_arg(argument: &str) -> Result<(String, String), String> {
+    match argument.split_once('=') {
+        Some((name, _)) if !files::is_file_name(name) => {
+            Err(format!("workload name {name:?} cannot be used as a file name"))
+        }
+        Some((name, parameters)) => Ok((name.to_string(), parameters.to_string())),
+        None => {
+            Err(format!("expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"))
+        }
+    }
 }
 
 /// Print one records.jsonl line for a variant's result record (exit 1 when the
@@ -225,13 +242,12 @@ fn run_machine(args: MachineArgs) -> Result<()> {
     write_atomically(&args.out, &files::one_line(&file)?)
 }
 
-fn run_params(args: ParamsArgs) -> Result<()> {
-    // An object keeps one value per key: a workload named twice would be lost.
-    let names: Vec<&String> = args.params.workloads.iter().map(|(name, _)| name).collect();
-    if let Some(name) =
-        (0..names.len()).find_map(|i| names[..i].contains(&names[i]).then_some(names[i]))
-    {
-        anyhow::bail!("workload {name:?} is given twice");
+fn run_params(mut args: ParamsArgs) -> Result<()> {
+    for (name, parameters) in args.workloads {
+        // An object keeps one value per key: a workload named twice would be lost.
+        if args.params.workloads.insert(name.clone(), Some(parameters)).is_some() {
+            anyhow::bail!("workload {name:?} is given twice");
+        }
     }
     write_atomically(&args.out, &files::one_line(&args.params)?)
 }

@@ -94,7 +94,15 @@ pub fn load(dir: &Path) -> Result<Report> {
         "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})",
     )?;
     let experiments = Experiment::read(&dir.join(SEEDS_FILE))?;
-    let names = if params.workloads.is_empty() { discover(dir)? } else { params.workloads.clone() };
+    let blank = |parameters: &Option<String>| parameters.clone().filter(|p| !p.trim().is_empty());
+    let names = match params.workloads.is_empty() {
+        true => discover(dir)?,
+        false => params
+            .workloads
+            .iter()
+            .map(|(name, parameters)| (name.clone(), blank(parameters)))
+            .collect(),
+    };
     let mut timings = Vec::new();
     for (name, parameters) in names {
         if !files::is_file_name(&name) {
