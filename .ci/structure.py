@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks the workspace's shape: no module import cycle inside any crate, no
-non-test source file over 500 lines, no function over 80 lines, and no
-dependency a crate declares but never names in its code.
+non-test source file over 500 lines, no function over 80 lines, no dependency
+a crate declares but never names in its code, and the report crate within its
+line budget (its Rust without tests, plus its templates; the count is printed).
 
 Modules are read from the source tree: a file's `use crate::a::b`, `use
 super::x`, `crate::a::f(...)` and `super::x` paths are its imports (a parent
@@ -14,6 +15,10 @@ import sys
 
 MAX_FILE_LINES = 500
 MAX_FN_LINES = 80
+# The report crate's Rust and templates, tests left out: it was 43% of the
+# project when every section had its own renderers (issue "The report: figures
+# once, words in templates, one chart library").
+REPORT_BUDGET = 5000
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CRATES = ["shared", "seq", "threads", "async", "procs", "sites", "report", "testkit"]
 
@@ -168,6 +173,14 @@ def main():
                 problems.append(f"{rel}: {n} non-test lines (limit {MAX_FILE_LINES})")
             for name, line, length in long_functions(text):
                 problems.append(f"{rel}:{line}: fn {name} is {length} lines (limit {MAX_FN_LINES})")
+    report = sorted((ROOT / "report" / "src").rglob("*.rs")) + sorted((ROOT / "report" / "templates").glob("*"))
+    counts = {p: len(non_test(p.read_text()).rstrip("\n").split("\n")) for p in report}
+    total = sum(counts.values())
+    print(f"report: {total} lines of Rust (tests left out) and templates, budget {REPORT_BUDGET}")
+    if total > REPORT_BUDGET:
+        largest = sorted(counts.items(), key=lambda item: -item[1])[:5]
+        listed = ", ".join(f"{p.relative_to(ROOT)} {n}" for p, n in largest)
+        problems.append(f"report: {total} lines, over the budget of {REPORT_BUDGET} (largest: {listed})")
     for p in problems:
         print(p)
     if problems:

@@ -61,17 +61,10 @@ pub enum Kind {
     /// One row per item; on each row one mark per value (`values[i]` drawn with marker shape
     /// `i`: e.g. p50, p99, max), joined by a thin line in the row's colour; an optional vertical
     /// dashed reference line with its label.
-    Dots {
-        rows: Vec<DotRow>,
-        marks: Vec<String>,
-        reference: Option<(String, f64)>,
-    },
+    Dots { rows: Vec<DotRow>, marks: Vec<String>, reference: Option<(String, f64)> },
     /// Lines over a horizontal parameter axis: one line per series with markers; a dashed series is
     /// an ideal.
-    Lines {
-        x_label: String,
-        series: Vec<Series>,
-    },
+    Lines { x_label: String, series: Vec<Series> },
 }
 
 #[derive(Debug, Clone)]
@@ -349,18 +342,11 @@ impl Axis {
         let at = decades.flat_map(|d| [1.0, 2.0, 5.0_f64].map(|m| d + m.log10()));
         let steps = (from / step).ceil() as i32..=(to / step).floor() as i32;
         let mut ticks: Vec<f64> = match log {
-            true => at
-                .filter(|at| high - low < 3.0 || at.fract() == 0.0)
-                .collect(),
+            true => at.filter(|at| high - low < 3.0 || at.fract() == 0.0).collect(),
             false => steps.map(|i| f64::from(i) * step).collect(),
         };
         ticks.retain(|at| (from..=to).contains(at));
-        Axis {
-            log,
-            low,
-            high,
-            ticks,
-        }
+        Axis { log, low, high, ticks }
     }
 
     /// The axis up a chart of `count` rows, ticked at their centres.
@@ -504,13 +490,7 @@ mod tests {
         let legend = ["seq", "threads", "async"].map(String::from);
         let legend = legend.into_iter().zip(0..).collect();
         let (title, value_label) = ("w: the chart".into(), "median wall time".into());
-        Chart {
-            title,
-            value_label,
-            unit,
-            kind,
-            legend,
-        }
+        Chart { title, value_label, unit, kind, legend }
     }
 
     /// Seven variants, medians 41 ms to 2.3 s: a spread on each, an ideal on four.
@@ -535,20 +515,12 @@ mod tests {
         let row = |i: usize| {
             let (p50, max) = (40.0 + 3.0 * i as f64, [560.0, 100.0, 120.0][i % 3]);
             let values = vec![Some(p50), Some((p50 + max) / 2.0), Some(max)];
-            DotRow {
-                label: format!("variant {i}"),
-                colour: i % 5,
-                values,
-            }
+            DotRow { label: format!("variant {i}"), colour: i % 5, values }
         };
         let rows = (0..17).map(row).collect();
         let marks = "p50 p99 max".split(' ').map(String::from).collect();
         let reference = Some(("the task: 500 ms".to_string(), 500.0));
-        let kind = Kind::Dots {
-            rows,
-            marks,
-            reference,
-        };
+        let kind = Kind::Dots { rows, marks, reference };
         chart(Unit::Milliseconds, kind)
     }
 
@@ -558,16 +530,11 @@ mod tests {
         let line = |(name, (colour, half)): (&str, (usize, f64))| Series {
             label: name.to_string(),
             colour,
-            points: (0..7)
-                .map(|e| (10f64.powi(e), 3.8 / (1.0 + half / 10f64.powi(e))))
-                .collect(),
+            points: (0..7).map(|e| (10f64.powi(e), 3.8 / (1.0 + half / 10f64.powi(e)))).collect(),
             dashed: colour > 5,
         };
         let shapes = [(1, 40.0), (1, 400.0), (2, 8.0), (9, 0.0)];
-        let (x_label, series) = (
-            "items per task".into(),
-            names.zip(shapes).map(line).collect(),
-        );
+        let (x_label, series) = ("items per task".into(), names.zip(shapes).map(line).collect());
         chart(Unit::Factor, Kind::Lines { x_label, series })
     }
 
@@ -610,15 +577,9 @@ mod tests {
     fn dots_show_marks_and_the_reference() {
         let svg = svg(&dots()).unwrap();
         assert!(svg.starts_with("<svg") && drawn(&svg, "variant 0|variant 16|threads"));
-        assert!(drawn(
-            &svg,
-            "p50|p99|max|the task: 500 ms|median wall time|600 ms"
-        ));
+        assert!(drawn(&svg, "p50|p99|max|the task: 500 ms|median wall time|600 ms"));
         let count = |pattern| svg.matches(pattern).count();
-        assert_eq!(
-            [count("<polygon"), count("<circle"), count("dasharray")],
-            [18, 36, 2]
-        );
+        assert_eq!([count("<polygon"), count("<circle"), count("dasharray")], [18, 36, 2]);
     }
 
     /// A line chart over 1 to 10^6 has a log x axis, a triangle per point of the second series,
@@ -682,16 +643,8 @@ mod tests {
     #[test]
     fn units_format_values() {
         let (ms, s, plain) = (Unit::Milliseconds, Unit::Seconds, Unit::Plain);
-        let texts = [
-            ms.format(57.3),
-            s.format(2.0),
-            s.format(0.0),
-            Unit::Factor.format(1.97),
-        ];
+        let texts = [ms.format(57.3), s.format(2.0), s.format(0.0), Unit::Factor.format(1.97)];
         assert_eq!(texts, ["57.3 ms", "2.00 s", "0", "1.97×"]);
-        assert_eq!(
-            [plain.format(20_000.0), plain.format(0.125)],
-            ["20 000", "0.125"]
-        );
+        assert_eq!([plain.format(20_000.0), plain.format(0.125)], ["20 000", "0.125"]);
     }
 }

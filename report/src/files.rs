@@ -1,22 +1,22 @@
 //! The files of a results directory, one serde type per file, used both to write
 //! it and to read it back: `params.json` ([`Params`]), `machine.json`
-//! ([`Machine`]), `records.jsonl` ([`RecordLine`]), a sweep's `records.jsonl`
-//! ([`SweepLine`]), hyperfine's exports ([`Export`]) and `seeds.tsv`
-//! ([`Experiment`]).
+//! ([`Machine`]), `records.jsonl` ([`RecordLine`], its record read as
+//! [`Record`]), a sweep's `records.jsonl` ([`SweepLine`]) and hyperfine's exports
+//! ([`Export`]); `seeds.tsv` is read beside the seeds' figures.
 //!
 //! Measurements are read strictly: a garbled export or record line is an error
 //! naming the file (and line), because a table built from half a file would look
 //! plausible and be wrong. What describes a run (params, machine, a record's
-//! fields) is read leniently: every key is optional and a value of an unexpected
-//! type counts as absent, so an older or newer script still gets a report.
-//! Records are kept as the binary wrote them ([`RawValue`]) and their fields read
-//! on demand, so a line written and read back is the same bytes.
+//! fields) is read leniently ([`lenient`]), so an older or newer script still gets
+//! a report. Records are kept as the binary wrote them ([`RawValue`]), so a line
+//! written and read back is the same bytes.
 
 use std::fs;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use clap::Args;
+use indexmap::IndexMap;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -25,61 +25,81 @@ use serde_json::{Number, Value};
 pub const PARAMS_FILE: &str = "params.json";
 pub const MACHINE_FILE: &str = "machine.json";
 pub const RECORDS_FILE: &str = "records.jsonl";
-pub const SEEDS_FILE: &str = "seeds.tsv";
 pub const README_FILE: &str = "README.md";
 
-/// A value of the wrong type reads as absent instead of failing the whole file.
-fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    let value = Value::deserialize(deserializer)?;
-    Ok(serde_json::from_value(value).ok())
+/// Every field is optional, and a value of an unexpected type reads as absent
+/// rather than failing the whole file; blank text is absent too. A count may be
+/// an integral float (`2048.0`) and text a number (a checksum of `17`).
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    let value = Value::deserialize(d)?;
+    let fallback = match &value {
+        Value::String(text) if text.trim().is_empty() => return Ok(None),
+        Value::Number(number) => match number.as_f64() {
+            // Exact for the counts a record carries (far below 2^53).
+            Some(f) if f >= 0.0 && f.fract() == 0.0 && number.as_u64().is_none() => {
+                Value::from(f as u64)
+            }
+            _ => Value::String(number.to_string()),
+        },
+        _ => Value::Null,
+    };
+    Ok(serde_json::from_value(value).or_else(|_| serde_json::from_value(fallback)).ok())
 }
 
-/// A count written as an integer or an integral float (`2048.0`).
-fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    let value = Value::deserialize(deserializer)?;
-    Ok(value.as_u64().or_else(|| {
-        let float = value.as_f64()?;
-        // Exact for the counts a record carries (far below 2^53).
-        (float >= 0.0 && float.fract() == 0.0).then_some(float as u64)
-    }))
+/// Declares a struct whose every field is read by [`lenient`], said once here
+/// instead of an attribute on each field.
+/// Fields after a line holding `;` are read as they are declared.
+macro_rules! lenient {
+    ($(#[$meta:meta])* pub struct $name:ident {
+        $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)*
+        $(; $($(#[$other_meta:meta])* pub $other:ident: $other_type:ty,)*)?
+    }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* #[serde(default, deserialize_with = "lenient")] pub $field: $type,)*
+            $($($(#[$other_meta])* pub $other: $other_type,)*)?
+        }
+    };
 }
 
-/// Text that is present only when it is not blank.
-fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(lenient::<D, String>(deserializer)?.filter(|text| !text.trim().is_empty()))
-}
-
-/// `params.json`: how the run was made. compare.sh and sweep.sh write every key;
-/// the report reads each one as optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Params {
-    /// Simulated per-request latency of the site server.
-    #[serde(default, deserialize_with = "lenient")]
-    pub latency_ms: Option<f64>,
-    #[serde(default, deserialize_with = "lenient")]
-    pub quick: Option<bool>,
-    #[serde(default, deserialize_with = "count")]
-    pub runs: Option<u64>,
-    /// How many rounds the runs were split into (see [`crate::rounds`]).
-    #[serde(default, deserialize_with = "count")]
-    pub rounds: Option<u64>,
-    #[serde(default, deserialize_with = "count")]
-    pub warmup: Option<u64>,
-    /// What idle CPUs did while the waiting workloads were timed, in words.
-    #[serde(default, deserialize_with = "text")]
-    pub idle: Option<String>,
-    /// Workload name and its parameters, in the order they ran (a JSON object
-    /// in that order; sweep.sh: sweep name and its parameter).
-    #[serde(default, with = "ordered")]
-    pub workloads: Vec<(String, Option<String>)>,
-    /// The CPython that ran the `python-*` variants (`Python 3.12.3`).
-    #[serde(default, deserialize_with = "text", skip_serializing_if = "Option::is_none")]
-    pub python: Option<String>,
-    /// Why the `python-*` variants were not run, when they were not.
-    #[serde(default, deserialize_with = "text", skip_serializing_if = "Option::is_none")]
-    pub python_skipped: Option<String>,
+lenient! {
+    /// `params.json`: how the run was made. compare.sh and sweep.sh write every
+    /// key, with `concur-report params`, whose options are these fields.
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Args)]
+    pub struct Params {
+        /// Simulated per-request latency of the site server, in milliseconds.
+        #[arg(long, value_name = "MS")]
+        pub latency_ms: Option<u64>,
+        /// Whether this was a --quick scratch run.
+        #[arg(long, value_name = "true|false")]
+        pub quick: Option<bool>,
+        /// Timed runs per variant.
+        #[arg(long, value_name = "N")]
+        pub runs: Option<u64>,
+        /// Rounds the runs were split into (see `rounds.rs`).
+        #[arg(long, value_name = "N")]
+        pub rounds: Option<u64>,
+        /// Warmup runs before the first round.
+        #[arg(long, value_name = "N")]
+        pub warmup: Option<u64>,
+        /// What idle CPUs did while the waiting workloads were timed, in words.
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+        pub idle: Option<String>,
+        /// The CPython that ran the python-* variants (`Python 3.12.3`).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, conflicts_with = "python_skipped")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub python: Option<String>,
+        /// Why the python-* variants were not run.
+        #[arg(long, value_name = "REASON", allow_hyphen_values = true)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub python_skipped: Option<String>,
+        ;
+        /// Each workload's parameters, in the order they ran (sweep.sh: each
+        /// sweep's parameter); given as `--workload NAME=ARGS` (see main.rs).
+        #[arg(skip)]
+        #[serde(default)]
+        pub workloads: IndexMap<String, Option<String>>,
+    }
 }
 
 impl Params {
@@ -88,83 +108,46 @@ impl Params {
     }
 }
 
-/// A list of pairs as a JSON object in its order (`serde_json::Map` sorts its
-/// keys unless the crate-wide `preserve_order` feature is on, which would change
-/// every other crate's output too).
-mod ordered {
-    use std::fmt;
-
-    use serde::de::{MapAccess, Visitor};
-    use serde::{Deserializer, Serializer};
-    use serde_json::Value;
-
-    pub fn serialize<S: Serializer>(
-        pairs: &[(String, Option<String>)],
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(pairs.iter().map(|(name, value)| (name, value)))
+lenient! {
+    /// `machine.json`: where the run was measured. `concur-report machine` reads
+    /// the first five fields from the system ([`crate::machine`]) and takes the
+    /// others as options.
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Args)]
+    pub struct Machine {
+        /// The first `model name` of `/proc/cpuinfo`.
+        #[arg(skip)]
+        pub cpu: Option<String>,
+        /// CPUs the process may run on (as `nproc`).
+        #[arg(skip)]
+        pub cores: Option<u64>,
+        /// `MemTotal`, in GiB to one decimal.
+        #[arg(skip)]
+        pub memory_gib: Option<f64>,
+        #[arg(skip)]
+        pub kernel: Option<String>,
+        /// `PRETTY_NAME` of os-release.
+        #[arg(skip)]
+        pub os: Option<String>,
+        /// `rustc --version`.
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, required = true)]
+        pub rustc: Option<String>,
+        /// hyperfine's version (`1.20.0`).
+        #[arg(long, value_name = "VERSION", required = true)]
+        pub hyperfine: Option<String>,
+        /// What idle CPUs did while the waiting workloads were timed.
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, required = true)]
+        pub idle: Option<String>,
+        /// When the run was made (UTC, ISO 8601).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, required = true)]
+        pub date: Option<String>,
+        /// The commit measured (`42af63d (with uncommitted changes)`).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, required = true)]
+        pub commit: Option<String>,
+        /// The CPython that ran the python-* variants (`Python 3.12.3`).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub python: Option<String>,
     }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Vec<(String, Option<String>)>, D::Error> {
-        struct Entries;
-        impl<'de> Visitor<'de> for Entries {
-            type Value = Vec<(String, Option<String>)>;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("an object of names and their parameters")
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Vec::new())
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((name, value)) = map.next_entry::<String, Value>()? {
-                    let value = match value {
-                        Value::String(text) if !text.trim().is_empty() => Some(text),
-                        Value::Null | Value::String(_) => None,
-                        other => Some(other.to_string()),
-                    };
-                    entries.push((name, value));
-                }
-                Ok(entries)
-            }
-        }
-        deserializer.deserialize_any(Entries)
-    }
-}
-
-/// `machine.json`: where the run was measured. Written by `concur-report
-/// machine` from the kernel's files and what the script knows; every key read
-/// as optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Machine {
-    /// The first `model name` of `/proc/cpuinfo`.
-    #[serde(default, deserialize_with = "text")]
-    pub cpu: Option<String>,
-    /// CPUs the process may run on (as `nproc`).
-    #[serde(default, deserialize_with = "count")]
-    pub cores: Option<u64>,
-    /// `MemTotal`, in GiB to one decimal.
-    #[serde(default, deserialize_with = "lenient")]
-    pub memory_gib: Option<f64>,
-    #[serde(default, deserialize_with = "text")]
-    pub kernel: Option<String>,
-    /// `PRETTY_NAME` of os-release.
-    #[serde(default, deserialize_with = "text")]
-    pub os: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub rustc: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub hyperfine: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub idle: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub date: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    pub commit: Option<String>,
-    #[serde(default, deserialize_with = "text", skip_serializing_if = "Option::is_none")]
-    pub python: Option<String>,
 }
 
 /// One benchmarked command of a hyperfine 1.x export; times in seconds. Fields
@@ -188,10 +171,11 @@ pub struct HyperfineResult {
     pub exit_codes: Vec<Option<i32>>,
 }
 
-/// A hyperfine 1.x `--export-json` file.
+/// A hyperfine 1.x `--export-json` file; [`Export::join`] copies results as
+/// hyperfine wrote them ([`RawValue`]), fields concur does not read included.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Export {
-    pub results: Vec<HyperfineResult>,
+pub struct Export<R = HyperfineResult> {
+    pub results: Vec<R>,
 }
 
 const EXPORT: &str = "a hyperfine 1.x --export-json file";
@@ -207,10 +191,10 @@ impl Export {
         for result in &export.results {
             for (what, seconds) in [("mean", result.mean), ("median", result.median)] {
                 if !(seconds.is_finite() && seconds > 0.0) {
+                    let command = &result.command;
                     bail!(
-                        "{}: command {:?} has a {what} time of {seconds} s; expected a positive number",
-                        path.display(),
-                        result.command
+                        "{}: command {command:?} has a {what} time of {seconds} s; expected a positive number",
+                        path.display()
                     );
                 }
             }
@@ -218,34 +202,19 @@ impl Export {
         Ok(export.results)
     }
 
-    pub fn render(results: &[HyperfineResult]) -> Result<String> {
-        #[derive(Serialize)]
-        struct Borrowed<'a> {
-            results: &'a [HyperfineResult],
-        }
-        pretty(&Borrowed { results })
-    }
-
-    /// Joins one-command exports into one, their results in argument order and
-    /// copied as hyperfine wrote them; a command twice is refused.
+    /// The exports of one command each (compare.sh times every command on its
+    /// own), joined into one in argument order; a command twice is refused.
     pub fn join(inputs: &[PathBuf]) -> Result<String> {
-        #[derive(Serialize, Deserialize)]
-        struct Raw {
-            results: Vec<Box<RawValue>>,
-        }
-        let mut joined = Raw {
-            results: Vec::new(),
-        };
+        let mut joined: Export<Box<RawValue>> = Export { results: Vec::new() };
         let mut commands = Vec::new();
         for path in inputs {
-            let raw: Raw = read_json(path, EXPORT)?;
+            let raw: Export<Box<RawValue>> = read_json(path, EXPORT)?;
             for (result, checked) in raw.results.into_iter().zip(Export::read(path)?) {
                 if commands.contains(&checked.command) {
+                    let command = checked.command;
+                    let path = path.display();
                     bail!(
-                        "{}: command {:?} is also in an earlier export; each variant must be \
-                         timed once per round",
-                        path.display(),
-                        checked.command
+                        "{path}: command {command:?} is also in an earlier export; each variant must be timed once per round"
                     );
                 }
                 commands.push(checked.command);
@@ -256,76 +225,54 @@ impl Export {
     }
 }
 
-/// The fields of a binary's result record that the report reads, each optional
-/// and read leniently; the others are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Record {
-    /// `seq`, `threads`, `async`, `procs`, `python-threads`, ...
-    #[serde(deserialize_with = "text")]
-    pub model: Option<String>,
-    #[serde(deserialize_with = "checksum")]
-    pub checksum: Option<String>,
-    #[serde(deserialize_with = "count")]
-    pub errors: Option<u64>,
-    #[serde(deserialize_with = "count")]
-    pub peak_rss_kib: Option<u64>,
-    /// Proportional set size (procs' `sleep`): shared pages split between sharers.
-    #[serde(deserialize_with = "count")]
-    pub pss_kib: Option<u64>,
-    #[serde(deserialize_with = "count")]
-    pub concurrency: Option<u64>,
-    #[serde(deserialize_with = "count")]
-    pub workers: Option<u64>,
-    /// Units of work the job was split into.
-    #[serde(deserialize_with = "count")]
-    pub tasks: Option<u64>,
-    #[serde(deserialize_with = "count")]
-    pub requests: Option<u64>,
-    /// The program's own time around its work.
-    #[serde(deserialize_with = "lenient")]
-    pub elapsed_ms: Option<f64>,
-    #[serde(deserialize_with = "lenient")]
-    pub ideal_ms: Option<f64>,
-    /// `download` (async): the most requests in flight at once.
-    #[serde(deserialize_with = "count")]
-    pub peak_in_flight: Option<u64>,
-    /// `convert`: the cache design.
-    #[serde(deserialize_with = "text")]
-    pub cache: Option<String>,
-    #[serde(deserialize_with = "count")]
-    pub cost_us: Option<u64>,
-    /// `convert`: expensive lookups that ran.
-    #[serde(deserialize_with = "count")]
-    pub conversions: Option<u64>,
-    /// `convert`: lookups of a key that had already been, or was being, converted.
-    #[serde(deserialize_with = "count")]
-    pub duplicates: Option<u64>,
-    /// `download`: the requests' latency percentiles.
-    #[serde(deserialize_with = "lenient")]
-    pub latency_ms: Option<LatencyMs>,
-    /// `download --blocking-ms`: the task that does not yield.
-    #[serde(deserialize_with = "count")]
-    pub blocking_ms: Option<u64>,
-    /// Where that task ran (`none`, `spawn-blocking`, `block-in-place`).
-    #[serde(deserialize_with = "text")]
-    pub offload: Option<String>,
-    /// `sleep`: how long each task waited.
-    #[serde(deserialize_with = "lenient")]
-    pub wait_ms: Option<f64>,
+lenient! {
+    /// The fields of a binary's result record that the report reads.
+    #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+    pub struct Record {
+        /// `seq`, `threads`, `async`, `procs`, `python-threads`, ...
+        pub model: Option<String>,
+        /// A decimal string, equal in every model for equal inputs.
+        pub checksum: Option<String>,
+        pub errors: Option<u64>,
+        pub peak_rss_kib: Option<u64>,
+        /// Proportional set size (procs' `sleep`): shared pages split between sharers.
+        pub pss_kib: Option<u64>,
+        pub concurrency: Option<u64>,
+        pub workers: Option<u64>,
+        /// Units of work the job was split into.
+        pub tasks: Option<u64>,
+        pub requests: Option<u64>,
+        /// The program's own time around its work.
+        pub elapsed_ms: Option<f64>,
+        pub ideal_ms: Option<f64>,
+        /// `download` (async): the most requests in flight at once.
+        pub peak_in_flight: Option<u64>,
+        /// `convert`: the cache design, the cost of a lookup, the lookups that ran
+        /// and those of a key that had already been, or was being, converted.
+        pub cache: Option<String>,
+        pub cost_us: Option<u64>,
+        pub conversions: Option<u64>,
+        pub duplicates: Option<u64>,
+        /// `download`: the requests' latency percentiles.
+        pub latency_ms: Option<LatencyMs>,
+        /// `download --blocking-ms`: the task that does not yield, and where it ran
+        /// (`none`, `spawn-blocking`, `block-in-place`).
+        pub blocking_ms: Option<u64>,
+        pub offload: Option<String>,
+        /// `sleep`: how long each task waited.
+        pub wait_ms: Option<f64>,
+    }
 }
 
-fn checksum<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(deserializer)? {
-        Value::String(text) => Some(text),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    })
+impl Record {
+    /// How many pieces of work may run at once: `concurrency`, else `workers`, else 1.
+    pub fn parallelism(&self) -> u64 {
+        self.concurrency.or(self.workers).unwrap_or(1).max(1)
+    }
 }
 
-/// A record's `latency_ms`: nearest-rank percentiles the binary computed, in
-/// milliseconds. All four or none: a table with a made-up tail would be worse
-/// than one without.
+/// A record's `latency_ms`: nearest-rank percentiles in milliseconds. All four
+/// or none: a table with a made-up tail would be worse than one without.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LatencyMs {
     pub p50: NonNegative,
@@ -342,16 +289,8 @@ pub struct NonNegative(pub f64);
 impl TryFrom<f64> for NonNegative {
     type Error = &'static str;
     fn try_from(value: f64) -> Result<Self, Self::Error> {
-        (value.is_finite() && value >= 0.0)
-            .then_some(NonNegative(value))
-            .ok_or("not a finite number of at least zero")
-    }
-}
-
-impl Record {
-    /// How many pieces of work may run at once: `concurrency`, else `workers`, else 1.
-    pub fn parallelism(&self) -> u64 {
-        self.concurrency.or(self.workers).unwrap_or(1).max(1)
+        let valid = value.is_finite() && value >= 0.0;
+        valid.then_some(NonNegative(value)).ok_or("not a finite number of at least zero")
     }
 }
 
@@ -385,15 +324,12 @@ pub struct SweepLine {
 /// A result record as one line of JSON, as written when it is one line already;
 /// an error when it is not a JSON object.
 pub fn record_object(record: &str) -> Result<Box<RawValue>> {
-    let excerpt = || {
-        let short: String = record.chars().take(120).collect();
-        let more = if short.len() < record.len() { "..." } else { "" };
-        format!("{short:?}{more}")
-    };
+    let short: String = record.chars().take(120).collect();
+    let excerpt = format!("{short:?}{}", if short.len() < record.len() { "..." } else { "" });
     let raw: Box<RawValue> = serde_json::from_str(record)
-        .with_context(|| format!("the record is not JSON: {}", excerpt()))?;
+        .with_context(|| format!("the record is not JSON: {excerpt}"))?;
     if !raw.get().starts_with('{') {
-        bail!("the record is not a JSON object: {}", excerpt());
+        bail!("the record is not a JSON object: {excerpt}");
     }
     // A record spread over lines would break the one-record-a-line file.
     if raw.get().contains(['\n', '\r']) {
@@ -405,23 +341,22 @@ pub fn record_object(record: &str) -> Result<Box<RawValue>> {
 
 /// The fields of a record line's record.
 pub fn record_of(raw: &RawValue) -> Record {
-    // An object was checked when the line was read; its fields are lenient.
+    // An object was checked when the line was read, and every field is lenient.
     serde_json::from_str(raw.get()).unwrap_or_default()
 }
 
 /// Reads a JSON-lines file: blank lines skipped, any other must parse as `T`;
 /// each value comes with its 1-based line number.
 pub fn read_lines<T: DeserializeOwned>(path: &Path, what: &str) -> Result<Vec<(usize, T)>> {
-    let mut lines = Vec::new();
-    for (index, line) in read_text(path)?.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: not {what}", path.display(), index + 1))?;
-        lines.push((index + 1, value));
-    }
-    Ok(lines)
+    let text = read_text(path)?;
+    let lines = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty());
+    lines
+        .map(|(index, line)| {
+            let value = serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: not {what}", path.display(), index + 1))?;
+            Ok((index + 1, value))
+        })
+        .collect()
 }
 
 /// One line of JSON with its line break.
@@ -429,7 +364,7 @@ pub fn one_line<T: Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string(value).context("cannot serialize")? + "\n")
 }
 
-fn pretty<T: Serialize>(value: &T) -> Result<String> {
+pub fn pretty<T: Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string_pretty(value).context("cannot serialize")? + "\n")
 }
 
@@ -447,72 +382,6 @@ pub fn is_file_name(name: &str) -> bool {
     !(name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']))
 }
 
-/// One experiment of the seeds (`seeds.tsv`, copied by compare.sh from
-/// `scripts/python/experiments.tsv`): a CPython program of a blog post and its
-/// concur twin. Columns are found by header name; `-` or blank is absent.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Experiment {
-    /// `s000-download-seq`: the first word of both variants' names.
-    pub id: String,
-    /// The CPython variant's model (`python-seq`, ...).
-    #[serde(deserialize_with = "cell")]
-    pub model: Option<String>,
-    /// The concur workload it runs (`download`, `range-sum`, ...).
-    #[serde(deserialize_with = "cell")]
-    pub workload: Option<String>,
-    #[serde(deserialize_with = "cell")]
-    pub description: Option<String>,
-    /// What the post printed, at the seeds' sizes on the author's machine.
-    #[serde(deserialize_with = "seconds")]
-    pub seed_seconds: Option<f64>,
-    /// Experiments whose answers must agree (the same job at the same size).
-    #[serde(deserialize_with = "cell")]
-    pub group: Option<String>,
-}
-
-fn cell<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    let text = text.trim();
-    Ok((!text.is_empty() && text != "-").then(|| text.to_string()))
-}
-
-fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    Ok(cell(deserializer)?
-        .and_then(|text| text.parse().ok())
-        .filter(|seconds: &f64| seconds.is_finite() && *seconds > 0.0))
-}
-
-impl Experiment {
-    /// Reads `seeds.tsv`; a missing file is no experiments. A line with more or
-    /// fewer fields than the header is an error (every value would shift column).
-    pub fn read(path: &Path) -> Result<Vec<Experiment>> {
-        let text = match fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read {}", path.display()));
-            }
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(b'\t')
-            .quoting(false)
-            .from_reader(text.as_bytes());
-        let has_id = reader
-            .headers()
-            .with_context(|| path.display().to_string())?
-            .iter()
-            .any(|name| name == "id");
-        if !has_id && !text.trim().is_empty() {
-            bail!("{}: the header line has no `id` column", path.display());
-        }
-        reader
-            .deserialize()
-            .map(|row| row.with_context(|| path.display().to_string()))
-            .collect()
-    }
-}
-
 /// Writes `contents` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees half a file.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
@@ -524,71 +393,6 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
         let _ = fs::remove_file(&temporary);
         format!("cannot move {} into place", path.display())
     })
-}
-
-/// The lines between two markers of a Markdown file (the front README's
-/// findings, a guide's scaling block).
-#[derive(Debug, Clone, Copy)]
-pub struct Markers {
-    pub name: &'static str,
-}
-
-impl Markers {
-    fn start(self) -> String {
-        format!("<!-- {}:start -->", self.name)
-    }
-    fn end(self) -> String {
-        format!("<!-- {}:end -->", self.name)
-    }
-
-    /// Replaces the lines between the markers with `block`; the markers and every
-    /// byte around them stay. Without both markers, once each and in order, the
-    /// file is left as it was and the error names the marker.
-    pub fn rewrite(self, path: &Path, block: &str) -> Result<()> {
-        let text = read_text(path)?;
-        let (start, end) = (self.start(), self.end());
-        let find = |marker: &str| -> Result<usize> {
-            let mut found = text.match_indices(marker).map(|(at, _)| at);
-            match (found.next(), found.next()) {
-                (Some(at), None) => Ok(at),
-                (None, _) => bail!("{}: no `{marker}` line", path.display()),
-                (Some(_), Some(_)) => bail!("{}: `{marker}` appears twice", path.display()),
-            }
-        };
-        let (at_start, at_end) = (find(&start)?, find(&end)?);
-        if at_end < at_start {
-            bail!("{}: `{end}` comes before `{start}`", path.display());
-        }
-        let head_end = at_start + start.len();
-        let head = text[..head_end].to_string() + "\n";
-        let block = if block.ends_with('\n') || block.is_empty() {
-            block.to_string()
-        } else {
-            format!("{block}\n")
-        };
-        write_atomically(path, &(head + &block + &text[at_end..]))
-    }
-}
-
-/// `dir` as a link from the Markdown file `page`: a relative path with `/`, or
-/// the absolute path when they share no ancestor.
-pub fn relative_link(page: &Path, dir: &Path) -> Result<String> {
-    let canonical = |path: &Path| {
-        path.canonicalize()
-            .with_context(|| format!("cannot resolve {}", path.display()))
-    };
-    let from = canonical(page)?;
-    let from: Vec<_> = from.parent().unwrap_or(Path::new("/")).components().collect();
-    let to = canonical(dir)?;
-    let to: Vec<_> = to.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    if common <= 1 {
-        return Ok(to.iter().collect::<PathBuf>().display().to_string());
-    }
-    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common)
-        .chain(to[common..].iter().map(|part| part.as_os_str().to_string_lossy().into_owned()))
-        .collect();
-    Ok(if parts.is_empty() { ".".into() } else { parts.join("/") })
 }
 
 #[cfg(test)]
@@ -603,13 +407,12 @@ mod tests {
             r#"{"latency_ms":"fifty","runs":10.0,"idle":" ",
                 "workloads":{"squares":"--count 20","download":"--repeat 80","convert":""}}"#,
         )?;
-        let names: Vec<_> = params.workloads.iter().map(|(name, _)| name.as_str()).collect();
+        let names: Vec<_> = params.workloads.keys().map(String::as_str).collect();
         assert_eq!(names, ["squares", "download", "convert"]);
-        assert_eq!(params.workloads[2].1, None, "blank parameters are absent");
         assert_eq!((params.latency_ms, params.runs, params.idle), (None, Some(10), None));
         let written = Params {
-            latency_ms: Some(50.0),
-            workloads: vec![("b".into(), Some("--x 1".into())), ("a".into(), None)],
+            latency_ms: Some(50),
+            workloads: [("b".into(), Some("--x 1".into())), ("a".into(), None)].into(),
             ..Params::default()
         };
         let text = one_line(&written)?;
@@ -624,7 +427,7 @@ mod tests {
         let record = |text: &str| record_of(&record_object(text).expect("an object"));
         let full = record(
             r#"{"checksum":17,"errors":0,"workers":4,"concurrency":8,"peak_rss_kib":2048.0,
-                "latency_ms":{"p50":51.2,"p90":53,"p99":512.5,"max":530.25},"model":3}"#,
+                "latency_ms":{"p50":51.2,"p90":53,"p99":512.5,"max":530.25},"model":true}"#,
         );
         assert_eq!(full.checksum.as_deref(), Some("17"));
         assert_eq!((full.peak_rss_kib, full.parallelism(), full.model), (Some(2048), 8, None));
@@ -634,23 +437,6 @@ mod tests {
         assert_eq!(record(r#"{"concurrency":0}"#).parallelism(), 1);
         assert!(record_object("[1]").is_err() && record_object("{").is_err());
         assert_eq!(record_object("{\n\"a\": 1\n}")?.get(), r#"{"a":1}"#);
-        Ok(())
-    }
-
-    /// seeds.tsv by header name; `-` is absent; a short line is an error.
-    #[test]
-    fn experiments_by_header() -> Result<()> {
-        let dir = std::env::temp_dir().join(format!("concur-files-{}", std::process::id()));
-        fs::create_dir_all(&dir)?;
-        let path = dir.join(SEEDS_FILE);
-        fs::write(&path, "group\tid\tseed_seconds\tx\ng1\ts1\t14.3\t-\n\tx2\t-\ty\n")?;
-        let experiments = Experiment::read(&path)?;
-        assert_eq!(experiments[0].group.as_deref(), Some("g1"));
-        assert_eq!((experiments[0].seed_seconds, experiments[1].seed_seconds), (Some(14.3), None));
-        fs::write(&path, "id\tgroup\ns1\n")?;
-        assert!(Experiment::read(&path).is_err());
-        assert!(Experiment::read(&dir.join("missing.tsv"))?.is_empty());
-        fs::remove_dir_all(&dir)?;
         Ok(())
     }
 }

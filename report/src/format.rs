@@ -13,22 +13,10 @@ pub(crate) struct Unit {
 }
 
 const UNITS: [Unit; 4] = [
-    Unit {
-        name: "s",
-        seconds: 1.0,
-    },
-    Unit {
-        name: "ms",
-        seconds: 1e-3,
-    },
-    Unit {
-        name: "µs",
-        seconds: 1e-6,
-    },
-    Unit {
-        name: "ns",
-        seconds: 1e-9,
-    },
+    Unit { name: "s", seconds: 1.0 },
+    Unit { name: "ms", seconds: 1e-3 },
+    Unit { name: "µs", seconds: 1e-6 },
+    Unit { name: "ns", seconds: 1e-9 },
 ];
 
 /// The largest unit in which `seconds` reads as at least 1 after rounding to three
@@ -139,13 +127,8 @@ pub fn power_of_ten(count: u64) -> String {
 
 /// A p-value with three decimals, or a bound below that: `"p = 0.012"`, `"p < 0.001"`.
 pub fn p_value(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".to_string()
-    } else {
-        format!("p = {p:.3}")
-    }
+    if p < 0.001 { "p < 0.001".to_string() } else { format!("p = {p:.3}") }
 }
-
 
 /// A number for a CSV cell, rounded to `decimals` and without trailing zeros:
 /// `(8.0, 6)` -> `"8"`, `(1.6000000000000003, 6)` -> `"1.6"`.
@@ -201,9 +184,8 @@ pub fn kib(kib: f64) -> String {
 
 /// `two threads`, `one process`, `12 processes`.
 pub fn counted(count: u64, singular: &str, plural: &str) -> String {
-    const WORDS: [&str; 11] = [
-        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    ];
+    const WORDS: [&str; 11] =
+        ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
     let noun = if count == 1 { singular } else { plural };
     match WORDS.get(count as usize) {
         Some(word) => format!("{word} {noun}"),
@@ -214,11 +196,7 @@ pub fn counted(count: u64, singular: &str, plural: &str) -> String {
 /// Command-line options as code, other text as it is: `--count 20` ->
 /// `` `--count 20` ``, `the seeds' own sizes` unchanged.
 pub fn options(text: &str) -> String {
-    if text.trim_start().starts_with('-') {
-        format!("`{text}`")
-    } else {
-        text.to_string()
-    }
+    if text.trim_start().starts_with('-') { format!("`{text}`") } else { text.to_string() }
 }
 
 #[cfg(test)]

@@ -10,14 +10,24 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use clap::Args;
+
 use crate::files::Machine;
 
-/// Where the machine describes itself.
-#[derive(Debug, Clone)]
+/// Where the machine describes itself (options, so tests can give files of their own).
+#[derive(Debug, Clone, Args)]
 pub struct Sources {
+    /// Where the CPU's `model name` is read.
+    #[arg(long, value_name = "PATH", default_value = "/proc/cpuinfo")]
     pub cpuinfo: PathBuf,
+    /// Where `MemTotal` is read.
+    #[arg(long, value_name = "PATH", default_value = "/proc/meminfo")]
     pub meminfo: PathBuf,
+    /// Where the OS's `PRETTY_NAME` is read.
+    #[arg(long, value_name = "PATH", default_value = "/etc/os-release")]
     pub os_release: PathBuf,
+    /// Where the kernel release is read.
+    #[arg(long, value_name = "PATH", default_value = "/proc/sys/kernel/osrelease")]
     pub kernel_release: PathBuf,
 }
 
@@ -37,29 +47,19 @@ pub fn describe(given: Machine, sources: &Sources) -> (Machine, Vec<String>) {
                 value
             }
             Err(error) => {
-                warnings.push(format!(
-                    "cannot read {} ({error}); {key} left empty",
-                    path.display()
-                ));
+                warnings
+                    .push(format!("cannot read {} ({error}); {key} left empty", path.display()));
                 None
             }
         }
     };
     let cpu = read(&sources.cpuinfo, "cpu", "`model name` line", &cpu_model);
-    let memory = read(
-        &sources.meminfo,
-        "memory_gib",
-        "`MemTotal` line",
-        &|bytes| mem_total_gib(bytes).map(|gib| gib.to_string()),
-    );
-    let kernel = read(
-        &sources.kernel_release,
-        "kernel",
-        "kernel release",
-        &|bytes| {
-            Some(String::from_utf8_lossy(bytes).trim().to_string()).filter(|text| !text.is_empty())
-        },
-    );
+    let memory = read(&sources.meminfo, "memory_gib", "`MemTotal` line", &|bytes| {
+        mem_total_gib(bytes).map(|gib| gib.to_string())
+    });
+    let kernel = read(&sources.kernel_release, "kernel", "kernel release", &|bytes| {
+        Some(String::from_utf8_lossy(bytes).trim().to_string()).filter(|text| !text.is_empty())
+    });
     let os = read(&sources.os_release, "os", "`PRETTY_NAME`", &pretty_name);
     let cores = std::thread::available_parallelism()
         .map(|cores| cores.get())
@@ -107,13 +107,9 @@ fn mem_total_gib(meminfo: &[u8]) -> Option<f64> {
 /// double quotes `\"`, `\\`, `\$` and `` \` `` stand for the character.
 fn pretty_name(os_release: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(os_release);
-    let value = text
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("PRETTY_NAME="))?
-        .trim();
-    let unquoted = if let Some(inner) = value
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
+    let value = text.lines().find_map(|line| line.trim().strip_prefix("PRETTY_NAME="))?.trim();
+    let unquoted = if let Some(inner) =
+        value.strip_prefix('"').and_then(|rest| rest.strip_suffix('"'))
     {
         let mut out = String::new();
         let mut chars = inner.chars();
@@ -127,10 +123,7 @@ fn pretty_name(os_release: &[u8]) -> Option<String> {
             }
         }
         out
-    } else if let Some(inner) = value
-        .strip_prefix('\'')
-        .and_then(|rest| rest.strip_suffix('\''))
-    {
+    } else if let Some(inner) = value.strip_prefix('\'').and_then(|rest| rest.strip_suffix('\'')) {
         inner.to_string()
     } else {
         value.to_string()
@@ -147,20 +140,14 @@ mod tests {
     fn cpu_model_is_the_first_model_name() {
         let cpuinfo =
             b"processor\t: 0\nmodel name\t: AMD \"EPYC\"\t\\ 7B13 \xff\n\nmodel name\t: other\n";
-        assert_eq!(
-            cpu_model(cpuinfo).as_deref(),
-            Some("AMD \"EPYC\"\t\\ 7B13 \u{fffd}")
-        );
+        assert_eq!(cpu_model(cpuinfo).as_deref(), Some("AMD \"EPYC\"\t\\ 7B13 \u{fffd}"));
         assert_eq!(cpu_model(b"processor : 0\nCPU part : 0xd0c\n"), None);
     }
 
     /// MemTotal is turned into GiB with one decimal.
     #[test]
     fn memory_in_gib() {
-        assert_eq!(
-            mem_total_gib(b"MemTotal:       24641536 kB\nMemFree: 1 kB\n"),
-            Some(23.5)
-        );
+        assert_eq!(mem_total_gib(b"MemTotal:       24641536 kB\nMemFree: 1 kB\n"), Some(23.5));
         assert_eq!(mem_total_gib(b"MemTotal: 16777216 kB\n"), Some(16.0));
         assert_eq!(mem_total_gib(b"MemFree: 1 kB\n"), None);
     }
@@ -177,10 +164,7 @@ mod tests {
             pretty_name(br#"PRETTY_NAME="say \"hi\" \\ \$HOME""#).as_deref(),
             Some(r#"say "hi" \ $HOME"#)
         );
-        assert_eq!(
-            pretty_name(b"PRETTY_NAME='Alpine Linux'").as_deref(),
-            Some("Alpine Linux")
-        );
+        assert_eq!(pretty_name(b"PRETTY_NAME='Alpine Linux'").as_deref(), Some("Alpine Linux"));
         assert_eq!(pretty_name(b"PRETTY_NAME=Arch").as_deref(), Some("Arch"));
         assert_eq!(pretty_name(b"NAME=x\n"), None);
     }

@@ -15,56 +15,33 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use concur_report::files::{self, Export, Machine, Params, RecordLine, SweepLine, write_atomically};
+use concur_report::files::{
+    self, Export, Machine, Params, RecordLine, SweepLine, write_atomically,
+};
 use concur_report::{compare, machine, sweeps};
 
 const IO_HELP: &str = "\
-Inputs (all in OUT, as written by scripts/compare.sh):
-  rounds/<workload>.<k>.json
-                   hyperfine 1.x --export-json of round k (1, 2, ...) when the runs were
-                   split into rounds; merged first into <workload>.json, .csv and .md
-                   (hyperfine's layouts, every statistic recomputed over all runs)
-  <workload>.json  hyperfine 1.x --export-json, one result per variant; `command` is the
-                   variant name given with -n (seq, threads scoped, async multi-thread, ...)
-  records.jsonl    one line per variant from the correctness-gate run:
-                   {\"workload\":W,\"variant\":V,\"command\":\"...\",\"record\":{...}}
-                   where record is the binary's result record (model, checksum, errors,
-                   peak_rss_kib, concurrency/workers, requests, ideal_ms, peak_in_flight,
-                   conversions, duplicates, latency_ms {p50,p90,p99,max}, blocking_ms,
-                   offload, ...)
-  seeds.tsv        the seeds' experiments (scripts/python/experiments.tsv), when the run
-                   has the seeds workload: id, description, seed_seconds, group, ...
-  params.json      run parameters; every key optional: latency_ms, quick, runs, rounds, warmup,
-                   idle, python, python_skipped, workloads (object: workload -> its
-                   parameters, in report order; without it every other *.json in OUT is
-                   taken as a workload, by file name)
-  machine.json     cpu, cores, memory_gib, kernel, os, rustc, hyperfine, idle, date, commit,
-                   python (every key optional; cores is needed for the CPU-bound ideal bounds)
+Inputs, in OUT as scripts/compare.sh writes them:
+  rounds/<workload>.<k>.json  hyperfine 1.x exports of each round, merged first into
+                              <workload>.json, .csv and .md (hyperfine's layouts)
+  <workload>.json             hyperfine 1.x export, one result per variant (-n names it)
+  records.jsonl               each variant's result record from the checked run
+  seeds.tsv                   the seeds' experiments, for the seeds workload
+  params.json, machine.json   how and where the run was made (every key optional)
 
-Outputs (written to OUT, each through a temporary file and a rename):
-  summary.csv      one row per workload x variant, fastest (lowest median) first within a
-                   workload; speedup_vs_seq, ideal_s and ratio_to_ideal come from medians;
-                   then duplicates, rule_ok (convert: no key converted twice) and
-                   baseline_median_s, vs_baseline, baseline_differs (with --baseline),
-                   latency_p50_ms, latency_p99_ms, latency_max_ms
-  README.md        findings: one table and chart per workload, then machine and how to rerun;
-                   seeds: one row per experiment (CPython beside concur), the answers per
-                   experiment group and the seeds' two lessons; blocking: wall time and
-                   request latency per variant, and what the task did to them
-  <workload>.svg   bar chart of median wall time per variant, coloured by model, whiskers
-                   ± 1 standard deviation, a dashed tick at each ideal bound; seeds.svg:
-                   CPython's bar beside concur's per experiment; blocking.svg: p50, p99 and
-                   max request latency per variant
-  stdout           one short table per workload: median, speedup vs seq, ratio to ideal,
-                   the workload's key figures, vs baseline; what failed its check; seeds:
-                   one line per experiment; blocking: one per variant with the task
+Outputs, each through a temporary file and a rename:
+  summary.csv       one row per workload x variant, fastest first; every derived
+                    number from the medians
+  README.md         a section per workload (table, what it shows, chart), the rounds
+                    that disagree, the machine
+  <workload>.svg    median wall time per variant (seeds: CPython beside concur;
+                    blocking: request latency percentiles)
+  stdout            one short table per workload
 
---baseline DIR compares every variant with the same variant of an earlier results
-directory: median ratio (this run / baseline) and a two-sided Mann-Whitney U test on
-the per-run times at alpha = 0.05 (\"too few runs\" below 4 runs a side); variants the
-baseline lacks are \"new\". --readme PATH instead rewrites, from the report already in
-OUT, the lines between `<!-- findings:start -->` and `<!-- findings:end -->` of the
-Markdown file PATH, and writes nothing else.
+--baseline DIR compares every variant with an earlier results directory (median ratio,
+two-sided Mann-Whitney U test at alpha = 0.05). --readme PATH instead rewrites the lines
+between `<!-- findings:start -->` and `<!-- findings:end -->` of PATH from the report
+already in OUT, and writes nothing else.
 
 Exit status: 0 success (warnings on stderr), 1 missing or garbled input, 2 bad usage.";
 
@@ -114,40 +91,10 @@ struct MachineArgs {
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// hyperfine's version (`1.20.0`).
-    #[arg(long, value_name = "VERSION")]
-    hyperfine: String,
-    /// What idle CPUs did while the waiting workloads were timed.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    idle: String,
-    /// `rustc --version`.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    rustc: String,
-    /// When the run was made (UTC, ISO 8601).
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    date: String,
-    /// The commit measured (`42af63d`, `42af63d (with uncommitted changes)`).
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    commit: String,
-    /// The CPython that ran the python-* variants (`Python 3.12.3`).
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    python: Option<String>,
-    /// Where the CPU's `model name` is read.
-    #[arg(long, value_name = "PATH", default_value = "/proc/cpuinfo")]
-    cpuinfo: PathBuf,
-    /// Where `MemTotal` is read.
-    #[arg(long, value_name = "PATH", default_value = "/proc/meminfo")]
-    meminfo: PathBuf,
-    /// Where the OS's `PRETTY_NAME` is read.
-    #[arg(long, value_name = "PATH", default_value = "/etc/os-release")]
-    os_release: PathBuf,
-    /// Where the kernel release is read.
-    #[arg(
-        long,
-        value_name = "PATH",
-        default_value = "/proc/sys/kernel/osrelease"
-    )]
-    kernel_release: PathBuf,
+    #[command(flatten)]
+    given: Machine,
+    #[command(flatten)]
+    sources: machine::Sources,
 }
 
 /// Write params.json: how the run was made.
@@ -156,39 +103,25 @@ struct ParamsArgs {
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// Simulated per-request latency of the site server, in milliseconds.
-    #[arg(long, value_name = "N")]
-    latency_ms: u64,
-    /// Whether this was a --quick scratch run.
-    #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
-    quick: bool,
-    /// Timed runs per variant.
-    #[arg(long, value_name = "N")]
-    runs: u64,
-    /// Rounds the runs were split into.
-    #[arg(long, value_name = "N")]
-    rounds: u64,
-    /// Warmup runs before the first round.
-    #[arg(long, value_name = "N")]
-    warmup: u64,
-    /// What idle CPUs did while the waiting workloads were timed.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    idle: String,
-    /// The CPython that ran the python-* variants.
-    #[arg(
-        long,
-        value_name = "TEXT",
-        allow_hyphen_values = true,
-        conflicts_with = "python_skipped"
-    )]
-    python: Option<String>,
-    /// Why the python-* variants were not run.
-    #[arg(long, value_name = "REASON", allow_hyphen_values = true)]
-    python_skipped: Option<String>,
+    #[command(flatten)]
+    params: Params,
     /// A workload and its parameters (`squares=--start 50000000 --count 20`); repeat
     /// for each workload, in the order they ran.
     #[arg(long = "workload", value_name = "NAME=ARGS", value_parser = workload_arg)]
     workloads: Vec<(String, String)>,
+}
+
+/// A `NAME=ARGS` workload argument; the name must be usable as a file name.
+fn workload_arg(argument: &str) -> Result<(String, String), String> {
+    match argument.split_once('=') {
+        Some((name, _)) if !files::is_file_name(name) => {
+            Err(format!("workload name {name:?} cannot be used as a file name"))
+        }
+        Some((name, parameters)) => Ok((name.to_string(), parameters.to_string())),
+        None => {
+            Err(format!("expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"))
+        }
+    }
 }
 
 /// Print one records.jsonl line for a variant's result record (exit 1 when the
@@ -263,19 +196,6 @@ struct SweepsArgs {
     guide: Option<PathBuf>,
 }
 
-/// A `NAME=ARGS` workload argument; the name must be usable as a file name.
-fn workload_arg(argument: &str) -> Result<(String, String), String> {
-    match argument.split_once('=') {
-        Some((name, _)) if !files::is_file_name(name) => {
-            Err(format!("workload name {name:?} cannot be used as a file name"))
-        }
-        Some((name, parameters)) => Ok((name.to_string(), parameters.to_string())),
-        None => Err(format!(
-            "expected NAME=ARGS (e.g. squares=--start 5 --count 20), got {argument:?}"
-        )),
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -317,44 +237,19 @@ fn run_report(args: &ReportArgs) -> Result<()> {
 }
 
 fn run_machine(args: MachineArgs) -> Result<()> {
-    let given = Machine {
-        rustc: Some(args.rustc),
-        hyperfine: Some(args.hyperfine),
-        idle: Some(args.idle),
-        date: Some(args.date),
-        commit: Some(args.commit),
-        python: args.python,
-        ..Machine::default()
-    };
-    let sources = machine::Sources {
-        cpuinfo: args.cpuinfo,
-        meminfo: args.meminfo,
-        os_release: args.os_release,
-        kernel_release: args.kernel_release,
-    };
-    let (file, warnings) = machine::describe(given, &sources);
+    let (file, warnings) = machine::describe(args.given, &args.sources);
     warn(&warnings);
     write_atomically(&args.out, &files::one_line(&file)?)
 }
 
-fn run_params(args: ParamsArgs) -> Result<()> {
-    for (index, (name, _)) in args.workloads.iter().enumerate() {
-        if args.workloads[..index].iter().any(|(earlier, _)| earlier == name) {
+fn run_params(mut args: ParamsArgs) -> Result<()> {
+    for (name, parameters) in args.workloads {
+        // An object keeps one value per key: a workload named twice would be lost.
+        if args.params.workloads.insert(name.clone(), Some(parameters)).is_some() {
             anyhow::bail!("workload {name:?} is given twice");
         }
     }
-    let file = Params {
-        latency_ms: Some(args.latency_ms as f64),
-        quick: Some(args.quick),
-        runs: Some(args.runs),
-        rounds: Some(args.rounds),
-        warmup: Some(args.warmup),
-        idle: Some(args.idle),
-        workloads: args.workloads.into_iter().map(|(name, parameters)| (name, Some(parameters))).collect(),
-        python: args.python,
-        python_skipped: args.python_skipped,
-    };
-    write_atomically(&args.out, &files::one_line(&file)?)
+    write_atomically(&args.out, &files::one_line(&args.params)?)
 }
 
 fn run_record(args: &RecordArgs) -> Result<()> {

@@ -7,21 +7,27 @@
 //! Undefined names are errors (`UndefinedBehavior::Strict`), so a typo in a
 //! template fails the tests that render it rather than printing nothing.
 
-use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
+use crate::files::{read_text, write_atomically};
 use crate::format;
 
 /// Every template, by name; `lessons.md` holds the macros the pages share.
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("lessons.md", include_str!("../templates/lessons.md")),
     ("results.md", include_str!("../templates/results.md")),
     ("findings.md", include_str!("../templates/findings.md")),
     ("sweeps.md", include_str!("../templates/sweeps.md")),
     ("scaling.md", include_str!("../templates/scaling.md")),
+    // Two macros of `lessons.md` that the tables' cells use on their own.
+    ("shows.md", "{% import 'lessons.md' as l %}{{ l.shows(name, lesson) | trim }}"),
+    ("effect.md", "{% import 'lessons.md' as l %}{{ l.effect(effect) }}"),
 ];
 
 /// Prose lines of the README blocks are wrapped at this many characters.
@@ -47,7 +53,9 @@ fn environment() -> Result<Environment<'static>> {
     env.add_filter("pow10", |value: u64| format::power_of_ten(value));
     env.add_filter("percent", |share: f64| format!("{:.0}%", share * 100.0));
     env.add_filter("per_kib", format::kib);
-    env.add_filter("words", |count: u64, singular: String, plural: String| format::counted(count, &singular, &plural));
+    env.add_filter("words", |count: u64, singular: String, plural: String| {
+        format::counted(count, &singular, &plural)
+    });
     env.add_filter("and_list", |items: Vec<String>| format::and_list(&items));
     env.add_filter("wrap", |text: String| wrap(&text));
     env.add_filter("options", |text: String| format::options(&text));
@@ -58,10 +66,18 @@ fn environment() -> Result<Environment<'static>> {
 pub fn render<S: Serialize>(name: &str, context: S) -> Result<String> {
     let env = environment()?;
     let template = env.get_template(name)?;
-    template
+    let text = template
         .render(Value::from(Serde(&context)))
-        .map_err(|error| anyhow::anyhow!("{error:#}"))
-        .with_context(|| format!("cannot render {name}"))
+        .map_err(|error| anyhow::anyhow!("{error}"))
+        .with_context(|| format!("cannot render {name}"))?;
+    // The templates' optional blocks may leave runs of blank lines: one is enough.
+    let mut tidy = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if !(line == "\n" && (tidy.ends_with("\n\n") || tidy.is_empty())) {
+            tidy.push_str(line);
+        }
+    }
+    Ok(tidy)
 }
 
 /// Paragraphs (separated by blank lines) wrapped at [`LINE_WIDTH`] on spaces; a
@@ -76,7 +92,9 @@ pub fn wrap(text: &str) -> String {
         }
         let mut current = String::new();
         for word in line.split(' ').filter(|word| !word.is_empty()) {
-            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > LINE_WIDTH {
+            if !current.is_empty()
+                && current.chars().count() + 1 + word.chars().count() > LINE_WIDTH
+            {
                 out.push_str(&current);
                 out.push('\n');
                 current.clear();
@@ -90,7 +108,68 @@ pub fn wrap(text: &str) -> String {
         out.push('\n');
     }
     out.pop();
-    out
+    out + "\n"
+}
+
+/// The lines between two markers of a Markdown file (the front README's
+/// findings, a guide's scaling block).
+#[derive(Debug, Clone, Copy)]
+pub struct Markers {
+    pub name: &'static str,
+}
+
+impl Markers {
+    fn start(self) -> String {
+        format!("<!-- {}:start -->", self.name)
+    }
+    fn end(self) -> String {
+        format!("<!-- {}:end -->", self.name)
+    }
+
+    /// Replaces the lines between the markers with `block`; the markers and every
+    /// byte around them stay. Without both markers, once each and in order, the
+    /// file is left as it was and the error names the marker.
+    pub fn rewrite(self, path: &Path, block: &str) -> Result<()> {
+        let text = read_text(path)?;
+        let (start, end) = (self.start(), self.end());
+        let find = |marker: &str| -> Result<usize> {
+            let mut found = text.match_indices(marker).map(|(at, _)| at);
+            match (found.next(), found.next()) {
+                (Some(at), None) => Ok(at),
+                (None, _) => bail!("{}: no `{marker}` line", path.display()),
+                (Some(_), Some(_)) => bail!("{}: `{marker}` appears twice", path.display()),
+            }
+        };
+        let (at_start, at_end) = (find(&start)?, find(&end)?);
+        if at_end < at_start {
+            bail!("{}: `{end}` comes before `{start}`", path.display());
+        }
+        let head_end = at_start + start.len();
+        let head = text[..head_end].to_string() + "\n";
+        let block = block.trim_end();
+        let block = if block.is_empty() { block.to_string() } else { format!("{block}\n") };
+        write_atomically(path, &(head + &block + &text[at_end..]))
+    }
+}
+
+/// `dir` as a link from the Markdown file `page`: a relative path with `/`, or
+/// the absolute path when they share no ancestor.
+pub fn relative_link(page: &Path, dir: &Path) -> Result<String> {
+    let canonical = |path: &Path| {
+        path.canonicalize().with_context(|| format!("cannot resolve {}", path.display()))
+    };
+    let from = canonical(page)?;
+    let from: Vec<_> = from.parent().unwrap_or(Path::new("/")).components().collect();
+    let to = canonical(dir)?;
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return Ok(to.iter().collect::<PathBuf>().display().to_string());
+    }
+    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common)
+        .chain(to[common..].iter().map(|part| part.as_os_str().to_string_lossy().into_owned()))
+        .collect();
+    Ok(if parts.is_empty() { ".".into() } else { parts.join("/") })
 }
 
 #[cfg(test)]
@@ -104,6 +183,6 @@ mod tests {
         let table = format!("| {} |", "x".repeat(100));
         let wrapped = wrap(&format!("{long}\n\n{table}"));
         assert!(wrapped.lines().all(|line| line.len() <= 80 || line.starts_with('|')));
-        assert!(wrapped.ends_with(&table));
+        assert!(wrapped.ends_with(&format!("{table}\n")));
     }
 }

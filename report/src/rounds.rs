@@ -7,29 +7,25 @@
 //!
 //! A variant's merged result has all its runs' times, in round order, and the
 //! statistics hyperfine would have computed over them: mean, sample standard
-//! deviation, median, min, max, and user and system time averaged over the
-//! runs. The merged `<workload>.json`, `.csv` and `.md` keep hyperfine's
-//! layouts (without the `memory_usage_byte` and parameter columns, which
-//! concur does not use), so every later step reads them as if one hyperfine
-//! run had written them.
+//! deviation, median, min, max, and user and system time averaged over the runs.
+//! The merged `<workload>.json`, `.csv` and `.md` keep hyperfine's layouts
+//! (without the `memory_usage_byte` and parameter columns, which concur does not
+//! use), so every later step reads them as if one hyperfine run had written them.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::files::{Export, HyperfineResult, write_atomically};
+use crate::files::{Export, HyperfineResult, pretty, write_atomically};
 use crate::stats::median;
+use crate::table::{Align, Table};
 
-/// Sub-directory of the results directory that holds the rounds' exports.
 pub const ROUNDS_DIR: &str = "rounds";
 
-/// Merges every workload's rounds found in `dir/rounds/` into
-/// `dir/<workload>.{json,csv,md}`, and returns the files written (none when
-/// there is no `rounds/` directory: then the exports came from one hyperfine
-/// run and are used as they are).
+/// Merges every workload's rounds in `dir/rounds` into its exports in `dir`;
+/// returns the files written (none without a rounds directory).
 pub fn merge_rounds(dir: &Path) -> Result<Vec<PathBuf>> {
     let rounds_dir = dir.join(ROUNDS_DIR);
     if !rounds_dir.is_dir() {
@@ -37,21 +33,14 @@ pub fn merge_rounds(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let mut written = Vec::new();
     for (workload, files) in round_files(&rounds_dir)? {
-        let rounds = files
-            .iter()
-            .map(|file| Export::read(file))
-            .collect::<Result<Vec<_>>>()?;
-        let merged = merge(&rounds).with_context(|| {
-            format!(
-                "cannot merge the rounds of {workload} in {}",
-                rounds_dir.display()
-            )
+        let rounds = files.iter().map(|file| Export::read(file)).collect::<Result<Vec<_>>>()?;
+        let results = merge(&rounds).with_context(|| {
+            format!("cannot merge the rounds of {workload} in {}", rounds_dir.display())
         })?;
-        for (extension, contents) in [
-            ("json", Export::render(&merged)?),
-            ("csv", csv(&merged)?),
-            ("md", markdown(&merged)),
-        ] {
+        let json = pretty(&Export { results: results.clone() })?;
+        for (extension, contents) in
+            [("json", json), ("csv", csv(&results)?), ("md", markdown(&results))]
+        {
             let path = dir.join(format!("{workload}.{extension}"));
             write_atomically(&path, &contents)?;
             written.push(path);
@@ -60,77 +49,64 @@ pub fn merge_rounds(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// `<workload>.<round>.json` files by workload, each list in round order;
-/// rounds must be numbered 1, 2, ... without a gap.
+/// `rounds/<workload>.<k>.json` by workload, in round order; a missing round is
+/// an error.
 fn round_files(rounds_dir: &Path) -> Result<BTreeMap<String, Vec<PathBuf>>> {
     let mut found: BTreeMap<String, BTreeMap<u32, PathBuf>> = BTreeMap::new();
-    let entries = fs::read_dir(rounds_dir)
-        .with_context(|| format!("cannot list {}", rounds_dir.display()))?;
-    for entry in entries {
-        let path = entry
-            .with_context(|| format!("cannot list {}", rounds_dir.display()))?
-            .path();
-        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
-            continue;
-        };
-        let Some((workload, round)) = name
-            .strip_suffix(".json")
-            .and_then(|stem| stem.rsplit_once('.'))
-            .and_then(|(workload, round)| Some((workload, round.parse::<u32>().ok()?)))
+    let listing = || format!("cannot list {}", rounds_dir.display());
+    for entry in fs::read_dir(rounds_dir).with_context(listing)? {
+        let path = entry.with_context(listing)?.path();
+        let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+        let Some((workload, round)) =
+            name.strip_suffix(".json").and_then(|stem| stem.rsplit_once('.'))
         else {
             continue;
         };
-        found
-            .entry(workload.to_string())
-            .or_default()
-            .insert(round, path);
+        if let Ok(round) = round.parse::<u32>() {
+            found.entry(workload.to_string()).or_default().insert(round, path);
+        }
     }
     found
         .into_iter()
         .map(|(workload, rounds)| {
-            for (expected, round) in (1..).zip(rounds.keys()) {
-                if *round != expected {
-                    bail!(
-                        "round {expected} of {workload} is missing in {}",
-                        rounds_dir.display()
-                    );
-                }
+            if let Some((expected, _)) =
+                (1..).zip(rounds.keys()).find(|(expected, round)| *round != expected)
+            {
+                bail!("round {expected} of {workload} is missing in {}", rounds_dir.display());
             }
             Ok((workload, rounds.into_values().collect()))
         })
         .collect()
 }
 
-/// One result per variant over all rounds; every round must have timed the
-/// same variants in the same order.
+/// Every variant's results across the rounds, which must time the same
+/// variants in the same order.
 pub fn merge(rounds: &[Vec<HyperfineResult>]) -> Result<Vec<HyperfineResult>> {
     let Some(first) = rounds.first() else {
         bail!("no rounds to merge");
     };
-    let commands: Vec<&str> = first.iter().map(|result| result.command.as_str()).collect();
+    let commands =
+        |round: &[HyperfineResult]| round.iter().map(|r| r.command.clone()).collect::<Vec<_>>();
     for (index, round) in rounds.iter().enumerate() {
-        let these: Vec<&str> = round.iter().map(|result| result.command.as_str()).collect();
-        if these != commands {
+        if commands(round) != commands(first) {
             bail!(
-                "round {} timed {these:?}, round 1 timed {commands:?}",
-                index + 1
+                "round {} timed {:?}, round 1 timed {:?}",
+                index + 1,
+                commands(round),
+                commands(first)
             );
         }
     }
-    (0..commands.len())
+    (0..first.len())
         .map(|variant| {
-            let parts: Vec<&HyperfineResult> = rounds.iter().map(|round| &round[variant]).collect();
-            merge_variant(&parts)
+            merge_variant(&rounds.iter().map(|round| &round[variant]).collect::<Vec<_>>())
         })
         .collect()
 }
 
-/// One variant's results from every round (at least one), joined.
 fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
     let command = parts[0].command.clone();
-    let mut times = Vec::new();
-    let mut exit_codes = Vec::new();
-    let (mut user, mut system) = (0.0, 0.0);
+    let (mut times, mut exit_codes, mut user, mut system) = (Vec::new(), Vec::new(), 0.0, 0.0);
     for part in parts {
         if part.times.is_empty() {
             bail!("{command}: a round's export has no `times`");
@@ -146,18 +122,15 @@ fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
     // Sample standard deviation, as hyperfine reports it; none for one run.
     let stddev = (times.len() > 1)
         .then(|| (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
-    let median = median(&times).unwrap_or(mean);
-    let min = times.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     Ok(HyperfineResult {
         command,
         mean,
         stddev,
-        median,
+        median: median(&times).unwrap_or(mean),
         user: user / n,
         system: system / n,
-        min,
-        max,
+        min: times.iter().copied().fold(f64::INFINITY, f64::min),
+        max: times.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         times,
         exit_codes,
     })
@@ -169,54 +142,53 @@ fn csv(results: &[HyperfineResult]) -> Result<String> {
     writer.write_record(["command", "mean", "stddev", "median", "user", "system", "min", "max"])?;
     for r in results {
         let stddev = r.stddev.map(|s| s.to_string()).unwrap_or_default();
-        let numbers = [r.mean, r.median, r.user, r.system, r.min, r.max].map(|n| n.to_string());
-        let [mean, median, rest @ ..] = numbers;
-        let mut record = vec![r.command.clone(), mean, stddev, median];
-        record.extend(rest);
-        writer.write_record(&record)?;
+        let [mean, median, user, system, min, max] =
+            [r.mean, r.median, r.user, r.system, r.min, r.max].map(|n| n.to_string());
+        writer.write_record([&r.command, &mean, &stddev, &median, &user, &system, &min, &max])?;
     }
     String::from_utf8(writer.into_inner()?).context("the CSV is not UTF-8")
 }
 
+/// hyperfine's Markdown layout: mean ± σ, min, max in one unit, and each
+/// command's mean relative to the fastest, with its propagated spread.
 fn markdown(results: &[HyperfineResult]) -> String {
     let (unit, scale, decimals) = match results.first() {
         Some(first) if first.mean >= 1.0 => ("s", 1.0, 3),
         _ => ("ms", 1e3, 1),
     };
-    let fastest = results
-        .iter()
-        .min_by(|a, b| a.mean.total_cmp(&b.mean))
-        .map(|r| (r.mean, r.stddev.unwrap_or(0.0)));
-    let mut text = format!(
-        "| Command | Mean [{unit}] | Min [{unit}] | Max [{unit}] | Relative |\n|:---|---:|---:|---:|---:|\n"
-    );
+    let heading = |name: &str| (format!("{name} [{unit}]"), Align::Right);
+    let mut table = Table::new([
+        ("Command".to_string(), Align::Left),
+        heading("Mean"),
+        heading("Min"),
+        heading("Max"),
+        ("Relative".into(), Align::Right),
+    ]);
+    let fastest = results.iter().min_by(|a, b| a.mean.total_cmp(&b.mean));
     for r in results {
         let value = |seconds: f64| format!("{:.decimals$}", seconds * scale);
         let mean = match r.stddev {
             Some(stddev) => format!("{} ± {}", value(r.mean), value(stddev)),
             None => value(r.mean),
         };
-        let relative = match fastest {
-            Some((fast_mean, _)) if r.mean == fast_mean => "1.00".to_string(),
-            Some((fast_mean, fast_stddev)) => {
-                let ratio = r.mean / fast_mean;
-                let spread = ratio
-                    * ((r.stddev.unwrap_or(0.0) / r.mean).powi(2)
-                        + (fast_stddev / fast_mean).powi(2))
-                    .sqrt();
-                format!("{ratio:.2} ± {spread:.2}")
+        let relative = fastest.map(|fast| {
+            if r.mean == fast.mean {
+                return "1.00".to_string();
             }
-            None => String::new(),
-        };
-        let _ = writeln!(
-            text,
-            "| `{}` | {mean} | {} | {} | {relative} |",
-            r.command,
-            value(r.min),
-            value(r.max)
-        );
+            let ratio = r.mean / fast.mean;
+            let relative_sd = |r: &HyperfineResult| r.stddev.unwrap_or(0.0) / r.mean;
+            let spread = ratio * (relative_sd(r).powi(2) + relative_sd(fast).powi(2)).sqrt();
+            format!("{ratio:.2} ± {spread:.2}")
+        });
+        table.row([
+            Some(format!("`{}`", r.command)),
+            Some(mean),
+            Some(value(r.min)),
+            Some(value(r.max)),
+            relative,
+        ]);
     }
-    text
+    table.markdown()
 }
 
 #[cfg(test)]
@@ -234,7 +206,7 @@ mod tests {
             stddev: None,
             median: 0.0,
             min: 0.0,
-            max: 0.0
+            max: 0.0,
         }
     }
 
@@ -243,24 +215,15 @@ mod tests {
     #[test]
     fn merge_joins_times_and_recomputes_statistics() -> Result<()> {
         let rounds = vec![
-            vec![
-                result("seq", &[1.0, 3.0], 0.5),
-                result("procs", &[0.5], 0.2),
-            ],
-            vec![
-                result("seq", &[2.0, 10.0], 1.5),
-                result("procs", &[0.7], 0.4),
-            ],
+            vec![result("seq", &[1.0, 3.0], 0.5), result("procs", &[0.5], 0.2)],
+            vec![result("seq", &[2.0, 10.0], 1.5), result("procs", &[0.7], 0.4)],
         ];
         let merged = merge(&rounds)?;
         let seq = &merged[0];
         assert_eq!(seq.command, "seq");
         assert_eq!(seq.times, [1.0, 3.0, 2.0, 10.0]);
         assert_eq!(seq.exit_codes.len(), 4);
-        assert_eq!(
-            (seq.mean, seq.median, seq.min, seq.max),
-            (4.0, 2.5, 1.0, 10.0)
-        );
+        assert_eq!((seq.mean, seq.median, seq.min, seq.max), (4.0, 2.5, 1.0, 10.0));
         // Deviations -3, -1, -2, 6: squares sum to 50, over n - 1 = 3.
         assert!((seq.stddev.unwrap_or(0.0) - (50.0f64 / 3.0).sqrt()).abs() < 1e-12);
         assert!((seq.user - 1.0).abs() < 1e-12 && (seq.system - 0.5).abs() < 1e-12);
@@ -301,30 +264,13 @@ mod tests {
         let csv = csv(&merged)?;
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "command,mean,stddev,median,user,system,min,max");
-        assert!(
-            lines[1].starts_with("seq,0.2,0.1414213562373095"),
-            "{}",
-            lines[1]
-        );
-        assert!(
-            lines[2].starts_with("\"async, two\",0.05,0,0.05,"),
-            "{}",
-            lines[2]
-        );
+        assert!(lines[1].starts_with("seq,0.2,0.1414213562373095"), "{}", lines[1]);
+        assert!(lines[2].starts_with("\"async, two\",0.05,0,0.05,"), "{}", lines[2]);
         let markdown = markdown(&merged);
         let rows: Vec<&str> = markdown.lines().collect();
-        assert_eq!(
-            rows[0],
-            "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative |"
-        );
-        assert_eq!(
-            rows[2],
-            "| `seq` | 200.0 ± 141.4 | 100.0 | 300.0 | 4.00 ± 2.83 |"
-        );
-        assert_eq!(
-            rows[3],
-            "| `async, two` | 50.0 ± 0.0 | 50.0 | 50.0 | 1.00 |"
-        );
+        assert_eq!(rows[0], "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative |");
+        assert_eq!(rows[2], "| `seq` | 200.0 ± 141.4 | 100.0 | 300.0 | 4.00 ± 2.83 |");
+        assert_eq!(rows[3], "| `async, two` | 50.0 ± 0.0 | 50.0 | 50.0 | 1.00 |");
         Ok(())
     }
 
@@ -336,7 +282,8 @@ mod tests {
         let rounds = dir.join(ROUNDS_DIR);
         fs::create_dir_all(&rounds)?;
         // A round's export as hyperfine would write it: statistics filled in.
-        let export = |time: f64| Export::render(&merge(&[vec![result("seq", &[time], 0.1)]])?);
+        let export =
+            |time: f64| pretty(&Export { results: merge(&[vec![result("seq", &[time], 0.1)]])? });
         for (round, time) in [(1, 1.0), (2, 3.0)] {
             let export = export(time)?;
             fs::write(rounds.join(format!("range-sum.{round}.json")), export)?;
@@ -344,19 +291,13 @@ mod tests {
         let written = merge_rounds(&dir)?;
         assert_eq!(written.len(), 3);
         let merged = Export::read(&dir.join("range-sum.json"))?;
-        assert_eq!(
-            (merged[0].times.clone(), merged[0].median),
-            (vec![1.0, 3.0], 2.0)
-        );
+        assert_eq!((merged[0].times.clone(), merged[0].median), (vec![1.0, 3.0], 2.0));
         assert!(dir.join("range-sum.csv").exists() && dir.join("range-sum.md").exists());
 
         fs::write(rounds.join("squares.1.json"), export(1.0)?)?;
         fs::write(rounds.join("squares.3.json"), export(1.0)?)?;
         let error = merge_rounds(&dir).expect_err("round 2 is missing");
-        assert!(
-            error.to_string().contains("round 2 of squares is missing"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("round 2 of squares is missing"), "{error}");
         fs::remove_dir_all(&dir)?;
         Ok(())
     }

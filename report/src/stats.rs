@@ -9,10 +9,9 @@
 //! *Rounds that disagree*: compare.sh times every workload once per round so that
 //! a noisy spell lands on every variant, not on one. When a variant's slowest
 //! round median is more than [`UNSTEADY_ABOVE`] times its fastest, the machine
-//! changed under it (a CPU-bound job on 2 cores that loses one core takes twice
-//! as long) and its median mixes two regimes: its row is flagged, with advice to
-//! rerun. Steady variants of a full run on the 2-core VM stay within 1.07×
-//! (docs/methodology.md has the table).
+//! changed under it and its median mixes two regimes: its row is flagged, with
+//! advice to rerun. Steady variants of a full run on the 2-core VM stay within
+//! 1.07× (docs/methodology.md#rounds-that-disagree has the table).
 //!
 //! *Two runs compared* (`--baseline`): a two-sided Mann-Whitney U (Wilcoxon
 //! rank-sum) test on the per-run times. A rank test rather than a t-test: wall
@@ -132,9 +131,7 @@ impl Difference {
 /// else their [min, max] ranges (`(min, max)` of each).
 pub fn compare(a: &[f64], b: &[f64], a_range: (f64, f64), b_range: (f64, f64)) -> Difference {
     if a.is_empty() || b.is_empty() {
-        return Difference::Ranges {
-            overlap: a_range.0 <= b_range.1 && b_range.0 <= a_range.1,
-        };
+        return Difference::Ranges { overlap: a_range.0 <= b_range.1 && b_range.0 <= a_range.1 };
     }
     match mann_whitney_p(a, b) {
         Some(p_value) => Difference::Tested { p_value },
@@ -168,20 +165,13 @@ pub fn mann_whitney_p(a: &[f64], b: &[f64]) -> Option<f64> {
 /// The sum of `a`'s ranks among all the times (ties get their average rank), and
 /// Σ (t³ − t) over the groups of t tied times, for the variance's tie correction.
 fn rank_sum(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let mut all: Vec<(f64, bool)> = a
-        .iter()
-        .map(|&time| (time, true))
-        .chain(b.iter().map(|&time| (time, false)))
-        .collect();
+    let mut all: Vec<(f64, bool)> =
+        a.iter().map(|&time| (time, true)).chain(b.iter().map(|&time| (time, false))).collect();
     all.sort_by(|x, y| x.0.total_cmp(&y.0));
     let (mut rank_sum_a, mut tie_term) = (0.0, 0.0);
     let mut start = 0;
     while start < all.len() {
-        let end = start
-            + all[start..]
-                .iter()
-                .take_while(|x| x.0 == all[start].0)
-                .count();
+        let end = start + all[start..].iter().take_while(|x| x.0 == all[start].0).count();
         // Ranks start + 1 ..= end, averaged.
         let average_rank = (start + 1 + end) as f64 / 2.0;
         let from_a = all[start..end].iter().filter(|x| x.1).count();
@@ -298,10 +288,7 @@ mod tests {
         let b = [0.40, 0.41, 0.42, 0.43, 0.44, 0.45, 0.46, 0.47, 0.48, 0.49];
         let p = mann_whitney_p(&a, &b).expect("enough runs");
         assert!(close(p, 0.017_006_577_8, 1e-6), "{p}");
-        let tied = mann_whitney_p(
-            &[1.0, 1.0, 2.0, 2.0, 3.0, 3.0],
-            &[2.0, 2.0, 3.0, 3.0, 4.0, 4.0],
-        );
+        let tied = mann_whitney_p(&[1.0, 1.0, 2.0, 2.0, 3.0, 3.0], &[2.0, 2.0, 3.0, 3.0, 4.0, 4.0]);
         assert!(close(tied.expect("enough runs"), 0.113_345_509_2, 1e-6));
     }
 
@@ -310,10 +297,7 @@ mod tests {
     fn three_runs_are_too_few() {
         assert_eq!(mann_whitney_p(&[1.0, 1.1, 1.2], &[5.0, 5.1, 5.2]), None);
         assert_eq!(mann_whitney_p(&[], &[1.0]), None);
-        assert_eq!(
-            compare(&[1.0; 3], &[2.0; 3], (1.0, 1.0), (2.0, 2.0)),
-            Difference::TooFewRuns
-        );
+        assert_eq!(compare(&[1.0; 3], &[2.0; 3], (1.0, 1.0), (2.0, 2.0)), Difference::TooFewRuns);
         // 3 against 5 can: 2 / C(8, 3) = 0.036.
         assert!(mann_whitney_p(&[1.0, 1.1, 1.2], &[5.0, 5.1, 5.2, 5.3, 5.4]).is_some());
     }

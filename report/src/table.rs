@@ -35,12 +35,14 @@ impl Table {
 
     /// Adds a row; absent cells become [`NONE`].
     pub fn row(&mut self, cells: impl IntoIterator<Item = Option<String>>) {
-        let mut cells: Vec<String> = cells
-            .into_iter()
-            .map(|cell| cell.unwrap_or_else(|| NONE.to_string()))
-            .collect();
+        let mut cells: Vec<String> =
+            cells.into_iter().map(|cell| cell.unwrap_or_else(|| NONE.to_string())).collect();
         cells.resize(self.headings.len(), NONE.to_string());
         self.rows.push(cells);
+    }
+
+    pub fn headings(&self) -> Vec<String> {
+        self.headings.iter().map(|(name, _)| name.clone()).collect()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -20,8 +20,7 @@ fn run_against(baseline: &str) -> (Scratch, std::process::Output) {
     (scratch, output)
 }
 
-/// Non-overlapping runs differ (slower or faster), overlapping ones are within
-/// noise, variants or workloads the baseline lacks are new.
+/// Runs apart differ (slower, faster), overlapping ones are noise, unknown ones are new.
 #[test]
 fn clearly_different_runs_stand_out() {
     let (scratch, output) = run_against("baseline-faster");
@@ -33,6 +32,8 @@ fn clearly_different_runs_stand_out() {
     ));
     let convert = section(&readme, "convert");
     assert!(convert.contains("| check | vs baseline |\n"));
+    // The note under the table points to the explanation at the top.
+    assert!(convert.contains("; *vs baseline*: see the top of the page.\n"));
     assert!(
         table_row(convert, "threads single-flight")
             .ends_with("| ✓ | **1.39× slower** (p = 0.012) |")
@@ -70,10 +71,7 @@ fn clearly_different_runs_stand_out() {
         baseline("threads single-flight"),
         ("0.0102".into(), "1.3922".into(), "true".into())
     );
-    assert_eq!(
-        baseline("threads locked"),
-        ("0.122".into(), "0.8607".into(), "true".into())
-    );
+    assert_eq!(baseline("threads locked"), ("0.122".into(), "0.8607".into(), "true".into()));
     assert_eq!(baseline("threads racy").2, "false");
     assert_eq!(
         baseline("async current-thread racy"),
@@ -100,17 +98,11 @@ fn the_same_runs_do_not_differ() {
             .collect();
         assert!(!rows.is_empty());
         for row in rows {
-            assert!(
-                row.ends_with("| 1.00× within noise (p = 1.000) |"),
-                "{workload}: {row}"
-            );
+            assert!(row.ends_with("| 1.00× within noise (p = 1.000) |"), "{workload}: {row}");
         }
     }
     let rows = csv_rows(&scratch.read("summary.csv"));
-    assert!(
-        rows.iter()
-            .all(|row| row["vs_baseline"] == "1" && row["baseline_differs"] == "false")
-    );
+    assert!(rows.iter().all(|row| row["vs_baseline"] == "1" && row["baseline_differs"] == "false"));
     assert_eq!(stderr(&output), "");
 }
 
@@ -129,15 +121,11 @@ fn three_runs_are_too_few() {
         .find(|row| row["workload"] == "squares" && row["variant"] == "procs")
         .expect("procs row");
     assert_eq!(procs["vs_baseline"], "1");
-    assert_eq!(
-        procs["baseline_differs"], "",
-        "no verdict with too few runs"
-    );
-    assert!(stdout(&output).contains(" 1.00× too few runs\n"));
+    assert_eq!(procs["baseline_differs"], "", "no verdict with too few runs");
+    assert!(stdout(&output).contains(" 1.00× (too few runs)\n"));
 }
 
-/// A baseline that is not a directory, or holds a garbled export, is an error and
-/// nothing is written.
+/// A baseline that is no directory, or holds a garbled export, is an error; nothing is written.
 #[test]
 fn a_bad_baseline_is_an_error() {
     let scratch = Scratch::copy_of("waiting");

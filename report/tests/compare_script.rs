@@ -47,11 +47,7 @@ impl Scratch {
 
     /// PATH with the fake bin dir first (so a fake `hyperfine` is found).
     fn path(&self) -> String {
-        format!(
-            "{}:{}",
-            self.0.join("bin").display(),
-            std::env::var("PATH").unwrap_or_default()
-        )
+        format!("{}:{}", self.0.join("bin").display(), std::env::var("PATH").unwrap_or_default())
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -80,11 +76,7 @@ fn stderr(output: &Output) -> String {
 /// `--help` explains every option and exits 0.
 #[test]
 fn help_lists_options() {
-    let output = Command::new("bash")
-        .arg(script())
-        .arg("--help")
-        .output()
-        .unwrap();
+    let output = Command::new("bash").arg(script()).arg("--help").output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
     for option in [
@@ -110,10 +102,7 @@ fn bad_options_exit_2() {
         (&["--runs", "x"], "--runs"),
         (&["--rounds", "0"], "--rounds"),
         (&["--rounds", "many"], "--rounds"),
-        (
-            &["--runs", "3", "--rounds", "4"],
-            "--rounds 4 is more than --runs 3",
-        ),
+        (&["--runs", "3", "--rounds", "4"], "--rounds 4 is more than --runs 3"),
         (&["--warmup", "-1"], "--warmup"),
         (&["--latency-ms", "fast"], "--latency-ms"),
         (&["--workloads", "squares,cubes"], "cubes"),
@@ -124,17 +113,8 @@ fn bad_options_exit_2() {
         (&["--runs"], "--runs"),
     ] {
         let output = scratch.run(args);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-        assert!(
-            stderr(&output).contains(needle),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(needle), "{args:?}: {}", stderr(&output));
     }
 }
 
@@ -146,21 +126,12 @@ fn disagreeing_checksum_stops_before_timing() {
     scratch.fake_model("seq", "42");
     scratch.fake_model("threads", "43");
     scratch.fake("concur-report", "exit 1");
-    let output = scratch.run(&[
-        "--no-build",
-        "--workloads",
-        "squares",
-        "--models",
-        "threads",
-    ]);
+    let output = scratch.run(&["--no-build", "--workloads", "squares", "--models", "threads"]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("correctness gate failed"), "{text}");
     assert!(text.contains("disagrees with 42"), "{text}");
-    assert!(
-        !text.contains("timing squares"),
-        "nothing may be timed: {text}"
-    );
+    assert!(!text.contains("timing squares"), "nothing may be timed: {text}");
     // The output directory was created by this run and is gone with it.
     assert!(!scratch.out().exists(), "left behind: {:?}", scratch.out());
 }
@@ -174,10 +145,7 @@ fn failing_model_stops_before_timing() {
     let output = scratch.run(&["--no-build", "--workloads", "squares", "--models", "procs"]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(
-        text.contains("failed (exit 1): error: worker 0 died"),
-        "{text}"
-    );
+    assert!(text.contains("failed (exit 1): error: worker 0 died"), "{text}");
 }
 
 /// A site server that cannot start fails the run with its own message.
@@ -185,10 +153,7 @@ fn failing_model_stops_before_timing() {
 fn missing_server_fails_clearly() {
     let scratch = Scratch::new("server");
     scratch.fake_model("seq", "42");
-    scratch.fake(
-        "concur-sites",
-        "echo 'cannot bind 127.0.0.1:0: boom' >&2; exit 1",
-    );
+    scratch.fake("concur-sites", "echo 'cannot bind 127.0.0.1:0: boom' >&2; exit 1");
     let output = scratch.run(&["--no-build", "--workloads", "download", "--models", "seq"]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
@@ -199,25 +164,15 @@ fn missing_server_fails_clearly() {
     fs::remove_file(scratch.0.join("bin/concur-sites")).unwrap();
     let output = scratch.run(&["--no-build", "--workloads", "download", "--models", "seq"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("concur-sites is missing"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("concur-sites is missing"), "{}", stderr(&output));
 }
 
 /// A server that says it listens but does not answer is caught by the probe.
 #[test]
 fn silent_server_fails_clearly() {
     let scratch = Scratch::new("silent");
-    scratch.fake(
-        "concur-seq",
-        "echo 'error: request failed: connection refused' >&2; exit 1",
-    );
-    scratch.fake(
-        "concur-sites",
-        "echo 'listening on http://127.0.0.1:9'; exec sleep 30",
-    );
+    scratch.fake("concur-seq", "echo 'error: request failed: connection refused' >&2; exit 1");
+    scratch.fake("concur-sites", "echo 'listening on http://127.0.0.1:9'; exec sleep 30");
     let output = scratch.run(&["--no-build", "--workloads", "download", "--models", "seq"]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
@@ -271,17 +226,10 @@ fn spawn(scratch: &Scratch, args: &[&str]) -> std::process::Child {
 fn wait_for_pid(path: &Path) -> i32 {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        if let Some(pid) = fs::read_to_string(path)
-            .ok()
-            .and_then(|t| t.trim().parse().ok())
-        {
+        if let Some(pid) = fs::read_to_string(path).ok().and_then(|t| t.trim().parse().ok()) {
             return pid;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
+        assert!(std::time::Instant::now() < deadline, "{} never appeared", path.display());
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
@@ -309,16 +257,10 @@ fn interrupt(child: &mut std::process::Child) -> (std::time::Duration, Option<i3
 /// writes its pid to `marker` (`what`, in messages) to start, interrupts the
 /// script, and asserts that it exits 130 within 3 s and takes that process with it.
 fn interrupt_stops(scratch: &Scratch, marker: &Path, what: &str) {
-    let mut child = spawn(
-        scratch,
-        &["--no-build", "--workloads", "squares", "--models", "seq"],
-    );
+    let mut child = spawn(scratch, &["--no-build", "--workloads", "squares", "--models", "seq"]);
     let pid = wait_for_pid(marker);
     let (took, code) = interrupt(&mut child);
-    assert!(
-        took < std::time::Duration::from_secs(3),
-        "exit took {took:?}"
-    );
+    assert!(took < std::time::Duration::from_secs(3), "exit took {took:?}");
     assert_eq!(code, Some(130));
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert!(!alive(pid), "{what} (pid {pid}) outlived the script");
@@ -328,8 +270,7 @@ fn interrupt_stops(scratch: &Scratch, marker: &Path, what: &str) {
 fn alive(pid: i32) -> bool {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     !matches!(
-        stat.rsplit_once(") ")
-            .and_then(|(_, rest)| rest.chars().next()),
+        stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next()),
         None | Some('Z' | 'X')
     )
 }
@@ -340,15 +281,9 @@ fn alive(pid: i32) -> bool {
 fn interrupt_in_the_gate_leaves_nothing() {
     let scratch = Scratch::new("interrupt-gate");
     let marker = scratch.0.join("model.pid");
-    scratch.fake(
-        "concur-seq",
-        &format!("echo $$ >'{}'; exec sleep 30", marker.display()),
-    );
+    scratch.fake("concur-seq", &format!("echo $$ >'{}'; exec sleep 30", marker.display()));
     interrupt_stops(&scratch, &marker, "the model");
-    assert!(
-        !scratch.out().exists(),
-        "an empty output directory stayed behind"
-    );
+    assert!(!scratch.out().exists(), "an empty output directory stayed behind");
 }
 
 /// SIGINT while hyperfine is timing stops the script at once and ends
@@ -359,10 +294,7 @@ fn interrupt_while_timing_stops_hyperfine() {
     scratch.fake_model("seq", "42");
     fake_report(&scratch);
     let marker = scratch.0.join("hyperfine.pid");
-    fake_hyperfine(
-        &scratch,
-        &format!("echo $$ >'{}'; sleep 30", marker.display()),
-    );
+    fake_hyperfine(&scratch, &format!("echo $$ >'{}'; sleep 30", marker.display()));
     interrupt_stops(&scratch, &marker, "hyperfine");
 }
 
@@ -377,12 +309,7 @@ fn reused_output_is_replaced_as_a_whole() {
     fake_report(&scratch);
     let out = scratch.out();
     fs::create_dir_all(out.join("sweeps")).unwrap();
-    for stale in [
-        "params.json",
-        "download.json",
-        "download.svg",
-        "convert.csv",
-    ] {
+    for stale in ["params.json", "download.json", "download.svg", "convert.csv"] {
         fs::write(out.join(stale), "old").unwrap();
     }
     fs::write(out.join("sweeps/keep.csv"), "mine").unwrap();
@@ -392,39 +319,22 @@ fn reused_output_is_replaced_as_a_whole() {
         assert!(!out.join(stale).exists(), "{stale} stayed behind");
     }
     assert!(out.join("rounds/squares.1.json").exists());
-    assert_eq!(
-        fs::read_to_string(out.join("README.md")).unwrap(),
-        "report\n"
-    );
+    assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "report\n");
     assert_ne!(fs::read_to_string(out.join("params.json")).unwrap(), "old");
-    assert_eq!(
-        fs::read_to_string(out.join("sweeps/keep.csv")).unwrap(),
-        "mine"
-    );
+    assert_eq!(fs::read_to_string(out.join("sweeps/keep.csv")).unwrap(), "mine");
 
     let other = scratch.0.join("other");
     fs::create_dir_all(&other).unwrap();
     fs::write(other.join("notes.md"), "mine").unwrap();
     let output = Command::new("bash")
         .arg(script())
-        .args([
-            "--no-build",
-            "--workloads",
-            "squares",
-            "--models",
-            "seq",
-            "--out",
-        ])
+        .args(["--no-build", "--workloads", "squares", "--models", "seq", "--out"])
         .arg(&other)
         .env("CONCUR_BIN_DIR", scratch.0.join("bin"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("not an earlier output"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("not an earlier output"), "{}", stderr(&output));
     assert_eq!(fs::read_to_string(other.join("notes.md")).unwrap(), "mine");
     assert_eq!(fs::read_dir(&other).unwrap().count(), 1);
 }

@@ -9,7 +9,7 @@ use std::fs;
 use std::process::{Command, Output};
 
 use common::{BINARY, Scratch, fixture, run, stderr, stdout};
-use concur_report::input::read_hyperfine;
+use concur_report::files::Export;
 use serde_json::{Map, Value};
 
 /// Runs `concur-report machine --out <scratch>/machine.json` with this idle text
@@ -30,29 +30,24 @@ fn run_machine(scratch: &Scratch, idle: &str, commit: &str, extra: &[&str]) -> O
     ] {
         command.arg(option).arg(scratch.path(file));
     }
-    command
-        .args(extra)
-        .output()
-        .expect("run concur-report machine")
+    command.args(extra).output().expect("run concur-report machine")
 }
 
 fn json_object(text: &str) -> Map<String, Value> {
     serde_json::from_str(text).unwrap_or_else(|error| panic!("not a JSON object ({error}): {text}"))
 }
 
-/// A CPU name with quotes, backslashes, a tab and invalid UTF-8, and a commit and
-/// idle text with line breaks, give a machine.json that parses and round-trips.
+/// Hostile CPU, commit and idle text give a machine.json that parses and round-trips.
 #[test]
 fn machine_json_survives_hostile_text() {
+    // Quotes, backslashes, a tab and invalid UTF-8 in the CPU name; line breaks in the commit and
+    // the idle text.
     let scratch = Scratch::empty("machine");
     scratch.write(
         "cpuinfo",
         b"processor\t: 0\nvendor_id\t: Fake\nmodel name\t: Fake \"Quoted\" C:\\cpu\\ x\ty \xff\xfe end\nflags\t\t: fpu\n\nprocessor\t: 1\nmodel name\t: second\n",
     );
-    scratch.write(
-        "meminfo",
-        "MemTotal:       24641536 kB\nMemFree:  1000 kB\n",
-    );
+    scratch.write("meminfo", "MemTotal:       24641536 kB\nMemFree:  1000 kB\n");
     scratch.write(
         "os-release",
         "NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian \\\"quoted\\\" \\\\ 12\"\n",
@@ -92,23 +87,17 @@ fn machine_json_survives_hostile_text() {
     assert_eq!(machine["commit"], commit);
     assert_eq!(machine["idle"], idle);
     // Keys in the documented order, as today's file has them.
-    let positions: Vec<usize> = [
-        "\"cpu\"",
-        "\"cores\"",
-        "\"memory_gib\"",
-        "\"kernel\"",
-        "\"os\"",
-    ]
-    .iter()
-    .map(|key| text.find(key).expect(key))
-    .collect();
+    let positions: Vec<usize> = ["\"cpu\"", "\"cores\"", "\"memory_gib\"", "\"kernel\"", "\"os\""]
+        .iter()
+        .map(|key| text.find(key).expect(key))
+        .collect();
     assert!(positions.is_sorted(), "{text}");
 }
 
-/// --python adds the python key; a missing source leaves its key null with a warning
-/// (the scratch directory has none of the four).
+/// --python adds the python key; a missing source leaves its key null with a warning.
 #[test]
 fn machine_json_python_and_missing_sources() {
+    // The scratch directory has none of the four sources.
     let scratch = Scratch::empty("machine-missing");
     let output = run_machine(&scratch, "halt", "c", &["--python", "Python 3.11.2"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -125,10 +114,10 @@ fn machine_json_python_and_missing_sources() {
     }
 }
 
-/// params.json keeps today's layout, workloads in argument order, and reads back
-/// through the report (CPython row, skipped line).
+/// params.json keeps today's layout and order and reads back through the report.
 #[test]
 fn params_json_round_trips_through_the_report() {
+    // The README's skipped-CPython line and the parameters as code.
     let scratch = Scratch::copy_of("full");
     let out = scratch.path("params.json");
     let odd = "--label \"a, b\" --path C:\\x";
@@ -163,15 +152,22 @@ fn params_json_round_trips_through_the_report() {
     let output = run(&args);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = scratch.read("params.json");
+    // The latency's spelling (`50` or `50.0`) is checked on its own below.
+    let (latency, rest) = text
+        .strip_prefix("{\"latency_ms\":")
+        .and_then(|rest| rest.split_once(','))
+        .unwrap_or_else(|| panic!("latency_ms first: {text}"));
+    assert_eq!(latency.parse::<f64>().ok(), Some(50.0), "{text}");
     assert!(
-        text.starts_with(
-            "{\"latency_ms\":50,\"quick\":false,\"runs\":3,\"rounds\":1,\"warmup\":1,\
-             \"idle\":\"poll \\\"PM QoS\\\"\\nnext line\",\"workloads\":{\"squares\":\
-             \"--start 5000000 --count 20\",\"download\":\"--repeat 80\",\"range-sum\":"
+        rest.starts_with(
+            "\"quick\":false,\"runs\":3,\"rounds\":1,\"warmup\":1,\
+             \"idle\":\"poll \\\"PM QoS\\\"\\nnext line\",\"python_skipped\":\"python3 is missing\",\
+             \"workloads\":{\"squares\":\"--start 5000000 --count 20\",\"download\":\"--repeat 80\",\
+             \"range-sum\":"
         ),
         "{text}"
     );
-    assert!(text.ends_with(",\"python_skipped\":\"python3 is missing\"}\n"));
+    assert!(text.ends_with("}}\n"), "{text}");
     let params = json_object(&text);
     assert_eq!(params["workloads"]["range-sum"], odd);
     assert_eq!(params["idle"], "poll \"PM QoS\"\nnext line");
@@ -185,10 +181,39 @@ fn params_json_round_trips_through_the_report() {
     assert!(readme.contains(&format!("Parameters: `{odd}`")));
 }
 
-/// params refuses a workload without `=`, a name that cannot be a file name, a
-/// repeated workload, --python with --python-skipped, and a --quick that is not a bool.
+/// params.json writes `--latency-ms` as the whole number compare.sh always wrote.
+#[test]
+fn params_json_writes_whole_milliseconds() {
+    // `"latency_ms":50`, so a rerun does not change the committed results/params.json.
+    let scratch = Scratch::empty("params-latency");
+    let out = scratch.path("params.json");
+    let output = run(&[
+        "params",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+        "--latency-ms",
+        "50",
+        "--quick",
+        "false",
+        "--runs",
+        "10",
+        "--rounds",
+        "5",
+        "--warmup",
+        "1",
+        "--idle",
+        "halt",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = scratch.read("params.json");
+    assert!(text.starts_with("{\"latency_ms\":50,\"quick\":false,"), "{text}");
+}
+
+/// params refuses malformed, unusable or repeated workloads and conflicting options.
 #[test]
 fn params_refuses_bad_arguments() {
+    // A workload without `=`, a name that cannot be a file name, a repeated workload, --python
+    // with --python-skipped, and a --quick that is not a bool.
     let scratch = Scratch::empty("params-bad");
     let out = scratch.path("params.json");
     let out = out.to_str().expect("UTF-8 path");
@@ -213,22 +238,10 @@ fn params_refuses_bad_arguments() {
         run(&args)
     };
     assert_eq!(with(&["--quick", "maybe"]).status.code(), Some(2));
+    assert_eq!(with(&["--quick", "true", "--workload", "squares"]).status.code(), Some(2));
+    assert_eq!(with(&["--quick", "true", "--workload", "../x=1"]).status.code(), Some(2));
     assert_eq!(
-        with(&["--quick", "true", "--workload", "squares"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        with(&["--quick", "true", "--workload", "../x=1"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        with(&["--quick", "true", "--python", "3", "--python-skipped", "no"])
-            .status
-            .code(),
+        with(&["--quick", "true", "--python", "3", "--python-skipped", "no"]).status.code(),
         Some(2)
     );
     let twice = with(&["--quick", "true", "--workload", "a=1", "--workload", "a=2"]);
@@ -256,29 +269,17 @@ fn record_wraps_a_record_line() {
     assert!(output.status.success(), "{}", stderr(&output));
     let line = stdout(&output);
     assert_eq!(line.lines().count(), 1);
-    assert!(
-        line.ends_with(&format!(",\"record\":{record}}}\n")),
-        "{line}"
-    );
+    assert!(line.ends_with(&format!(",\"record\":{record}}}\n")), "{line}");
     let object = json_object(&line);
     assert_eq!(object["variant"], "threads \"scoped\"");
-    assert_eq!(
-        object["command"],
-        "target/release/concur-threads squares --label 'a\\b'"
-    );
+    assert_eq!(object["command"], "target/release/concur-threads squares --label 'a\\b'");
     assert_eq!(object["record"]["checksum"], "42");
 }
 
 /// A record that is not a JSON object exits 1 naming the variant, and prints nothing.
 #[test]
 fn record_with_a_bad_line_exits_1() {
-    for bad in [
-        "",
-        "thread 'main' panicked",
-        "[1, 2]",
-        "-1",
-        "{\"checksum\": ",
-    ] {
+    for bad in ["", "thread 'main' panicked", "[1, 2]", "-1", "{\"checksum\": "] {
         let output = run(&[
             "record",
             "--workload",
@@ -300,10 +301,10 @@ fn record_with_a_bad_line_exits_1() {
     }
 }
 
-/// join-exports puts the results of one-command exports into one export, in
-/// argument order, every field kept; a command twice is refused.
+/// join-exports joins one-command exports in argument order and refuses a command twice.
 #[test]
 fn join_exports_concatenates_results() {
+    // Every field is kept as hyperfine wrote it.
     let scratch = Scratch::empty("join");
     let source: Value = serde_json::from_str(
         &fs::read_to_string(fixture("full/squares.json")).expect("read fixture"),
@@ -316,10 +317,7 @@ fn join_exports_concatenates_results() {
         let mut result = result.clone();
         result["memory_usage_byte"] = serde_json::json!([1, 2, 3]);
         let name = format!("part.{index}.json");
-        scratch.write(
-            &name,
-            serde_json::json!({ "results": [result] }).to_string(),
-        );
+        scratch.write(&name, serde_json::json!({ "results": [result] }).to_string());
         inputs.push(scratch.path(&name).to_string_lossy().into_owned());
     }
     let out = scratch.path("squares.1.json");
@@ -328,29 +326,20 @@ fn join_exports_concatenates_results() {
     let output = run(&args);
     assert!(output.status.success(), "{}", stderr(&output));
 
-    let joined = read_hyperfine(&out).expect("the report reads the joined export");
+    let joined = Export::read(&out).expect("the report reads the joined export");
     let commands: Vec<&str> = joined.iter().map(|r| r.command.as_str()).collect();
-    let mut expected: Vec<&str> = results
-        .iter()
-        .map(|r| r["command"].as_str().expect("command"))
-        .collect();
+    let mut expected: Vec<&str> =
+        results.iter().map(|r| r["command"].as_str().expect("command")).collect();
     expected.reverse();
     assert_eq!(commands, expected);
     let raw: Value = serde_json::from_str(&scratch.read("squares.1.json")).expect("JSON");
-    assert_eq!(
-        raw["results"][0]["memory_usage_byte"],
-        serde_json::json!([1, 2, 3])
-    );
+    assert_eq!(raw["results"][0]["memory_usage_byte"], serde_json::json!([1, 2, 3]));
 
     let mut twice = vec!["join-exports", "--out", out.to_str().expect("UTF-8 path")];
     twice.extend([inputs[0].as_str(), inputs[1].as_str(), inputs[0].as_str()]);
     let output = run(&twice);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("is also in an earlier export"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("is also in an earlier export"), "{}", stderr(&output));
 
     scratch.write("garbled.json", "{\"results\": [{\"command\": \"seq\"}]}");
     let garbled = scratch.path("garbled.json");
@@ -362,8 +351,5 @@ fn join_exports_concatenates_results() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("is not a hyperfine 1.x --export-json file"));
-    assert_eq!(
-        run(&["join-exports", "--out", "x.json"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(run(&["join-exports", "--out", "x.json"]).status.code(), Some(2));
 }

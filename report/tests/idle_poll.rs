@@ -22,15 +22,8 @@ fn bash(body: &str) -> Vec<String> {
         .arg(format!(". '{}'\n{body}", lib().display()))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "bash failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    assert!(output.status.success(), "bash failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
 }
 
 /// `--no-idle-poll` (idle_poll_wanted=false) holds nothing and says so.
@@ -61,10 +54,7 @@ fn hold_and_release() {
         assert_ne!(pid, "pid=", "a holder was started");
         assert_eq!(held, "held=0", "the request is in force while held");
     } else {
-        assert!(
-            state.starts_with("off (") && state.ends_with("idle CPUs halt"),
-            "{state}"
-        );
+        assert!(state.starts_with("off (") && state.ends_with("idle CPUs halt"), "{state}");
         assert_eq!(pid, "pid=");
     }
     assert_eq!(after, "pid=");

@@ -14,21 +14,10 @@ fn script() -> PathBuf {
 /// `--help` explains every option and exits 0.
 #[test]
 fn help_lists_options() {
-    let output = Command::new("bash")
-        .arg(script())
-        .arg("--help")
-        .output()
-        .unwrap();
+    let output = Command::new("bash").arg(script()).arg("--help").output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
-    for option in [
-        "--quick",
-        "--sweeps",
-        "--runs",
-        "--out",
-        "--no-build",
-        "--no-idle-poll",
-    ] {
+    for option in ["--quick", "--sweeps", "--runs", "--out", "--no-build", "--no-idle-poll"] {
         assert!(text.contains(option), "--help lacks {option}");
     }
 }

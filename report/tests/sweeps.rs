@@ -83,33 +83,21 @@ fn csv_headers_per_sweep() {
     report(&scratch, &[]);
     let base = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak_rss_kib";
     let expected = [
-        (
-            "tasks",
-            "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,ideal_s,ratio_to_ideal",
-        ),
-        (
-            "inflight",
-            "requests,latency_ms,memory_per_in_flight_kib,ideal_s,ratio_to_ideal",
-        ),
+        ("tasks", "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,ideal_s,ratio_to_ideal"),
+        ("inflight", "requests,latency_ms,memory_per_in_flight_kib,ideal_s,ratio_to_ideal"),
         ("latency", "requests,concurrency,ideal_s,ratio_to_ideal"),
         (
             "tasksize",
             "tasks,workers,speedup_vs_seq,ideal_speedup,overhead_per_task_us,ideal_s,\
              ratio_to_ideal,fit_per_task_us,fit_startup_ms,bound",
         ),
-        (
-            "workers",
-            "workers,speedup_vs_seq,ideal_speedup,ideal_s,ratio_to_ideal",
-        ),
+        ("workers", "workers,speedup_vs_seq,ideal_speedup,ideal_s,ratio_to_ideal"),
         ("callers", "duplicates,conversions,ideal_s,ratio_to_ideal"),
     ];
     for (sweep, own) in expected {
         let csv = scratch.read(&format!("{sweep}.csv"));
         assert_eq!(csv.lines().next(), Some(format!("{base},{own}").as_str()));
-        assert!(
-            !csv.contains(",-0,") && !csv.ends_with(",-0\n"),
-            "{sweep}: a negative zero"
-        );
+        assert!(!csv.contains(",-0,") && !csv.ends_with(",-0\n"), "{sweep}: a negative zero");
     }
 }
 
@@ -130,10 +118,7 @@ fn per_unit_figures_are_computed_from_the_points() {
     assert_eq!(timing, ["1.56", "1.5", "1.6"]);
     assert_eq!(million["memory_per_task_kib"], "0.262");
     // (84 120 − 2 200) ÷ 10 000; procs' PSS (46 500 − 1 500) ÷ 100.
-    assert_eq!(
-        row(&tasks, "threads", "10000")["memory_per_task_kib"],
-        "8.192"
-    );
+    assert_eq!(row(&tasks, "threads", "10000")["memory_per_task_kib"], "8.192");
     let procs = row(&tasks, "procs", "100");
     assert_eq!(procs["memory_per_task_kib"], "2475");
     assert_eq!(procs["pss_per_task_kib"], "450");
@@ -149,10 +134,7 @@ fn per_unit_figures_are_computed_from_the_points() {
 
     let latency = csv_rows(&scratch.read("latency.csv"));
     // ceil(160 ÷ 5) × 1 ms; at 0 ms the ideal is 0 and there is no ratio.
-    assert_eq!(
-        row(&latency, "threads --workers 5", "1")["ideal_s"],
-        "0.032"
-    );
+    assert_eq!(row(&latency, "threads --workers 5", "1")["ideal_s"], "0.032");
     assert_eq!(row(&latency, "seq", "0")["ratio_to_ideal"], "");
 
     let tasksize = csv_rows(&scratch.read("tasksize.csv"));
@@ -165,11 +147,7 @@ fn per_unit_figures_are_computed_from_the_points() {
     // start-up; 2 000 000 tasks bound its smallest size, the work its others.
     let fit = |value| {
         let procs = row(&tasksize, "procs", value);
-        [
-            &procs["fit_per_task_us"],
-            &procs["fit_startup_ms"],
-            &procs["bound"],
-        ]
+        [&procs["fit_per_task_us"], &procs["fit_startup_ms"], &procs["bound"]]
     };
     assert_eq!(fit("100"), ["1", "20", "tasks"]);
     assert_eq!(fit("1000000"), ["1", "20", "work"]);
@@ -215,22 +193,12 @@ fn sentences_from_known_numbers() {
          2.05 s",
         "threads racy 400 with 64 callers (0 with 1).",
     ] {
-        assert!(
-            readme.contains(sentence),
-            "README lacks {sentence:?}:\n{readme}"
-        );
+        assert!(readme.contains(sentence), "README lacks {sentence:?}:\n{readme}");
         assert!(summary.contains(sentence), "summary lacks {sentence:?}");
     }
-    let names: Vec<&str> = summary
-        .lines()
-        .map(|line| line.split(':').next().unwrap_or(""))
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "tasks", "inflight", "latency", "tasksize", "workers", "callers"
-        ]
-    );
+    let names: Vec<&str> =
+        summary.lines().map(|line| line.split(':').next().unwrap_or("")).collect();
+    assert_eq!(names, ["tasks", "inflight", "latency", "tasksize", "workers", "callers"]);
     assert!(!summary.contains(scratch.dir.to_str().expect("UTF-8 path")));
     assert!(readme.starts_with(
         "# Scaling\n\nMeasured by `scripts/sweep.sh` at 2026-11-30T10:00:00Z on Test CPU @ 2.0GHz \
@@ -260,10 +228,7 @@ fn latency_says_where_the_model_starts_to_matter() {
          async 57.0 ms (1.14× its ideal) and procs 4.06 s (1.01× its ideal).",
         "| async | 25.0 ms | 26.0 ms (26.0×) | 57.0 ms (1.14×) |",
     ] {
-        assert!(
-            readme.contains(sentence),
-            "README lacks {sentence:?}:\n{readme}"
-        );
+        assert!(readme.contains(sentence), "README lacks {sentence:?}:\n{readme}");
     }
     assert!(!readme.contains("matter at 0 ms"));
 }
@@ -283,10 +248,7 @@ fn tasksize_separates_startup_from_cost_per_task() {
          there.",
         "| procs | 0.05× · tasks | 1.11× · work | 1.42× · work |",
     ] {
-        assert!(
-            readme.contains(sentence),
-            "README lacks {sentence:?}:\n{readme}"
-        );
+        assert!(readme.contains(sentence), "README lacks {sentence:?}:\n{readme}");
     }
 }
 
@@ -302,40 +264,19 @@ fn charts_are_svg_with_a_legend_entry_per_variant() {
             &["async tasks", "async join", "threads", "procs"][..],
             "tasks waiting at once (log scale)",
         ),
-        (
-            "inflight",
-            &["async", "threads", "procs"],
-            "requests in flight (log scale)",
-        ),
-        (
-            "latency",
-            &["seq", "threads --workers 5", "async", "procs"],
-            "latency per request (ms)",
-        ),
+        ("inflight", &["async", "threads", "procs"], "requests in flight (log scale)"),
+        ("latency", &["seq", "threads --workers 5", "async", "procs"], "latency per request (ms)"),
         (
             "tasksize",
-            &[
-                "seq",
-                "threads scoped",
-                "threads rayon",
-                "async multi-thread",
-                "procs",
-            ],
+            &["seq", "threads scoped", "threads rayon", "async multi-thread", "procs"],
             "task size (iterations) (log scale)",
         ),
         ("workers", &["seq", "threads scoped", "procs"], "workers"),
-        (
-            "callers",
-            &["threads locked", "threads moka", "threads racy"],
-            "callers (log scale)",
-        ),
+        ("callers", &["threads locked", "threads moka", "threads racy"], "callers (log scale)"),
     ];
     for (sweep, names, x_title) in variants {
         let svg = scratch.read(&format!("{sweep}.svg"));
-        assert!(
-            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
-            "{sweep}"
-        );
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{sweep}");
         common::assert_balanced_tags(&svg);
         let texts: Vec<&str> = svg
             .split("<text")
@@ -346,15 +287,9 @@ fn charts_are_svg_with_a_legend_entry_per_variant() {
             })
             .collect();
         for name in names {
-            assert!(
-                texts.contains(name),
-                "{sweep}: no legend entry {name:?} in {texts:?}"
-            );
+            assert!(texts.contains(name), "{sweep}: no legend entry {name:?} in {texts:?}");
         }
-        assert!(
-            texts.contains(&x_title),
-            "{sweep}: no x title {x_title:?} in {texts:?}"
-        );
+        assert!(texts.contains(&x_title), "{sweep}: no x title {x_title:?} in {texts:?}");
         let ideal = texts.iter().any(|text| text.starts_with("ideal"));
         assert!(ideal, "{sweep}: no ideal in the legend");
     }
@@ -370,10 +305,7 @@ fn guide_block_is_replaced_and_nothing_else() {
     fs::create_dir_all(root.path("docs")).expect("create docs");
     let before = "# Choosing a model\n\nHand-written intro.\n\n";
     let after = "\nHand-written rest, kept byte for byte.\r\n";
-    root.write(
-        "docs/choosing.md",
-        format!("{before}{START}\nold block\n{END}\n{after}"),
-    );
+    root.write("docs/choosing.md", format!("{before}{START}\nold block\n{END}\n{after}"));
     let guide = root.path("docs/choosing.md");
     let output = run(&[
         "sweeps",
@@ -397,13 +329,7 @@ fn guide_block_is_replaced_and_nothing_else() {
     let readme = fs::read_to_string(results.join("README.md")).expect("README written");
     let tasksize = "threads rayon reaches 90% of its ideal speedup (2.00×) at every task size";
     assert!(guide.contains(tasksize) && readme.contains(tasksize));
-    assert_eq!(
-        guide
-            .lines()
-            .filter(|line| line.starts_with("- **"))
-            .count(),
-        6
-    );
+    assert_eq!(guide.lines().filter(|line| line.starts_with("- **")).count(), 6);
 
     let bare = Scratch::empty("bare-guide");
     copy_tree(&fixture(), &bare.path("sweeps"));
@@ -416,11 +342,7 @@ fn guide_block_is_replaced_and_nothing_else() {
         bare.path("guide.md").to_str().expect("UTF-8 path"),
     ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains(&format!("no `{START}` line")),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains(&format!("no `{START}` line")), "{}", stderr(&output));
     assert_eq!(bare.read("guide.md"), "# No markers here\n");
     assert!(!bare.path("sweeps/tasks.csv").exists(), "nothing written");
 }
@@ -442,10 +364,7 @@ fn memory_below_the_first_run_reads_as_noise() {
     });
     report(&scratch, &[]);
     let tasks = csv_rows(&scratch.read("tasks.csv"));
-    assert_eq!(
-        row(&tasks, "async join", "10000")["memory_per_task_kib"],
-        "-0.002"
-    );
+    assert_eq!(row(&tasks, "async join", "10000")["memory_per_task_kib"], "-0.002");
     let readme = scratch.read("README.md");
     assert!(
         readme.contains("| async join | 1.00 s | – | – | 1.01 s · ≈0 KiB | 1.57 s · 0.34 KiB |"),
@@ -454,10 +373,7 @@ fn memory_below_the_first_run_reads_as_noise() {
     let sentence = "async join peaked at 1.8 MiB (≈0 KiB per task: no more than its run with 1 task, \
                     within the noise)";
     assert!(readme.contains(sentence), "{readme}");
-    assert!(
-        !readme.contains("-0.00") && !readme.contains("-0 "),
-        "no negative zero"
-    );
+    assert!(!readme.contains("-0.00") && !readme.contains("-0 "), "no negative zero");
 }
 
 /// A sweep without a variant's N = 1 point says so instead of inventing a
@@ -487,14 +403,8 @@ fn missing_first_point_is_stated_not_invented() {
     assert!(
         readme.contains("- procs has no point at 1 task, so no memory per task is given for it")
     );
-    assert!(
-        readme.contains("was 45.4 MiB at 100 tasks."),
-        "no per-task PSS either"
-    );
-    assert!(
-        readme.contains("| procs | – | 1.01 s | 1.05 s | – | – |"),
-        "{readme}"
-    );
+    assert!(readme.contains("was 45.4 MiB at 100 tasks."), "no per-task PSS either");
+    assert!(readme.contains("| procs | – | 1.01 s | 1.05 s | – | – |"), "{readme}");
 }
 
 /// `sweep-record` prints one line the report reads, and refuses a record that
@@ -520,10 +430,7 @@ fn sweep_record_lines_and_bad_input() {
             line,
         ])
     };
-    let good = args(
-        "10",
-        r#"{"model":"async","peak_rss_kib":2100,"wait_ms":1000}"#,
-    );
+    let good = args("10", r#"{"model":"async","peak_rss_kib":2100,"wait_ms":1000}"#);
     assert!(good.status.success(), "{}", stderr(&good));
     assert_eq!(
         stdout(&good),
@@ -533,11 +440,7 @@ fn sweep_record_lines_and_bad_input() {
     );
     let bad_line = args("10", "thread 'main' panicked");
     assert_eq!(bad_line.status.code(), Some(1));
-    assert!(
-        stderr(&bad_line).contains("the record is not JSON"),
-        "{}",
-        stderr(&bad_line)
-    );
+    assert!(stderr(&bad_line).contains("the record is not JSON"), "{}", stderr(&bad_line));
     assert!(stdout(&bad_line).is_empty());
     let not_object = args("10", "[1,2]");
     assert_eq!(not_object.status.code(), Some(1));
@@ -557,10 +460,7 @@ fn garbled_records_are_named() {
     let line = records.lines().count();
     scratch.write("records.jsonl", records);
     let error = refused(&scratch);
-    assert!(
-        error.contains(&format!("records.jsonl:{line}: not a sweep record line")),
-        "{error}"
-    );
+    assert!(error.contains(&format!("records.jsonl:{line}: not a sweep record line")), "{error}");
 }
 
 /// A variant measured twice at one value, or a sweep whose name would
@@ -581,19 +481,15 @@ fn duplicate_points_and_bad_names_are_refused() {
         "{error}"
     );
 
-    for (name, why) in [
-        ("README", "would overwrite"),
-        ("../tasks", "cannot be used as a file name"),
-    ] {
+    for (name, why) in
+        [("README", "would overwrite"), ("../tasks", "cannot be used as a file name")]
+    {
         let scratch = sweep_dir();
         edit_records(&scratch, |line| {
             line.replace(r#""sweep":"callers""#, &format!(r#""sweep":"{name}""#))
         });
         let error = refused(&scratch);
-        assert!(
-            error.contains(&format!("sweep name {name:?} {why}")),
-            "{error}"
-        );
+        assert!(error.contains(&format!("sweep name {name:?} {why}")), "{error}");
     }
 }
 
@@ -605,11 +501,8 @@ fn no_seq_and_no_cores_still_give_a_report() {
     let records = scratch.read("records.jsonl");
     let seq =
         |line: &&str| line.contains(r#""sweep":"tasksize""#) && line.contains(r#""variant":"seq""#);
-    let kept: String = records
-        .lines()
-        .filter(|line| !seq(line))
-        .map(|line| format!("{line}\n"))
-        .collect();
+    let kept: String =
+        records.lines().filter(|line| !seq(line)).map(|line| format!("{line}\n")).collect();
     scratch.write("records.jsonl", kept);
     scratch.write("machine.json", r#"{"cpu":"Test CPU"}"#);
     let summary = report(&scratch, &[]);

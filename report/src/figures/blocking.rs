@@ -17,7 +17,8 @@
 
 use serde::Serialize;
 
-use super::{Family, Row, Workload};
+use super::Workload;
+use super::row::{Family, Row};
 use crate::files::LatencyMs;
 
 /// How a reference variant's name ends.
@@ -68,7 +69,8 @@ pub struct Group {
 
 /// The workload's variants grouped by model.
 pub fn groups(workload: &Workload) -> Vec<Group> {
-    let bases: Vec<&str> = workload.rows.iter().filter_map(|row| row.variant.strip_suffix(NO_BLOCKING)).collect();
+    let bases: Vec<&str> =
+        workload.rows.iter().filter_map(|row| row.variant.strip_suffix(NO_BLOCKING)).collect();
     let mut groups: Vec<Group> = Vec::new();
     for row in &workload.rows {
         let (base, variant) = classify(row, &bases);
@@ -89,7 +91,8 @@ pub fn groups(workload: &Workload) -> Vec<Group> {
         let reference = group.variants.iter().find(|v| v.is_reference).and_then(|v| v.latency);
         for variant in group.variants.iter_mut().filter(|v| !v.is_reference) {
             variant.reference_p99 = reference.map(|r| r.p99.0);
-            variant.effect = variant.latency.map(|latency| effect(latency, reference, variant.task_ms));
+            variant.effect =
+                variant.latency.and_then(|latency| effect(latency, reference, variant.task_ms));
         }
     }
     let family_rank = |group: &Group| {
@@ -103,17 +106,23 @@ pub fn groups(workload: &Workload) -> Vec<Group> {
 }
 
 /// The one rule for what the task did (see the module header).
-pub fn effect(latency: LatencyMs, reference: Option<LatencyMs>, task_ms: Option<u64>) -> Effect {
+/// Without a reference only the task's own length can tell: `None` when the
+/// requests did not reach it.
+pub fn effect(
+    latency: LatencyMs,
+    reference: Option<LatencyMs>,
+    task_ms: Option<u64>,
+) -> Option<Effect> {
     let at_least_task = |ms: f64| task_ms.is_some_and(|task| ms >= task as f64);
-    if at_least_task(latency.p50.0) {
+    Some(if at_least_task(latency.p50.0) {
         Effect::HalfWaited
     } else if at_least_task(latency.p99.0) {
         Effect::SlowestWaited
-    } else if reference.is_some_and(|r| latency.p99.0 <= r.p99.0 * CLOSE) {
+    } else if latency.p99.0 <= reference?.p99.0 * CLOSE {
         Effect::Hardly
     } else {
         Effect::Delayed
-    }
+    })
 }
 
 /// The model a variant belongs to, and the variant itself.
@@ -128,12 +137,15 @@ fn classify<'a>(row: &'a Row, bases: &[&'a str]) -> (&'a str, Variant) {
             .copied()
             .filter(|base| name == *base || name.starts_with(&format!("{base} ")))
             .max_by_key(|base| base.len())
-            .or_else(|| recorded.as_deref().and_then(|offload| name.strip_suffix(&format!(" {offload}"))))
+            .or_else(|| {
+                recorded.as_deref().and_then(|offload| name.strip_suffix(&format!(" {offload}")))
+            })
             .unwrap_or(name),
     };
     let is_reference = name.ends_with(NO_BLOCKING);
     let rest = name[base.len()..].trim();
-    let offload = if is_reference { None } else { recorded.or((!rest.is_empty()).then(|| rest.to_string())) };
+    let offload =
+        if is_reference { None } else { recorded.or((!rest.is_empty()).then(|| rest.to_string())) };
     let variant = Variant {
         latency: record.latency_ms,
         task_ms: record.blocking_ms,

@@ -15,8 +15,9 @@
 
 use serde::Serialize;
 
+use super::Workload;
+use super::row::{Check, IdealRule, Kind, Row};
 use super::seeds::HELPS;
-use super::{Check, IdealRule, Kind, Row, Workload};
 
 /// The share of its lanes a parallel variant must reach.
 pub const SHARE_OF_IDEAL: f64 = 0.9;
@@ -43,8 +44,18 @@ pub struct Miss {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Lesson {
-    Cpu { cores: Option<u64>, holds: bool, misses: Vec<Miss> },
-    Download { holds: bool, misses: Vec<Miss> },
+    Cpu {
+        cores: Option<u64>,
+        /// Every parallel variant used its lanes (and there was one).
+        holds: bool,
+        /// There is a one-lane variant (the emulated GIL, a current-thread runtime).
+        single: bool,
+        misses: Vec<Miss>,
+    },
+    Download {
+        holds: bool,
+        misses: Vec<Miss>,
+    },
     Convert(Convert),
     None,
 }
@@ -76,47 +87,64 @@ fn miss(row: &Row, reached: f64, expected: f64) -> Miss {
     Miss { variant: row.variant.clone(), reached, expected, unsteady: row.unsteady.is_some() }
 }
 
+/// The rows a lesson may rest on: not seq, and with the right answer.
+fn witnesses(workload: &Workload) -> impl Iterator<Item = &Row> {
+    workload.rows.iter().filter(|row| !row.is_seq() && row.check != Check::WrongAnswer)
+}
+
 fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
     let seq = workload.seq().map(|seq| seq.timing.median_s);
-    let misses: Vec<Miss> = workload
-        .rows
-        .iter()
-        .filter(|row| !row.is_seq())
-        .filter_map(|row| {
-            let ideal = row.ideal.filter(|ideal| ideal.rule == IdealRule::CpuBound)?;
-            let lanes = (seq? / ideal.seconds).round();
-            let speedup = row.speedup?;
-            let kept = if lanes > 1.0 {
-                speedup >= SHARE_OF_IDEAL * lanes
-            } else {
-                (speedup - 1.0).abs() <= 0.1
-            };
-            (!kept).then(|| miss(row, speedup, lanes))
-        })
-        .collect();
-    Lesson::Cpu { cores, holds: misses.is_empty() && seq.is_some(), misses }
+    let (mut parallel, mut single, mut misses) = (0, 0, Vec::new());
+    for row in witnesses(workload) {
+        let Some((seq, ideal, speedup)) = seq
+            .zip(row.ideal.filter(|i| i.rule == IdealRule::CpuBound))
+            .zip(row.speedup)
+            .map(|((s, i), x)| (s, i, x))
+        else {
+            continue;
+        };
+        let lanes = (seq / ideal.seconds).round();
+        let kept = if lanes > 1.0 {
+            speedup >= SHARE_OF_IDEAL * lanes
+        } else {
+            (speedup - 1.0).abs() <= 0.1
+        };
+        if lanes > 1.0 {
+            parallel += 1
+        } else {
+            single += 1
+        }
+        if !kept {
+            misses.push(miss(row, speedup, lanes));
+        }
+    }
+    Lesson::Cpu { cores, holds: misses.is_empty() && parallel > 0, single: single > 0, misses }
 }
 
 fn download(workload: &Workload) -> Lesson {
-    let misses: Vec<Miss> = workload
-        .rows
+    let measured: Vec<(&Row, f64)> =
+        witnesses(workload).filter_map(|row| Some((row, row.ratio_to_ideal?))).collect();
+    let misses: Vec<Miss> = measured
         .iter()
-        .filter_map(|row| Some((row, row.ratio_to_ideal?)))
         .filter(|(_, ratio)| *ratio > NEAR_IDEAL)
-        .map(|(row, ratio)| miss(row, ratio, NEAR_IDEAL))
+        .map(|(row, ratio)| miss(row, *ratio, NEAR_IDEAL))
         .collect();
-    let measured = workload.rows.iter().any(|row| row.ratio_to_ideal.is_some());
-    Lesson::Download { holds: misses.is_empty() && measured, misses }
+    Lesson::Download { holds: misses.is_empty() && !measured.is_empty(), misses }
 }
 
 fn convert(workload: &Workload) -> Convert {
     let rows = &workload.rows;
     let cache = |row: &Row| row.record.as_ref().and_then(|record| record.cache.clone());
-    let fast: Vec<&Row> = rows
-        .iter()
-        .filter(|row| matches!(cache(row).as_deref(), Some("single-flight" | "moka")) && row.rule_kept == Some(true))
+    let fast: Vec<&Row> = witnesses(workload)
+        .filter(|row| {
+            matches!(cache(row).as_deref(), Some("single-flight" | "moka"))
+                && row.rule_kept == Some(true)
+        })
         .collect();
-    let locked: Vec<&Row> = rows.iter().filter(|row| !row.is_seq() && cache(row).as_deref() == Some("locked")).collect();
+    let locked: Vec<&Row> = rows
+        .iter()
+        .filter(|row| !row.is_seq() && cache(row).as_deref() == Some("locked"))
+        .collect();
     let locked_speedup = locked.iter().filter_map(|row| row.speedup).reduce(f64::max);
     let gains: Vec<f64> = fast
         .iter()
@@ -125,7 +153,8 @@ fn convert(workload: &Workload) -> Convert {
             Some(lock.timing.median_s / row.timing.median_s)
         })
         .collect();
-    let mut racy: Vec<&Row> = rows.iter().filter(|row| cache(row).as_deref() == Some("racy")).collect();
+    let mut racy: Vec<&Row> =
+        rows.iter().filter(|row| cache(row).as_deref() == Some("racy")).collect();
     racy.sort_by_key(|row| row.family);
     let slowest_fast = fast.iter().map(|row| row.timing.median_s).reduce(f64::max);
     Convert {
@@ -143,6 +172,7 @@ fn convert(workload: &Workload) -> Convert {
             .filter_map(|row| row.record.as_ref()?.duplicates)
             .collect(),
         racy_as_fast: !racy.is_empty()
-            && slowest_fast.is_some_and(|fast| racy.iter().all(|row| row.timing.median_s <= AS_FAST * fast)),
+            && slowest_fast
+                .is_some_and(|fast| racy.iter().all(|row| row.timing.median_s <= AS_FAST * fast)),
     }
 }

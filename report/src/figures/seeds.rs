@@ -17,12 +17,17 @@
 //! (its record's `elapsed_ms`, what the posts printed) is shown beside them.
 
 use std::collections::HashMap;
+use std::fs;
+use std::io::ErrorKind;
+use std::path::Path;
 
-use serde::Serialize;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{Kind, Row};
-use crate::files::Experiment;
+use super::row::{Kind, Row};
 
+/// File name of the experiments table in the results directory.
+pub const SEEDS_FILE: &str = "seeds.tsv";
 /// The second word of a concur variant's name (`s000-download-seq concur`).
 const CONCUR: &str = "concur";
 /// A model helps when it is at least this many times as fast as the sequential
@@ -56,11 +61,8 @@ fn split(variant: &str) -> (&str, &str) {
 pub fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
     let mut pairs: Vec<Pair> = Vec::new();
     let mut ids: Vec<&str> = experiments.iter().map(|e| e.id.as_str()).collect();
-    let mut unlisted: Vec<&str> = rows
-        .iter()
-        .map(|row| split(&row.variant).0)
-        .filter(|id| !ids.contains(id))
-        .collect();
+    let mut unlisted: Vec<&str> =
+        rows.iter().map(|row| split(&row.variant).0).filter(|id| !ids.contains(id)).collect();
     unlisted.sort();
     unlisted.dedup();
     ids.extend(unlisted);
@@ -129,7 +131,8 @@ pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
         .collect();
     for row in rows.iter_mut() {
         let reference = majority.get(&group_of(&row.variant));
-        row.checksum_agrees = row.record.as_ref().map(|_| answer(row).as_ref() == reference && reference.is_some());
+        row.checksum_agrees =
+            row.record.as_ref().map(|_| answer(row).as_ref() == reference && reference.is_some());
         row.set_check();
     }
 }
@@ -150,9 +153,16 @@ pub fn group_checks(pairs: &[Pair]) -> Vec<GroupCheck> {
     let mut checks: Vec<GroupCheck> = Vec::new();
     for pair in pairs {
         if !checks.iter().any(|check| check.group == pair.group) {
-            checks.push(GroupCheck { group: pair.group.clone(), variants: 0, disagree: Vec::new(), unchecked: 0 });
+            checks.push(GroupCheck {
+                group: pair.group.clone(),
+                variants: 0,
+                disagree: Vec::new(),
+                unchecked: 0,
+            });
         }
-        let Some(check) = checks.iter_mut().find(|check| check.group == pair.group) else { continue };
+        let Some(check) = checks.iter_mut().find(|check| check.group == pair.group) else {
+            continue;
+        };
         for row in pair.python.iter().chain(&pair.concur) {
             check.variants += 1;
             match row.checksum_agrees {
@@ -195,63 +205,66 @@ pub struct Lesson {
 /// lesson (every concurrent download against one at a time), where this run has
 /// their CPython programs.
 pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Lesson>) {
-    let mut groups: Vec<(&str, Vec<&Pair>)> = Vec::new();
+    let mut groups: Vec<Vec<&Pair>> = Vec::new();
     for pair in pairs.iter().filter(|pair| pair.python.is_some()) {
-        match groups.iter_mut().find(|(group, _)| *group == pair.group) {
-            Some((_, members)) => members.push(pair),
-            None => groups.push((&pair.group, vec![pair])),
+        match groups.iter_mut().find(|members| members[0].group == pair.group) {
+            Some(members) => members.push(pair),
+            None => groups.push(vec![pair]),
         }
     }
-    fn find<'p>(members: &[&'p Pair], model: &str) -> Option<&'p Pair> {
-        members.iter().find(|p| p.model.as_deref() == Some(model)).copied()
-    }
-    let against = |seq: f64, pair: &Pair, name: &str| {
-        let row = pair.python.as_ref()?;
-        let workers = row.record.as_ref().and_then(|record| record.workers);
-        let speedup = seq / row.timing.median_s;
-        let lanes = workers.unwrap_or(2).min(cores.unwrap_or(2)).max(1) as f64;
-        Some(Against { name: name.into(), median_s: row.timing.median_s, workers, speedup, helps: speedup >= HELPS, full: speedup >= SHARE_OF_LANES * lanes })
-    };
-    let lesson = |members: &[&Pair], seq: &Pair| -> Option<Lesson> {
-        let seq_s = seq.python.as_ref()?.timing.median_s;
-        let others = members
-            .iter()
-            .filter(|pair| pair.model.as_deref() != Some("python-seq"))
-            .filter_map(|pair| {
-                let model = pair.model.as_deref()?;
-                let name = if model == "python-procs" { "processes" } else { model.trim_start_matches("python-") };
-                against(seq_s, pair, name)
-            })
-            .collect::<Vec<_>>();
-        Some(Lesson {
-            ids: stem(members.iter().map(|pair| pair.id.as_str())),
-            threads: find(members, "python-threads").and_then(|p| against(seq_s, p, "threads")),
-            procs: find(members, "python-procs").and_then(|p| against(seq_s, p, "processes")),
-            seq_s,
-            others,
-        })
-    };
+    let has =
+        |members: &[&Pair], model: &str| members.iter().any(|p| p.model.as_deref() == Some(model));
     let of_kind = |kind: Kind| {
-        groups.iter().filter(move |(_, members)| {
-            members.iter().any(|pair| pair.workload.as_deref().map(Kind::of) == Some(kind))
-        })
+        let of = move |members: &&Vec<&Pair>| {
+            members.iter().any(|p| p.workload.as_deref().map(Kind::of) == Some(kind))
+        };
+        groups.iter().filter(of).filter(|members| has(members, "python-seq"))
     };
-    let cpu = of_kind(Kind::Cpu)
-        .filter_map(|(_, members)| {
-            let seq = find(members, "python-seq")?;
-            let helper = find(members, "python-threads").or(find(members, "python-procs"))?;
-            Some((find(members, "python-threads").is_some(), members, seq, helper))
-        })
-        .max_by_key(|(threads, ..)| *threads)
-        .and_then(|(_, members, seq, _)| lesson(members, seq));
+    let lesson = |members: &Vec<&Pair>| -> Option<Lesson> {
+        let seq_s = members
+            .iter()
+            .find(|p| p.model.as_deref() == Some("python-seq"))?
+            .python
+            .as_ref()?
+            .timing
+            .median_s;
+        let others: Vec<Against> = members
+            .iter()
+            .filter_map(|pair| {
+                let name = match pair.model.as_deref()? {
+                    "python-seq" => return None,
+                    "python-procs" => "processes",
+                    model => model.trim_start_matches("python-"),
+                };
+                let row = pair.python.as_ref()?;
+                let workers = row.record.as_ref().and_then(|record| record.workers);
+                let speedup = seq_s / row.timing.median_s;
+                let lanes = workers.unwrap_or(2).min(cores.unwrap_or(2)).max(1) as f64;
+                let (helps, full) = (speedup >= HELPS, speedup >= SHARE_OF_LANES * lanes);
+                Some(Against {
+                    name: name.into(),
+                    median_s: row.timing.median_s,
+                    workers,
+                    speedup,
+                    helps,
+                    full,
+                })
+            })
+            .collect();
+        let named = |name: &str| others.iter().find(|o| o.name == name).cloned();
+        let (threads, procs) = (named("threads"), named("processes"));
+        let ids = stem(members.iter().map(|pair| pair.id.as_str()));
+        Some(Lesson { ids, seq_s, threads, procs, others })
+    };
+    // Threads carry the lesson about the GIL: a group with them first.
+    let with = |model: &str| of_kind(Kind::Cpu).find(|members| has(members, model));
+    let cpu = with("python-threads").or_else(|| with("python-procs")).and_then(lesson);
     // The download group with the most CPython models; the first of equals.
-    let io = of_kind(Kind::Download)
-        .filter(|(_, members)| members.len() > 1)
-        .filter_map(|(_, members)| Some((members.len(), members, find(members, "python-seq")?)))
+    let most = of_kind(Kind::Download)
+        .filter(|members| members.len() > 1)
         .rev()
-        .max_by_key(|(count, ..)| *count)
-        .and_then(|(_, members, seq)| lesson(members, seq));
-    (cpu, io)
+        .max_by_key(|members| members.len());
+    (cpu, most.and_then(lesson))
 }
 
 /// `s002-cpu-*`: the ids' common stem up to a dash, or the one id.
@@ -266,4 +279,87 @@ fn stem<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     });
     let common = &first[..common];
     format!("{}*", common.rfind('-').map_or("", |at| &common[..=at]))
+}
+
+/// One experiment of the seeds (`seeds.tsv`, copied by compare.sh from
+/// `scripts/python/experiments.tsv`): a CPython program of a blog post and its
+/// concur twin. Columns are found by header name; `-` or blank is absent.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Experiment {
+    /// `s000-download-seq`: the first word of both variants' names.
+    pub id: String,
+    /// The CPython variant's model (`python-seq`, ...).
+    #[serde(deserialize_with = "cell")]
+    pub model: Option<String>,
+    /// The concur workload it runs (`download`, `range-sum`, ...).
+    #[serde(deserialize_with = "cell")]
+    pub workload: Option<String>,
+    #[serde(deserialize_with = "cell")]
+    pub description: Option<String>,
+    /// What the post printed, at the seeds' sizes on the author's machine.
+    #[serde(deserialize_with = "seconds")]
+    pub seed_seconds: Option<f64>,
+    /// Experiments whose answers must agree (the same job at the same size).
+    #[serde(deserialize_with = "cell")]
+    pub group: Option<String>,
+}
+
+fn cell<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    let text = text.trim();
+    Ok((!text.is_empty() && text != "-").then(|| text.to_string()))
+}
+
+fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    Ok(cell(deserializer)?
+        .and_then(|text| text.parse().ok())
+        .filter(|seconds: &f64| seconds.is_finite() && *seconds > 0.0))
+}
+
+impl Experiment {
+    /// Reads `seeds.tsv`; a missing file is no experiments. A line with more or
+    /// fewer fields than the header is an error (every value would shift column).
+    pub fn read(path: &Path) -> Result<Vec<Experiment>> {
+        let text = match fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", path.display()));
+            }
+        };
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(b'\t').quoting(false).from_reader(text.as_bytes());
+        let has_id = reader
+            .headers()
+            .with_context(|| path.display().to_string())?
+            .iter()
+            .any(|name| name == "id");
+        if !has_id && !text.trim().is_empty() {
+            bail!("{}: the header line has no `id` column", path.display());
+        }
+        reader.deserialize().map(|row| row.with_context(|| path.display().to_string())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// seeds.tsv by header name; `-` is absent; a short line is an error.
+    #[test]
+    fn experiments_by_header() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("concur-files-{}", std::process::id()));
+        fs::create_dir_all(&dir)?;
+        let path = dir.join(SEEDS_FILE);
+        fs::write(&path, "group\tid\tseed_seconds\tx\ng1\ts1\t14.3\t-\n\tx2\t-\ty\n")?;
+        let experiments = Experiment::read(&path)?;
+        assert_eq!(experiments[0].group.as_deref(), Some("g1"));
+        assert_eq!((experiments[0].seed_seconds, experiments[1].seed_seconds), (Some(14.3), None));
+        fs::write(&path, "id\tgroup\ns1\n")?;
+        assert!(Experiment::read(&path).is_err());
+        assert!(Experiment::read(&dir.join("missing.tsv"))?.is_empty());
+        fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
 }

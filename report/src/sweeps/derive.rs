@@ -163,10 +163,8 @@ impl Bound {
 /// unweighted, the noise of the largest point (0.1% of procs' 12.7 s is 13 ms)
 /// outweighs a start-up of a millisecond (it gave procs a start-up of −4 ms).
 pub fn fit_line(points: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64)> {
-    let points: Vec<(f64, f64, f64)> = points
-        .filter(|(_, y)| *y > 0.0)
-        .map(|(x, y)| (x, y, y.powi(-2)))
-        .collect();
+    let points: Vec<(f64, f64, f64)> =
+        points.filter(|(_, y)| *y > 0.0).map(|(x, y)| (x, y, y.powi(-2))).collect();
     let sum = |term: &dyn Fn(f64, f64) -> f64| -> f64 {
         points.iter().map(|(x, y, w)| w * term(*x, *y)).sum()
     };
@@ -297,23 +295,14 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
         families.dedup();
         families.len()
     };
-    let shared = at
-        .iter()
-        .rposition(|at| models(at) >= 2)
-        .or(at.len().checked_sub(1));
+    let shared = at.iter().rposition(|at| models(at) >= 2).or(at.len().checked_sub(1));
     let latency = |index: Option<usize>| index.filter(|_| kind == Kind::Latency);
     let waiting = |index: &usize| at[*index].value > 0.0 && at[*index].spread.is_some();
     let matters = (0..at.len()).find(|i| waiting(i) && at[*i].spread > Some(MATTERS_ABOVE));
-    let calm = (0..at.len())
-        .rev()
-        .find(waiting)
-        .filter(|_| matters.is_none());
+    let calm = (0..at.len()).rev().find(waiting).filter(|_| matters.is_none());
     Sweep {
         shared: shared.filter(|_| matches!(kind, Kind::Tasks | Kind::Inflight)),
-        zero: latency(
-            at.iter()
-                .position(|at| at.value == 0.0 && at.spread.is_some()),
-        ),
+        zero: latency(at.iter().position(|at| at.value == 0.0 && at.spread.is_some())),
         before: latency(matters.and_then(|m| (0..m).rev().find(waiting))),
         calm: latency(calm),
         last: latency(at.len().checked_sub(1).filter(|last| at[*last].value > 0.0)),
@@ -336,9 +325,7 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
 fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figures {
     let record = &point.record;
     let count = |n: Option<u64>| n.map(|n| n as f64);
-    let base = all
-        .iter()
-        .find(|base| base.variant == point.variant && base.value == 1.0);
+    let base = all.iter().find(|base| base.variant == point.variant && base.value == 1.0);
     let median = point.timing.median_s;
     let mut f = Figures::default();
     let ideal_s = match kind {
@@ -367,10 +354,7 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
                 _ => (point.family == Family::Seq).then_some(1.0),
             });
             f.speedup = seq_s.map(|seq| seq / median);
-            let lanes = f
-                .workers
-                .zip(cores)
-                .map(|(w, cores)| cpu_lanes(w as u64, cores));
+            let lanes = f.workers.zip(cores).map(|(w, cores)| cpu_lanes(w as u64, cores));
             f.ideal_speedup = lanes.map(|lanes| lanes as f64);
             let ideal_s = seq_s.zip(f.ideal_speedup).map(|(seq, lanes)| seq / lanes);
             if kind == Kind::Tasksize {
@@ -404,9 +388,7 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
 pub fn url_latency_ms(command: &str) -> Option<f64> {
     let at = command.find("latency_ms=")? + "latency_ms=".len();
     let digits = &command[at..];
-    let end = digits
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(digits.len());
+    let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
     digits[..end].parse().ok()
 }
 
@@ -435,20 +417,13 @@ fn fit_variants(points: &mut [Point]) {
     let variants: Vec<String> = points.iter().map(|p| p.variant.clone()).collect();
     for variant in variants {
         let ours = |p: &Point| p.variant == variant;
-        let lanes = points
-            .iter()
-            .filter(|p| ours(p))
-            .filter_map(|p| p.figures.ideal_speedup);
+        let lanes = points.iter().filter(|p| ours(p)).filter_map(|p| p.figures.ideal_speedup);
         let Some((lanes, (c, per_task_s))) = lanes.reduce(f64::max).zip(fit_of(points, &ours))
         else {
             continue;
         };
         let work_s = seq_c / lanes;
-        let fit = Fit {
-            per_task_s,
-            startup_s: c - work_s,
-            work_s,
-        };
+        let fit = Fit { per_task_s, startup_s: c - work_s, work_s };
         for point in points.iter_mut().filter(|p| ours(p)) {
             let tasks_s = per_task_s * point.record.tasks.unwrap_or(0) as f64;
             point.figures.bound = Some(if fit.startup_s > tasks_s.max(work_s) {
@@ -465,19 +440,13 @@ fn fit_variants(points: &mut [Point]) {
 
 /// The variant of `first` (its first point), with its best and largest points.
 fn line(kind: Kind, all: &[Point], first: &Point) -> Line {
-    let mut points: Vec<Point> = all
-        .iter()
-        .filter(|p| p.variant == first.variant)
-        .cloned()
-        .collect();
+    let mut points: Vec<Point> =
+        all.iter().filter(|p| p.variant == first.variant).cloned().collect();
     points.sort_by(|a, b| a.value.total_cmp(&b.value));
     let speedup = |p: &&Point| p.figures.speedup.filter(|_| p.family != Family::Seq);
     let parallel = points.iter().filter(|p| speedup(p).is_some());
-    let best = parallel.max_by(|a, b| {
-        speedup(a)
-            .unwrap_or(0.0)
-            .total_cmp(&speedup(b).unwrap_or(0.0))
-    });
+    let best =
+        parallel.max_by(|a, b| speedup(a).unwrap_or(0.0).total_cmp(&speedup(b).unwrap_or(0.0)));
     let share = best.and_then(|best| Some(best.figures.speedup? / best.figures.ideal_speedup?));
     Line {
         variant: first.variant.clone(),
@@ -486,39 +455,26 @@ fn line(kind: Kind, all: &[Point], first: &Point) -> Line {
         best: best.cloned(),
         share,
         duplicated: points.iter().any(|p| p.figures.duplicates > Some(0.0)),
-        reach: (kind == Kind::Tasksize)
-            .then(|| reach(all, &points))
-            .flatten(),
+        reach: (kind == Kind::Tasksize).then(|| reach(all, &points)).flatten(),
         points,
     }
 }
 
 fn reached(point: &Point) -> bool {
     let (speedup, ideal) = (point.figures.speedup, point.figures.ideal_speedup);
-    speedup
-        .zip(ideal)
-        .is_some_and(|(speedup, ideal)| speedup >= SHARE_OF_IDEAL * ideal)
+    speedup.zip(ideal).is_some_and(|(speedup, ideal)| speedup >= SHARE_OF_IDEAL * ideal)
 }
 
 /// When a parallel `tasksize` variant reaches its ideal speedup, from its
 /// points by ascending size; `None` for seq.
 fn reach(all: &[Point], points: &[Point]) -> Option<Reach> {
     let has = |p: &&Point| p.figures.speedup.is_some() && p.figures.ideal_speedup.is_some();
-    let rows: Vec<&Point> = points
-        .iter()
-        .filter(|p| p.family != Family::Seq)
-        .filter(has)
-        .collect();
+    let rows: Vec<&Point> = points.iter().filter(|p| p.family != Family::Seq).filter(has).collect();
     let largest = *rows.last()?;
-    let from_index = rows
-        .iter()
-        .rposition(|p| !reached(p))
-        .map_or(0, |miss| miss + 1);
+    let from_index = rows.iter().rposition(|p| !reached(p)).map_or(0, |miss| miss + 1);
     let from = rows.get(from_index).copied();
     let work_s = from.and_then(|from| {
-        let seq = all
-            .iter()
-            .find(|p| p.value == from.value && p.family == Family::Seq)?;
+        let seq = all.iter().find(|p| p.value == from.value && p.family == Family::Seq)?;
         Some(seq.timing.median_s / seq.record.tasks? as f64)
     });
     let median = largest.timing.median_s;
@@ -541,26 +497,13 @@ fn reach(all: &[Point], points: &[Point]) -> Option<Reach> {
 }
 
 fn at(points: &[Point], value: f64) -> At {
-    let here: Vec<Point> = points
-        .iter()
-        .filter(|p| p.value == value)
-        .cloned()
-        .collect();
+    let here: Vec<Point> = points.iter().filter(|p| p.value == value).cloned().collect();
     let by_median = |a: &&Point, b: &&Point| a.timing.median_s.total_cmp(&b.timing.median_s);
     let fastest = here.iter().min_by(by_median).cloned();
     let slowest = here.iter().max_by(by_median).cloned();
-    let spread = fastest
-        .as_ref()
-        .zip(slowest.as_ref())
-        .filter(|_| here.len() >= 2);
+    let spread = fastest.as_ref().zip(slowest.as_ref()).filter(|_| here.len() >= 2);
     let spread = spread.map(|(fastest, slowest)| slowest.timing.median_s / fastest.timing.median_s);
-    At {
-        value,
-        points: here,
-        fastest,
-        slowest,
-        spread,
-    }
+    At { value, points: here, fastest, slowest, spread }
 }
 
 fn notes(kind: Kind, points: &[Point], lines: &[Line], cores: Option<u64>) -> Notes {
@@ -568,9 +511,8 @@ fn notes(kind: Kind, points: &[Point], lines: &[Line], cores: Option<u64>) -> No
     let per_unit = matches!(kind, Kind::Tasks | Kind::Inflight);
     let has_base = |line: &&Line| line.points.iter().any(|p| p.value == 1.0);
     let without_base = lines.iter().filter(|line| per_unit && !has_base(line));
-    let faster = points
-        .iter()
-        .filter(|p| p.figures.ratio_to_ideal.is_some_and(|r| r < BELOW_IDEAL));
+    let faster =
+        points.iter().filter(|p| p.figures.ratio_to_ideal.is_some_and(|r| r < BELOW_IDEAL));
     Notes {
         missing_base: without_base.map(|line| line.variant.clone()).collect(),
         no_wait: kind == Kind::Tasks && points.iter().any(|p| p.wait_ms.is_none()),
@@ -631,41 +573,23 @@ mod tests {
             // seq: 40 ms of work and 10 ns a task; procs: the work halved, 3 ms of
             // start-up beyond that, 12 µs a task.
             points.push(point("seq", size, 0.040 + 10e-9 * tasks as f64, &record(1)));
-            points.push(point(
-                "procs",
-                size,
-                0.023 + 12e-6 * tasks as f64,
-                &record(2),
-            ));
+            points.push(point("procs", size, 0.023 + 12e-6 * tasks as f64, &record(2)));
         }
         let sweep = sweep("tasksize".into(), "task_iterations".into(), points, Some(2));
         let procs = &sweep.lines[1];
         let fit = procs.largest.figures.fit.expect("procs is fitted");
         assert!(close(fit.per_task_s, 12e-6), "{fit:?}");
-        assert!(
-            close(fit.startup_s, 0.003) && close(fit.work_s, 0.020),
-            "{fit:?}"
-        );
+        assert!(close(fit.startup_s, 0.003) && close(fit.work_s, 0.020), "{fit:?}");
         let bounds: Vec<Option<Bound>> = procs.points.iter().map(|p| p.figures.bound).collect();
         let (tasks, work) = (Some(Bound::Tasks), Some(Bound::Work));
-        assert_eq!(
-            bounds,
-            [tasks, tasks, work, work, work],
-            "by ascending task size"
-        );
+        assert_eq!(bounds, [tasks, tasks, work, work, work], "by ascending task size");
         let reach = procs.reach.as_ref().expect("procs is parallel");
         assert!(sweep.lines[0].reach.is_none(), "seq is not");
         // 10 tasks: 40.0001 ms ÷ (23.12 − 3) ms.
         let without = reach.without_startup.expect("a start-up");
         assert!(close(without, 0.0400001 / 0.02012), "{without}");
-        assert!(
-            reach.startup_holds_back,
-            "1.73× misses 90% of 2×, 1.99× would not"
-        );
-        assert!(
-            fit_line([(5.0, 1.0), (5.0, 2.0)].into_iter()).is_none(),
-            "one task count"
-        );
+        assert!(reach.startup_holds_back, "1.73× misses 90% of 2×, 1.99× would not");
+        assert!(fit_line([(5.0, 1.0), (5.0, 2.0)].into_iter()).is_none(), "one task count");
     }
 
     /// At 0 ms the variants differ by 2.3× from their own CPU costs; the model
@@ -673,45 +597,22 @@ mod tests {
     #[test]
     fn latency_matters_from_the_first_wait() {
         let mut points = Vec::new();
-        for (ms, seq, async_) in [
-            (0.0, 0.00468, 0.0109),
-            (1.0, 0.177, 0.00986),
-            (5.0, 0.825, 0.0143),
-        ] {
+        for (ms, seq, async_) in
+            [(0.0, 0.00468, 0.0109), (1.0, 0.177, 0.00986), (5.0, 0.825, 0.0143)]
+        {
             points.push(point("seq", ms, seq, r#"{"requests":160}"#));
-            points.push(point(
-                "async",
-                ms,
-                async_,
-                r#"{"requests":160,"concurrency":160}"#,
-            ));
+            points.push(point("async", ms, async_, r#"{"requests":160,"concurrency":160}"#));
         }
         let sweep = sweep("latency".into(), "latency_ms".into(), points, Some(2));
         let zero = &sweep.at[sweep.zero.expect("a spread at 0 ms")];
-        assert_eq!(
-            zero.fastest.as_ref().map(|p| p.variant.as_str()),
-            Some("seq")
-        );
-        assert_eq!(
-            zero.spread.map(|spread| (spread * 100.0).round()),
-            Some(233.0)
-        );
+        assert_eq!(zero.fastest.as_ref().map(|p| p.variant.as_str()), Some("seq"));
+        assert_eq!(zero.spread.map(|spread| (spread * 100.0).round()), Some(233.0));
         let matters = &sweep.at[sweep.matters.expect("the model matters")];
         assert_eq!(matters.value, 1.0);
-        assert!(
-            matters
-                .spread
-                .is_some_and(|spread| close(spread, 0.177 / 0.00986))
-        );
-        assert_eq!(
-            (sweep.before, sweep.calm, sweep.last),
-            (None, None, Some(2))
-        );
+        assert!(matters.spread.is_some_and(|spread| close(spread, 0.177 / 0.00986)));
+        assert_eq!((sweep.before, sweep.calm, sweep.last), (None, None, Some(2)));
         let seq_at_5 = &sweep.at[2].points[0];
-        assert!(
-            close(seq_at_5.figures.ideal_s.expect("an ideal"), 0.8),
-            "160 waves of 5 ms"
-        );
+        assert!(close(seq_at_5.figures.ideal_s.expect("an ideal"), 0.8), "160 waves of 5 ms");
     }
 
     /// A per-task memory figure at or below zero is the 1-task run's noise.
@@ -719,18 +620,8 @@ mod tests {
     fn memory_at_or_below_the_first_run_is_noise() {
         let points = vec![
             point("async", 1.0, 1.0, r#"{"peak_rss_kib":5172,"wait_ms":1000}"#),
-            point(
-                "async",
-                1000.0,
-                1.0,
-                r#"{"peak_rss_kib":5168,"wait_ms":1000}"#,
-            ),
-            point(
-                "async",
-                10.0,
-                1.0,
-                r#"{"peak_rss_kib":5176,"wait_ms":1000}"#,
-            ),
+            point("async", 1000.0, 1.0, r#"{"peak_rss_kib":5168,"wait_ms":1000}"#),
+            point("async", 10.0, 1.0, r#"{"peak_rss_kib":5176,"wait_ms":1000}"#),
         ];
         let sweep = sweep("tasks".into(), "tasks".into(), points, None);
         let per = |at: usize| sweep.points[at].figures.per_unit.expect("a base");

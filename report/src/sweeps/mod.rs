@@ -25,10 +25,9 @@ use anyhow::{Context, Result, bail};
 use crate::chart;
 use crate::figures::Family;
 use crate::files::{
-    self, Export, MACHINE_FILE, Machine, Markers, PARAMS_FILE, Params, README_FILE, RECORDS_FILE,
-    SweepLine,
+    self, Export, MACHINE_FILE, Machine, PARAMS_FILE, Params, README_FILE, RECORDS_FILE, SweepLine,
 };
-use crate::pages;
+use crate::pages::{self, Markers};
 use crate::stats::Timing;
 
 use self::derive::{Figures, Point, Sweep};
@@ -58,7 +57,7 @@ pub fn generate(dir: &Path, guide: Option<&Path>) -> Result<String> {
     outputs.push((README_FILE.to_string(), readme));
     let summary = pages::render("scaling.md", output::page(&inputs, None))?;
     if let Some(guide) = guide {
-        let link = files::relative_link(guide, dir)?;
+        let link = pages::relative_link(guide, dir)?;
         let block = pages::render("scaling.md", output::page(&inputs, Some(link)))?;
         Markers { name: "scaling" }.rewrite(guide, &block)?;
     }
@@ -71,10 +70,7 @@ pub fn generate(dir: &Path, guide: Option<&Path>) -> Result<String> {
 /// Reads every input in `dir` and derives each sweep. Nothing is written.
 pub fn load(dir: &Path) -> Result<Inputs> {
     if !dir.is_dir() {
-        bail!(
-            "{} is not a directory (expected sweep.sh's output directory)",
-            dir.display()
-        );
+        bail!("{} is not a directory (expected sweep.sh's output directory)", dir.display());
     }
     let params: Params = files::read_json(&dir.join(PARAMS_FILE), "a run-parameters file")?;
     let machine: Machine = files::read_json(&dir.join(MACHINE_FILE), "a machine description")?;
@@ -94,16 +90,10 @@ pub fn load(dir: &Path) -> Result<Inputs> {
         };
         let points = &mut sweeps[index].2;
         // Two points of a variant at one value: which one would the curve show?
-        let twice = points
-            .iter()
-            .find(|p| p.variant == point.variant && p.value == point.value);
+        let twice = points.iter().find(|p| p.variant == point.variant && p.value == point.value);
         if let Some(earlier) = twice {
             let (variant, value) = (&point.variant, point.value);
-            bail!(
-                "{}: {variant} at {value} measured twice (also line {})",
-                at(),
-                earlier.line
-            );
+            bail!("{}: {variant} at {value} measured twice (also line {})", at(), earlier.line);
         }
         points.push(point);
     }
@@ -112,11 +102,7 @@ pub fn load(dir: &Path) -> Result<Inputs> {
     }
     let derive = |(name, parameter, points)| derive::sweep(name, parameter, points, machine.cores);
     let sweeps = sweeps.into_iter().map(derive).collect();
-    Ok(Inputs {
-        params,
-        machine,
-        sweeps,
-    })
+    Ok(Inputs { params, machine, sweeps })
 }
 
 /// A point from its line and its export.
@@ -124,27 +110,15 @@ fn point(dir: &Path, line: usize, given: &SweepLine) -> Result<Point> {
     let value = given.value.as_f64().filter(|value| value.is_finite());
     let value = value.with_context(|| format!("value {} is not a finite number", given.value))?;
     let export = Path::new(&given.export);
-    if !export
-        .components()
-        .all(|part| matches!(part, Component::Normal(_)))
-    {
-        bail!(
-            "export {:?} must be a path inside the sweep directory",
-            given.export
-        );
+    if !export.components().all(|part| matches!(part, Component::Normal(_))) {
+        bail!("export {:?} must be a path inside the sweep directory", given.export);
     }
     let results = Export::read(&dir.join(export))?;
     let [result] = results.as_slice() else {
-        bail!(
-            "{} holds {} results; a point's holds one",
-            given.export,
-            results.len()
-        );
+        bail!("{} holds {} results; a point's holds one", given.export, results.len());
     };
     let record = files::record_of(&given.record);
-    let wait_ms = record
-        .wait_ms
-        .or_else(|| option(&given.command, "--wait-ms"));
+    let wait_ms = record.wait_ms.or_else(|| option(&given.command, "--wait-ms"));
     Ok(Point {
         line,
         variant: given.variant.clone(),

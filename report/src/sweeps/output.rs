@@ -63,9 +63,8 @@ const SPEEDUP: &[Column] = &[
     ("speedup_vs_seq", |p| number(p.figures.speedup, 4)),
     ("ideal_speedup", |p| number(p.figures.ideal_speedup, 0)),
 ];
-const OVERHEAD: &[Column] = &[("overhead_per_task_us", |p| {
-    number(p.figures.overhead_per_task_s.map(|s| s * 1e6), 4)
-})];
+const OVERHEAD: &[Column] =
+    &[("overhead_per_task_us", |p| number(p.figures.overhead_per_task_s.map(|s| s * 1e6), 4))];
 const CALLERS: &[Column] = &[
     ("duplicates", |p| number(p.figures.duplicates, 0)),
     ("conversions", |p| count(p.record.conversions)),
@@ -76,15 +75,9 @@ const IDEAL: &[Column] = &[
 ];
 /// `tasksize`'s fit, after the columns earlier reports wrote, which keep their place.
 const FIT: &[Column] = &[
-    ("fit_per_task_us", |p| {
-        number(p.figures.fit.map(|f| f.per_task_s * 1e6), 4)
-    }),
-    ("fit_startup_ms", |p| {
-        number(p.figures.fit.map(|f| f.startup_s * 1e3), 4)
-    }),
-    ("bound", |p| {
-        p.figures.bound.map(|bound| bound.word().into())
-    }),
+    ("fit_per_task_us", |p| number(p.figures.fit.map(|f| f.per_task_s * 1e6), 4)),
+    ("fit_startup_ms", |p| number(p.figures.fit.map(|f| f.startup_s * 1e3), 4)),
+    ("bound", |p| p.figures.bound.map(|bound| bound.word().into())),
 ];
 
 fn columns(sweep: &Sweep) -> Vec<Column> {
@@ -119,14 +112,9 @@ pub fn csv(sweep: &Sweep) -> Result<String> {
             timing.min_s.to_string(),
             timing.max_s.to_string(),
             timing.runs().to_string(),
-            point
-                .peak_rss_kib
-                .map(|kib| kib.to_string())
-                .unwrap_or_default(),
+            point.peak_rss_kib.map(|kib| kib.to_string()).unwrap_or_default(),
         ];
-        let derived = columns
-            .iter()
-            .map(|(_, cell)| cell(point).unwrap_or_default());
+        let derived = columns.iter().map(|(_, cell)| cell(point).unwrap_or_default());
         writer.write_record(base.into_iter().chain(derived))?;
     }
     let bytes = writer.into_inner().context("cannot write the CSV")?;
@@ -167,12 +155,7 @@ fn chart_title(sweep: &Sweep) -> String {
 /// min(workers, cores)), else one per variant in its colour.
 pub fn chart(sweep: &Sweep) -> Chart {
     let (value_label, unit, ideal) = y_axis(sweep);
-    let series = |label, colour, points, dashed| Series {
-        label,
-        colour,
-        points,
-        dashed,
-    };
+    let series = |label, colour, points, dashed| Series { label, colour, points, dashed };
     let mut lines = Vec::new();
     // Each distinct ideal once, with the variants that share it.
     let mut ideals: Vec<(Vec<&str>, Series)> = Vec::new();
@@ -188,10 +171,7 @@ pub fn chart(sweep: &Sweep) -> Chart {
         match ideals.iter_mut().find(|(_, ideal)| ideal.points == points) {
             Some((variants, _)) => variants.push(&line.variant),
             None if points.is_empty() => {}
-            None => ideals.push((
-                vec![&line.variant],
-                series(String::new(), colour, points, true),
-            )),
+            None => ideals.push((vec![&line.variant], series(String::new(), colour, points, true))),
         }
     }
     // Every ideal point, once per value; `None` when two variants disagree there.
@@ -215,18 +195,9 @@ pub fn chart(sweep: &Sweep) -> Chart {
             ..ideal
         })),
     }
-    let kind = chart::Kind::Lines {
-        x_label: x_label(sweep).to_string(),
-        series: lines,
-    };
+    let kind = chart::Kind::Lines { x_label: x_label(sweep).to_string(), series: lines };
     let title = chart_title(sweep);
-    Chart {
-        title,
-        value_label: value_label.to_string(),
-        unit,
-        kind,
-        legend: Vec::new(),
-    }
+    Chart { title, value_label: value_label.to_string(), unit, kind, legend: Vec::new() }
 }
 
 /// Variants as a legend says them, their shared model said once: `threads
@@ -310,16 +281,7 @@ pub struct Section<'a> {
 }
 
 pub fn page(inputs: &Inputs, link: Option<String>) -> Page<'_> {
-    let section = |sweep| Section {
-        table: table(sweep),
-        chart_title: chart_title(sweep),
-        sweep,
-    };
+    let section = |sweep| Section { table: table(sweep), chart_title: chart_title(sweep), sweep };
     let sweeps = inputs.sweeps.iter().map(section).collect();
-    Page {
-        machine: &inputs.machine,
-        params: &inputs.params,
-        sweeps,
-        link,
-    }
+    Page { machine: &inputs.machine, params: &inputs.params, sweeps, link }
 }

@@ -16,9 +16,7 @@ use serde_json::Value;
 pub const BINARY: &str = env!("CARGO_BIN_EXE_concur-report");
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/report")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report").join(name)
 }
 
 /// A private directory in the system temporary directory, deleted on drop.
@@ -88,10 +86,7 @@ impl Scratch {
             .iter()
             .filter(|result| result["command"].as_str().is_some_and(&keep))
             .collect();
-        self.write(
-            &export_name,
-            serde_json::json!({ "results": results }).to_string(),
-        );
+        self.write(&export_name, serde_json::json!({ "results": results }).to_string());
         let records = self.read("records.jsonl");
         let kept: Vec<&str> = records
             .lines()
@@ -127,10 +122,7 @@ impl Drop for Scratch {
 
 /// Runs `concur-report` with these arguments.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(BINARY)
-        .args(args)
-        .output()
-        .expect("run concur-report")
+    Command::new(BINARY).args(args).output().expect("run concur-report")
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -202,4 +194,66 @@ pub fn assert_balanced_tags(svg: &str) {
         rest = &rest[end + 1..];
     }
     assert!(open.is_empty(), "unclosed tags: {open:?}");
+}
+
+/// The sample standard deviation hyperfine reports (`None` for a single run).
+fn stddev(times: &[f64]) -> Option<f64> {
+    let n = times.len() as f64;
+    let mean = times.iter().sum::<f64>() / n;
+    (times.len() > 1)
+        .then(|| (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
+}
+
+impl Scratch {
+    /// Replaces the per-run times of one variant of `<workload>.json` and
+    /// recomputes what hyperfine derives from them (mean, σ, median, min, max,
+    /// one exit code 0 per run), as if hyperfine had measured these times.
+    pub fn set_times(&self, workload: &str, variant: &str, times: &[f64]) {
+        let export_name = format!("{workload}.json");
+        let mut export: Value =
+            serde_json::from_str(&self.read(&export_name)).expect("JSON export");
+        let result = export["results"]
+            .as_array_mut()
+            .expect("results")
+            .iter_mut()
+            .find(|result| result["command"] == variant)
+            .unwrap_or_else(|| panic!("no {variant:?} in {export_name}"));
+        let mut sorted = times.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let middle = sorted.len() / 2;
+        let median = if sorted.len() % 2 == 1 {
+            sorted[middle]
+        } else {
+            (sorted[middle - 1] + sorted[middle]) / 2.0
+        };
+        result["times"] = serde_json::json!(times);
+        result["exit_codes"] = serde_json::json!(vec![0; times.len()]);
+        result["mean"] = serde_json::json!(times.iter().sum::<f64>() / times.len() as f64);
+        result["stddev"] = serde_json::json!(stddev(times));
+        result["median"] = serde_json::json!(median);
+        result["min"] = serde_json::json!(sorted[0]);
+        result["max"] = serde_json::json!(sorted[sorted.len() - 1]);
+        self.write(&export_name, export.to_string());
+    }
+}
+
+/// The findings block that `concur-report --readme` writes for the report
+/// already in `results`, from a front README holding only the two markers in a
+/// directory beside it (so the links read `../<results dir>/...`).
+pub fn findings_block(results: &Scratch) -> String {
+    let front = Scratch::empty("front");
+    front.write("README.md", "<!-- findings:start -->\n<!-- findings:end -->\n");
+    let readme = front.path("README.md");
+    let output = Command::new(BINARY)
+        .arg("--dir")
+        .arg(&results.dir)
+        .arg("--readme")
+        .arg(&readme)
+        .output()
+        .expect("run concur-report --readme");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = front.read("README.md");
+    let start = "<!-- findings:start -->\n";
+    let block = &text[text.find(start).expect("start marker") + start.len()..];
+    block[..block.find("<!-- findings:end -->").expect("end marker")].to_string()
 }

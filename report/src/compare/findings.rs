@@ -1,0 +1,235 @@
+//! The findings block of a front README (`templates/findings.md`): one row per
+//! workload with each model's fastest correct variant and what the workload
+//! shows, the blocking task's table and the seeds' lessons.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::page::{SeedsContext, rounds_of, seeds_context};
+use super::tables::blocking_compact;
+use crate::figures::lessons::{self, Lesson};
+use crate::figures::{Check, Family, Kind, Report, Row, Workload, blocking, seeds};
+use crate::files::{Machine, Params};
+use crate::format::{duration, duration_short, factor, grouped, power_of_ten};
+use crate::pages;
+use crate::table::{Align, Table};
+
+/// The name of a variant without its model, which the column already says,
+/// with its options as code: `threads scoped --gil` -> ``scoped `--gil` ``.
+fn label(row: &Row, siblings: bool) -> String {
+    let variant = row.variant.as_str();
+    let model = row
+        .record
+        .as_ref()
+        .and_then(|r| r.model.as_deref())
+        .unwrap_or_else(|| variant.split(' ').next().unwrap_or(variant));
+    let rest = if row.family == Family::Python {
+        variant.strip_prefix("python-").unwrap_or(variant)
+    } else {
+        variant
+            .strip_prefix(model)
+            .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+            .unwrap_or(variant)
+    }
+    .trim();
+    match rest.find("--") {
+        _ if rest.is_empty() && siblings => row
+            .record
+            .as_ref()
+            .and_then(|r| r.workers)
+            .map_or(String::new(), |w| format!("{w} workers")),
+        Some(0) => format!("`{rest}`"),
+        Some(at) => format!("{} `{}`", rest[..at].trim_end(), &rest[at..]),
+        None => rest.to_string(),
+    }
+}
+
+/// The findings cell of one model: its fastest correct variant (else its
+/// fastest), with a link to the others.
+fn model_cell(workload: &Workload, family: Family, link: &str) -> Option<String> {
+    let rows: Vec<&Row> = workload.rows.iter().filter(|row| row.family == family).collect();
+    let best = rows.iter().find(|row| row.check == Check::Passed).or(rows.first())?;
+    let mut notes = Vec::new();
+    notes.extend(best.speedup.filter(|_| !best.is_seq()).map(factor));
+    notes.extend(best.check.failure().map(str::to_string));
+    let mut cell =
+        [label(best, rows.len() > 1), duration(best.timing.median_s)].join(" ").trim().to_string();
+    if !notes.is_empty() {
+        cell = format!("{cell} ({})", notes.join(", "));
+    }
+    if best.unsteady.is_some() {
+        cell.push_str(" ⚠");
+    }
+    if rows.len() > 1 {
+        cell.push_str(&format!(" · [+{}]({link}/README.md#{})", rows.len() - 1, workload.name));
+    }
+    Some(cell)
+}
+
+/// The workload's name and its size in words.
+fn workload_cell(workload: &Workload, params: &Params) -> String {
+    let parameters = workload.parameters.as_deref().unwrap_or("");
+    let option = |name: &str| -> Option<u64> {
+        let mut words = parameters.split_whitespace();
+        words.find(|word| *word == name)?;
+        words.next()?.parse().ok()
+    };
+    let seq = workload.seq().map(Row::record).unwrap_or_default();
+    let short = |ms: f64| duration_short(ms / 1000.0);
+    let size: Vec<String> = match workload.name.as_str() {
+        "squares" => [
+            seq.tasks.map(|t| format!("{t} tasks")),
+            option("--start").map(|n| format!("n from {}", power_of_ten(n))),
+        ]
+        .into(),
+        "range-sum" => [
+            option("--end").map(|e| format!("0..{}", power_of_ten(e))),
+            option("--parts").or(seq.tasks).map(|p| format!("{p} parts")),
+        ]
+        .into(),
+        "download" => [
+            seq.requests.map(|n| format!("{} pages", grouped(n))),
+            params.latency_ms.map(|ms| format!("{} latency", short(ms as f64))),
+        ]
+        .into(),
+        "convert" => {
+            let callers = workload
+                .rows
+                .iter()
+                .filter(|row| !row.is_seq())
+                .find_map(|row| row.record.as_ref()?.workers);
+            [
+                seq.requests.map(|n| format!("{} requests", grouped(n))),
+                seq.cost_us
+                    .or(option("--cost-us"))
+                    .map(|us| format!("{} lookups", short(us as f64 / 1000.0))),
+                callers.map(|n| format!("{n} callers")),
+            ]
+            .into()
+        }
+        _ => Vec::<Option<String>>::new(),
+    }
+    .into_iter()
+    .flatten()
+    .collect();
+    if size.is_empty() {
+        format!("`{}`", workload.name)
+    } else {
+        format!("`{}` ({})", workload.name, size.join(", "))
+    }
+}
+
+#[derive(Serialize)]
+struct BlockingFinding {
+    task_ms: Option<u64>,
+    table: String,
+}
+
+#[derive(Serialize)]
+struct FindingsCheck {
+    wrong: Vec<String>,
+    unchecked: Vec<String>,
+    twice: Vec<(String, u64)>,
+}
+
+#[derive(Serialize)]
+struct Findings<'a> {
+    params: &'a Params,
+    machine: &'a Machine,
+    rounds: Option<u64>,
+    idle: Option<&'a String>,
+    checks: FindingsCheck,
+    unsteady: bool,
+    table: String,
+    blocking: Option<BlockingFinding>,
+    seeds: Option<SeedsContext>,
+    link: &'a str,
+}
+
+/// The findings block of a front README; `link` is the results directory as a
+/// link from it.
+pub fn findings(report: &Report, link: &str) -> Result<String> {
+    let of_kind = |kind: Kind| report.workloads.iter().find(|w| w.kind == kind);
+    let blocking = match of_kind(Kind::Blocking) {
+        Some(w) => Some(BlockingFinding {
+            task_ms: w.rows.iter().find_map(|row| row.record.as_ref()?.blocking_ms),
+            table: blocking_compact(&blocking::groups(w), "where the task ran")?.markdown(),
+        }),
+        None => None,
+    };
+    let seeds = of_kind(Kind::Seeds)
+        .map(|w| seeds_context(&seeds::pairs(&w.rows, &report.experiments), report.machine.cores))
+        .filter(|seeds| seeds.cpu.is_some() || seeds.io.is_some());
+    let tabled: Vec<&Workload> = report
+        .workloads
+        .iter()
+        .filter(|w| !matches!(w.kind, Kind::Seeds | Kind::Blocking))
+        .collect();
+    let named = |wanted: &dyn Fn(&Row) -> bool| -> Vec<String> {
+        report
+            .rows()
+            .filter(|(_, row)| wanted(row))
+            .map(|(w, row)| format!("`{}` {}", w.name, row.variant))
+            .collect()
+    };
+    let mut twice: Vec<(String, u64)> = Vec::new();
+    for (workload, _) in report.rows().filter(|(_, row)| row.check == Check::ConvertsTwice) {
+        match twice.iter_mut().find(|(name, _)| *name == workload.name) {
+            Some((_, count)) => *count += 1,
+            None => twice.push((workload.name.clone(), 1)),
+        }
+    }
+    pages::render(
+        "findings.md",
+        Findings {
+            params: &report.params,
+            machine: &report.machine,
+            rounds: rounds_of(&report.params),
+            idle: report.params.idle.as_ref().or(report.machine.idle.as_ref()),
+            checks: FindingsCheck {
+                wrong: named(&|row| row.check == Check::WrongAnswer),
+                unchecked: named(&|row| row.checksum_agrees.is_none()),
+                twice,
+            },
+            unsteady: tabled.iter().any(|w| w.rows.iter().any(|row| row.unsteady.is_some())),
+            table: if tabled.is_empty() {
+                String::new()
+            } else {
+                table(report, &tabled, link)?.markdown()
+            },
+            blocking,
+            seeds,
+            link,
+        },
+    )
+}
+
+/// One row per workload: its size, each model's cell, what it shows.
+fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<Table> {
+    // The four Rust models always have a column; CPython and others when present.
+    let families: Vec<Family> = Family::ALL
+        .into_iter()
+        .filter(|f| {
+            f.index() < 4 || tabled.iter().any(|w| w.rows.iter().any(|row| row.family == *f))
+        })
+        .collect();
+    let mut headings = vec![("workload", Align::Left)];
+    headings.extend(families.iter().map(|f| (f.name(), Align::Right)));
+    headings.push(("what it shows", Align::Left));
+    let mut table = Table::new(headings);
+    for workload in tabled {
+        let lesson = lessons::lesson(workload, report.machine.cores);
+        let shows = pages::render("shows.md", ShowsContext { name: &workload.name, lesson })?;
+        let mut cells = vec![Some(workload_cell(workload, &report.params))];
+        cells.extend(families.iter().map(|f| model_cell(workload, *f, link)));
+        cells.push(Some(shows.trim().to_string()).filter(|text| !text.is_empty()));
+        table.row(cells);
+    }
+    Ok(table)
+}
+
+#[derive(Serialize)]
+struct ShowsContext<'a> {
+    name: &'a str,
+    lesson: Lesson,
+}

@@ -1,0 +1,293 @@
+//! The compare report's tables, built once from the figures as [`Table`]s: the
+//! variants of a workload (on the page, or tersely in the terminal), the seeds'
+//! experiments, the blocking task's variants, the commands.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::figures::blocking::{self, Group};
+use crate::figures::seeds::Pair;
+use crate::figures::{Kind, Row, VsBaseline, Workload};
+use crate::format::{duration, duration_pm, factor, memory_kib, p_value};
+use crate::pages;
+use crate::stats::Difference;
+use crate::table::{Align, Table};
+
+/// A column of a variants table: one figure of a row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Col {
+    Median,
+    MeanSd,
+    P50,
+    P99,
+    Speedup,
+    Ideal,
+    Ratio,
+    Rss,
+    PeakInFlight,
+    Errors,
+    Conversions,
+    Duplicates,
+    Concurrency,
+    Check,
+    Baseline,
+    /// The terminal's last, unnamed column: what failed, and rounds that disagree.
+    Flags,
+}
+
+impl Col {
+    fn heading(self, terse: bool) -> &'static str {
+        match self {
+            Col::Median => "median",
+            Col::MeanSd => "mean ± σ",
+            Col::P50 if terse => "p50",
+            Col::P50 => "p50 latency",
+            Col::P99 if terse => "p99",
+            Col::P99 => "p99 latency",
+            Col::Speedup if terse => "vs seq",
+            Col::Speedup => "speedup vs seq",
+            Col::Ideal => "ideal",
+            Col::Ratio if terse => "vs ideal",
+            Col::Ratio => "ratio to ideal",
+            Col::Rss => "peak RSS",
+            Col::PeakInFlight => "peak in flight",
+            Col::Errors => "errors",
+            Col::Conversions => "conversions",
+            Col::Duplicates => "duplicates",
+            Col::Concurrency => "concurrency",
+            Col::Check => "check",
+            Col::Baseline => "vs baseline",
+            Col::Flags => "",
+        }
+    }
+
+    fn cell(self, row: &Row, terse: bool) -> Option<String> {
+        let record = row.record();
+        let latency = record.latency_ms;
+        let count = |value: Option<u64>| value.map(|value| value.to_string());
+        match self {
+            Col::Median if row.unsteady.is_some() && !terse => {
+                Some(format!("{} ⚠", duration(row.timing.median_s)))
+            }
+            Col::Median => Some(duration(row.timing.median_s)),
+            Col::MeanSd => Some(duration_pm(row.timing.mean_s, row.timing.stddev_s)),
+            Col::P50 => latency.map(|l| duration(l.p50.0 / 1000.0)),
+            Col::P99 => latency.map(|l| duration(l.p99.0 / 1000.0)),
+            Col::Speedup => row.speedup.map(factor),
+            Col::Ideal => row.ideal.map(|ideal| duration(ideal.seconds)),
+            Col::Ratio => row.ratio_to_ideal.map(factor),
+            Col::Rss => record.peak_rss_kib.map(memory_kib),
+            Col::PeakInFlight => {
+                count(record.peak_in_flight.or(record.concurrency).or(record.workers))
+            }
+            Col::Errors => count(record.errors),
+            Col::Conversions => count(record.conversions),
+            Col::Duplicates => count(record.duplicates),
+            Col::Concurrency => count(record.concurrency.or(record.workers)),
+            Col::Check => row.check.mark().map(str::to_string),
+            Col::Baseline => row.vs_baseline.map(|vs| baseline_cell(vs, terse)),
+            Col::Flags => {
+                let flags: Vec<String> = row
+                    .check
+                    .failure()
+                    .map(str::to_string)
+                    .into_iter()
+                    .chain(row.unsteady.map(|ratio| format!("⚠ rounds {}", factor(ratio))))
+                    .collect();
+                Some(flags.join("; "))
+            }
+        }
+    }
+
+    fn align(self) -> Align {
+        match self {
+            Col::Check => Align::Center,
+            Col::Flags | Col::Baseline => Align::Left,
+            _ => Align::Right,
+        }
+    }
+}
+
+/// `**1.52× slower** (p < 0.001)`, `0.99× within noise (p = 0.412)`, `new`;
+/// tersely `1.52× slower`.
+fn baseline_cell(vs: VsBaseline, terse: bool) -> String {
+    let VsBaseline::Compared { ratio, difference, .. } = vs else {
+        return vs.verdict().to_string();
+    };
+    let detail = match difference {
+        Difference::TooFewRuns => return format!("{} (too few runs)", factor(ratio)),
+        _ if terse => return format!("{} {}", factor(ratio), vs.verdict()),
+        Difference::Tested { p_value: p } => p_value(p),
+        Difference::Ranges { overlap: true } => "[min, max] ranges overlap".to_string(),
+        Difference::Ranges { overlap: false } => "[min, max] ranges apart".to_string(),
+    };
+    if difference.stands_out() == Some(true) {
+        format!("**{} {}** ({detail})", factor(ratio), vs.verdict())
+    } else {
+        format!("{} {} ({detail})", factor(ratio), vs.verdict())
+    }
+}
+
+/// The columns of a workload's table, on the page or (`terse`) in the terminal.
+pub(super) fn columns(workload: &Workload, baseline: bool, terse: bool) -> Vec<Col> {
+    let mut cols = if terse {
+        vec![Col::Median, Col::P50, Col::P99, Col::Speedup, Col::Ratio]
+    } else {
+        vec![
+            Col::Median,
+            Col::MeanSd,
+            Col::P50,
+            Col::P99,
+            Col::Speedup,
+            Col::Ideal,
+            Col::Ratio,
+            Col::Rss,
+        ]
+    };
+    cols.extend(match (workload.kind, terse) {
+        (Kind::Download, _) => vec![Col::PeakInFlight, Col::Errors],
+        (Kind::Convert, false) => vec![Col::Conversions, Col::Duplicates],
+        (Kind::Convert, true) => vec![Col::Duplicates],
+        (Kind::Cpu, true) => vec![Col::Concurrency],
+        _ => vec![],
+    });
+    if !terse {
+        cols.push(Col::Check);
+    }
+    if baseline {
+        cols.push(Col::Baseline);
+    }
+    if terse {
+        cols.push(Col::Flags);
+    }
+    cols
+}
+
+/// One row per variant; `first` heads the variant column.
+pub(super) fn variants_table(first: &str, rows: &[&Row], cols: &[Col], terse: bool) -> Table {
+    let mut headings = vec![(first, Align::Left)];
+    headings.extend(cols.iter().map(|col| (col.heading(terse), col.align())));
+    let mut table = Table::new(headings);
+    for row in rows {
+        let name = if row.is_seq() && !terse {
+            format!("**{}**", row.variant)
+        } else {
+            row.variant.clone()
+        };
+        table.row(std::iter::once(Some(name)).chain(cols.iter().map(|col| col.cell(row, terse))));
+    }
+    table.without_empty_columns()
+}
+
+/// The exact command line of each variant's record run.
+pub(super) fn commands(rows: &[&Row]) -> String {
+    let mut table = Table::new([("variant", Align::Left), ("command", Align::Left)]);
+    for row in rows.iter().filter(|row| row.command.is_some()) {
+        table.row([Some(row.variant.clone()), row.command.as_ref().map(|c| format!("`{c}`"))]);
+    }
+    if table.is_empty() { String::new() } else { table.markdown() }
+}
+
+/// One row per experiment: the seed's time, CPython's and concur's program and
+/// process times here, and the ratio of the process medians.
+pub(super) fn seeds_table(pairs: &[Pair]) -> Table {
+    let mut table = Table::new([
+        ("experiment", Align::Left),
+        ("what it runs", Align::Left),
+        ("seed's time", Align::Right),
+        ("CPython program", Align::Right),
+        ("CPython process", Align::Right),
+        ("concur program", Align::Right),
+        ("concur process", Align::Right),
+        ("CPython ÷ concur", Align::Right),
+    ]);
+    let program = |row: &Option<Row>| {
+        row.as_ref()?.record.as_ref()?.elapsed_ms.map(|ms| duration(ms / 1000.0))
+    };
+    let process = |row: &Option<Row>| row.as_ref().map(|row| duration(row.timing.median_s));
+    for pair in pairs {
+        table.row([
+            Some(pair.id.clone()),
+            pair.description.clone(),
+            pair.seed_seconds.map(duration),
+            program(&pair.python),
+            process(&pair.python),
+            program(&pair.concur),
+            process(&pair.concur),
+            pair.ratio.map(factor),
+        ]);
+    }
+    table.without_empty_columns()
+}
+
+/// Every blocking variant, grouped by model with its reference last, and what
+/// the task did to its requests.
+pub(super) fn blocking_table(groups: &[Group]) -> Result<Table> {
+    let mut table = Table::new([
+        ("variant", Align::Left),
+        ("blocking task", Align::Left),
+        ("median", Align::Right),
+        ("p50", Align::Right),
+        ("p99", Align::Right),
+        ("max", Align::Right),
+        ("what the task did", Align::Left),
+        ("check", Align::Center),
+    ]);
+    let ms = |value: Option<f64>| value.map(|ms| duration(ms / 1000.0));
+    for v in groups.iter().flat_map(|group| &group.variants) {
+        let task = match (v.is_reference, v.task_ms, &v.offload) {
+            (true, ..) => "none".to_string(),
+            (false, task, offload) => {
+                let task = task.map_or_else(|| "yes".to_string(), |ms| format!("{ms} ms"));
+                match offload {
+                    Some(offload) => format!("{task}, {offload}"),
+                    None if v.on_runtime => format!("{task}, on the runtime"),
+                    None => task,
+                }
+            }
+        };
+        table.row([
+            Some(v.row.variant.clone()),
+            Some(task),
+            Some(duration(v.row.timing.median_s)),
+            ms(v.latency.map(|l| l.p50.0)),
+            ms(v.latency.map(|l| l.p99.0)),
+            ms(v.latency.map(|l| l.max.0)),
+            effect_words(v.effect)?,
+            v.row.check.mark().map(str::to_string),
+        ]);
+    }
+    Ok(table)
+}
+
+/// The blocking variants with the task, one line each, with the reference's p99
+/// beside it: the findings block's and the terminal's table.
+pub(super) fn blocking_compact(groups: &[Group], first: &str) -> Result<Table> {
+    let mut table = Table::new([
+        (first, Align::Left),
+        ("p50", Align::Right),
+        ("p99", Align::Right),
+        ("p99 without it", Align::Right),
+        ("what the task did", Align::Left),
+    ]);
+    let ms = |value: Option<f64>| value.map(|ms| duration(ms / 1000.0));
+    for v in groups.iter().flat_map(|group| &group.variants).filter(|v| !v.is_reference) {
+        table.row([
+            Some(v.row.variant.clone()),
+            ms(v.latency.map(|l| l.p50.0)),
+            ms(v.latency.map(|l| l.p99.0)),
+            ms(v.reference_p99),
+            effect_words(v.effect)?,
+        ]);
+    }
+    Ok(table.without_empty_columns())
+}
+
+/// The effect's words, from the template that holds them.
+fn effect_words(effect: Option<blocking::Effect>) -> Result<Option<String>> {
+    #[derive(Serialize)]
+    struct Context {
+        effect: blocking::Effect,
+    }
+    effect.map(|effect| pages::render("effect.md", Context { effect })).transpose()
+}

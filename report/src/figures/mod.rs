@@ -1,0 +1,431 @@
+//! The compare report's figures, computed once: every variant's timing, speedup,
+//! ideal bound, ratio to it, check and comparison with a baseline, in the model
+//! ([`Report`]) that the pages, the terminal, `summary.csv`, the charts and the
+//! README blocks all read. Nothing downstream computes a number of its own.
+//!
+//! Timings come from hyperfine's exports; everything else a row shows (memory,
+//! checksum, the parallelism an ideal needs) from the records the binaries
+//! printed in the correctness-gate run, joined on (workload, variant). Memory
+//! comes from the records, not hyperfine: in hyperfine 1.20 `memory_usage_byte`
+//! is a running maximum over every child ever waited for.
+//!
+//! Nothing here fails: an input that is missing leaves its figures empty and adds
+//! a warning naming the file and what it lacked.
+//!
+//! # Layout
+//! - this module: [`Report`], [`Workload`], [`Row`] and [`build`]
+//! - [`lessons`]: the claims each workload's table is read as making, checked
+//!   against this run's numbers; [`seeds`], [`blocking`]: the two workloads read
+//!   as pairs and as contrasts
+
+pub mod blocking;
+pub mod lessons;
+pub mod row;
+pub mod seeds;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use crate::files::{
+    self, Export, HyperfineResult, MACHINE_FILE, Machine, PARAMS_FILE, Params, RECORDS_FILE,
+    Record, RecordLine,
+};
+use crate::stats::{self, Timing};
+
+use self::seeds::{Experiment, SEEDS_FILE};
+
+pub use self::row::{
+    Check, Family, Ideal, IdealRule, Kind, Row, SEQ, VsBaseline, cpu_lanes, ideal, latency_bound_s,
+};
+
+/// The whole report, ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub params: Params,
+    pub machine: Machine,
+    pub workloads: Vec<Workload>,
+    /// What the reader of the numbers should know (missing records, failed runs).
+    pub warnings: Vec<String>,
+    /// Where the run compared with (`--baseline`) was measured.
+    pub baseline: Option<Machine>,
+    #[serde(skip)]
+    pub experiments: Vec<Experiment>,
+}
+
+impl Report {
+    /// Every row with its workload, in report order.
+    pub fn rows(&self) -> impl Iterator<Item = (&Workload, &Row)> {
+        self.workloads.iter().flat_map(|w| w.rows.iter().map(move |row| (w, row)))
+    }
+}
+
+/// One workload: its variants, fastest (lowest median) first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workload {
+    pub name: String,
+    pub kind: Kind,
+    /// Command-line parameters of the workload, from `params.json`.
+    pub parameters: Option<String>,
+    /// Never empty: an export without results is refused when read.
+    pub rows: Vec<Row>,
+}
+
+impl Workload {
+    pub fn seq(&self) -> Option<&Row> {
+        self.rows.iter().find(|row| row.variant == SEQ)
+    }
+}
+
+/// Reads every input in `dir` and builds the report. Nothing is written.
+pub fn load(dir: &Path) -> Result<Report> {
+    if !dir.is_dir() {
+        bail!(
+            "{} is not a directory (expected the output directory of scripts/compare.sh)",
+            dir.display()
+        );
+    }
+    let params: Params = files::read_json(&dir.join(PARAMS_FILE), "a run-parameters file")?;
+    let machine: Machine = files::read_json(&dir.join(MACHINE_FILE), "a machine description")?;
+    let records: Vec<(usize, RecordLine)> = files::read_lines(
+        &dir.join(RECORDS_FILE),
+        "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})",
+    )?;
+    let experiments = Experiment::read(&dir.join(SEEDS_FILE))?;
+    let blank = |parameters: &Option<String>| parameters.clone().filter(|p| !p.trim().is_empty());
+    let names = match params.workloads.is_empty() {
+        true => discover(dir)?,
+        false => params
+            .workloads
+            .iter()
+            .map(|(name, parameters)| (name.clone(), blank(parameters)))
+            .collect(),
+    };
+    let mut timings = Vec::new();
+    for (name, parameters) in names {
+        if !files::is_file_name(&name) {
+            bail!(
+                "{}: workload name {name:?} cannot be used as a file name",
+                dir.join(PARAMS_FILE).display()
+            );
+        }
+        let results = Export::read(&dir.join(format!("{name}.json")))?;
+        timings.push((name, parameters, results));
+    }
+    Ok(build(params, machine, timings, &records, experiments))
+}
+
+/// Without a `workloads` list every other `*.json` in `dir` is an export, named
+/// after its workload, in file-name order.
+fn discover(dir: &Path) -> Result<Vec<(String, Option<String>)>> {
+    let mut names: Vec<(String, Option<String>)> = std::fs::read_dir(dir)
+        .map_err(|error| anyhow::anyhow!("cannot list directory {}: {error}", dir.display()))?
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            let stem = name.strip_suffix(".json")?;
+            (name != PARAMS_FILE && name != MACHINE_FILE).then(|| (stem.to_string(), None))
+        })
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        bail!(
+            "no hyperfine JSON files (<workload>.json) in {} and no `workloads` in {PARAMS_FILE}",
+            dir.display()
+        );
+    }
+    Ok(names)
+}
+
+type Timed = (String, Option<String>, Vec<HyperfineResult>);
+
+/// Joins timings with records and derives every figure.
+pub fn build(
+    params: Params,
+    machine: Machine,
+    timings: Vec<Timed>,
+    records: &[(usize, RecordLine)],
+    experiments: Vec<Experiment>,
+) -> Report {
+    let mut warnings = Vec::new();
+    let mut by_key: HashMap<(&str, &str), (usize, &RecordLine)> = HashMap::new();
+    for (line, record) in records {
+        let key = (record.workload.as_str(), record.variant.as_str());
+        if let Some((earlier, _)) = by_key.insert(key, (*line, record)) {
+            warnings.push(format!(
+                "{RECORDS_FILE}:{line}: another record for {} / {} (also on line {earlier}); using the later one",
+                record.workload, record.variant
+            ));
+        }
+    }
+    for (line, record) in records {
+        let timed = timings.iter().any(|(name, _, results)| {
+            *name == record.workload && results.iter().any(|r| r.command == record.variant)
+        });
+        if !timed {
+            warnings.push(format!(
+                "{RECORDS_FILE}:{line}: record for {} / {} matches no timed variant; ignored",
+                record.workload, record.variant
+            ));
+        }
+    }
+    let workloads = timings
+        .into_iter()
+        .map(|(name, parameters, results)| {
+            let record_of =
+                |variant: &str| by_key.get(&(name.as_str(), variant)).map(|(_, line)| *line);
+            let mut workload =
+                workload(&name, parameters, &results, &record_of, &params, &machine, &mut warnings);
+            if workload.kind == Kind::Seeds {
+                seeds::agree_within_groups(&mut workload.rows, &experiments);
+            }
+            workload
+        })
+        .collect();
+    Report { params, machine, workloads, warnings, baseline: None, experiments }
+}
+
+fn workload<'a>(
+    name: &str,
+    parameters: Option<String>,
+    results: &[HyperfineResult],
+    record_of: &dyn Fn(&str) -> Option<&'a RecordLine>,
+    params: &Params,
+    machine: &Machine,
+    warnings: &mut Vec<String>,
+) -> Workload {
+    let reference = Reference {
+        kind: Kind::of(name),
+        seq_median: results.iter().find(|r| r.command == SEQ).map(|r| r.median),
+        seq_record: record_of(SEQ).map(|line| files::record_of(&line.record)),
+        params,
+        cores: machine.cores,
+    };
+    let kind = reference.kind;
+    let any_record = results.iter().any(|r| record_of(&r.command).is_some());
+    let missing = [
+        (
+            reference.seq_median.is_none() && kind != Kind::Seeds,
+            format!("no `{SEQ}` variant in {name}.json; speedup and checksum agreement left empty"),
+        ),
+        (
+            !any_record,
+            format!(
+                "no records in {RECORDS_FILE}; peak RSS, checksum and most ideal bounds left empty"
+            ),
+        ),
+        (
+            kind == Kind::Download && params.latency_ms.is_none(),
+            format!("no latency_ms in {PARAMS_FILE}; ideal bound left empty"),
+        ),
+        (
+            kind == Kind::Cpu && machine.cores.is_none(),
+            format!("no cores in {MACHINE_FILE}; ideal bound left empty except for {SEQ}"),
+        ),
+    ];
+    warnings.extend(
+        missing
+            .into_iter()
+            .filter(|(missing, _)| *missing)
+            .map(|(_, what)| format!("{name}: {what}")),
+    );
+    let mut rows: Vec<Row> = results
+        .iter()
+        .map(|result| {
+            let line = record_of(&result.command);
+            let row = reference.row(result, line);
+            if line.is_none() && any_record {
+                warnings.push(format!(
+                    "{name} / {}: no record in {RECORDS_FILE}; its record columns are empty",
+                    row.variant
+                ));
+            }
+            if row.timing.failed_runs > 0 {
+                let (failed, runs) = (row.timing.failed_runs, result.exit_codes.len());
+                warnings.push(format!(
+                    "{name} / {}: {failed} of {runs} timed runs exited non-zero",
+                    row.variant
+                ));
+            }
+            row
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.timing.median_s.total_cmp(&b.timing.median_s).then_with(|| a.variant.cmp(&b.variant))
+    });
+    Workload { name: name.to_string(), kind, parameters, rows }
+}
+
+/// What every variant of one workload is measured against.
+struct Reference<'a> {
+    kind: Kind,
+    seq_median: Option<f64>,
+    seq_record: Option<Record>,
+    params: &'a Params,
+    cores: Option<u64>,
+}
+
+impl Reference<'_> {
+    /// One variant's row with every derived figure.
+    fn row(&self, result: &HyperfineResult, line: Option<&RecordLine>) -> Row {
+        let record = line.map(|line| files::record_of(&line.record));
+        let timing = Timing::of(result, self.params.rounds);
+        let is_seq = result.command == SEQ;
+        let ideal = ideal(
+            self.kind,
+            is_seq,
+            record.as_ref(),
+            self.seq_median,
+            self.params.latency_ms.map(|ms| ms as f64),
+            self.cores,
+        );
+        let checksum_agrees =
+            record.as_ref().zip(self.seq_record.as_ref()).and_then(|(record, seq)| {
+                let reference = seq.checksum.as_ref()?;
+                Some(record.checksum.as_ref() == Some(reference) && record.errors.unwrap_or(0) == 0)
+            });
+        let mut row = Row {
+            variant: result.command.clone(),
+            family: Family::of(&result.command, record.as_ref()),
+            speedup: self.seq_median.map(|seq| seq / result.median),
+            ratio_to_ideal: ideal.map(|ideal| result.median / ideal.seconds),
+            ideal,
+            checksum_agrees,
+            rule_kept: record.as_ref().and_then(|r| r.duplicates).map(|d| d == 0),
+            check: Check::Unchecked,
+            unsteady: timing.unsteady(),
+            vs_baseline: None,
+            command: line.and_then(|line| line.command.clone()),
+            record,
+            timing,
+        };
+        row.set_check();
+        row
+    }
+}
+
+/// Fills every row's `vs_baseline` from the earlier results directory `dir`
+/// (read as strictly as this run's; its `machine.json` may be missing). Nothing
+/// in it is written.
+pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        bail!(
+            "baseline {} is not a directory (expected an earlier results directory)",
+            dir.display()
+        );
+    }
+    let machine_path = dir.join(MACHINE_FILE);
+    let machine = if machine_path.exists() {
+        files::read_json(&machine_path, "a machine description")?
+    } else {
+        Machine::default()
+    };
+    for workload in &mut report.workloads {
+        let path = dir.join(format!("{}.json", workload.name));
+        let earlier = if path.exists() {
+            Export::read(&path)?
+        } else {
+            report.warnings.push(format!(
+                "baseline {}: no {}.json; every {} variant is new",
+                dir.display(),
+                workload.name,
+                workload.name
+            ));
+            Vec::new()
+        };
+        for row in &mut workload.rows {
+            let now = &row.timing;
+            row.vs_baseline = Some(match earlier.iter().find(|r| r.command == row.variant) {
+                None => VsBaseline::New,
+                Some(then) => VsBaseline::Compared {
+                    baseline_median_s: then.median,
+                    ratio: now.median_s / then.median,
+                    difference: stats::compare(
+                        &now.times,
+                        &then.times,
+                        (now.min_s, now.max_s),
+                        (then.min, then.max),
+                    ),
+                },
+            });
+        }
+    }
+    report.baseline = Some(machine);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::Record;
+
+    fn result(command: &str, mean: f64, median: f64) -> HyperfineResult {
+        HyperfineResult {
+            command: command.to_string(),
+            mean,
+            stddev: Some(0.1),
+            median,
+            user: 0.0,
+            system: 0.0,
+            min: median,
+            max: mean.max(median),
+            times: vec![median; 3],
+            exit_codes: vec![Some(0); 3],
+        }
+    }
+
+    fn line(variant: &str, record: &str) -> RecordLine {
+        RecordLine {
+            workload: "squares".into(),
+            variant: variant.into(),
+            command: None,
+            record: files::record_object(record).expect("an object"),
+        }
+    }
+
+    /// Rows are ordered by median; speedup, the CPU ideal and the ratio come from
+    /// medians, so slow runs that drag the means change none of them.
+    #[test]
+    fn build_orders_and_derives_by_median() {
+        let machine = Machine { cores: Some(2), ..Machine::default() };
+        let timings = vec![(
+            "squares".to_string(),
+            None,
+            vec![result(SEQ, 1.2, 1.0), result("threads", 0.5, 0.55), result("procs", 0.6, 0.52)],
+        )];
+        let records = [
+            (1, line(SEQ, r#"{"workers":1,"checksum":"7"}"#)),
+            (2, line("threads", r#"{"workers":2,"checksum":"7"}"#)),
+            (3, line("procs", r#"{"workers":2,"checksum":"8"}"#)),
+        ];
+        let report = build(Params::default(), machine, timings, &records, Vec::new());
+        let rows = &report.workloads[0].rows;
+        let names: Vec<&str> = rows.iter().map(|row| row.variant.as_str()).collect();
+        assert_eq!(names, ["procs", "threads", SEQ]);
+        let close = |actual: Option<f64>, expected: f64| {
+            actual.is_some_and(|a| (a - expected).abs() < 1e-12)
+        };
+        assert!(close(rows[0].speedup, 1.0 / 0.52));
+        assert!(close(rows[0].ideal.map(|i| i.seconds), 0.5));
+        assert!(close(rows[1].ratio_to_ideal, 1.1));
+        assert!(close(rows[2].ideal.map(|i| i.seconds), 1.0), "seq's ideal is its median");
+        assert_eq!((rows[0].check, rows[1].check), (Check::WrongAnswer, Check::Passed));
+    }
+
+    /// Download's ideal is one latency per wave of requests, rounded up; a
+    /// reported ideal wins; a workload without a rule has none.
+    #[test]
+    fn ideal_rules() {
+        let record = |text: &str| files::record_of(&files::record_object(text).expect("object"));
+        let five = record(r#"{"concurrency":5,"requests":161}"#);
+        let at = |kind, record: &Record| {
+            ideal(kind, false, Some(record), Some(3.0), Some(50.0), Some(2)).map(|i| i.seconds)
+        };
+        assert_eq!(at(Kind::Download, &five), Some(1.65));
+        assert_eq!(at(Kind::Cpu, &five), Some(1.5));
+        assert_eq!(at(Kind::Convert, &five), None);
+        assert_eq!(at(Kind::Convert, &record(r#"{"ideal_ms":250}"#)), Some(0.25));
+        assert_eq!(ideal(Kind::Download, false, Some(&five), None, None, None), None);
+    }
+}
