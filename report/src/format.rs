@@ -47,6 +47,11 @@ pub fn duration(seconds: f64) -> String {
 
 /// Mean and standard deviation in the mean's unit and precision: `"57.3 ± 0.4 ms"`.
 /// Without a deviation (a single run) only the mean is shown.
+/// A duration given in milliseconds: `51.2` -> `"51.2 ms"`.
+pub fn ms(milliseconds: f64) -> String {
+    duration(milliseconds / 1000.0)
+}
+
 pub fn duration_pm(mean_s: f64, stddev_s: Option<f64>) -> String {
     let Some(stddev_s) = stddev_s else {
         return duration(mean_s);

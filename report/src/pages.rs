@@ -46,7 +46,7 @@ fn environment() -> Result<Environment<'static>> {
         env.add_template(name, source).with_context(|| format!("template {name}"))?;
     }
     env.add_filter("duration", format::duration);
-    env.add_filter("ms", |ms: f64| format::duration(ms / 1000.0));
+    env.add_filter("ms", format::ms);
     env.add_filter("factor", format::factor);
     env.add_filter("kib", format::memory_kib);
     env.add_filter("count", |value: f64| format::value(value));

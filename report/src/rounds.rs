@@ -20,7 +20,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::files::{Export, HyperfineResult, pretty, write_atomically};
 use crate::stats::median;
-use crate::table::{Align, Table};
+use crate::table::Table;
 
 pub const ROUNDS_DIR: &str = "rounds";
 
@@ -156,14 +156,8 @@ fn markdown(results: &[HyperfineResult]) -> String {
         Some(first) if first.mean >= 1.0 => ("s", 1.0, 3),
         _ => ("ms", 1e3, 1),
     };
-    let heading = |name: &str| (format!("{name} [{unit}]"), Align::Right);
-    let mut table = Table::new([
-        ("Command".to_string(), Align::Left),
-        heading("Mean"),
-        heading("Min"),
-        heading("Max"),
-        ("Relative".into(), Align::Right),
-    ]);
+    let mut table =
+        Table::with(&format!("Command, Mean [{unit}]>, Min [{unit}]>, Max [{unit}]>, Relative>"));
     let fastest = results.iter().min_by(|a, b| a.mean.total_cmp(&b.mean));
     for r in results {
         let value = |seconds: f64| format!("{:.decimals$}", seconds * scale);

@@ -33,6 +33,16 @@ impl Table {
         }
     }
 
+    /// A table from headings separated by `, `, each aligned left, or right with a
+    /// trailing `>`, or centred with a trailing `^`: `"variant, median>, check^"`.
+    pub fn with(headings: &str) -> Table {
+        Table::new(headings.split(", ").map(|heading| match heading.as_bytes().last() {
+            Some(b'>') => (&heading[..heading.len() - 1], Align::Right),
+            Some(b'^') => (&heading[..heading.len() - 1], Align::Center),
+            _ => (heading, Align::Left),
+        }))
+    }
+
     /// Adds a row; absent cells become [`NONE`].
     pub fn row(&mut self, cells: impl IntoIterator<Item = Option<String>>) {
         let mut cells: Vec<String> =

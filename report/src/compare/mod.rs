@@ -23,7 +23,7 @@ use crate::files::{self, README_FILE};
 use crate::format::{duration, factor, trimmed};
 use crate::pages::{self, Markers};
 use crate::rounds;
-use crate::table::{Align, Table};
+use crate::table::Table;
 
 pub use self::findings::findings;
 use self::tables::{blocking_compact, columns, variants_table};
@@ -130,13 +130,10 @@ pub fn terminal(report: &Report) -> Result<String> {
     for workload in &report.workloads {
         let table = match workload.kind {
             Kind::Seeds => {
-                let mut table = Table::new([
-                    (workload.name.as_str(), Align::Left),
-                    ("CPython", Align::Right),
-                    ("concur", Align::Right),
-                    ("CPython ÷ concur", Align::Right),
-                    ("", Align::Left),
-                ]);
+                let mut table = Table::with(&format!(
+                    "{}, CPython>, concur>, CPython ÷ concur>, ",
+                    workload.name
+                ));
                 for pair in seeds::pairs(&workload.rows, &report.experiments) {
                     let median =
                         |row: &Option<Row>| row.as_ref().map(|row| duration(row.timing.median_s));

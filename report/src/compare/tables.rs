@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::figures::blocking::{self, Group};
 use crate::figures::seeds::Pair;
 use crate::figures::{Kind, Row, VsBaseline, Workload};
-use crate::format::{duration, duration_pm, factor, memory_kib, p_value};
+use crate::format::{duration, duration_pm, factor, memory_kib, ms, p_value};
 use crate::pages;
 use crate::stats::Difference;
 use crate::table::{Align, Table};
@@ -71,8 +71,8 @@ impl Col {
             }
             Col::Median => Some(duration(row.timing.median_s)),
             Col::MeanSd => Some(duration_pm(row.timing.mean_s, row.timing.stddev_s)),
-            Col::P50 => latency.map(|l| duration(l.p50.0 / 1000.0)),
-            Col::P99 => latency.map(|l| duration(l.p99.0 / 1000.0)),
+            Col::P50 => latency.map(|l| ms(l.p50.0)),
+            Col::P99 => latency.map(|l| ms(l.p99.0)),
             Col::Speedup => row.speedup.map(factor),
             Col::Ideal => row.ideal.map(|ideal| duration(ideal.seconds)),
             Col::Ratio => row.ratio_to_ideal.map(factor),
@@ -181,7 +181,7 @@ pub(super) fn variants_table(first: &str, rows: &[&Row], cols: &[Col], terse: bo
 
 /// The exact command line of each variant's record run.
 pub(super) fn commands(rows: &[&Row]) -> String {
-    let mut table = Table::new([("variant", Align::Left), ("command", Align::Left)]);
+    let mut table = Table::with("variant, command");
     for row in rows.iter().filter(|row| row.command.is_some()) {
         table.row([Some(row.variant.clone()), row.command.as_ref().map(|c| format!("`{c}`"))]);
     }
@@ -191,19 +191,11 @@ pub(super) fn commands(rows: &[&Row]) -> String {
 /// One row per experiment: the seed's time, CPython's and concur's program and
 /// process times here, and the ratio of the process medians.
 pub(super) fn seeds_table(pairs: &[Pair]) -> Table {
-    let mut table = Table::new([
-        ("experiment", Align::Left),
-        ("what it runs", Align::Left),
-        ("seed's time", Align::Right),
-        ("CPython program", Align::Right),
-        ("CPython process", Align::Right),
-        ("concur program", Align::Right),
-        ("concur process", Align::Right),
-        ("CPython ÷ concur", Align::Right),
-    ]);
-    let program = |row: &Option<Row>| {
-        row.as_ref()?.record.as_ref()?.elapsed_ms.map(|ms| duration(ms / 1000.0))
-    };
+    let mut table = Table::with(
+        "experiment, what it runs, seed's time>, CPython program>, CPython process>, \
+         concur program>, concur process>, CPython ÷ concur>",
+    );
+    let program = |row: &Option<Row>| row.as_ref()?.record.as_ref()?.elapsed_ms.map(ms);
     let process = |row: &Option<Row>| row.as_ref().map(|row| duration(row.timing.median_s));
     for pair in pairs {
         table.row([
@@ -223,17 +215,8 @@ pub(super) fn seeds_table(pairs: &[Pair]) -> Table {
 /// Every blocking variant, grouped by model with its reference last, and what
 /// the task did to its requests.
 pub(super) fn blocking_table(groups: &[Group]) -> Result<Table> {
-    let mut table = Table::new([
-        ("variant", Align::Left),
-        ("blocking task", Align::Left),
-        ("median", Align::Right),
-        ("p50", Align::Right),
-        ("p99", Align::Right),
-        ("max", Align::Right),
-        ("what the task did", Align::Left),
-        ("check", Align::Center),
-    ]);
-    let ms = |value: Option<f64>| value.map(|ms| duration(ms / 1000.0));
+    let mut table =
+        Table::with("variant, blocking task, median>, p50>, p99>, max>, what the task did, check^");
     for v in groups.iter().flat_map(|group| &group.variants) {
         let task = match (v.is_reference, v.task_ms, &v.offload) {
             (true, ..) => "none".to_string(),
@@ -250,9 +233,9 @@ pub(super) fn blocking_table(groups: &[Group]) -> Result<Table> {
             Some(v.row.variant.clone()),
             Some(task),
             Some(duration(v.row.timing.median_s)),
-            ms(v.latency.map(|l| l.p50.0)),
-            ms(v.latency.map(|l| l.p99.0)),
-            ms(v.latency.map(|l| l.max.0)),
+            v.latency.map(|l| ms(l.p50.0)),
+            v.latency.map(|l| ms(l.p99.0)),
+            v.latency.map(|l| ms(l.max.0)),
             effect_words(v.effect)?,
             v.row.check.mark().map(str::to_string),
         ]);
@@ -263,20 +246,14 @@ pub(super) fn blocking_table(groups: &[Group]) -> Result<Table> {
 /// The blocking variants with the task, one line each, with the reference's p99
 /// beside it: the findings block's and the terminal's table.
 pub(super) fn blocking_compact(groups: &[Group], first: &str) -> Result<Table> {
-    let mut table = Table::new([
-        (first, Align::Left),
-        ("p50", Align::Right),
-        ("p99", Align::Right),
-        ("p99 without it", Align::Right),
-        ("what the task did", Align::Left),
-    ]);
-    let ms = |value: Option<f64>| value.map(|ms| duration(ms / 1000.0));
+    let mut table =
+        Table::with(&format!("{first}, p50>, p99>, p99 without it>, what the task did"));
     for v in groups.iter().flat_map(|group| &group.variants).filter(|v| !v.is_reference) {
         table.row([
             Some(v.row.variant.clone()),
-            ms(v.latency.map(|l| l.p50.0)),
-            ms(v.latency.map(|l| l.p99.0)),
-            ms(v.reference_p99),
+            v.latency.map(|l| ms(l.p50.0)),
+            v.latency.map(|l| ms(l.p99.0)),
+            v.reference_p99.map(ms),
             effect_words(v.effect)?,
         ]);
     }
