@@ -5,28 +5,14 @@
 //! like hyperfine's own output: a reader compares "57.3 ms" with "8.64 s" more easily
 //! than "0.0573" with "8.64".
 
-/// A duration unit, with its size in seconds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Unit {
-    pub(crate) name: &'static str,
-    pub(crate) seconds: f64,
-}
-
-const UNITS: [Unit; 4] = [
-    Unit { name: "s", seconds: 1.0 },
-    Unit { name: "ms", seconds: 1e-3 },
-    Unit { name: "µs", seconds: 1e-6 },
-    Unit { name: "ns", seconds: 1e-9 },
-];
+/// Duration units: name and size in seconds.
+const UNITS: [(&str, f64); 4] = [("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)];
 
 /// The largest unit in which `seconds` reads as at least 1 after rounding to three
 /// significant figures (so 0.99996 s is "1.00 s", not "1000 ms").
-pub(crate) fn unit_for(seconds: f64) -> Unit {
-    let magnitude = seconds.abs();
-    UNITS
-        .into_iter()
-        .find(|unit| magnitude >= 0.9995 * unit.seconds)
-        .unwrap_or(UNITS[UNITS.len() - 1])
+fn unit_for(seconds: f64) -> (&'static str, f64) {
+    let found = UNITS.into_iter().find(|(_, size)| seconds.abs() >= 0.9995 * size);
+    found.unwrap_or(UNITS[3])
 }
 
 /// Decimals that give three significant figures for a value already in its unit.
@@ -40,27 +26,26 @@ fn decimals_for(scaled: f64) -> usize {
 
 /// `0.0573` -> `"57.3 ms"`, `8.64` -> `"8.64 s"`, `0.000412` -> `"412 µs"`.
 pub fn duration(seconds: f64) -> String {
-    let unit = unit_for(seconds);
-    let scaled = seconds / unit.seconds;
-    format!("{scaled:.prec$} {}", unit.name, prec = decimals_for(scaled))
+    let (unit, size) = unit_for(seconds);
+    let scaled = seconds / size;
+    format!("{scaled:.prec$} {unit}", prec = decimals_for(scaled))
 }
 
-/// Mean and standard deviation in the mean's unit and precision: `"57.3 ± 0.4 ms"`.
-/// Without a deviation (a single run) only the mean is shown.
 /// A duration given in milliseconds: `51.2` -> `"51.2 ms"`.
 pub fn ms(milliseconds: f64) -> String {
     duration(milliseconds / 1000.0)
 }
 
+/// Mean and standard deviation in the mean's unit and precision: `"57.3 ± 0.4 ms"`.
+/// Without a deviation (a single run) only the mean is shown.
 pub fn duration_pm(mean_s: f64, stddev_s: Option<f64>) -> String {
     let Some(stddev_s) = stddev_s else {
         return duration(mean_s);
     };
-    let unit = unit_for(mean_s);
-    let mean = mean_s / unit.seconds;
-    let stddev = stddev_s / unit.seconds;
+    let (unit, size) = unit_for(mean_s);
+    let (mean, stddev) = (mean_s / size, stddev_s / size);
     let prec = decimals_for(mean);
-    format!("{mean:.prec$} ± {stddev:.prec$} {}", unit.name)
+    format!("{mean:.prec$} ± {stddev:.prec$} {unit}")
 }
 
 /// Peak memory from KiB: `512` -> `"512 KiB"`, `2048` -> `"2.0 MiB"`, `3 GiB` -> `"3.00 GiB"`.
@@ -89,8 +74,8 @@ pub fn factor(ratio: f64) -> String {
 /// A duration without trailing zeros, for axis ticks and prose: `0.02` -> `"20 ms"`,
 /// `0.001` -> `"1 ms"`, `1.5` -> `"1.5 s"`.
 pub fn duration_short(seconds: f64) -> String {
-    let unit = unit_for(seconds);
-    format!("{} {}", trimmed(seconds / unit.seconds, 2), unit.name)
+    let (unit, size) = unit_for(seconds);
+    format!("{} {unit}", trimmed(seconds / size, 2))
 }
 
 /// A count with its thousands set apart by spaces, as in prose: `20000` -> `"20 000"`.
