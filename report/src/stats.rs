@@ -42,7 +42,7 @@ pub struct Timing {
     pub times: Vec<f64>,
     /// Timed runs that did not exit with status 0 (possible with `hyperfine -i`).
     pub failed_runs: usize,
-    /// The median of each round, in round order (one entry without rounds).
+    /// The median of each round of two runs or more, in round order.
     pub round_medians: Vec<f64>,
 }
 
@@ -57,8 +57,9 @@ impl Timing {
         let mut start = 0;
         for round in 0..rounds {
             let size = runs / rounds + usize::from(round < runs % rounds);
-            if let Some(median) = median(&result.times[start..start + size]) {
-                round_medians.push(median);
+            // One run is not a median: a quick run (a run per round) is never flagged.
+            if size > 1 {
+                round_medians.extend(median(&result.times[start..start + size]));
             }
             start += size;
         }
@@ -236,7 +237,7 @@ mod tests {
         let steady = Timing::of(&result(&[1.0, 1.02, 1.01, 0.99, 1.0]), Some(2));
         assert_eq!(steady.round_medians, [1.01, 0.995]);
         assert_eq!((steady.unsteady(), steady.failed_runs), (None, 1));
-        let bimodal = Timing::of(&result(&[0.23, 0.23, 0.45, 0.45, 0.46]), Some(5));
+        let bimodal = Timing::of(&result(&[0.23, 0.23, 0.46, 0.46, 0.46]), Some(2));
         assert_eq!(bimodal.unsteady().map(|r| (r * 100.0).round()), Some(200.0));
         assert_eq!(Timing::of(&result(&[0.2, 0.5]), None).unsteady(), None);
         assert_eq!(median(&[3.0, 1.0, 2.0, 4.0]), Some(2.5));

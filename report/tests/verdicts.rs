@@ -71,11 +71,12 @@ fn a_steady_run_has_no_warning_and_every_lesson_holds() {
 /// Rounds that disagree are flagged in the table, the page, the terminal and the findings.
 #[test]
 fn rounds_that_disagree_are_flagged_everywhere() {
-    // One variant whose five rounds (one run each) took 0.23 s twice and 0.45-0.46 s three times:
+    // One variant whose five rounds (two runs each) took 0.225 s twice and 0.45 s three times:
     // the page gives the slowest round ÷ the fastest (2.00×), the terminal says to rerun and
     // counts it on its last line.
     let scratch = Scratch::copy_of("verdicts");
-    scratch.set_times("squares", "procs", &[0.23, 0.23, 0.45, 0.45, 0.46]);
+    let times = [0.225, 0.225, 0.225, 0.225, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45];
+    scratch.set_times("squares", "procs", &times);
     let terminal = report(&scratch);
     let readme = scratch.read("README.md");
     assert!(
@@ -118,12 +119,12 @@ fn rounds_that_disagree_are_flagged_everywhere() {
     );
 }
 
-/// Rounds are split as compare.sh splits them: the first rounds take the extra runs.
+/// Rounds are split as compare.sh splits them, and a round of one run is no median.
 #[test]
 fn rounds_are_split_as_compare_sh_splits_them() {
-    // Of 7 runs in 5 rounds the first two rounds get two runs each. The same seven times in two
-    // orders: paired as (0.2, 0.3) twice and then 0.25 alone, every round's median is 0.25 s; the
-    // other way round, the single-run rounds are 0.3, 0.2 and 0.3 s (1.50×).
+    // Of 7 runs in 5 rounds the first two rounds get two runs each, the last three one (left
+    // out: one run is no median). Paired as (0.2, 0.3) twice, both medians are 0.25 s; as
+    // (0.2, 0.2) and (0.3, 0.3), they are 0.2 and 0.3 s (1.50×). One run a round never flags.
     let flag = |times: &[f64]| {
         let scratch = Scratch::copy_of("verdicts");
         scratch.set_times("squares", "procs", times);
@@ -135,8 +136,9 @@ fn rounds_are_split_as_compare_sh_splits_them() {
             .to_string();
         procs.find("⚠ rounds ").map(|at| procs[at..].to_string())
     };
-    assert_eq!(flag(&[0.2, 0.3, 0.2, 0.3, 0.25, 0.25, 0.25]), None);
-    assert_eq!(flag(&[0.25, 0.25, 0.25, 0.2, 0.3, 0.2, 0.3]).as_deref(), Some("⚠ rounds 1.50×"));
+    assert_eq!(flag(&[0.2, 0.3, 0.2, 0.3, 0.1, 0.5, 0.9]), None);
+    assert_eq!(flag(&[0.2, 0.2, 0.3, 0.3, 0.25, 0.25, 0.25]).as_deref(), Some("⚠ rounds 1.50×"));
+    assert_eq!(flag(&[0.2, 0.4, 0.9, 0.3, 0.6]), None);
 }
 
 /// Parallel variants at seq's speed are named instead of "every parallel model uses both cores".
