@@ -5,11 +5,12 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::page::{SeedsContext, rounds_of, seeds_context};
+use super::page::rounds_of;
 use super::tables::blocking_compact;
-use crate::figures::lessons::{self, Lesson};
-use crate::figures::{Check, Family, Kind, Report, Row, Workload, blocking, seeds};
-use crate::files::{Machine, Params};
+use crate::figures::blocking::Blocking;
+use crate::figures::seeds::Seeds;
+use crate::figures::{Check, Family, Kind, Report, Row, Workload, collate};
+use crate::files::Params;
 use crate::format::{duration, duration_short, factor, grouped, power_of_ten};
 use crate::pages;
 use crate::table::{Align, Table};
@@ -120,29 +121,20 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
 }
 
 #[derive(Serialize)]
-struct BlockingFinding {
-    task_ms: Option<u64>,
-    table: String,
-}
-
-#[derive(Serialize)]
-struct FindingsCheck {
-    wrong: Vec<String>,
-    unchecked: Vec<String>,
-    twice: Vec<(String, u64)>,
-}
-
-#[derive(Serialize)]
 struct Findings<'a> {
-    params: &'a Params,
-    machine: &'a Machine,
+    #[serde(flatten)]
+    report: &'a Report,
     rounds: Option<u64>,
     idle: Option<&'a String>,
-    checks: FindingsCheck,
+    wrong: Vec<String>,
+    unchecked: Vec<String>,
+    /// Each workload with variants that converted keys twice, and how many.
+    twice: Vec<(&'a String, usize)>,
     unsteady: bool,
     table: String,
-    blocking: Option<BlockingFinding>,
-    seeds: Option<SeedsContext>,
+    blocking: Option<&'a Blocking>,
+    blocking_table: String,
+    seeds: Option<&'a Seeds>,
     link: &'a str,
 }
 
@@ -150,47 +142,34 @@ struct Findings<'a> {
 /// link from it.
 pub fn findings(report: &Report, link: &str) -> Result<String> {
     let of_kind = |kind: Kind| report.workloads.iter().find(|w| w.kind == kind);
-    let blocking = match of_kind(Kind::Blocking) {
-        Some(w) => Some(BlockingFinding {
-            task_ms: w.rows.iter().find_map(|row| row.record.as_ref()?.blocking_ms),
-            table: blocking_compact(&blocking::groups(w), "where the task ran")?.markdown(),
-        }),
-        None => None,
+    let blocking = of_kind(Kind::Blocking).and_then(|w| w.blocking.as_ref());
+    let blocking_table = match blocking {
+        Some(blocking) => blocking_compact(&blocking.variants, "where the task ran")?.markdown(),
+        None => String::new(),
     };
-    let seeds = of_kind(Kind::Seeds)
-        .map(|w| seeds_context(&seeds::pairs(&w.rows, &report.experiments), report.machine.cores))
-        .filter(|seeds| seeds.cpu.is_some() || seeds.io.is_some());
+    let seeds = of_kind(Kind::Seeds).and_then(|w| w.seeds.as_ref());
     let tabled: Vec<&Workload> = report
         .workloads
         .iter()
         .filter(|w| !matches!(w.kind, Kind::Seeds | Kind::Blocking))
         .collect();
-    let named = |wanted: &dyn Fn(&Row) -> bool| -> Vec<String> {
-        report
-            .rows()
-            .filter(|(_, row)| wanted(row))
-            .map(|(w, row)| format!("`{}` {}", w.name, row.variant))
-            .collect()
+    let named = |wanted: fn(&Row) -> bool| -> Vec<String> {
+        let rows = report.rows().filter(|(_, row)| wanted(row));
+        rows.map(|(w, row)| format!("`{}` {}", w.name, row.variant)).collect()
     };
-    let mut twice: Vec<(String, u64)> = Vec::new();
-    for (workload, _) in report.rows().filter(|(_, row)| row.check == Check::ConvertsTwice) {
-        match twice.iter_mut().find(|(name, _)| *name == workload.name) {
-            Some((_, count)) => *count += 1,
-            None => twice.push((workload.name.clone(), 1)),
-        }
-    }
+    let twice = report.rows().filter(|(_, row)| row.check == Check::ConvertsTwice);
     pages::render(
         "findings.md",
         Findings {
-            params: &report.params,
-            machine: &report.machine,
+            report,
             rounds: rounds_of(&report.params),
             idle: report.params.idle.as_ref().or(report.machine.idle.as_ref()),
-            checks: FindingsCheck {
-                wrong: named(&|row| row.check == Check::WrongAnswer),
-                unchecked: named(&|row| row.checksum_agrees.is_none()),
-                twice,
-            },
+            wrong: named(|row| row.check == Check::WrongAnswer),
+            unchecked: named(|row| row.checksum_agrees.is_none()),
+            twice: collate(twice.map(|(w, _)| (&w.name, ())))
+                .into_iter()
+                .map(|(name, rows)| (name, rows.len()))
+                .collect(),
             unsteady: tabled.iter().any(|w| w.rows.iter().any(|row| row.unsteady.is_some())),
             table: if tabled.is_empty() {
                 String::new()
@@ -198,7 +177,8 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
                 table(report, &tabled, link)?.markdown()
             },
             blocking,
-            seeds,
+            blocking_table,
+            seeds: seeds.filter(|seeds| seeds.cpu.is_some() || seeds.io.is_some()),
             link,
         },
     )
@@ -218,18 +198,11 @@ fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<Table> {
     headings.push(("what it shows", Align::Left));
     let mut table = Table::new(headings);
     for workload in tabled {
-        let lesson = lessons::lesson(workload, report.machine.cores);
-        let shows = pages::render("shows.md", ShowsContext { name: &workload.name, lesson })?;
+        let shows = pages::render("shows.md", workload)?;
         let mut cells = vec![Some(workload_cell(workload, &report.params))];
         cells.extend(families.iter().map(|f| model_cell(workload, *f, link)));
         cells.push(Some(shows.trim().to_string()).filter(|text| !text.is_empty()));
         table.row(cells);
     }
     Ok(table)
-}
-
-#[derive(Serialize)]
-struct ShowsContext<'a> {
-    name: &'a str,
-    lesson: Lesson,
 }

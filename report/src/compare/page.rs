@@ -5,11 +5,8 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::tables::{blocking_table, columns, commands, seeds_table, variants_table};
-use crate::figures::blocking;
-use crate::figures::lessons::{self, Lesson};
-use crate::figures::seeds::{self, GroupCheck, Lesson as SeedLesson, Pair};
-use crate::figures::{Check, IdealRule, Kind, Report, Row, Workload};
-use crate::files::{Machine, Params};
+use crate::figures::{Check, IdealRule, Report, Row, Workload};
+use crate::files::Params;
 use crate::pages;
 
 /// A variant whose rounds disagree, for the page's warning.
@@ -31,47 +28,27 @@ struct Checks<'a> {
     agreed: bool,
 }
 
-#[derive(Serialize)]
-pub(super) struct SeedsContext {
-    python: bool,
-    groups: Vec<GroupCheck>,
-    twice: Vec<Twice>,
-    pub(super) cpu: Option<SeedLesson>,
-    pub(super) io: Option<SeedLesson>,
-}
-
-#[derive(Serialize)]
-struct Twice {
-    id: String,
-    python: Option<u64>,
-    concur: Option<u64>,
-}
-
+/// One workload's section: its figures and the tables built from them.
 #[derive(Serialize)]
 struct Section<'a> {
-    name: &'a str,
-    kind: Kind,
-    parameters: Option<&'a str>,
-    rows: &'a [Row],
+    #[serde(flatten)]
+    workload: &'a Workload,
     checks: Checks<'a>,
-    lesson: Lesson,
+    /// The workload's own table; `variants`, every variant's (which the seeds
+    /// show apart from their own).
     table: String,
+    variants: String,
     columns: Vec<String>,
     rules: Vec<IdealRule>,
     failed: Vec<&'a Row>,
     whiskers: bool,
-    chart: String,
     commands: String,
-    task_ms: Option<u64>,
-    seeds: Option<SeedsContext>,
-    variants: String,
 }
 
 #[derive(Serialize)]
 struct Page<'a> {
-    params: &'a Params,
-    machine: &'a Machine,
-    baseline: Option<&'a Machine>,
+    #[serde(flatten)]
+    report: &'a Report,
     rounds: Option<u64>,
     unsteady: Vec<Unsteady<'a>>,
     sections: Vec<Section<'a>>,
@@ -91,107 +68,50 @@ fn checks(workload: &Workload) -> Checks<'_> {
     }
 }
 
-pub(super) fn seeds_context(pairs: &[Pair], cores: Option<u64>) -> SeedsContext {
-    let (cpu, io) = seeds::lessons(pairs, cores);
-    let duplicates = |row: &Option<Row>| {
-        row.as_ref()
-            .filter(|r| r.rule_kept == Some(false))
-            .and_then(|r| r.record.as_ref()?.duplicates)
-    };
-    SeedsContext {
-        python: pairs.iter().any(|pair| pair.python.is_some()),
-        groups: seeds::group_checks(pairs),
-        twice: pairs
-            .iter()
-            .map(|pair| Twice {
-                id: pair.id.clone(),
-                python: duplicates(&pair.python),
-                concur: duplicates(&pair.concur),
-            })
-            .filter(|twice| twice.python.is_some() || twice.concur.is_some())
-            .collect(),
-        cpu,
-        io,
-    }
-}
-
 pub(super) fn rounds_of(params: &Params) -> Option<u64> {
     params.rounds.filter(|rounds| *rounds > 1)
 }
 
-fn section<'a>(workload: &'a Workload, report: &'a Report) -> Result<Section<'a>> {
-    let baseline = report.baseline.is_some();
-    let rows: Vec<&Row> = workload.rows.iter().collect();
-    let cols = columns(workload, baseline, false);
+fn section<'a>(workload: &'a Workload, report: &Report) -> Result<Section<'a>> {
+    let cols = columns(workload, report.baseline.is_some(), false);
+    let variants = variants_table("variant", &workload.rows, &cols, false);
     let mut rules: Vec<IdealRule> =
-        workload.rows.iter().filter_map(|row| row.ideal.map(|i| i.rule)).collect();
+        workload.rows.iter().filter_map(|row| Some(row.ideal?.rule)).collect();
     rules.sort();
     rules.dedup();
-    let mut section = Section {
-        name: &workload.name,
-        kind: workload.kind,
-        parameters: workload.parameters.as_deref(),
-        rows: &workload.rows,
-        checks: checks(workload),
-        lesson: lessons::lesson(workload, report.machine.cores),
-        table: String::new(),
-        columns: Vec::new(),
-        rules,
-        failed: rows.iter().copied().filter(|row| row.timing.failed_runs > 0).collect(),
-        whiskers: workload.rows.iter().any(|row| row.timing.stddev_s.is_some()),
-        chart: format!("{}.svg", workload.name),
-        commands: commands(&rows),
-        task_ms: None,
-        seeds: None,
-        variants: String::new(),
+    let (table, commands) = match (&workload.seeds, &workload.blocking) {
+        (Some(seeds), _) => (seeds_table(&seeds.pairs), commands(&workload.rows)),
+        (_, Some(blocking)) => {
+            let rows = blocking.variants.iter().map(|v| &v.row);
+            (blocking_table(&blocking.variants)?, commands(rows))
+        }
+        _ => (variants.clone(), commands(&workload.rows)),
     };
-    match workload.kind {
-        Kind::Seeds => {
-            let pairs = seeds::pairs(&workload.rows, &report.experiments);
-            section.table = seeds_table(&pairs).markdown();
-            section.seeds = Some(seeds_context(&pairs, report.machine.cores));
-            section.variants = variants_table("variant", &rows, &cols, false).markdown();
-        }
-        Kind::Blocking => {
-            let groups = blocking::groups(workload);
-            section.table = blocking_table(&groups)?.markdown();
-            section.task_ms = workload.rows.iter().find_map(|row| row.record.as_ref()?.blocking_ms);
-            let ordered: Vec<&Row> =
-                groups.iter().flat_map(|g| &g.variants).map(|v| &v.row).collect();
-            section.commands = commands(&ordered);
-        }
-        _ => {
-            let table = variants_table("variant", &rows, &cols, false);
-            section.columns = table.headings();
-            section.table = table.markdown();
-        }
-    }
-    Ok(section)
+    Ok(Section {
+        workload,
+        checks: checks(workload),
+        columns: table.headings(),
+        table: table.markdown(),
+        variants: variants.markdown(),
+        rules,
+        failed: workload.rows.iter().filter(|row| row.timing.failed_runs > 0).collect(),
+        whiskers: workload.rows.iter().any(|row| row.timing.stddev_s.is_some()),
+        commands,
+    })
 }
 
 pub(super) fn readme(report: &Report) -> Result<String> {
-    let unsteady = report
-        .workloads
-        .iter()
-        .flat_map(|w| {
-            w.rows.iter().filter_map(move |row| {
-                Some(Unsteady { workload: &w.name, variant: &row.variant, ratio: row.unsteady? })
-            })
-        })
-        .collect();
+    let unsteady = report.rows().filter_map(|(w, row)| {
+        Some(Unsteady { workload: &w.name, variant: &row.variant, ratio: row.unsteady? })
+    });
+    let sections = report.workloads.iter().map(|workload| section(workload, report));
     pages::render(
         "results.md",
         Page {
-            params: &report.params,
-            machine: &report.machine,
-            baseline: report.baseline.as_ref(),
+            report,
             rounds: rounds_of(&report.params),
-            unsteady,
-            sections: report
-                .workloads
-                .iter()
-                .map(|workload| section(workload, report))
-                .collect::<Result<_>>()?,
+            unsteady: unsteady.collect(),
+            sections: sections.collect::<Result<_>>()?,
         },
     )
 }

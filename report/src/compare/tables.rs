@@ -3,9 +3,8 @@
 //! experiments, the blocking task's variants, the commands.
 
 use anyhow::Result;
-use serde::Serialize;
 
-use crate::figures::blocking::{self, Group};
+use crate::figures::blocking::{Effect, Variant};
 use crate::figures::seeds::Pair;
 use crate::figures::{Kind, Row, VsBaseline, Workload};
 use crate::format::{duration, duration_pm, factor, memory_kib, ms, p_value};
@@ -130,41 +129,26 @@ fn baseline_cell(vs: VsBaseline, terse: bool) -> String {
 
 /// The columns of a workload's table, on the page or (`terse`) in the terminal.
 pub(super) fn columns(workload: &Workload, baseline: bool, terse: bool) -> Vec<Col> {
-    let mut cols = if terse {
-        vec![Col::Median, Col::P50, Col::P99, Col::Speedup, Col::Ratio]
-    } else {
-        vec![
-            Col::Median,
-            Col::MeanSd,
-            Col::P50,
-            Col::P99,
-            Col::Speedup,
-            Col::Ideal,
-            Col::Ratio,
-            Col::Rss,
-        ]
+    use Col::*;
+    let mut cols = match terse {
+        true => vec![Median, P50, P99, Speedup, Ratio],
+        false => vec![Median, MeanSd, P50, P99, Speedup, Ideal, Ratio, Rss],
     };
     cols.extend(match (workload.kind, terse) {
-        (Kind::Download, _) => vec![Col::PeakInFlight, Col::Errors],
-        (Kind::Convert, false) => vec![Col::Conversions, Col::Duplicates],
-        (Kind::Convert, true) => vec![Col::Duplicates],
-        (Kind::Cpu, true) => vec![Col::Concurrency],
+        (Kind::Download, _) => vec![PeakInFlight, Errors],
+        (Kind::Convert, false) => vec![Conversions, Duplicates],
+        (Kind::Convert, true) => vec![Duplicates],
+        (Kind::Cpu, true) => vec![Concurrency],
         _ => vec![],
     });
-    if !terse {
-        cols.push(Col::Check);
-    }
-    if baseline {
-        cols.push(Col::Baseline);
-    }
-    if terse {
-        cols.push(Col::Flags);
-    }
+    cols.extend((!terse).then_some(Check));
+    cols.extend(baseline.then_some(Baseline));
+    cols.extend(terse.then_some(Flags));
     cols
 }
 
 /// One row per variant; `first` heads the variant column.
-pub(super) fn variants_table(first: &str, rows: &[&Row], cols: &[Col], terse: bool) -> Table {
+pub(super) fn variants_table(first: &str, rows: &[Row], cols: &[Col], terse: bool) -> Table {
     let mut headings = vec![(first, Align::Left)];
     headings.extend(cols.iter().map(|col| (col.heading(terse), col.align())));
     let mut table = Table::new(headings);
@@ -180,10 +164,12 @@ pub(super) fn variants_table(first: &str, rows: &[&Row], cols: &[Col], terse: bo
 }
 
 /// The exact command line of each variant's record run.
-pub(super) fn commands(rows: &[&Row]) -> String {
+pub(super) fn commands<'a>(rows: impl IntoIterator<Item = &'a Row>) -> String {
     let mut table = Table::with("variant, command");
-    for row in rows.iter().filter(|row| row.command.is_some()) {
-        table.row([Some(row.variant.clone()), row.command.as_ref().map(|c| format!("`{c}`"))]);
+    for row in rows {
+        if let Some(command) = &row.command {
+            table.row([Some(row.variant.clone()), Some(format!("`{command}`"))]);
+        }
     }
     if table.is_empty() { String::new() } else { table.markdown() }
 }
@@ -212,22 +198,18 @@ pub(super) fn seeds_table(pairs: &[Pair]) -> Table {
     table.without_empty_columns()
 }
 
-/// Every blocking variant, grouped by model with its reference last, and what
-/// the task did to its requests.
-pub(super) fn blocking_table(groups: &[Group]) -> Result<Table> {
+/// Every blocking variant, each model's together with its reference last, and
+/// what the task did to its requests.
+pub(super) fn blocking_table(variants: &[Variant]) -> Result<Table> {
     let mut table =
         Table::with("variant, blocking task, median>, p50>, p99>, max>, what the task did, check^");
-    for v in groups.iter().flat_map(|group| &group.variants) {
-        let task = match (v.is_reference, v.task_ms, &v.offload) {
-            (true, ..) => "none".to_string(),
-            (false, task, offload) => {
-                let task = task.map_or_else(|| "yes".to_string(), |ms| format!("{ms} ms"));
-                match offload {
-                    Some(offload) => format!("{task}, {offload}"),
-                    None if v.on_runtime => format!("{task}, on the runtime"),
-                    None => task,
-                }
-            }
+    for v in variants {
+        let task = v.task_ms.map_or_else(|| "yes".to_string(), |ms| format!("{ms} ms"));
+        let task = match &v.offload {
+            _ if v.is_reference => "none".to_string(),
+            Some(offload) => format!("{task}, {offload}"),
+            None if v.on_runtime => format!("{task}, on the runtime"),
+            None => task,
         };
         table.row([
             Some(v.row.variant.clone()),
@@ -245,10 +227,10 @@ pub(super) fn blocking_table(groups: &[Group]) -> Result<Table> {
 
 /// The blocking variants with the task, one line each, with the reference's p99
 /// beside it: the findings block's and the terminal's table.
-pub(super) fn blocking_compact(groups: &[Group], first: &str) -> Result<Table> {
+pub(super) fn blocking_compact(variants: &[Variant], first: &str) -> Result<Table> {
     let mut table =
         Table::with(&format!("{first}, p50>, p99>, p99 without it>, what the task did"));
-    for v in groups.iter().flat_map(|group| &group.variants).filter(|v| !v.is_reference) {
+    for v in variants.iter().filter(|v| !v.is_reference) {
         table.row([
             Some(v.row.variant.clone()),
             v.latency.map(|l| ms(l.p50.0)),
@@ -261,10 +243,8 @@ pub(super) fn blocking_compact(groups: &[Group], first: &str) -> Result<Table> {
 }
 
 /// The effect's words, from the template that holds them.
-fn effect_words(effect: Option<blocking::Effect>) -> Result<Option<String>> {
-    #[derive(Serialize)]
-    struct Context {
-        effect: blocking::Effect,
-    }
-    effect.map(|effect| pages::render("effect.md", Context { effect })).transpose()
+fn effect_words(effect: Option<Effect>) -> Result<Option<String>> {
+    effect
+        .map(|effect| pages::render("effect.md", serde_json::json!({ "effect": effect })))
+        .transpose()
 }
