@@ -75,44 +75,33 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
         words.find(|word| *word == name)?;
         words.next()?.parse().ok()
     };
-    let seq = workload.seq().map(Row::record).unwrap_or_default();
+    let seq = workload.rows.iter().find(|row| row.is_seq()).map(Row::record).unwrap_or_default();
     let short = |ms: f64| duration_short(ms / 1000.0);
-    let size: Vec<String> = match workload.name.as_str() {
-        "squares" => [
+    let callers =
+        workload.rows.iter().filter(|row| !row.is_seq()).find_map(|row| row.record().workers);
+    let size = match workload.name.as_str() {
+        "squares" => vec![
             seq.tasks.map(|t| format!("{t} tasks")),
             option("--start").map(|n| format!("n from {}", power_of_ten(n))),
-        ]
-        .into(),
-        "range-sum" => [
+        ],
+        "range-sum" => vec![
             option("--end").map(|e| format!("0..{}", power_of_ten(e))),
             option("--parts").or(seq.tasks).map(|p| format!("{p} parts")),
-        ]
-        .into(),
-        "download" => [
+        ],
+        "download" => vec![
             seq.requests.map(|n| format!("{} pages", grouped(n))),
             params.latency_ms.map(|ms| format!("{} latency", short(ms as f64))),
-        ]
-        .into(),
-        "convert" => {
-            let callers = workload
-                .rows
-                .iter()
-                .filter(|row| !row.is_seq())
-                .find_map(|row| row.record.as_ref()?.workers);
-            [
-                seq.requests.map(|n| format!("{} requests", grouped(n))),
-                seq.cost_us
-                    .or(option("--cost-us"))
-                    .map(|us| format!("{} lookups", short(us as f64 / 1000.0))),
-                callers.map(|n| format!("{n} callers")),
-            ]
-            .into()
-        }
-        _ => Vec::<Option<String>>::new(),
-    }
-    .into_iter()
-    .flatten()
-    .collect();
+        ],
+        "convert" => vec![
+            seq.requests.map(|n| format!("{} requests", grouped(n))),
+            seq.cost_us
+                .or(option("--cost-us"))
+                .map(|us| format!("{} lookups", short(us as f64 / 1000.0))),
+            callers.map(|n| format!("{n} callers")),
+        ],
+        _ => vec![],
+    };
+    let size: Vec<String> = size.into_iter().flatten().collect();
     if size.is_empty() {
         format!("`{}`", workload.name)
     } else {
@@ -128,12 +117,12 @@ struct Findings<'a> {
     idle: Option<&'a String>,
     wrong: Vec<String>,
     unchecked: Vec<String>,
-    /// Each workload with variants that converted keys twice, and how many.
-    twice: Vec<(&'a String, usize)>,
+    /// Each workload with variants that converted keys twice, and those variants.
+    twice: Vec<(&'a String, Vec<&'a String>)>,
     unsteady: bool,
     table: String,
     blocking: Option<&'a Blocking>,
-    blocking_table: String,
+    blocking_table: Option<String>,
     seeds: Option<&'a Seeds>,
     link: &'a str,
 }
@@ -141,13 +130,9 @@ struct Findings<'a> {
 /// The findings block of a front README; `link` is the results directory as a
 /// link from it.
 pub fn findings(report: &Report, link: &str) -> Result<String> {
-    let of_kind = |kind: Kind| report.workloads.iter().find(|w| w.kind == kind);
-    let blocking = of_kind(Kind::Blocking).and_then(|w| w.blocking.as_ref());
-    let blocking_table = match blocking {
-        Some(blocking) => blocking_compact(&blocking.variants, "where the task ran")?.markdown(),
-        None => String::new(),
-    };
-    let seeds = of_kind(Kind::Seeds).and_then(|w| w.seeds.as_ref());
+    let blocking = report.workloads.iter().find_map(|w| w.blocking.as_ref());
+    let compact = blocking.map(|b| blocking_compact(&b.variants, "where the task ran"));
+    let seeds = report.workloads.iter().find_map(|w| w.seeds.as_ref());
     let tabled: Vec<&Workload> = report
         .workloads
         .iter()
@@ -166,18 +151,11 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
             idle: report.params.idle.as_ref().or(report.machine.idle.as_ref()),
             wrong: named(|row| row.check == Check::WrongAnswer),
             unchecked: named(|row| row.checksum_agrees.is_none()),
-            twice: collate(twice.map(|(w, _)| (&w.name, ())))
-                .into_iter()
-                .map(|(name, rows)| (name, rows.len()))
-                .collect(),
+            twice: collate(twice.map(|(w, row)| (&w.name, &row.variant))),
             unsteady: tabled.iter().any(|w| w.rows.iter().any(|row| row.unsteady.is_some())),
-            table: if tabled.is_empty() {
-                String::new()
-            } else {
-                table(report, &tabled, link)?.markdown()
-            },
+            table: table(report, &tabled, link)?,
             blocking,
-            blocking_table,
+            blocking_table: compact.transpose()?.map(|table| table.markdown()),
             seeds: seeds.filter(|seeds| seeds.cpu.is_some() || seeds.io.is_some()),
             link,
         },
@@ -185,14 +163,11 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
 }
 
 /// One row per workload: its size, each model's cell, what it shows.
-fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<Table> {
+fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<String> {
+    let present = |f: &Family| tabled.iter().any(|w| w.rows.iter().any(|row| row.family == *f));
     // The four Rust models always have a column; CPython and others when present.
-    let families: Vec<Family> = Family::ALL
-        .into_iter()
-        .filter(|f| {
-            f.index() < 4 || tabled.iter().any(|w| w.rows.iter().any(|row| row.family == *f))
-        })
-        .collect();
+    let families: Vec<Family> =
+        Family::ALL.into_iter().filter(|f| f.index() < 4 || present(f)).collect();
     let mut headings = vec![("workload", Align::Left)];
     headings.extend(families.iter().map(|f| (f.name(), Align::Right)));
     headings.push(("what it shows", Align::Left));
@@ -204,5 +179,5 @@ fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<Table> {
         cells.push(Some(shows.trim().to_string()).filter(|text| !text.is_empty()));
         table.row(cells);
     }
-    Ok(table)
+    Ok(if table.is_empty() { String::new() } else { table.markdown() })
 }

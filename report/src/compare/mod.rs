@@ -163,22 +163,14 @@ pub fn terminal(report: &Report) -> Result<String> {
 /// ± 1 σ whiskers and ideal ticks, the seeds as pairs of bars, or the blocking
 /// task's latency percentiles.
 fn chart_of(workload: &Workload) -> Chart {
-    let mut families: Vec<Family> = workload.rows.iter().map(|row| row.family).collect();
-    families.sort();
-    families.dedup();
-    let legend = families.iter().map(|f| (f.name().to_string(), f.index())).collect();
-    let name = &workload.name;
-    let (title, value_label, unit, kind) = match (&workload.seeds, &workload.blocking) {
+    let (title, kind) = match (&workload.seeds, &workload.blocking) {
         (Some(seeds), _) => {
             let bars = seeds.pairs.iter().flat_map(|pair| {
-                let python =
-                    pair.python.as_ref().map(|row| bar(format!("{} CPython", pair.id), row));
-                python
-                    .into_iter()
-                    .chain(pair.concur.as_ref().map(|row| bar(format!("{} concur", pair.id), row)))
+                let sides = [(&pair.python, "CPython"), (&pair.concur, "concur")];
+                sides.map(|(row, side)| Some(bar(format!("{} {side}", pair.id), row.as_ref()?)))
             });
             let title = "seeds: CPython beside concur, median wall time".to_string();
-            (title, "median wall time", Unit::Seconds, ChartKind::Bars(bars.collect()))
+            (title, ChartKind::Bars(bars.flatten().collect()))
         }
         (_, Some(blocking)) => {
             let rows = blocking.variants.iter().map(|v| DotRow {
@@ -193,15 +185,19 @@ fn chart_of(workload: &Workload) -> Chart {
                 marks: ["p50", "p99", "max"].map(str::to_string).to_vec(),
                 reference: blocking.task_ms.map(|ms| (format!("the task: {ms} ms"), ms as f64)),
             };
-            let title = "blocking: request latency per variant".to_string();
-            (title, "request latency", Unit::Milliseconds, dots)
+            ("blocking: request latency per variant".into(), dots)
         }
         _ => {
             let bars = workload.rows.iter().map(|row| bar(row.variant.clone(), row)).collect();
-            let title = format!("{name}: median wall time per variant");
-            (title, "median wall time", Unit::Seconds, ChartKind::Bars(bars))
+            (format!("{}: median wall time per variant", workload.name), ChartKind::Bars(bars))
         }
     };
+    let (value_label, unit) = match kind {
+        ChartKind::Dots { .. } => ("request latency", Unit::Milliseconds),
+        _ => ("median wall time", Unit::Seconds),
+    };
+    let families = Family::ALL.into_iter().filter(|f| workload.rows.iter().any(|r| r.family == *f));
+    let legend = families.map(|f| (f.name().to_string(), f.index())).collect();
     Chart { title, value_label: value_label.into(), unit, kind, legend }
 }
 

@@ -35,28 +35,26 @@ pub(super) enum Col {
 }
 
 impl Col {
-    fn heading(self, terse: bool) -> &'static str {
+    /// Its heading on the page, its heading in the terminal, and its alignment.
+    fn spec(self) -> (&'static str, &'static str, Align) {
+        use Align::*;
         match self {
-            Col::Median => "median",
-            Col::MeanSd => "mean ± σ",
-            Col::P50 if terse => "p50",
-            Col::P50 => "p50 latency",
-            Col::P99 if terse => "p99",
-            Col::P99 => "p99 latency",
-            Col::Speedup if terse => "vs seq",
-            Col::Speedup => "speedup vs seq",
-            Col::Ideal => "ideal",
-            Col::Ratio if terse => "vs ideal",
-            Col::Ratio => "ratio to ideal",
-            Col::Rss => "peak RSS",
-            Col::PeakInFlight => "peak in flight",
-            Col::Errors => "errors",
-            Col::Conversions => "conversions",
-            Col::Duplicates => "duplicates",
-            Col::Concurrency => "concurrency",
-            Col::Check => "check",
-            Col::Baseline => "vs baseline",
-            Col::Flags => "",
+            Col::Median => ("median", "median", Right),
+            Col::MeanSd => ("mean ± σ", "mean ± σ", Right),
+            Col::P50 => ("p50 latency", "p50", Right),
+            Col::P99 => ("p99 latency", "p99", Right),
+            Col::Speedup => ("speedup vs seq", "vs seq", Right),
+            Col::Ideal => ("ideal", "ideal", Right),
+            Col::Ratio => ("ratio to ideal", "vs ideal", Right),
+            Col::Rss => ("peak RSS", "peak RSS", Right),
+            Col::PeakInFlight => ("peak in flight", "peak in flight", Right),
+            Col::Errors => ("errors", "errors", Right),
+            Col::Conversions => ("conversions", "conversions", Right),
+            Col::Duplicates => ("duplicates", "duplicates", Right),
+            Col::Concurrency => ("concurrency", "concurrency", Right),
+            Col::Check => ("check", "check", Center),
+            Col::Baseline => ("vs baseline", "vs baseline", Left),
+            Col::Flags => ("", "", Left),
         }
     }
 
@@ -86,23 +84,10 @@ impl Col {
             Col::Check => row.check.mark().map(str::to_string),
             Col::Baseline => row.vs_baseline.map(|vs| baseline_cell(vs, terse)),
             Col::Flags => {
-                let flags: Vec<String> = row
-                    .check
-                    .failure()
-                    .map(str::to_string)
-                    .into_iter()
-                    .chain(row.unsteady.map(|ratio| format!("⚠ rounds {}", factor(ratio))))
-                    .collect();
-                Some(flags.join("; "))
+                let unsteady = row.unsteady.map(|ratio| format!("⚠ rounds {}", factor(ratio)));
+                let failure = row.check.failure().map(str::to_string);
+                Some(failure.into_iter().chain(unsteady).collect::<Vec<_>>().join("; "))
             }
-        }
-    }
-
-    fn align(self) -> Align {
-        match self {
-            Col::Check => Align::Center,
-            Col::Flags | Col::Baseline => Align::Left,
-            _ => Align::Right,
         }
     }
 }
@@ -113,17 +98,17 @@ fn baseline_cell(vs: VsBaseline, terse: bool) -> String {
     let VsBaseline::Compared { ratio, difference, .. } = vs else {
         return vs.verdict().to_string();
     };
+    let verdict = format!("{} {}", factor(ratio), vs.verdict());
     let detail = match difference {
         Difference::TooFewRuns => return format!("{} (too few runs)", factor(ratio)),
-        _ if terse => return format!("{} {}", factor(ratio), vs.verdict()),
+        _ if terse => return verdict,
         Difference::Tested { p_value: p } => p_value(p),
         Difference::Ranges { overlap: true } => "[min, max] ranges overlap".to_string(),
         Difference::Ranges { overlap: false } => "[min, max] ranges apart".to_string(),
     };
-    if difference.stands_out() == Some(true) {
-        format!("**{} {}** ({detail})", factor(ratio), vs.verdict())
-    } else {
-        format!("{} {} ({detail})", factor(ratio), vs.verdict())
+    match difference.stands_out() {
+        Some(true) => format!("**{verdict}** ({detail})"),
+        _ => format!("{verdict} ({detail})"),
     }
 }
 
@@ -150,7 +135,10 @@ pub(super) fn columns(workload: &Workload, baseline: bool, terse: bool) -> Vec<C
 /// One row per variant; `first` heads the variant column.
 pub(super) fn variants_table(first: &str, rows: &[Row], cols: &[Col], terse: bool) -> Table {
     let mut headings = vec![(first, Align::Left)];
-    headings.extend(cols.iter().map(|col| (col.heading(terse), col.align())));
+    headings.extend(cols.iter().map(|col| {
+        let (heading, short, align) = col.spec();
+        (if terse { short } else { heading }, align)
+    }));
     let mut table = Table::new(headings);
     for row in rows {
         let name = if row.is_seq() && !terse {

@@ -123,17 +123,11 @@ fn download(rows: &[Row]) -> Lesson {
 }
 
 fn convert(rows: &[Row]) -> Convert {
-    let cache = |row: &Row| row.record.as_ref().and_then(|record| record.cache.clone());
+    let is = |row: &Row, design: &str| row.record().cache.as_deref() == Some(design);
     let fast: Vec<&Row> = witnesses(rows)
-        .filter(|row| {
-            matches!(cache(row).as_deref(), Some("single-flight" | "moka"))
-                && row.rule_kept == Some(true)
-        })
+        .filter(|row| (is(row, "single-flight") || is(row, "moka")) && row.rule_kept == Some(true))
         .collect();
-    let locked: Vec<&Row> = rows
-        .iter()
-        .filter(|row| !row.is_seq() && cache(row).as_deref() == Some("locked"))
-        .collect();
+    let locked: Vec<&Row> = rows.iter().filter(|row| !row.is_seq() && is(row, "locked")).collect();
     let locked_speedup = locked.iter().filter_map(|row| row.speedup).reduce(f64::max);
     let gains: Vec<f64> = fast
         .iter()
@@ -142,24 +136,20 @@ fn convert(rows: &[Row]) -> Convert {
             Some(lock.timing.median_s / row.timing.median_s)
         })
         .collect();
-    let mut racy: Vec<&Row> =
-        rows.iter().filter(|row| cache(row).as_deref() == Some("racy")).collect();
+    let mut racy: Vec<&Row> = rows.iter().filter(|row| is(row, "racy")).collect();
     racy.sort_by_key(|row| row.family);
+    let twice = racy.iter().filter(|row| row.check == Check::ConvertsTwice);
     let slowest_fast = fast.iter().map(|row| row.timing.median_s).reduce(f64::max);
+    let designs = ["single-flight", "moka"].into_iter();
     Convert {
         lock_serializes: locked_speedup.is_some_and(|speedup| speedup < HELPS),
         locked_speedup,
-        fast_designs: ["single-flight", "moka"]
-            .into_iter()
-            .filter(|design| fast.iter().any(|row| cache(row).as_deref() == Some(*design)))
+        fast_designs: designs
+            .filter(|d| fast.iter().any(|row| is(row, d)))
             .map(str::to_string)
             .collect(),
         gain: gains.iter().copied().reduce(f64::min).zip(gains.iter().copied().reduce(f64::max)),
-        racy_duplicates: racy
-            .iter()
-            .filter(|row| row.check == Check::ConvertsTwice)
-            .filter_map(|row| row.record.as_ref()?.duplicates)
-            .collect(),
+        racy_duplicates: twice.filter_map(|row| row.record.as_ref()?.duplicates).collect(),
         racy_as_fast: !racy.is_empty()
             && slowest_fast
                 .is_some_and(|fast| racy.iter().all(|row| row.timing.median_s <= AS_FAST * fast)),

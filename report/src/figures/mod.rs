@@ -78,12 +78,6 @@ pub struct Workload {
     pub blocking: Option<Blocking>,
 }
 
-impl Workload {
-    pub fn seq(&self) -> Option<&Row> {
-        self.rows.iter().find(|row| row.is_seq())
-    }
-}
-
 /// Reads every input in `dir` and builds the report. Nothing is written.
 pub fn load(dir: &Path) -> Result<Report> {
     if !dir.is_dir() {
@@ -99,8 +93,25 @@ pub fn load(dir: &Path) -> Result<Report> {
         "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})",
     )?;
     let experiments = Experiment::read(&dir.join(SEEDS_FILE))?;
+    // Without a `workloads` list every other `*.json` in `dir` is an export, named
+    // after its workload, in file-name order.
     let names = if params.workloads.is_empty() {
-        discover(dir)?
+        let mut names: Vec<(String, Option<String>)> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot list directory {}", dir.display()))?
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name().into_string().ok()?;
+                let stem = name.strip_suffix(".json")?;
+                (name != PARAMS_FILE && name != MACHINE_FILE).then(|| (stem.to_string(), None))
+            })
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            bail!(
+                "no hyperfine JSON files (<workload>.json) in {} and no `workloads` in {PARAMS_FILE}",
+                dir.display()
+            );
+        }
+        names
     } else {
         let blank = |p: &Option<String>| p.clone().filter(|p| !p.trim().is_empty());
         params.workloads.iter().map(|(name, p)| (name.clone(), blank(p))).collect()
@@ -117,34 +128,11 @@ pub fn load(dir: &Path) -> Result<Report> {
     Ok(build(params, machine, timings, &records, experiments))
 }
 
-/// Without a `workloads` list every other `*.json` in `dir` is an export, named
-/// after its workload, in file-name order.
-fn discover(dir: &Path) -> Result<Vec<(String, Option<String>)>> {
-    let mut names: Vec<(String, Option<String>)> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list directory {}", dir.display()))?
-        .filter_map(|entry| {
-            let name = entry.ok()?.file_name().into_string().ok()?;
-            let stem = name.strip_suffix(".json")?;
-            (name != PARAMS_FILE && name != MACHINE_FILE).then(|| (stem.to_string(), None))
-        })
-        .collect();
-    names.sort();
-    if names.is_empty() {
-        bail!(
-            "no hyperfine JSON files (<workload>.json) in {} and no `workloads` in {PARAMS_FILE}",
-            dir.display()
-        );
-    }
-    Ok(names)
-}
-
-type Timed = (String, Option<String>, Vec<HyperfineResult>);
-
 /// Joins timings with records and derives every figure.
 pub fn build(
     params: Params,
     machine: Machine,
-    timings: Vec<Timed>,
+    timings: Vec<(String, Option<String>, Vec<HyperfineResult>)>,
     records: &[(usize, RecordLine)],
     experiments: Vec<Experiment>,
 ) -> Report {
@@ -175,8 +163,14 @@ pub fn build(
         .map(|(name, parameters, results)| {
             let record_of =
                 |variant: &str| by_key.get(&(name.as_str(), variant)).map(|(_, line)| *line);
-            let rows = rows(&name, &results, &record_of, &params, machine.cores, &mut warnings);
-            workload(name, parameters, rows, &experiments, machine.cores)
+            let cores = machine.cores;
+            let mut rows = rows(&name, &results, &record_of, &params, cores, &mut warnings);
+            let kind = Kind::of(&name);
+            let seeds =
+                (kind == Kind::Seeds).then(|| seeds::figures(&mut rows, &experiments, cores));
+            let lesson = lessons::lesson(kind, &rows, cores);
+            let blocking = (kind == Kind::Blocking).then(|| blocking::figures(&rows));
+            Workload { name, kind, parameters, rows, lesson, seeds, blocking }
         })
         .collect();
     Report { params, machine, workloads, warnings, baseline: None }
@@ -257,24 +251,6 @@ fn rows<'a>(
         a.timing.median_s.total_cmp(&b.timing.median_s).then_with(|| a.variant.cmp(&b.variant))
     });
     rows
-}
-
-/// A workload with the figures read from its rows as a whole.
-fn workload(
-    name: String,
-    parameters: Option<String>,
-    mut rows: Vec<Row>,
-    experiments: &[Experiment],
-    cores: Option<u64>,
-) -> Workload {
-    let kind = Kind::of(&name);
-    if kind == Kind::Seeds {
-        seeds::agree_within_groups(&mut rows, experiments);
-    }
-    let seeds = (kind == Kind::Seeds).then(|| seeds::figures(&rows, experiments, cores));
-    let lesson = lessons::lesson(kind, &rows, cores);
-    let blocking = (kind == Kind::Blocking).then(|| blocking::figures(&rows));
-    Workload { name, kind, parameters, rows, lesson, seeds, blocking }
 }
 
 /// Fills every row's `vs_baseline` from the earlier results directory `dir`

@@ -84,9 +84,9 @@ pub struct Twice {
     pub concur: Option<u64>,
 }
 
-/// The seeds' figures, from rows whose answers were checked
-/// ([`agree_within_groups`]).
-pub fn figures(rows: &[Row], experiments: &[Experiment], cores: Option<u64>) -> Seeds {
+/// The seeds' figures, once every row's answer is checked against its group's.
+pub fn figures(rows: &mut [Row], experiments: &[Experiment], cores: Option<u64>) -> Seeds {
+    agree_within_groups(rows, experiments);
     let pairs = pairs(rows, experiments);
     let (cpu, io) = lessons(&pairs, cores);
     let duplicates = |row: &Option<Row>| {
@@ -166,7 +166,7 @@ fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
 
 /// Sets every seeds row's `checksum_agrees`: its checksum is its group's majority
 /// answer and its record counts no errors. Rows without a record stay unchecked.
-pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
+fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
     let group_of = |variant: &str| -> String {
         let id = split(variant).0;
         let experiment = experiments.iter().find(|e| e.id == id);
