@@ -5,7 +5,6 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::page::rounds_of;
 use super::tables::blocking_compact;
 use crate::figures::blocking::Blocking;
 use crate::figures::seeds::Seeds;
@@ -19,26 +18,17 @@ use crate::table::{Align, Table};
 /// with its options as code: `threads scoped --gil` -> ``scoped `--gil` ``.
 fn label(row: &Row, siblings: bool) -> String {
     let variant = row.variant.as_str();
-    let model = row
-        .record
-        .as_ref()
-        .and_then(|r| r.model.as_deref())
-        .unwrap_or_else(|| variant.split(' ').next().unwrap_or(variant));
-    let rest = if row.family == Family::Python {
-        variant.strip_prefix("python-").unwrap_or(variant)
-    } else {
-        variant
-            .strip_prefix(model)
-            .filter(|rest| rest.is_empty() || rest.starts_with(' '))
-            .unwrap_or(variant)
-    }
-    .trim();
+    let first = variant.split(' ').next().unwrap_or(variant);
+    let model = row.record.as_ref().and_then(|r| r.model.as_deref()).unwrap_or(first);
+    let rest = match row.family {
+        Family::Python => variant.strip_prefix("python-"),
+        _ => variant.strip_prefix(model).filter(|rest| rest.is_empty() || rest.starts_with(' ')),
+    };
+    let rest = rest.unwrap_or(variant).trim();
     match rest.find("--") {
-        _ if rest.is_empty() && siblings => row
-            .record
-            .as_ref()
-            .and_then(|r| r.workers)
-            .map_or(String::new(), |w| format!("{w} workers")),
+        _ if rest.is_empty() && siblings => {
+            row.record().workers.map_or(String::new(), |w| format!("{w} workers"))
+        }
         Some(0) => format!("`{rest}`"),
         Some(at) => format!("{} `{}`", rest[..at].trim_end(), &rest[at..]),
         None => rest.to_string(),
@@ -113,7 +103,6 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
 struct Findings<'a> {
     #[serde(flatten)]
     report: &'a Report,
-    rounds: Option<u64>,
     idle: Option<&'a String>,
     wrong: Vec<String>,
     unchecked: Vec<String>,
@@ -133,11 +122,8 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
     let blocking = report.workloads.iter().find_map(|w| w.blocking.as_ref());
     let compact = blocking.map(|b| blocking_compact(&b.variants, "where the task ran"));
     let seeds = report.workloads.iter().find_map(|w| w.seeds.as_ref());
-    let tabled: Vec<&Workload> = report
-        .workloads
-        .iter()
-        .filter(|w| !matches!(w.kind, Kind::Seeds | Kind::Blocking))
-        .collect();
+    let own_table = |w: &&Workload| matches!(w.kind, Kind::Seeds | Kind::Blocking);
+    let tabled: Vec<&Workload> = report.workloads.iter().filter(|w| !own_table(w)).collect();
     let named = |wanted: fn(&Row) -> bool| -> Vec<String> {
         let rows = report.rows().filter(|(_, row)| wanted(row));
         rows.map(|(w, row)| format!("`{}` {}", w.name, row.variant)).collect()
@@ -147,7 +133,6 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
         "findings.md",
         Findings {
             report,
-            rounds: rounds_of(&report.params),
             idle: report.params.idle.as_ref().or(report.machine.idle.as_ref()),
             wrong: named(|row| row.check == Check::WrongAnswer),
             unchecked: named(|row| row.checksum_agrees.is_none()),

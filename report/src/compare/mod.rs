@@ -4,10 +4,8 @@
 //! the terminal summary. Every output is rendered before the first is written.
 //!
 //! # Layout
-//! - this module: [`generate`], [`rewrite_findings`], `summary.csv`, the terminal
-//!   and each workload's chart spec for [`crate::chart`]
-//! - `tables`: the tables, built once as [`Table`]s for Markdown and the terminal
-//! - `page`: the results page's context; `findings`: the findings block's
+//! - this module: [`generate`], [`rewrite_findings`], `summary.csv`, the terminal, the charts
+//! - `tables`: every table, built once as a [`Table`]; `page`, `findings`: the templates' contexts
 
 mod findings;
 mod page;

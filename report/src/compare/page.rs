@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::tables::{blocking_table, columns, commands, seeds_table, variants_table};
 use crate::figures::{Check, IdealRule, Report, Row, Workload};
-use crate::files::Params;
 use crate::pages;
 
 /// A variant whose rounds disagree, for the page's warning.
@@ -49,27 +48,8 @@ struct Section<'a> {
 struct Page<'a> {
     #[serde(flatten)]
     report: &'a Report,
-    rounds: Option<u64>,
     unsteady: Vec<Unsteady<'a>>,
     sections: Vec<Section<'a>>,
-}
-
-fn checks(workload: &Workload) -> Checks<'_> {
-    let named = |check: Check| workload.rows.iter().filter(move |row| row.check == check);
-    let names = |check: Check| named(check).map(|row| row.variant.clone()).collect();
-    Checks {
-        fastest: named(Check::Passed).next().or(workload.rows.first()),
-        wrong: names(Check::WrongAnswer),
-        unchecked: names(Check::Unchecked),
-        twice: named(Check::ConvertsTwice)
-            .filter_map(|row| Some((row.variant.clone(), row.record.as_ref()?.duplicates?)))
-            .collect(),
-        agreed: workload.rows.iter().all(|row| row.checksum_agrees == Some(true)),
-    }
-}
-
-pub(super) fn rounds_of(params: &Params) -> Option<u64> {
-    params.rounds.filter(|rounds| *rounds > 1)
 }
 
 fn section<'a>(workload: &'a Workload, report: &Report) -> Result<Section<'a>> {
@@ -87,9 +67,20 @@ fn section<'a>(workload: &'a Workload, report: &Report) -> Result<Section<'a>> {
         }
         _ => (variants.clone(), commands(&workload.rows)),
     };
+    let named = |check: Check| workload.rows.iter().filter(move |row| row.check == check);
+    let names = |check: Check| named(check).map(|row| row.variant.clone()).collect();
+    let checks = Checks {
+        fastest: named(Check::Passed).next().or(workload.rows.first()),
+        wrong: names(Check::WrongAnswer),
+        unchecked: names(Check::Unchecked),
+        twice: named(Check::ConvertsTwice)
+            .filter_map(|row| Some((row.variant.clone(), row.record.as_ref()?.duplicates?)))
+            .collect(),
+        agreed: workload.rows.iter().all(|row| row.checksum_agrees == Some(true)),
+    };
     Ok(Section {
         workload,
-        checks: checks(workload),
+        checks,
         columns: table.headings(),
         table: table.markdown(),
         variants: variants.markdown(),
@@ -107,11 +98,6 @@ pub(super) fn readme(report: &Report) -> Result<String> {
     let sections = report.workloads.iter().map(|workload| section(workload, report));
     pages::render(
         "results.md",
-        Page {
-            report,
-            rounds: rounds_of(&report.params),
-            unsteady: unsteady.collect(),
-            sections: sections.collect::<Result<_>>()?,
-        },
+        Page { report, unsteady: unsteady.collect(), sections: sections.collect::<Result<_>>()? },
     )
 }

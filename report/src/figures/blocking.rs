@@ -64,17 +64,14 @@ pub struct Variant {
 }
 
 pub fn figures(rows: &[Row]) -> Blocking {
+    use Family::*;
     let bases: Vec<&str> =
         rows.iter().filter_map(|row| row.variant.strip_suffix(NO_BLOCKING)).collect();
     let mut groups = collate(rows.iter().map(|row| classify(row, &bases)));
     for (_, group) in &mut groups {
-        let rank = |v: &Variant| match (v.is_reference, v.offload.as_deref()) {
-            (true, _) => 4,
-            (false, None) => 0,
-            (false, Some("spawn-blocking")) => 1,
-            (false, Some("block-in-place")) => 2,
-            _ => 3,
-        };
+        let moves = [None, Some("spawn-blocking"), Some("block-in-place")];
+        let moved = |v: &Variant| moves.iter().position(|m| *m == v.offload.as_deref());
+        let rank = |v: &Variant| if v.is_reference { 4 } else { moved(v).unwrap_or(3) };
         group.sort_by_key(|v| (rank(v), v.row.variant.clone()));
         let reference = group.iter().find(|v| v.is_reference).and_then(|v| v.latency);
         for variant in group.iter_mut().filter(|v| !v.is_reference) {
@@ -82,11 +79,10 @@ pub fn figures(rows: &[Row]) -> Blocking {
             variant.effect = variant.latency.and_then(|l| effect(l, reference, variant.task_ms));
         }
     }
-    use Family::*;
-    let order = [Async, Threads, Procs, Seq, Python, Other];
+    let order =
+        |family| [Async, Threads, Procs, Seq, Python, Other].iter().position(|f| *f == family);
     // A group has at least the variant that started it.
-    groups
-        .sort_by_key(|(base, group)| (order.iter().position(|f| *f == group[0].row.family), *base));
+    groups.sort_by_key(|(base, group)| (order(group[0].row.family), *base));
     Blocking {
         task_ms: rows.iter().find_map(|row| row.record.as_ref()?.blocking_ms),
         variants: groups.into_iter().flat_map(|(_, group)| group).collect(),
@@ -117,27 +113,19 @@ fn classify<'a>(row: &'a Row, bases: &[&'a str]) -> (&'a str, Variant) {
     let name = row.variant.as_str();
     let record = row.record();
     let recorded = record.offload.clone().filter(|offload| offload != "none");
-    let (base, is_reference) = match name.strip_suffix(NO_BLOCKING) {
-        Some(base) => (base, true),
-        None => (
-            bases
-                .iter()
-                .copied()
-                .filter(|base| name == *base || name.starts_with(&format!("{base} ")))
-                .max_by_key(|base| base.len())
-                .or_else(|| recorded.as_deref().and_then(|o| name.strip_suffix(&format!(" {o}"))))
-                .unwrap_or(name),
-            false,
-        ),
-    };
+    let is_reference = name.ends_with(NO_BLOCKING);
+    let within = |base: &&str| name == *base || name.starts_with(&format!("{base} "));
+    let longest = bases.iter().copied().filter(within).max_by_key(|base| base.len());
+    let moved = || recorded.as_deref().and_then(|o| name.strip_suffix(&format!(" {o}")));
+    let base = name.strip_suffix(NO_BLOCKING).or(longest).or_else(moved).unwrap_or(name);
     let rest = name[base.len()..].trim();
-    let offload =
-        if is_reference { None } else { recorded.or((!rest.is_empty()).then(|| rest.to_string())) };
     let variant = Variant {
         latency: record.latency_ms,
         task_ms: record.blocking_ms,
         on_runtime: record.offload.as_deref() == Some("none"),
-        offload,
+        offload: recorded
+            .or((!rest.is_empty()).then(|| rest.to_string()))
+            .filter(|_| !is_reference),
         is_reference,
         reference_p99: None,
         effect: None,

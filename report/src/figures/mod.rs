@@ -15,9 +15,8 @@
 //!
 //! # Layout
 //! - this module: [`Report`], [`Workload`], [`load`], [`build`]; [`row`]: a variant
-//! - [`lessons`]: the claims each workload's table is read as making, checked
-//!   against this run's numbers; [`seeds`], [`blocking`]: the two workloads read
-//!   as pairs and as contrasts
+//! - [`lessons`]: the claims each table is read as making, checked against this
+//!   run; [`seeds`], [`blocking`]: the two workloads read as pairs and as contrasts
 
 pub mod blocking;
 pub mod lessons;
@@ -55,6 +54,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Where the run compared with (`--baseline`) was measured.
     pub baseline: Option<Machine>,
+    /// The rounds the runs were split into, when more than one.
+    pub rounds: Option<u64>,
 }
 
 impl Report {
@@ -173,7 +174,8 @@ pub fn build(
             Workload { name, kind, parameters, rows, lesson, seeds, blocking }
         })
         .collect();
-    Report { params, machine, workloads, warnings, baseline: None }
+    let rounds = params.rounds.filter(|rounds| *rounds > 1);
+    Report { params, machine, workloads, warnings, baseline: None, rounds }
 }
 
 /// One workload's rows, fastest first, with every figure a row has; what is

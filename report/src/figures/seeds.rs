@@ -16,7 +16,7 @@
 //! do". The ratios use hyperfine's process medians; each program's own clock
 //! (its record's `elapsed_ms`, what the posts printed) is shown beside them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::Path;
@@ -128,10 +128,8 @@ fn split(variant: &str) -> (&str, &str) {
 /// does not list, by id.
 fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
     let mut ids: Vec<&str> = experiments.iter().map(|e| e.id.as_str()).collect();
-    let mut unlisted: Vec<&str> =
+    let unlisted: BTreeSet<&str> =
         rows.iter().map(|row| split(&row.variant).0).filter(|id| !ids.contains(id)).collect();
-    unlisted.sort();
-    unlisted.dedup();
     ids.extend(unlisted);
     let side = |id: &str, concur: bool| {
         let mut of_id = rows.iter().filter(|row| split(&row.variant).0 == id);
@@ -146,14 +144,12 @@ fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
             }
             let model =
                 experiment.model.or_else(|| Some(split(&python.as_ref()?.variant).1.into()));
+            let both = python.as_ref().zip(concur.as_ref());
             Some(Pair {
                 id: id.to_string(),
                 group: experiment.group.unwrap_or_else(|| id.to_string()),
                 model,
-                ratio: python
-                    .as_ref()
-                    .zip(concur.as_ref())
-                    .map(|(p, c)| p.timing.median_s / c.timing.median_s),
+                ratio: both.map(|(p, c)| p.timing.median_s / c.timing.median_s),
                 description: experiment.description,
                 seed_seconds: experiment.seed_seconds,
                 workload: experiment.workload,
@@ -331,11 +327,8 @@ impl Experiment {
     /// fewer fields than the header is an error (every value would shift column).
     pub fn read(path: &Path) -> Result<Vec<Experiment>> {
         let text = match fs::read_to_string(path) {
-            Ok(text) => text,
             Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read {}", path.display()));
-            }
+            text => text.with_context(|| format!("cannot read {}", path.display()))?,
         };
         let mut reader =
             csv::ReaderBuilder::new().delimiter(b'\t').quoting(false).from_reader(text.as_bytes());
