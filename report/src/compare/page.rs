@@ -8,14 +8,6 @@ use super::tables::{blocking_table, columns, commands, seeds_table, variants_tab
 use crate::figures::{Check, IdealRule, Report, Row, Workload};
 use crate::pages;
 
-/// A variant whose rounds disagree, for the page's warning.
-#[derive(Serialize)]
-struct Unsteady<'a> {
-    workload: &'a str,
-    variant: &'a str,
-    ratio: f64,
-}
-
 /// The answers of one workload: wrong ones, and keys converted twice.
 #[derive(Serialize)]
 struct Checks<'a> {
@@ -48,7 +40,8 @@ struct Section<'a> {
 struct Page<'a> {
     #[serde(flatten)]
     report: &'a Report,
-    unsteady: Vec<Unsteady<'a>>,
+    /// The variants whose rounds disagree, with their workload's name.
+    unsteady: Vec<(&'a str, &'a Row)>,
     sections: Vec<Section<'a>>,
 }
 
@@ -92,9 +85,8 @@ fn section<'a>(workload: &'a Workload, report: &Report) -> Result<Section<'a>> {
 }
 
 pub(super) fn readme(report: &Report) -> Result<String> {
-    let unsteady = report.rows().filter_map(|(w, row)| {
-        Some(Unsteady { workload: &w.name, variant: &row.variant, ratio: row.unsteady? })
-    });
+    let unsteady = report.rows().filter(|(_, row)| row.unsteady.is_some());
+    let unsteady = unsteady.map(|(w, row)| (w.name.as_str(), row));
     let sections = report.workloads.iter().map(|workload| section(workload, report));
     pages::render(
         "results.md",

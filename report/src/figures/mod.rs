@@ -277,10 +277,8 @@ pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
         let earlier = if path.exists() {
             Export::read(&path)?
         } else {
-            let at = dir.display();
-            report
-                .warnings
-                .push(format!("baseline {at}: no {name}.json; every {name} variant is new"));
+            let warning = format!("no {name}.json; every {name} variant is new");
+            report.warnings.push(format!("baseline {}: {warning}", dir.display()));
             Vec::new()
         };
         for row in &mut workload.rows {
