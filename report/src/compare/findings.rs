@@ -5,11 +5,11 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::page::{SeedsContext, rounds_of, seeds_context};
 use super::tables::blocking_compact;
-use crate::figures::lessons::{self, Lesson};
-use crate::figures::{Check, Family, Kind, Report, Row, Workload, blocking, seeds};
-use crate::files::{Machine, Params};
+use crate::figures::blocking::Blocking;
+use crate::figures::seeds::Seeds;
+use crate::figures::{Check, Family, Kind, Report, Row, Workload, collate};
+use crate::files::Params;
 use crate::format::{duration, duration_short, factor, grouped, power_of_ten};
 use crate::pages;
 use crate::table::{Align, Table};
@@ -18,26 +18,17 @@ use crate::table::{Align, Table};
 /// with its options as code: `threads scoped --gil` -> ``scoped `--gil` ``.
 fn label(row: &Row, siblings: bool) -> String {
     let variant = row.variant.as_str();
-    let model = row
-        .record
-        .as_ref()
-        .and_then(|r| r.model.as_deref())
-        .unwrap_or_else(|| variant.split(' ').next().unwrap_or(variant));
-    let rest = if row.family == Family::Python {
-        variant.strip_prefix("python-").unwrap_or(variant)
-    } else {
-        variant
-            .strip_prefix(model)
-            .filter(|rest| rest.is_empty() || rest.starts_with(' '))
-            .unwrap_or(variant)
-    }
-    .trim();
+    let first = variant.split(' ').next().unwrap_or(variant);
+    let model = row.record.as_ref().and_then(|r| r.model.as_deref()).unwrap_or(first);
+    let rest = match row.family {
+        Family::Python => variant.strip_prefix("python-"),
+        _ => variant.strip_prefix(model).filter(|rest| rest.is_empty() || rest.starts_with(' ')),
+    };
+    let rest = rest.unwrap_or(variant).trim();
     match rest.find("--") {
-        _ if rest.is_empty() && siblings => row
-            .record
-            .as_ref()
-            .and_then(|r| r.workers)
-            .map_or(String::new(), |w| format!("{w} workers")),
+        _ if rest.is_empty() && siblings => {
+            row.record().workers.map_or(String::new(), |w| format!("{w} workers"))
+        }
         Some(0) => format!("`{rest}`"),
         Some(at) => format!("{} `{}`", rest[..at].trim_end(), &rest[at..]),
         None => rest.to_string(),
@@ -74,44 +65,33 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
         words.find(|word| *word == name)?;
         words.next()?.parse().ok()
     };
-    let seq = workload.seq().map(Row::record).unwrap_or_default();
+    let seq = workload.rows.iter().find(|row| row.is_seq()).map(Row::record).unwrap_or_default();
     let short = |ms: f64| duration_short(ms / 1000.0);
-    let size: Vec<String> = match workload.name.as_str() {
-        "squares" => [
+    let callers =
+        workload.rows.iter().filter(|row| !row.is_seq()).find_map(|row| row.record().workers);
+    let size = match workload.name.as_str() {
+        "squares" => vec![
             seq.tasks.map(|t| format!("{t} tasks")),
             option("--start").map(|n| format!("n from {}", power_of_ten(n))),
-        ]
-        .into(),
-        "range-sum" => [
+        ],
+        "range-sum" => vec![
             option("--end").map(|e| format!("0..{}", power_of_ten(e))),
             option("--parts").or(seq.tasks).map(|p| format!("{p} parts")),
-        ]
-        .into(),
-        "download" => [
+        ],
+        "download" => vec![
             seq.requests.map(|n| format!("{} pages", grouped(n))),
             params.latency_ms.map(|ms| format!("{} latency", short(ms as f64))),
-        ]
-        .into(),
-        "convert" => {
-            let callers = workload
-                .rows
-                .iter()
-                .filter(|row| !row.is_seq())
-                .find_map(|row| row.record.as_ref()?.workers);
-            [
-                seq.requests.map(|n| format!("{} requests", grouped(n))),
-                seq.cost_us
-                    .or(option("--cost-us"))
-                    .map(|us| format!("{} lookups", short(us as f64 / 1000.0))),
-                callers.map(|n| format!("{n} callers")),
-            ]
-            .into()
-        }
-        _ => Vec::<Option<String>>::new(),
-    }
-    .into_iter()
-    .flatten()
-    .collect();
+        ],
+        "convert" => vec![
+            seq.requests.map(|n| format!("{} requests", grouped(n))),
+            seq.cost_us
+                .or(option("--cost-us"))
+                .map(|us| format!("{} lookups", short(us as f64 / 1000.0))),
+            callers.map(|n| format!("{n} callers")),
+        ],
+        _ => vec![],
+    };
+    let size: Vec<String> = size.into_iter().flatten().collect();
     if size.is_empty() {
         format!("`{}`", workload.name)
     } else {
@@ -120,116 +100,69 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
 }
 
 #[derive(Serialize)]
-struct BlockingFinding {
-    task_ms: Option<u64>,
-    table: String,
-}
-
-#[derive(Serialize)]
-struct FindingsCheck {
+struct Findings<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    idle: Option<&'a String>,
     wrong: Vec<String>,
     unchecked: Vec<String>,
-    twice: Vec<(String, u64)>,
-}
-
-#[derive(Serialize)]
-struct Findings<'a> {
-    params: &'a Params,
-    machine: &'a Machine,
-    rounds: Option<u64>,
-    idle: Option<&'a String>,
-    checks: FindingsCheck,
+    /// Each workload with variants that converted keys twice, and those variants.
+    twice: Vec<(&'a String, Vec<&'a String>)>,
     unsteady: bool,
     table: String,
-    blocking: Option<BlockingFinding>,
-    seeds: Option<SeedsContext>,
+    blocking: Option<&'a Blocking>,
+    blocking_table: Option<String>,
+    seeds: Option<&'a Seeds>,
     link: &'a str,
 }
 
 /// The findings block of a front README; `link` is the results directory as a
 /// link from it.
 pub fn findings(report: &Report, link: &str) -> Result<String> {
-    let of_kind = |kind: Kind| report.workloads.iter().find(|w| w.kind == kind);
-    let blocking = match of_kind(Kind::Blocking) {
-        Some(w) => Some(BlockingFinding {
-            task_ms: w.rows.iter().find_map(|row| row.record.as_ref()?.blocking_ms),
-            table: blocking_compact(&blocking::groups(w), "where the task ran")?.markdown(),
-        }),
-        None => None,
+    let blocking = report.workloads.iter().find_map(|w| w.blocking.as_ref());
+    let compact = blocking.map(|b| blocking_compact(&b.variants, "where the task ran"));
+    let seeds = report.workloads.iter().find_map(|w| w.seeds.as_ref());
+    let own_table = |w: &&Workload| matches!(w.kind, Kind::Seeds | Kind::Blocking);
+    let tabled: Vec<&Workload> = report.workloads.iter().filter(|w| !own_table(w)).collect();
+    let named = |wanted: fn(&Row) -> bool| -> Vec<String> {
+        let rows = report.rows().filter(|(_, row)| wanted(row));
+        rows.map(|(w, row)| format!("`{}` {}", w.name, row.variant)).collect()
     };
-    let seeds = of_kind(Kind::Seeds)
-        .map(|w| seeds_context(&seeds::pairs(&w.rows, &report.experiments), report.machine.cores))
-        .filter(|seeds| seeds.cpu.is_some() || seeds.io.is_some());
-    let tabled: Vec<&Workload> = report
-        .workloads
-        .iter()
-        .filter(|w| !matches!(w.kind, Kind::Seeds | Kind::Blocking))
-        .collect();
-    let named = |wanted: &dyn Fn(&Row) -> bool| -> Vec<String> {
-        report
-            .rows()
-            .filter(|(_, row)| wanted(row))
-            .map(|(w, row)| format!("`{}` {}", w.name, row.variant))
-            .collect()
-    };
-    let mut twice: Vec<(String, u64)> = Vec::new();
-    for (workload, _) in report.rows().filter(|(_, row)| row.check == Check::ConvertsTwice) {
-        match twice.iter_mut().find(|(name, _)| *name == workload.name) {
-            Some((_, count)) => *count += 1,
-            None => twice.push((workload.name.clone(), 1)),
-        }
-    }
+    let twice = report.rows().filter(|(_, row)| row.check == Check::ConvertsTwice);
     pages::render(
         "findings.md",
         Findings {
-            params: &report.params,
-            machine: &report.machine,
-            rounds: rounds_of(&report.params),
+            report,
             idle: report.params.idle.as_ref().or(report.machine.idle.as_ref()),
-            checks: FindingsCheck {
-                wrong: named(&|row| row.check == Check::WrongAnswer),
-                unchecked: named(&|row| row.checksum_agrees.is_none()),
-                twice,
-            },
+            wrong: named(|row| row.check == Check::WrongAnswer),
+            unchecked: named(|row| row.checksum_agrees.is_none()),
+            twice: collate(twice.map(|(w, row)| (&w.name, &row.variant))),
             unsteady: tabled.iter().any(|w| w.rows.iter().any(|row| row.unsteady.is_some())),
-            table: if tabled.is_empty() {
-                String::new()
-            } else {
-                table(report, &tabled, link)?.markdown()
-            },
+            table: table(report, &tabled, link)?,
             blocking,
-            seeds,
+            blocking_table: compact.transpose()?.map(|table| table.markdown()),
+            seeds: seeds.filter(|seeds| seeds.cpu.is_some() || seeds.io.is_some()),
             link,
         },
     )
 }
 
 /// One row per workload: its size, each model's cell, what it shows.
-fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<Table> {
+fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<String> {
+    let present = |f: &Family| tabled.iter().any(|w| w.rows.iter().any(|row| row.family == *f));
     // The four Rust models always have a column; CPython and others when present.
-    let families: Vec<Family> = Family::ALL
-        .into_iter()
-        .filter(|f| {
-            f.index() < 4 || tabled.iter().any(|w| w.rows.iter().any(|row| row.family == *f))
-        })
-        .collect();
+    let families: Vec<Family> =
+        Family::ALL.into_iter().filter(|f| f.index() < 4 || present(f)).collect();
     let mut headings = vec![("workload", Align::Left)];
     headings.extend(families.iter().map(|f| (f.name(), Align::Right)));
     headings.push(("what it shows", Align::Left));
     let mut table = Table::new(headings);
     for workload in tabled {
-        let lesson = lessons::lesson(workload, report.machine.cores);
-        let shows = pages::render("shows.md", ShowsContext { name: &workload.name, lesson })?;
+        let shows = pages::render("shows.md", workload)?;
         let mut cells = vec![Some(workload_cell(workload, &report.params))];
         cells.extend(families.iter().map(|f| model_cell(workload, *f, link)));
         cells.push(Some(shows.trim().to_string()).filter(|text| !text.is_empty()));
         table.row(cells);
     }
-    Ok(table)
-}
-
-#[derive(Serialize)]
-struct ShowsContext<'a> {
-    name: &'a str,
-    lesson: Lesson,
+    Ok(if table.is_empty() { String::new() } else { table.markdown() })
 }

@@ -4,12 +4,9 @@
 //! the terminal summary. Every output is rendered before the first is written.
 //!
 //! # Layout
-//! - this module: [`generate`], [`rewrite_findings`], `summary.csv` and the terminal
-//! - `tables`: the tables, built once as [`Table`]s for Markdown and the terminal
-//! - `page`: the results page's context; `findings`: the findings block's
-//! - `charts`: each workload's chart spec for [`crate::chart`]
+//! - this module: [`generate`], [`rewrite_findings`], `summary.csv`, the terminal, the charts
+//! - `tables`: every table, built once as a [`Table`]; `page`, `findings`: the templates' contexts
 
-mod charts;
 mod findings;
 mod page;
 mod tables;
@@ -18,7 +15,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::figures::{self, Kind, Report, Row, VsBaseline, blocking, seeds};
+use crate::chart::{Bar, Chart, DotRow, Kind as ChartKind, Unit};
+use crate::figures::{self, Family, Report, Row, VsBaseline, Workload};
 use crate::files::{self, README_FILE};
 use crate::format::{duration, factor, trimmed};
 use crate::pages::{self, Markers};
@@ -36,7 +34,7 @@ pub const FINDINGS: Markers = Markers { name: "findings" };
 
 /// Merges the rounds, builds the report from `dir` (against `baseline`, if
 /// given), writes every output into `dir` and returns the report and its
-/// terminal summary. Every output is rendered before the first is written.
+/// terminal summary.
 pub fn generate(dir: &Path, baseline: Option<&Path>) -> Result<(Report, String)> {
     rounds::merge_rounds(dir)?;
     let mut report = figures::load(dir)?;
@@ -48,7 +46,7 @@ pub fn generate(dir: &Path, baseline: Option<&Path>) -> Result<(Report, String)>
         (README_FILE.to_string(), page::readme(&report)?),
     ];
     for workload in &report.workloads {
-        let svg = crate::chart::svg(&charts::chart_of(workload, &report))
+        let svg = crate::chart::svg(&chart_of(workload))
             .with_context(|| format!("cannot draw the chart of {}", workload.name))?;
         outputs.push((format!("{}.svg", workload.name), svg));
     }
@@ -68,7 +66,6 @@ pub fn rewrite_findings(dir: &Path, readme: &Path) -> Result<Report> {
     Ok(report)
 }
 
-/// A column of a variants table: one figure of a row.
 /// `summary.csv`: every workload × variant. Measured times keep hyperfine's
 /// precision; derived numbers are rounded (ideal to the microsecond, ratios to
 /// four decimals); a value that does not exist is an empty cell, never a 0.
@@ -76,48 +73,43 @@ pub fn rewrite_findings(dir: &Path, readme: &Path) -> Result<Report> {
 fn summary_csv(report: &Report) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(SUMMARY_HEADER.split(','))?;
-    let text = |value: Option<String>| value.unwrap_or_default();
-    for workload in &report.workloads {
-        for row in &workload.rows {
-            let (t, record) = (&row.timing, row.record());
-            let (baseline, ratio, differs) = match row.vs_baseline {
-                Some(VsBaseline::Compared { baseline_median_s, ratio, difference }) => (
-                    Some(baseline_median_s.to_string()),
-                    Some(trimmed(ratio, 4)),
-                    difference.stands_out().map(|b| b.to_string()),
-                ),
-                _ => (None, None, None),
-            };
-            let latency = |pick: fn(&files::LatencyMs) -> f64| {
-                record.latency_ms.map(|l| trimmed(pick(&l), 3))
-            };
-            writer.write_record([
-                workload.name.clone(),
-                row.variant.clone(),
-                t.mean_s.to_string(),
-                text(t.stddev_s.map(|s| s.to_string())),
-                t.median_s.to_string(),
-                t.min_s.to_string(),
-                t.max_s.to_string(),
-                t.user_s.to_string(),
-                t.system_s.to_string(),
-                text(row.speedup.map(|s| trimmed(s, 4))),
-                text(row.ideal.map(|ideal| trimmed(ideal.seconds, 6))),
-                text(row.ratio_to_ideal.map(|r| trimmed(r, 4))),
-                text(record.peak_rss_kib.map(|kib| kib.to_string())),
-                text(record.checksum.clone()),
-                text(row.checksum_agrees.map(|b| b.to_string())),
-                t.times.len().to_string(),
-                text(record.duplicates.map(|d| d.to_string())),
-                text(row.rule_kept.map(|b| b.to_string())),
-                text(baseline),
-                text(ratio),
-                text(differs),
-                text(latency(|l| l.p50.0)),
-                text(latency(|l| l.p99.0)),
-                text(latency(|l| l.max.0)),
-            ])?;
-        }
+    for (workload, row) in report.rows() {
+        let (t, record) = (&row.timing, row.record());
+        let compared = match row.vs_baseline {
+            Some(VsBaseline::Compared { baseline_median_s, ratio, difference }) => {
+                Some((baseline_median_s, ratio, difference.stands_out()))
+            }
+            _ => None,
+        };
+        let latency =
+            |pick: fn(&files::LatencyMs) -> f64| record.latency_ms.map(|l| trimmed(pick(&l), 3));
+        let cells = [
+            Some(workload.name.clone()),
+            Some(row.variant.clone()),
+            Some(t.mean_s.to_string()),
+            t.stddev_s.map(|s| s.to_string()),
+            Some(t.median_s.to_string()),
+            Some(t.min_s.to_string()),
+            Some(t.max_s.to_string()),
+            Some(t.user_s.to_string()),
+            Some(t.system_s.to_string()),
+            row.speedup.map(|s| trimmed(s, 4)),
+            row.ideal.map(|ideal| trimmed(ideal.seconds, 6)),
+            row.ratio_to_ideal.map(|r| trimmed(r, 4)),
+            record.peak_rss_kib.map(|kib| kib.to_string()),
+            record.checksum.clone(),
+            row.checksum_agrees.map(|b| b.to_string()),
+            Some(t.times.len().to_string()),
+            record.duplicates.map(|d| d.to_string()),
+            row.rule_kept.map(|b| b.to_string()),
+            compared.map(|(median, _, _)| median.to_string()),
+            compared.map(|(_, ratio, _)| trimmed(ratio, 4)),
+            compared.and_then(|(_, _, differs)| differs).map(|b| b.to_string()),
+            latency(|l| l.p50.0),
+            latency(|l| l.p99.0),
+            latency(|l| l.max.0),
+        ];
+        writer.write_record(cells.map(Option::unwrap_or_default))?;
     }
     String::from_utf8(writer.into_inner()?).context("summary.csv is not UTF-8")
 }
@@ -125,23 +117,18 @@ fn summary_csv(report: &Report) -> Result<String> {
 /// The terminal summary: one short table per workload, the seeds one line per
 /// experiment and the blocking task one line per variant with it.
 pub fn terminal(report: &Report) -> Result<String> {
-    let baseline = report.baseline.is_some();
     let mut out = String::new();
     for workload in &report.workloads {
-        let table = match workload.kind {
-            Kind::Seeds => {
-                let mut table = Table::with(&format!(
-                    "{}, CPython>, concur>, CPython ÷ concur>, ",
-                    workload.name
-                ));
-                for pair in seeds::pairs(&workload.rows, &report.experiments) {
-                    let median =
-                        |row: &Option<Row>| row.as_ref().map(|row| duration(row.timing.median_s));
-                    let wrong = pair
-                        .python
-                        .iter()
-                        .chain(&pair.concur)
-                        .any(|row| row.checksum_agrees == Some(false));
+        let name = &workload.name;
+        let table = match (&workload.seeds, &workload.blocking) {
+            (Some(seeds), _) => {
+                let mut table =
+                    Table::with(&format!("{name}, CPython>, concur>, CPython ÷ concur>, "));
+                let median =
+                    |row: &Option<Row>| row.as_ref().map(|row| duration(row.timing.median_s));
+                for pair in &seeds.pairs {
+                    let mut rows = pair.python.iter().chain(&pair.concur);
+                    let wrong = rows.any(|row| row.checksum_agrees == Some(false));
                     table.row([
                         Some(pair.id.clone()),
                         median(&pair.python),
@@ -152,16 +139,15 @@ pub fn terminal(report: &Report) -> Result<String> {
                 }
                 table.without_empty_columns()
             }
-            Kind::Blocking => blocking_compact(&blocking::groups(workload), &workload.name)?,
+            (_, Some(blocking)) => blocking_compact(&blocking.variants, name)?,
             _ => {
-                let rows: Vec<&Row> = workload.rows.iter().collect();
-                variants_table(&workload.name, &rows, &columns(workload, baseline, true), true)
+                let cols = columns(workload, report.baseline.is_some(), true);
+                variants_table(name, &workload.rows, &cols, true)
             }
         };
         out.push_str(&table.terminal());
     }
-    let unsteady =
-        report.workloads.iter().flat_map(|w| &w.rows).filter(|row| row.unsteady.is_some()).count();
+    let unsteady = report.rows().filter(|(_, row)| row.unsteady.is_some()).count();
     if unsteady > 0 {
         out.push_str(&format!(
             "⚠ the rounds of {} disagreed (the machine changed under them): rerun\n",
@@ -169,4 +155,58 @@ pub fn terminal(report: &Report) -> Result<String> {
         ));
     }
     Ok(out)
+}
+
+/// The chart of one workload: bars of median wall time coloured by model with
+/// ± 1 σ whiskers and ideal ticks, the seeds as pairs of bars, or the blocking
+/// task's latency percentiles.
+fn chart_of(workload: &Workload) -> Chart {
+    let (title, kind) = match (&workload.seeds, &workload.blocking) {
+        (Some(seeds), _) => {
+            let bars = seeds.pairs.iter().flat_map(|pair| {
+                let sides = [(&pair.python, "CPython"), (&pair.concur, "concur")];
+                sides.map(|(row, side)| Some(bar(format!("{} {side}", pair.id), row.as_ref()?)))
+            });
+            let title = "seeds: CPython beside concur, median wall time".to_string();
+            (title, ChartKind::Bars(bars.flatten().collect()))
+        }
+        (_, Some(blocking)) => {
+            let rows = blocking.variants.iter().map(|v| DotRow {
+                label: v.row.variant.clone(),
+                colour: v.row.family.index(),
+                values: v
+                    .latency
+                    .map_or(vec![None; 3], |l| vec![Some(l.p50.0), Some(l.p99.0), Some(l.max.0)]),
+            });
+            let dots = ChartKind::Dots {
+                rows: rows.collect(),
+                marks: ["p50", "p99", "max"].map(str::to_string).to_vec(),
+                reference: blocking.task_ms.map(|ms| (format!("the task: {ms} ms"), ms as f64)),
+            };
+            ("blocking: request latency per variant".into(), dots)
+        }
+        _ => {
+            let bars = workload.rows.iter().map(|row| bar(row.variant.clone(), row)).collect();
+            (format!("{}: median wall time per variant", workload.name), ChartKind::Bars(bars))
+        }
+    };
+    let (value_label, unit) = match kind {
+        ChartKind::Dots { .. } => ("request latency", Unit::Milliseconds),
+        _ => ("median wall time", Unit::Seconds),
+    };
+    let families = Family::ALL.into_iter().filter(|f| workload.rows.iter().any(|r| r.family == *f));
+    let legend = families.map(|f| (f.name().to_string(), f.index())).collect();
+    Chart { title, value_label: value_label.into(), unit, kind, legend }
+}
+
+/// A variant's median, ± 1 σ around it, and its ideal.
+fn bar(label: String, row: &Row) -> Bar {
+    let median = row.timing.median_s;
+    Bar {
+        label,
+        colour: row.family.index(),
+        value: median,
+        spread: row.timing.stddev_s.map(|sd| (median - sd, median + sd)),
+        ideal: row.ideal.map(|ideal| ideal.seconds),
+    }
 }

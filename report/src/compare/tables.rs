@@ -3,9 +3,8 @@
 //! experiments, the blocking task's variants, the commands.
 
 use anyhow::Result;
-use serde::Serialize;
 
-use crate::figures::blocking::{self, Group};
+use crate::figures::blocking::{Effect, Variant};
 use crate::figures::seeds::Pair;
 use crate::figures::{Kind, Row, VsBaseline, Workload};
 use crate::format::{duration, duration_pm, factor, memory_kib, ms, p_value};
@@ -36,28 +35,26 @@ pub(super) enum Col {
 }
 
 impl Col {
-    fn heading(self, terse: bool) -> &'static str {
+    /// Its heading on the page, its heading in the terminal, and its alignment.
+    fn spec(self) -> (&'static str, &'static str, Align) {
+        use Align::*;
         match self {
-            Col::Median => "median",
-            Col::MeanSd => "mean ± σ",
-            Col::P50 if terse => "p50",
-            Col::P50 => "p50 latency",
-            Col::P99 if terse => "p99",
-            Col::P99 => "p99 latency",
-            Col::Speedup if terse => "vs seq",
-            Col::Speedup => "speedup vs seq",
-            Col::Ideal => "ideal",
-            Col::Ratio if terse => "vs ideal",
-            Col::Ratio => "ratio to ideal",
-            Col::Rss => "peak RSS",
-            Col::PeakInFlight => "peak in flight",
-            Col::Errors => "errors",
-            Col::Conversions => "conversions",
-            Col::Duplicates => "duplicates",
-            Col::Concurrency => "concurrency",
-            Col::Check => "check",
-            Col::Baseline => "vs baseline",
-            Col::Flags => "",
+            Col::Median => ("median", "median", Right),
+            Col::MeanSd => ("mean ± σ", "mean ± σ", Right),
+            Col::P50 => ("p50 latency", "p50", Right),
+            Col::P99 => ("p99 latency", "p99", Right),
+            Col::Speedup => ("speedup vs seq", "vs seq", Right),
+            Col::Ideal => ("ideal", "ideal", Right),
+            Col::Ratio => ("ratio to ideal", "vs ideal", Right),
+            Col::Rss => ("peak RSS", "peak RSS", Right),
+            Col::PeakInFlight => ("peak in flight", "peak in flight", Right),
+            Col::Errors => ("errors", "errors", Right),
+            Col::Conversions => ("conversions", "conversions", Right),
+            Col::Duplicates => ("duplicates", "duplicates", Right),
+            Col::Concurrency => ("concurrency", "concurrency", Right),
+            Col::Check => ("check", "check", Center),
+            Col::Baseline => ("vs baseline", "vs baseline", Left),
+            Col::Flags => ("", "", Left),
         }
     }
 
@@ -87,23 +84,10 @@ impl Col {
             Col::Check => row.check.mark().map(str::to_string),
             Col::Baseline => row.vs_baseline.map(|vs| baseline_cell(vs, terse)),
             Col::Flags => {
-                let flags: Vec<String> = row
-                    .check
-                    .failure()
-                    .map(str::to_string)
-                    .into_iter()
-                    .chain(row.unsteady.map(|ratio| format!("⚠ rounds {}", factor(ratio))))
-                    .collect();
-                Some(flags.join("; "))
+                let unsteady = row.unsteady.map(|ratio| format!("⚠ rounds {}", factor(ratio)));
+                let failure = row.check.failure().map(str::to_string);
+                Some(failure.into_iter().chain(unsteady).collect::<Vec<_>>().join("; "))
             }
-        }
-    }
-
-    fn align(self) -> Align {
-        match self {
-            Col::Check => Align::Center,
-            Col::Flags | Col::Baseline => Align::Left,
-            _ => Align::Right,
         }
     }
 }
@@ -114,59 +98,47 @@ fn baseline_cell(vs: VsBaseline, terse: bool) -> String {
     let VsBaseline::Compared { ratio, difference, .. } = vs else {
         return vs.verdict().to_string();
     };
+    let verdict = format!("{} {}", factor(ratio), vs.verdict());
     let detail = match difference {
         Difference::TooFewRuns => return format!("{} (too few runs)", factor(ratio)),
-        _ if terse => return format!("{} {}", factor(ratio), vs.verdict()),
+        _ if terse => return verdict,
         Difference::Tested { p_value: p } => p_value(p),
         Difference::Ranges { overlap: true } => "[min, max] ranges overlap".to_string(),
         Difference::Ranges { overlap: false } => "[min, max] ranges apart".to_string(),
     };
-    if difference.stands_out() == Some(true) {
-        format!("**{} {}** ({detail})", factor(ratio), vs.verdict())
-    } else {
-        format!("{} {} ({detail})", factor(ratio), vs.verdict())
+    match difference.stands_out() {
+        Some(true) => format!("**{verdict}** ({detail})"),
+        _ => format!("{verdict} ({detail})"),
     }
 }
 
 /// The columns of a workload's table, on the page or (`terse`) in the terminal.
 pub(super) fn columns(workload: &Workload, baseline: bool, terse: bool) -> Vec<Col> {
-    let mut cols = if terse {
-        vec![Col::Median, Col::P50, Col::P99, Col::Speedup, Col::Ratio]
-    } else {
-        vec![
-            Col::Median,
-            Col::MeanSd,
-            Col::P50,
-            Col::P99,
-            Col::Speedup,
-            Col::Ideal,
-            Col::Ratio,
-            Col::Rss,
-        ]
+    use Col::*;
+    let mut cols = match terse {
+        true => vec![Median, P50, P99, Speedup, Ratio],
+        false => vec![Median, MeanSd, P50, P99, Speedup, Ideal, Ratio, Rss],
     };
     cols.extend(match (workload.kind, terse) {
-        (Kind::Download, _) => vec![Col::PeakInFlight, Col::Errors],
-        (Kind::Convert, false) => vec![Col::Conversions, Col::Duplicates],
-        (Kind::Convert, true) => vec![Col::Duplicates],
-        (Kind::Cpu, true) => vec![Col::Concurrency],
+        (Kind::Download, _) => vec![PeakInFlight, Errors],
+        (Kind::Convert, false) => vec![Conversions, Duplicates],
+        (Kind::Convert, true) => vec![Duplicates],
+        (Kind::Cpu, true) => vec![Concurrency],
         _ => vec![],
     });
-    if !terse {
-        cols.push(Col::Check);
-    }
-    if baseline {
-        cols.push(Col::Baseline);
-    }
-    if terse {
-        cols.push(Col::Flags);
-    }
+    cols.extend((!terse).then_some(Check));
+    cols.extend(baseline.then_some(Baseline));
+    cols.extend(terse.then_some(Flags));
     cols
 }
 
 /// One row per variant; `first` heads the variant column.
-pub(super) fn variants_table(first: &str, rows: &[&Row], cols: &[Col], terse: bool) -> Table {
+pub(super) fn variants_table(first: &str, rows: &[Row], cols: &[Col], terse: bool) -> Table {
     let mut headings = vec![(first, Align::Left)];
-    headings.extend(cols.iter().map(|col| (col.heading(terse), col.align())));
+    headings.extend(cols.iter().map(|col| {
+        let (heading, short, align) = col.spec();
+        (if terse { short } else { heading }, align)
+    }));
     let mut table = Table::new(headings);
     for row in rows {
         let name = if row.is_seq() && !terse {
@@ -180,10 +152,12 @@ pub(super) fn variants_table(first: &str, rows: &[&Row], cols: &[Col], terse: bo
 }
 
 /// The exact command line of each variant's record run.
-pub(super) fn commands(rows: &[&Row]) -> String {
+pub(super) fn commands<'a>(rows: impl IntoIterator<Item = &'a Row>) -> String {
     let mut table = Table::with("variant, command");
-    for row in rows.iter().filter(|row| row.command.is_some()) {
-        table.row([Some(row.variant.clone()), row.command.as_ref().map(|c| format!("`{c}`"))]);
+    for row in rows {
+        if let Some(command) = &row.command {
+            table.row([Some(row.variant.clone()), Some(format!("`{command}`"))]);
+        }
     }
     if table.is_empty() { String::new() } else { table.markdown() }
 }
@@ -212,22 +186,18 @@ pub(super) fn seeds_table(pairs: &[Pair]) -> Table {
     table.without_empty_columns()
 }
 
-/// Every blocking variant, grouped by model with its reference last, and what
-/// the task did to its requests.
-pub(super) fn blocking_table(groups: &[Group]) -> Result<Table> {
+/// Every blocking variant, each model's together with its reference last, and
+/// what the task did to its requests.
+pub(super) fn blocking_table(variants: &[Variant]) -> Result<Table> {
     let mut table =
         Table::with("variant, blocking task, median>, p50>, p99>, max>, what the task did, check^");
-    for v in groups.iter().flat_map(|group| &group.variants) {
-        let task = match (v.is_reference, v.task_ms, &v.offload) {
-            (true, ..) => "none".to_string(),
-            (false, task, offload) => {
-                let task = task.map_or_else(|| "yes".to_string(), |ms| format!("{ms} ms"));
-                match offload {
-                    Some(offload) => format!("{task}, {offload}"),
-                    None if v.on_runtime => format!("{task}, on the runtime"),
-                    None => task,
-                }
-            }
+    for v in variants {
+        let task = v.task_ms.map_or_else(|| "yes".to_string(), |ms| format!("{ms} ms"));
+        let task = match &v.offload {
+            _ if v.is_reference => "none".to_string(),
+            Some(offload) => format!("{task}, {offload}"),
+            None if v.on_runtime => format!("{task}, on the runtime"),
+            None => task,
         };
         table.row([
             Some(v.row.variant.clone()),
@@ -245,10 +215,10 @@ pub(super) fn blocking_table(groups: &[Group]) -> Result<Table> {
 
 /// The blocking variants with the task, one line each, with the reference's p99
 /// beside it: the findings block's and the terminal's table.
-pub(super) fn blocking_compact(groups: &[Group], first: &str) -> Result<Table> {
+pub(super) fn blocking_compact(variants: &[Variant], first: &str) -> Result<Table> {
     let mut table =
         Table::with(&format!("{first}, p50>, p99>, p99 without it>, what the task did"));
-    for v in groups.iter().flat_map(|group| &group.variants).filter(|v| !v.is_reference) {
+    for v in variants.iter().filter(|v| !v.is_reference) {
         table.row([
             Some(v.row.variant.clone()),
             v.latency.map(|l| ms(l.p50.0)),
@@ -261,10 +231,8 @@ pub(super) fn blocking_compact(groups: &[Group], first: &str) -> Result<Table> {
 }
 
 /// The effect's words, from the template that holds them.
-fn effect_words(effect: Option<blocking::Effect>) -> Result<Option<String>> {
-    #[derive(Serialize)]
-    struct Context {
-        effect: blocking::Effect,
-    }
-    effect.map(|effect| pages::render("effect.md", Context { effect })).transpose()
+fn effect_words(effect: Option<Effect>) -> Result<Option<String>> {
+    effect
+        .map(|effect| pages::render("effect.md", serde_json::json!({ "effect": effect })))
+        .transpose()
 }

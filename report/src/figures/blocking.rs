@@ -17,8 +17,7 @@
 
 use serde::Serialize;
 
-use super::Workload;
-use super::row::{Family, Row};
+use super::row::{Family, Row, collate};
 use crate::files::LatencyMs;
 
 /// How a reference variant's name ends.
@@ -28,17 +27,23 @@ pub const NO_BLOCKING: &str = " no blocking";
 /// to the tail of a few hundred requests.
 pub const CLOSE: f64 = 1.25;
 
-/// What the task did to a variant's requests.
+/// What the task did to a variant's requests (the rule in the module header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Effect {
-    /// The median request took at least the task's length.
     HalfWaited,
-    /// Only the 99th percentile did.
     SlowestWaited,
-    /// The 99th percentile stayed within [`CLOSE`] of the reference's.
     Hardly,
     Delayed,
+}
+
+/// The workload's task and its variants, each model's together: those with the
+/// task (the one that did not move it first), then the model's reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct Blocking {
+    /// The task's length, from the first record that gives it.
+    pub task_ms: Option<u64>,
+    pub variants: Vec<Variant>,
 }
 
 /// One variant as the blocking table shows it.
@@ -58,56 +63,34 @@ pub struct Variant {
     pub effect: Option<Effect>,
 }
 
-/// One model: its variants with the task (the one that did not move it first),
-/// then its reference.
-#[derive(Debug, Clone, Serialize)]
-pub struct Group {
-    /// `async current-thread`, `threads --workers 5`.
-    pub base: String,
-    pub variants: Vec<Variant>,
-}
-
-/// The workload's variants grouped by model.
-pub fn groups(workload: &Workload) -> Vec<Group> {
+pub fn figures(rows: &[Row]) -> Blocking {
+    use Family::*;
     let bases: Vec<&str> =
-        workload.rows.iter().filter_map(|row| row.variant.strip_suffix(NO_BLOCKING)).collect();
-    let mut groups: Vec<Group> = Vec::new();
-    for row in &workload.rows {
-        let (base, variant) = classify(row, &bases);
-        match groups.iter_mut().find(|group| group.base == base) {
-            Some(group) => group.variants.push(variant),
-            None => groups.push(Group { base: base.to_string(), variants: vec![variant] }),
-        }
-    }
-    for group in &mut groups {
-        let rank = |v: &Variant| match (v.is_reference, v.offload.as_deref()) {
-            (true, _) => 4,
-            (false, None) => 0,
-            (false, Some("spawn-blocking")) => 1,
-            (false, Some("block-in-place")) => 2,
-            _ => 3,
-        };
-        group.variants.sort_by_key(|v| (rank(v), v.row.variant.clone()));
-        let reference = group.variants.iter().find(|v| v.is_reference).and_then(|v| v.latency);
-        for variant in group.variants.iter_mut().filter(|v| !v.is_reference) {
+        rows.iter().filter_map(|row| row.variant.strip_suffix(NO_BLOCKING)).collect();
+    let mut groups = collate(rows.iter().map(|row| classify(row, &bases)));
+    for (_, group) in &mut groups {
+        let moves = [None, Some("spawn-blocking"), Some("block-in-place")];
+        let moved = |v: &Variant| moves.iter().position(|m| *m == v.offload.as_deref());
+        let rank = |v: &Variant| if v.is_reference { 4 } else { moved(v).unwrap_or(3) };
+        group.sort_by_key(|v| (rank(v), v.row.variant.clone()));
+        let reference = group.iter().find(|v| v.is_reference).and_then(|v| v.latency);
+        for variant in group.iter_mut().filter(|v| !v.is_reference) {
             variant.reference_p99 = reference.map(|r| r.p99.0);
-            variant.effect =
-                variant.latency.and_then(|latency| effect(latency, reference, variant.task_ms));
+            variant.effect = variant.latency.and_then(|l| effect(l, reference, variant.task_ms));
         }
     }
-    let family_rank = |group: &Group| {
-        let family = group.variants.first().map_or(Family::Other, |v| v.row.family);
-        [Family::Async, Family::Threads, Family::Procs, Family::Seq, Family::Python, Family::Other]
-            .iter()
-            .position(|f| *f == family)
-    };
-    groups.sort_by_key(|group| (family_rank(group), group.base.clone()));
-    groups
+    let order =
+        |family| [Async, Threads, Procs, Seq, Python, Other].iter().position(|f| *f == family);
+    // A group has at least the variant that started it.
+    groups.sort_by_key(|(base, group)| (order(group[0].row.family), *base));
+    Blocking {
+        task_ms: rows.iter().find_map(|row| row.record.as_ref()?.blocking_ms),
+        variants: groups.into_iter().flat_map(|(_, group)| group).collect(),
+    }
 }
 
-/// The one rule for what the task did (see the module header).
-/// Without a reference only the task's own length can tell: `None` when the
-/// requests did not reach it.
+/// What the task did. Without a reference only the task's own length can tell:
+/// `None` when the requests did not reach it.
 pub fn effect(
     latency: LatencyMs,
     reference: Option<LatencyMs>,
@@ -128,29 +111,21 @@ pub fn effect(
 /// The model a variant belongs to, and the variant itself.
 fn classify<'a>(row: &'a Row, bases: &[&'a str]) -> (&'a str, Variant) {
     let name = row.variant.as_str();
-    let record = row.record.clone().unwrap_or_default();
+    let record = row.record();
     let recorded = record.offload.clone().filter(|offload| offload != "none");
-    let base = match name.strip_suffix(NO_BLOCKING) {
-        Some(base) => base,
-        None => bases
-            .iter()
-            .copied()
-            .filter(|base| name == *base || name.starts_with(&format!("{base} ")))
-            .max_by_key(|base| base.len())
-            .or_else(|| {
-                recorded.as_deref().and_then(|offload| name.strip_suffix(&format!(" {offload}")))
-            })
-            .unwrap_or(name),
-    };
     let is_reference = name.ends_with(NO_BLOCKING);
+    let within = |base: &&str| name == *base || name.starts_with(&format!("{base} "));
+    let longest = bases.iter().copied().filter(within).max_by_key(|base| base.len());
+    let moved = || recorded.as_deref().and_then(|o| name.strip_suffix(&format!(" {o}")));
+    let base = name.strip_suffix(NO_BLOCKING).or(longest).or_else(moved).unwrap_or(name);
     let rest = name[base.len()..].trim();
-    let offload =
-        if is_reference { None } else { recorded.or((!rest.is_empty()).then(|| rest.to_string())) };
     let variant = Variant {
         latency: record.latency_ms,
         task_ms: record.blocking_ms,
         on_runtime: record.offload.as_deref() == Some("none"),
-        offload,
+        offload: recorded
+            .or((!rest.is_empty()).then(|| rest.to_string()))
+            .filter(|_| !is_reference),
         is_reference,
         reference_p99: None,
         effect: None,

@@ -15,18 +15,14 @@
 
 use serde::Serialize;
 
-use super::Workload;
 use super::row::{Check, IdealRule, Kind, Row};
 use super::seeds::HELPS;
 
-/// The share of its lanes a parallel variant must reach.
 pub const SHARE_OF_IDEAL: f64 = 0.9;
 /// How far above its latency bound a waiting variant may be and still follow it:
 /// connection set-up and the client's own CPU add a few milliseconds to a 50 ms
 /// wave (docs/io.md).
 pub const NEAR_IDEAL: f64 = 1.5;
-/// How far the racy variants may trail the correct fast designs and still be
-/// called "as fast".
 pub const AS_FAST: f64 = 1.1;
 
 /// A variant that missed what its lesson expects of it.
@@ -74,11 +70,11 @@ pub struct Convert {
     pub racy_as_fast: bool,
 }
 
-pub fn lesson(workload: &Workload, cores: Option<u64>) -> Lesson {
-    match workload.kind {
-        Kind::Cpu => cpu(workload, cores),
-        Kind::Download => download(workload),
-        Kind::Convert => Lesson::Convert(convert(workload)),
+pub fn lesson(kind: Kind, rows: &[Row], cores: Option<u64>) -> Lesson {
+    match kind {
+        Kind::Cpu => cpu(rows, cores),
+        Kind::Download => download(rows),
+        Kind::Convert => Lesson::Convert(convert(rows)),
         _ => Lesson::None,
     }
 }
@@ -88,32 +84,26 @@ fn miss(row: &Row, reached: f64, expected: f64) -> Miss {
 }
 
 /// The rows a lesson may rest on: not seq, and with the right answer.
-fn witnesses(workload: &Workload) -> impl Iterator<Item = &Row> {
-    workload.rows.iter().filter(|row| !row.is_seq() && row.check != Check::WrongAnswer)
+fn witnesses(rows: &[Row]) -> impl Iterator<Item = &Row> {
+    rows.iter().filter(|row| !row.is_seq() && row.check != Check::WrongAnswer)
 }
 
-fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
-    let seq = workload.seq().map(|seq| seq.timing.median_s);
+fn cpu(rows: &[Row], cores: Option<u64>) -> Lesson {
+    let seq = rows.iter().find(|row| row.is_seq()).map(|seq| seq.timing.median_s);
     let (mut parallel, mut single, mut misses) = (0, 0, Vec::new());
-    for row in witnesses(workload) {
-        let Some((seq, ideal, speedup)) = seq
-            .zip(row.ideal.filter(|i| i.rule == IdealRule::CpuBound))
-            .zip(row.speedup)
-            .map(|((s, i), x)| (s, i, x))
-        else {
+    for row in witnesses(rows) {
+        let ideal = row.ideal.filter(|ideal| ideal.rule == IdealRule::CpuBound);
+        let (Some(seq), Some(ideal), Some(speedup)) = (seq, ideal, row.speedup) else {
             continue;
         };
         let lanes = (seq / ideal.seconds).round();
         let kept = if lanes > 1.0 {
+            parallel += 1;
             speedup >= SHARE_OF_IDEAL * lanes
         } else {
+            single += 1;
             (speedup - 1.0).abs() <= 0.1
         };
-        if lanes > 1.0 {
-            parallel += 1
-        } else {
-            single += 1
-        }
         if !kept {
             misses.push(miss(row, speedup, lanes));
         }
@@ -121,9 +111,9 @@ fn cpu(workload: &Workload, cores: Option<u64>) -> Lesson {
     Lesson::Cpu { cores, holds: misses.is_empty() && parallel > 0, single: single > 0, misses }
 }
 
-fn download(workload: &Workload) -> Lesson {
+fn download(rows: &[Row]) -> Lesson {
     let measured: Vec<(&Row, f64)> =
-        witnesses(workload).filter_map(|row| Some((row, row.ratio_to_ideal?))).collect();
+        witnesses(rows).filter_map(|row| Some((row, row.ratio_to_ideal?))).collect();
     let misses: Vec<Miss> = measured
         .iter()
         .filter(|(_, ratio)| *ratio > NEAR_IDEAL)
@@ -132,19 +122,12 @@ fn download(workload: &Workload) -> Lesson {
     Lesson::Download { holds: misses.is_empty() && !measured.is_empty(), misses }
 }
 
-fn convert(workload: &Workload) -> Convert {
-    let rows = &workload.rows;
-    let cache = |row: &Row| row.record.as_ref().and_then(|record| record.cache.clone());
-    let fast: Vec<&Row> = witnesses(workload)
-        .filter(|row| {
-            matches!(cache(row).as_deref(), Some("single-flight" | "moka"))
-                && row.rule_kept == Some(true)
-        })
+fn convert(rows: &[Row]) -> Convert {
+    let is = |row: &Row, design: &str| row.record().cache.as_deref() == Some(design);
+    let fast: Vec<&Row> = witnesses(rows)
+        .filter(|row| (is(row, "single-flight") || is(row, "moka")) && row.rule_kept == Some(true))
         .collect();
-    let locked: Vec<&Row> = rows
-        .iter()
-        .filter(|row| !row.is_seq() && cache(row).as_deref() == Some("locked"))
-        .collect();
+    let locked: Vec<&Row> = rows.iter().filter(|row| !row.is_seq() && is(row, "locked")).collect();
     let locked_speedup = locked.iter().filter_map(|row| row.speedup).reduce(f64::max);
     let gains: Vec<f64> = fast
         .iter()
@@ -153,24 +136,20 @@ fn convert(workload: &Workload) -> Convert {
             Some(lock.timing.median_s / row.timing.median_s)
         })
         .collect();
-    let mut racy: Vec<&Row> =
-        rows.iter().filter(|row| cache(row).as_deref() == Some("racy")).collect();
+    let mut racy: Vec<&Row> = rows.iter().filter(|row| is(row, "racy")).collect();
     racy.sort_by_key(|row| row.family);
+    let twice = racy.iter().filter(|row| row.check == Check::ConvertsTwice);
     let slowest_fast = fast.iter().map(|row| row.timing.median_s).reduce(f64::max);
+    let designs = ["single-flight", "moka"].into_iter();
     Convert {
         lock_serializes: locked_speedup.is_some_and(|speedup| speedup < HELPS),
         locked_speedup,
-        fast_designs: ["single-flight", "moka"]
-            .into_iter()
-            .filter(|design| fast.iter().any(|row| cache(row).as_deref() == Some(*design)))
+        fast_designs: designs
+            .filter(|d| fast.iter().any(|row| is(row, d)))
             .map(str::to_string)
             .collect(),
         gain: gains.iter().copied().reduce(f64::min).zip(gains.iter().copied().reduce(f64::max)),
-        racy_duplicates: racy
-            .iter()
-            .filter(|row| row.check == Check::ConvertsTwice)
-            .filter_map(|row| row.record.as_ref()?.duplicates)
-            .collect(),
+        racy_duplicates: twice.filter_map(|row| row.record.as_ref()?.duplicates).collect(),
         racy_as_fast: !racy.is_empty()
             && slowest_fast
                 .is_some_and(|fast| racy.iter().all(|row| row.timing.median_s <= AS_FAST * fast)),

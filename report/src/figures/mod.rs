@@ -1,7 +1,8 @@
 //! The compare report's figures, computed once: every variant's timing, speedup,
-//! ideal bound, ratio to it, check and comparison with a baseline, in the model
-//! ([`Report`]) that the pages, the terminal, `summary.csv`, the charts and the
-//! README blocks all read. Nothing downstream computes a number of its own.
+//! ideal bound, ratio to it, check and comparison with a baseline, and each
+//! workload's lesson, in the model ([`Report`]) that the pages, the terminal,
+//! `summary.csv`, the charts and the README blocks all read. Nothing downstream
+//! computes a number of its own.
 //!
 //! Timings come from hyperfine's exports; everything else a row shows (memory,
 //! checksum, the parallelism an ideal needs) from the records the binaries
@@ -9,14 +10,13 @@
 //! comes from the records, not hyperfine: in hyperfine 1.20 `memory_usage_byte`
 //! is a running maximum over every child ever waited for.
 //!
-//! Nothing here fails: an input that is missing leaves its figures empty and adds
-//! a warning naming the file and what it lacked.
+//! Building never fails: an input that is missing leaves its figures empty and
+//! adds a warning naming the file and what it lacked.
 //!
 //! # Layout
-//! - this module: [`Report`], [`Workload`], [`Row`] and [`build`]
-//! - [`lessons`]: the claims each workload's table is read as making, checked
-//!   against this run's numbers; [`seeds`], [`blocking`]: the two workloads read
-//!   as pairs and as contrasts
+//! - this module: [`Report`], [`Workload`], [`load`], [`build`]; [`row`]: a variant
+//! - [`lessons`]: the claims each table is read as making, checked against this
+//!   run; [`seeds`], [`blocking`]: the two workloads read as pairs and as contrasts
 
 pub mod blocking;
 pub mod lessons;
@@ -26,19 +26,22 @@ pub mod seeds;
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use crate::files::{
     self, Export, HyperfineResult, MACHINE_FILE, Machine, PARAMS_FILE, Params, RECORDS_FILE,
-    Record, RecordLine,
+    RecordLine,
 };
 use crate::stats::{self, Timing};
 
-use self::seeds::{Experiment, SEEDS_FILE};
+use self::blocking::Blocking;
+use self::lessons::Lesson;
+use self::seeds::{Experiment, SEEDS_FILE, Seeds};
 
 pub use self::row::{
-    Check, Family, Ideal, IdealRule, Kind, Row, SEQ, VsBaseline, cpu_lanes, ideal, latency_bound_s,
+    Check, Family, Ideal, IdealRule, Kind, Row, SEQ, VsBaseline, collate, cpu_lanes, ideal,
+    latency_bound_s,
 };
 
 /// The whole report, ready to render.
@@ -51,8 +54,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Where the run compared with (`--baseline`) was measured.
     pub baseline: Option<Machine>,
-    #[serde(skip)]
-    pub experiments: Vec<Experiment>,
+    /// The rounds the runs were split into, when more than one.
+    pub rounds: Option<u64>,
 }
 
 impl Report {
@@ -62,7 +65,7 @@ impl Report {
     }
 }
 
-/// One workload: its variants, fastest (lowest median) first.
+/// One workload: its variants, fastest (lowest median) first, and what they show.
 #[derive(Debug, Clone, Serialize)]
 pub struct Workload {
     pub name: String,
@@ -71,12 +74,9 @@ pub struct Workload {
     pub parameters: Option<String>,
     /// Never empty: an export without results is refused when read.
     pub rows: Vec<Row>,
-}
-
-impl Workload {
-    pub fn seq(&self) -> Option<&Row> {
-        self.rows.iter().find(|row| row.variant == SEQ)
-    }
+    pub lesson: Lesson,
+    pub seeds: Option<Seeds>,
+    pub blocking: Option<Blocking>,
 }
 
 /// Reads every input in `dir` and builds the report. Nothing is written.
@@ -94,22 +94,34 @@ pub fn load(dir: &Path) -> Result<Report> {
         "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})",
     )?;
     let experiments = Experiment::read(&dir.join(SEEDS_FILE))?;
-    let blank = |parameters: &Option<String>| parameters.clone().filter(|p| !p.trim().is_empty());
-    let names = match params.workloads.is_empty() {
-        true => discover(dir)?,
-        false => params
-            .workloads
-            .iter()
-            .map(|(name, parameters)| (name.clone(), blank(parameters)))
-            .collect(),
+    // Without a `workloads` list every other `*.json` in `dir` is an export, named
+    // after its workload, in file-name order.
+    let names = if params.workloads.is_empty() {
+        let mut names: Vec<(String, Option<String>)> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot list directory {}", dir.display()))?
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name().into_string().ok()?;
+                let stem = name.strip_suffix(".json")?;
+                (name != PARAMS_FILE && name != MACHINE_FILE).then(|| (stem.to_string(), None))
+            })
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            bail!(
+                "no hyperfine JSON files (<workload>.json) in {} and no `workloads` in {PARAMS_FILE}",
+                dir.display()
+            );
+        }
+        names
+    } else {
+        let blank = |p: &Option<String>| p.clone().filter(|p| !p.trim().is_empty());
+        params.workloads.iter().map(|(name, p)| (name.clone(), blank(p))).collect()
     };
     let mut timings = Vec::new();
     for (name, parameters) in names {
         if !files::is_file_name(&name) {
-            bail!(
-                "{}: workload name {name:?} cannot be used as a file name",
-                dir.join(PARAMS_FILE).display()
-            );
+            let path = dir.join(PARAMS_FILE);
+            bail!("{}: workload name {name:?} cannot be used as a file name", path.display());
         }
         let results = Export::read(&dir.join(format!("{name}.json")))?;
         timings.push((name, parameters, results));
@@ -117,34 +129,11 @@ pub fn load(dir: &Path) -> Result<Report> {
     Ok(build(params, machine, timings, &records, experiments))
 }
 
-/// Without a `workloads` list every other `*.json` in `dir` is an export, named
-/// after its workload, in file-name order.
-fn discover(dir: &Path) -> Result<Vec<(String, Option<String>)>> {
-    let mut names: Vec<(String, Option<String>)> = std::fs::read_dir(dir)
-        .map_err(|error| anyhow::anyhow!("cannot list directory {}: {error}", dir.display()))?
-        .filter_map(|entry| {
-            let name = entry.ok()?.file_name().into_string().ok()?;
-            let stem = name.strip_suffix(".json")?;
-            (name != PARAMS_FILE && name != MACHINE_FILE).then(|| (stem.to_string(), None))
-        })
-        .collect();
-    names.sort();
-    if names.is_empty() {
-        bail!(
-            "no hyperfine JSON files (<workload>.json) in {} and no `workloads` in {PARAMS_FILE}",
-            dir.display()
-        );
-    }
-    Ok(names)
-}
-
-type Timed = (String, Option<String>, Vec<HyperfineResult>);
-
 /// Joins timings with records and derives every figure.
 pub fn build(
     params: Params,
     machine: Machine,
-    timings: Vec<Timed>,
+    timings: Vec<(String, Option<String>, Vec<HyperfineResult>)>,
     records: &[(usize, RecordLine)],
     experiments: Vec<Experiment>,
 ) -> Report {
@@ -175,134 +164,95 @@ pub fn build(
         .map(|(name, parameters, results)| {
             let record_of =
                 |variant: &str| by_key.get(&(name.as_str(), variant)).map(|(_, line)| *line);
-            let mut workload =
-                workload(&name, parameters, &results, &record_of, &params, &machine, &mut warnings);
-            if workload.kind == Kind::Seeds {
-                seeds::agree_within_groups(&mut workload.rows, &experiments);
-            }
-            workload
+            let cores = machine.cores;
+            let mut rows = rows(&name, &results, &record_of, &params, cores, &mut warnings);
+            let kind = Kind::of(&name);
+            let seeds =
+                (kind == Kind::Seeds).then(|| seeds::figures(&mut rows, &experiments, cores));
+            let lesson = lessons::lesson(kind, &rows, cores);
+            let blocking = (kind == Kind::Blocking).then(|| blocking::figures(&rows));
+            Workload { name, kind, parameters, rows, lesson, seeds, blocking }
         })
         .collect();
-    Report { params, machine, workloads, warnings, baseline: None, experiments }
+    let rounds = params.rounds.filter(|rounds| *rounds > 1);
+    Report { params, machine, workloads, warnings, baseline: None, rounds }
 }
 
-fn workload<'a>(
+/// One workload's rows, fastest first, with every figure a row has; what is
+/// missing goes to `warnings`.
+fn rows<'a>(
     name: &str,
-    parameters: Option<String>,
     results: &[HyperfineResult],
     record_of: &dyn Fn(&str) -> Option<&'a RecordLine>,
     params: &Params,
-    machine: &Machine,
+    cores: Option<u64>,
     warnings: &mut Vec<String>,
-) -> Workload {
-    let reference = Reference {
-        kind: Kind::of(name),
-        seq_median: results.iter().find(|r| r.command == SEQ).map(|r| r.median),
-        seq_record: record_of(SEQ).map(|line| files::record_of(&line.record)),
-        params,
-        cores: machine.cores,
-    };
-    let kind = reference.kind;
+) -> Vec<Row> {
+    let kind = Kind::of(name);
+    let seq_median = results.iter().find(|r| r.command == SEQ).map(|r| r.median);
+    let seq_checksum = record_of(SEQ).and_then(|line| files::record_of(&line.record).checksum);
     let any_record = results.iter().any(|r| record_of(&r.command).is_some());
-    let missing = [
-        (
-            reference.seq_median.is_none() && kind != Kind::Seeds,
-            format!("no `{SEQ}` variant in {name}.json; speedup and checksum agreement left empty"),
-        ),
-        (
-            !any_record,
+    let gaps = [
+        (seq_median.is_none() && kind != Kind::Seeds).then(|| {
+            format!("no `{SEQ}` variant in {name}.json; speedup and checksum agreement left empty")
+        }),
+        (!any_record).then(|| {
             format!(
                 "no records in {RECORDS_FILE}; peak RSS, checksum and most ideal bounds left empty"
-            ),
-        ),
-        (
-            kind == Kind::Download && params.latency_ms.is_none(),
-            format!("no latency_ms in {PARAMS_FILE}; ideal bound left empty"),
-        ),
-        (
-            kind == Kind::Cpu && machine.cores.is_none(),
-            format!("no cores in {MACHINE_FILE}; ideal bound left empty except for {SEQ}"),
-        ),
+            )
+        }),
+        (kind == Kind::Download && params.latency_ms.is_none())
+            .then(|| format!("no latency_ms in {PARAMS_FILE}; ideal bound left empty")),
+        (kind == Kind::Cpu && cores.is_none()).then(|| {
+            format!("no cores in {MACHINE_FILE}; ideal bound left empty except for {SEQ}")
+        }),
     ];
-    warnings.extend(
-        missing
-            .into_iter()
-            .filter(|(missing, _)| *missing)
-            .map(|(_, what)| format!("{name}: {what}")),
-    );
+    warnings.extend(gaps.into_iter().flatten().map(|what| format!("{name}: {what}")));
     let mut rows: Vec<Row> = results
         .iter()
         .map(|result| {
             let line = record_of(&result.command);
-            let row = reference.row(result, line);
+            let record = line.map(|line| files::record_of(&line.record));
+            let (variant, timing) = (&result.command, Timing::of(result, params.rounds));
             if line.is_none() && any_record {
                 warnings.push(format!(
-                    "{name} / {}: no record in {RECORDS_FILE}; its record columns are empty",
-                    row.variant
+                    "{name} / {variant}: no record in {RECORDS_FILE}; its record columns are empty"
                 ));
             }
-            if row.timing.failed_runs > 0 {
-                let (failed, runs) = (row.timing.failed_runs, result.exit_codes.len());
+            if timing.failed_runs > 0 {
+                let (failed, runs) = (timing.failed_runs, result.exit_codes.len());
                 warnings.push(format!(
-                    "{name} / {}: {failed} of {runs} timed runs exited non-zero",
-                    row.variant
+                    "{name} / {variant}: {failed} of {runs} timed runs exited non-zero"
                 ));
             }
+            let latency = params.latency_ms.map(|ms| ms as f64);
+            let ideal = ideal(kind, *variant == SEQ, record.as_ref(), seq_median, latency, cores);
+            let mut row = Row {
+                variant: variant.clone(),
+                family: Family::of(variant, record.as_ref()),
+                speedup: seq_median.map(|seq| seq / result.median),
+                ratio_to_ideal: ideal.map(|ideal| result.median / ideal.seconds),
+                ideal,
+                checksum_agrees: record
+                    .as_ref()
+                    .zip(seq_checksum.as_ref())
+                    .map(|(r, seq)| r.checksum.as_ref() == Some(seq) && r.errors.unwrap_or(0) == 0),
+                rule_kept: record.as_ref().and_then(|r| r.duplicates).map(|d| d == 0),
+                check: Check::Unchecked,
+                unsteady: timing.unsteady(),
+                vs_baseline: None,
+                command: line.and_then(|line| line.command.clone()),
+                record,
+                timing,
+            };
+            row.set_check();
             row
         })
         .collect();
     rows.sort_by(|a, b| {
         a.timing.median_s.total_cmp(&b.timing.median_s).then_with(|| a.variant.cmp(&b.variant))
     });
-    Workload { name: name.to_string(), kind, parameters, rows }
-}
-
-/// What every variant of one workload is measured against.
-struct Reference<'a> {
-    kind: Kind,
-    seq_median: Option<f64>,
-    seq_record: Option<Record>,
-    params: &'a Params,
-    cores: Option<u64>,
-}
-
-impl Reference<'_> {
-    /// One variant's row with every derived figure.
-    fn row(&self, result: &HyperfineResult, line: Option<&RecordLine>) -> Row {
-        let record = line.map(|line| files::record_of(&line.record));
-        let timing = Timing::of(result, self.params.rounds);
-        let is_seq = result.command == SEQ;
-        let ideal = ideal(
-            self.kind,
-            is_seq,
-            record.as_ref(),
-            self.seq_median,
-            self.params.latency_ms.map(|ms| ms as f64),
-            self.cores,
-        );
-        let checksum_agrees =
-            record.as_ref().zip(self.seq_record.as_ref()).and_then(|(record, seq)| {
-                let reference = seq.checksum.as_ref()?;
-                Some(record.checksum.as_ref() == Some(reference) && record.errors.unwrap_or(0) == 0)
-            });
-        let mut row = Row {
-            variant: result.command.clone(),
-            family: Family::of(&result.command, record.as_ref()),
-            speedup: self.seq_median.map(|seq| seq / result.median),
-            ratio_to_ideal: ideal.map(|ideal| result.median / ideal.seconds),
-            ideal,
-            checksum_agrees,
-            rule_kept: record.as_ref().and_then(|r| r.duplicates).map(|d| d == 0),
-            check: Check::Unchecked,
-            unsteady: timing.unsteady(),
-            vs_baseline: None,
-            command: line.and_then(|line| line.command.clone()),
-            record,
-            timing,
-        };
-        row.set_check();
-        row
-    }
+    rows
 }
 
 /// Fills every row's `vs_baseline` from the earlier results directory `dir`
@@ -322,16 +272,13 @@ pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
         Machine::default()
     };
     for workload in &mut report.workloads {
-        let path = dir.join(format!("{}.json", workload.name));
+        let name = &workload.name;
+        let path = dir.join(format!("{name}.json"));
         let earlier = if path.exists() {
             Export::read(&path)?
         } else {
-            report.warnings.push(format!(
-                "baseline {}: no {}.json; every {} variant is new",
-                dir.display(),
-                workload.name,
-                workload.name
-            ));
+            let warning = format!("no {name}.json; every {name} variant is new");
+            report.warnings.push(format!("baseline {}: {warning}", dir.display()));
             Vec::new()
         };
         for row in &mut workload.rows {

@@ -234,3 +234,16 @@ pub fn ideal(
         _ => None,
     }
 }
+
+/// The items of `(key, item)` pairs grouped by key, each group where its key
+/// first came.
+pub fn collate<K: PartialEq, T>(pairs: impl IntoIterator<Item = (K, T)>) -> Vec<(K, Vec<T>)> {
+    let mut groups: Vec<(K, Vec<T>)> = Vec::new();
+    for (key, item) in pairs {
+        match groups.iter_mut().find(|(group, _)| *group == key) {
+            Some((_, members)) => members.push(item),
+            None => groups.push((key, vec![item])),
+        }
+    }
+    groups
+}

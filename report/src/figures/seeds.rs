@@ -16,7 +16,7 @@
 //! do". The ratios use hyperfine's process medians; each program's own clock
 //! (its record's `elapsed_ms`, what the posts printed) is shown beside them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::Path;
@@ -24,7 +24,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::row::{Kind, Row};
+use super::row::{Kind, Row, collate};
 
 /// File name of the experiments table in the results directory.
 pub const SEEDS_FILE: &str = "seeds.tsv";
@@ -35,6 +35,19 @@ const CONCUR: &str = "concur";
 pub const HELPS: f64 = 1.2;
 /// Processes "do" when they reach this share of their lanes.
 pub const SHARE_OF_LANES: f64 = 0.75;
+
+/// The seeds workload's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Seeds {
+    pub pairs: Vec<Pair>,
+    /// Some experiment's CPython program was timed.
+    pub python: bool,
+    pub groups: Vec<GroupCheck>,
+    /// The experiments whose programs converted a key twice.
+    pub twice: Vec<Twice>,
+    pub cpu: Option<Lesson>,
+    pub io: Option<Lesson>,
+}
 
 /// One experiment and its two variants; either may be missing.
 #[derive(Debug, Clone, Serialize)]
@@ -52,58 +65,104 @@ pub struct Pair {
     pub ratio: Option<f64>,
 }
 
+/// How one experiment group's answers came out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupCheck {
+    pub group: String,
+    pub variants: usize,
+    /// Variants whose answer differs from the group's, or that counted errors.
+    pub disagree: Vec<String>,
+    /// Variants without a record to check.
+    pub unchecked: usize,
+}
+
+/// The duplicate lookups of an experiment's variants that broke `convert`'s rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Twice {
+    pub id: String,
+    pub python: Option<u64>,
+    pub concur: Option<u64>,
+}
+
+/// The seeds' figures, once every row's answer is checked against its group's.
+pub fn figures(rows: &mut [Row], experiments: &[Experiment], cores: Option<u64>) -> Seeds {
+    agree_within_groups(rows, experiments);
+    let pairs = pairs(rows, experiments);
+    let (cpu, io) = lessons(&pairs, cores);
+    let duplicates = |row: &Option<Row>| {
+        let row = row.as_ref().filter(|row| row.rule_kept == Some(false))?;
+        row.record.as_ref()?.duplicates
+    };
+    let twice = pairs.iter().map(|pair| Twice {
+        id: pair.id.clone(),
+        python: duplicates(&pair.python),
+        concur: duplicates(&pair.concur),
+    });
+    let groups = collate(pairs.iter().map(|pair| (&pair.group, pair)));
+    let groups = groups.into_iter().map(|(group, members)| {
+        let rows: Vec<&Row> =
+            members.iter().flat_map(|p| p.python.iter().chain(&p.concur)).collect();
+        let disagree = rows.iter().filter(|row| row.checksum_agrees == Some(false));
+        GroupCheck {
+            group: group.clone(),
+            variants: rows.len(),
+            disagree: disagree.map(|row| row.variant.clone()).collect(),
+            unchecked: rows.iter().filter(|row| row.checksum_agrees.is_none()).count(),
+        }
+    });
+    Seeds {
+        python: pairs.iter().any(|pair| pair.python.is_some()),
+        groups: groups.collect(),
+        twice: twice.filter(|twice| twice.python.is_some() || twice.concur.is_some()).collect(),
+        cpu,
+        io,
+        pairs,
+    }
+}
+
 fn split(variant: &str) -> (&str, &str) {
     variant.split_once(' ').unwrap_or((variant, ""))
 }
 
 /// The pairs of the seeds workload: `seeds.tsv`'s order, then any variant it
 /// does not list, by id.
-pub fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
-    let mut pairs: Vec<Pair> = Vec::new();
+fn pairs(rows: &[Row], experiments: &[Experiment]) -> Vec<Pair> {
     let mut ids: Vec<&str> = experiments.iter().map(|e| e.id.as_str()).collect();
-    let mut unlisted: Vec<&str> =
+    let unlisted: BTreeSet<&str> =
         rows.iter().map(|row| split(&row.variant).0).filter(|id| !ids.contains(id)).collect();
-    unlisted.sort();
-    unlisted.dedup();
     ids.extend(unlisted);
-    for id in ids {
-        let experiment = experiments.iter().find(|e| e.id == id).cloned().unwrap_or_default();
-        let side = |concur: bool| {
-            rows.iter()
-                .find(|row| {
-                    let (row_id, side) = split(&row.variant);
-                    row_id == id && (side == CONCUR) == concur
-                })
-                .cloned()
-        };
-        let (python, concur) = (side(false), side(true));
-        if python.is_none() && concur.is_none() {
-            continue;
-        }
-        pairs.push(Pair {
-            id: id.to_string(),
-            group: experiment.group.clone().unwrap_or_else(|| id.to_string()),
-            model: experiment
-                .model
-                .clone()
-                .or_else(|| python.as_ref().map(|row| split(&row.variant).1.to_string())),
-            ratio: python
-                .as_ref()
-                .zip(concur.as_ref())
-                .map(|(p, c)| p.timing.median_s / c.timing.median_s),
-            description: experiment.description,
-            seed_seconds: experiment.seed_seconds,
-            workload: experiment.workload,
-            python,
-            concur,
-        });
-    }
-    pairs
+    let side = |id: &str, concur: bool| {
+        let mut of_id = rows.iter().filter(|row| split(&row.variant).0 == id);
+        of_id.find(|row| (split(&row.variant).1 == CONCUR) == concur).cloned()
+    };
+    ids.into_iter()
+        .filter_map(|id| {
+            let experiment = experiments.iter().find(|e| e.id == id).cloned().unwrap_or_default();
+            let (python, concur) = (side(id, false), side(id, true));
+            if python.is_none() && concur.is_none() {
+                return None;
+            }
+            let model =
+                experiment.model.or_else(|| Some(split(&python.as_ref()?.variant).1.into()));
+            let both = python.as_ref().zip(concur.as_ref());
+            Some(Pair {
+                id: id.to_string(),
+                group: experiment.group.unwrap_or_else(|| id.to_string()),
+                model,
+                ratio: both.map(|(p, c)| p.timing.median_s / c.timing.median_s),
+                description: experiment.description,
+                seed_seconds: experiment.seed_seconds,
+                workload: experiment.workload,
+                python,
+                concur,
+            })
+        })
+        .collect()
 }
 
 /// Sets every seeds row's `checksum_agrees`: its checksum is its group's majority
 /// answer and its record counts no errors. Rows without a record stay unchecked.
-pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
+fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
     let group_of = |variant: &str| -> String {
         let id = split(variant).0;
         let experiment = experiments.iter().find(|e| e.id == id);
@@ -137,44 +196,6 @@ pub fn agree_within_groups(rows: &mut [Row], experiments: &[Experiment]) {
     }
 }
 
-/// How one experiment group's answers came out.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupCheck {
-    pub group: String,
-    pub variants: usize,
-    /// Variants whose answer differs from the group's, or that counted errors.
-    pub disagree: Vec<String>,
-    /// Variants without a record to check.
-    pub unchecked: usize,
-}
-
-/// Every group's check, in the order the pairs first name it.
-pub fn group_checks(pairs: &[Pair]) -> Vec<GroupCheck> {
-    let mut checks: Vec<GroupCheck> = Vec::new();
-    for pair in pairs {
-        if !checks.iter().any(|check| check.group == pair.group) {
-            checks.push(GroupCheck {
-                group: pair.group.clone(),
-                variants: 0,
-                disagree: Vec::new(),
-                unchecked: 0,
-            });
-        }
-        let Some(check) = checks.iter_mut().find(|check| check.group == pair.group) else {
-            continue;
-        };
-        for row in pair.python.iter().chain(&pair.concur) {
-            check.variants += 1;
-            match row.checksum_agrees {
-                Some(true) => {}
-                Some(false) => check.disagree.push(row.variant.clone()),
-                None => check.unchecked += 1,
-            }
-        }
-    }
-    checks
-}
-
 /// One CPython model's median against the group's one loop.
 #[derive(Debug, Clone, Serialize)]
 pub struct Against {
@@ -204,30 +225,20 @@ pub struct Lesson {
 /// The CPU lesson (threads against one loop, processes against it) and the I/O
 /// lesson (every concurrent download against one at a time), where this run has
 /// their CPython programs.
-pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Lesson>) {
-    let mut groups: Vec<Vec<&Pair>> = Vec::new();
-    for pair in pairs.iter().filter(|pair| pair.python.is_some()) {
-        match groups.iter_mut().find(|members| members[0].group == pair.group) {
-            Some(members) => members.push(pair),
-            None => groups.push(vec![pair]),
-        }
-    }
+fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Lesson>) {
+    let timed = pairs.iter().filter(|pair| pair.python.is_some());
+    let groups = collate(timed.map(|pair| (&pair.group, pair)));
     let has =
         |members: &[&Pair], model: &str| members.iter().any(|p| p.model.as_deref() == Some(model));
     let of_kind = |kind: Kind| {
-        let of = move |members: &&Vec<&Pair>| {
-            members.iter().any(|p| p.workload.as_deref().map(Kind::of) == Some(kind))
-        };
-        groups.iter().filter(of).filter(|members| has(members, "python-seq"))
+        groups.iter().map(|(_, members)| members).filter(move |members| {
+            has(members, "python-seq")
+                && members.iter().any(|p| p.workload.as_deref().map(Kind::of) == Some(kind))
+        })
     };
     let lesson = |members: &Vec<&Pair>| -> Option<Lesson> {
-        let seq_s = members
-            .iter()
-            .find(|p| p.model.as_deref() == Some("python-seq"))?
-            .python
-            .as_ref()?
-            .timing
-            .median_s;
+        let seq = members.iter().find(|p| p.model.as_deref() == Some("python-seq"))?;
+        let seq_s = seq.python.as_ref()?.timing.median_s;
         let others: Vec<Against> = members
             .iter()
             .filter_map(|pair| {
@@ -241,14 +252,8 @@ pub fn lessons(pairs: &[Pair], cores: Option<u64>) -> (Option<Lesson>, Option<Le
                 let speedup = seq_s / row.timing.median_s;
                 let lanes = workers.unwrap_or(2).min(cores.unwrap_or(2)).max(1) as f64;
                 let (helps, full) = (speedup >= HELPS, speedup >= SHARE_OF_LANES * lanes);
-                Some(Against {
-                    name: name.into(),
-                    median_s: row.timing.median_s,
-                    workers,
-                    speedup,
-                    helps,
-                    full,
-                })
+                let median_s = row.timing.median_s;
+                Some(Against { name: name.into(), median_s, workers, speedup, helps, full })
             })
             .collect();
         let named = |name: &str| others.iter().find(|o| o.name == name).cloned();
@@ -322,11 +327,8 @@ impl Experiment {
     /// fewer fields than the header is an error (every value would shift column).
     pub fn read(path: &Path) -> Result<Vec<Experiment>> {
         let text = match fs::read_to_string(path) {
-            Ok(text) => text,
             Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read {}", path.display()));
-            }
+            text => text.with_context(|| format!("cannot read {}", path.display()))?,
         };
         let mut reader =
             csv::ReaderBuilder::new().delimiter(b'\t').quoting(false).from_reader(text.as_bytes());
