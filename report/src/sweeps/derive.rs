@@ -1,5 +1,4 @@
-//! Each sweep's figures and verdicts, computed once into [`Sweep`]: the CSV, the chart, the table
-//! and the templates all read it, and none computes a number of its own.
+//! Each sweep's figures and verdicts, computed once into [`Sweep`] for every output to read.
 //!
 //! Every figure is built on the median of a point's runs. Memory per unit is
 //! `(peak_rss_kib(N) − peak_rss_kib(1)) ÷ N` against the same variant's point at N = 1, which
@@ -101,14 +100,6 @@ pub struct PerUnit {
     /// that costs less lands on or below the 1-unit run, and the figure says only that the cost is
     /// within that noise.
     pub noise: bool,
-}
-
-impl PerUnit {
-    fn of(kib: fn(&Point) -> Option<u64>, point: &Point, base: Option<&Point>) -> Option<PerUnit> {
-        // KiB counts: far below 2^53, exact as floats.
-        let kib = (kib(point)? as f64 - kib(base?)? as f64) / point.value;
-        Some(PerUnit { kib, noise: kib < 0.005 })
-    }
 }
 
 /// A variant of a task-size sweep fitted as `time ≈ c + per_task × tasks`. The total work is the
@@ -232,12 +223,9 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
         let ideal_s = point.figures.ideal_s.filter(|ideal| *ideal > 0.0);
         (point.figures.y, point.figures.ideal_y) = (Some(point.timing.median_s), ideal_s);
     }
-    let mut lines: Vec<Line> = Vec::new();
-    for point in &points {
-        if !lines.iter().any(|line| line.variant == point.variant) {
-            lines.push(line(kind, &points, point));
-        }
-    }
+    let first = |(i, p): &(usize, &Point)| !points[..*i].iter().any(|q| q.variant == p.variant);
+    let lines: Vec<Line> =
+        points.iter().enumerate().filter(first).map(|(_, p)| line(kind, &points, p)).collect();
     let mut values: Vec<f64> = points.iter().map(|p| p.value).collect();
     values.sort_by(f64::total_cmp);
     values.dedup();
@@ -276,14 +264,19 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
 fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figures {
     let (record, median) = (&point.record, point.timing.median_s);
     let base = all.iter().find(|base| base.variant == point.variant && base.value == 1.0);
+    let per_unit = |kib: fn(&Point) -> Option<u64>| {
+        // KiB counts: far below 2^53, exact as floats.
+        let kib = (kib(point)? as f64 - kib(base?)? as f64) / point.value;
+        Some(PerUnit { kib, noise: kib < 0.005 })
+    };
     let mut f = Figures::default();
     if matches!(kind, Kind::Tasks | Kind::Inflight) {
-        f.per_unit = PerUnit::of(|p| p.peak_rss_kib, point, base);
+        f.per_unit = per_unit(|p| p.peak_rss_kib);
     }
     let ideal_s = match kind {
         Kind::Tasks => {
             f.wait_s = record.wait_ms.map(|ms| ms / 1000.0);
-            f.pss_per_unit = PerUnit::of(|p| p.pss_kib, point, base);
+            f.pss_per_unit = per_unit(|p| p.pss_kib);
             f.wait_s
         }
         // The swept value is how many requests were in flight at once.

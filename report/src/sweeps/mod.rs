@@ -2,10 +2,9 @@
 //! every model timed at each point) into `<sweep>.csv` and `<sweep>.svg` per sweep, the "Scaling"
 //! page (`README.md`), a guide's scaling block and a summary of one line per sweep.
 //!
-//! The compare report's three layers: this module reads the files ([`load`]), [`derive`] computes
-//! every figure and verdict once, and [`output`] hands that model to the csv crate, the chart
-//! module, the table type and the templates (`sweeps.md`: the page and the sentences every output
-//! shares; `scaling.md`: the guide block and the summary).
+//! The compare report's three layers: this module reads the files, [`derive`] computes every figure
+//! and verdict once, [`output`] and the templates render them (`sweeps.md`: the page and the
+//! sentences every output shares; `scaling.md`: the guide block and the summary).
 //!
 //! Reading is strict: a garbled line or export is an error naming the file and line, since a curve
 //! drawn from half the points would look plausible and be wrong. Every output is rendered in
@@ -30,7 +29,6 @@ use crate::pages::{self, Markers};
 use crate::stats::Timing;
 
 use self::derive::{Figures, Point, Sweep};
-use self::output::Section;
 
 /// The context of `sweeps.md` and `scaling.md`.
 #[derive(Serialize)]
@@ -43,19 +41,29 @@ struct Page<'a> {
     link: Option<String>,
 }
 
+/// A sweep with its table and its chart's title.
+#[derive(Serialize)]
+struct Section<'a> {
+    #[serde(flatten)]
+    sweep: &'a Sweep,
+    table: String,
+    chart_title: String,
+}
+
 /// Reads the sweeps in `dir`, writes `<sweep>.csv`, `<sweep>.svg` and `README.md` into it, and
 /// (with `guide`) rewrites the guide's scaling block; returns the stdout summary.
 pub fn generate(dir: &Path, guide: Option<&Path>) -> Result<String> {
     let (params, machine, sweeps) = load(dir)?;
-    let mut outputs = Vec::new();
+    let (mut outputs, mut sections) = (Vec::new(), Vec::new());
     for sweep in &sweeps {
-        let svg = chart::svg(&output::chart(sweep));
+        let chart = output::chart(sweep);
+        let svg = chart::svg(&chart);
         let svg = svg.with_context(|| format!("cannot draw the chart of sweep {}", sweep.name))?;
         outputs.push((format!("{}.csv", sweep.name), output::csv(sweep)?));
         outputs.push((format!("{}.svg", sweep.name), svg));
+        sections.push(Section { table: output::table(sweep), chart_title: chart.title, sweep });
     }
-    let sweeps = sweeps.iter().map(output::section).collect();
-    let mut page = Page { machine: &machine, params: &params, sweeps, link: None };
+    let mut page = Page { machine: &machine, params: &params, sweeps: sections, link: None };
     outputs.push((README_FILE.to_string(), pages::render("sweeps.md", &page)?));
     let summary = pages::render("scaling.md", &page)?;
     if let Some(guide) = guide {
@@ -114,7 +122,9 @@ fn point(dir: &Path, line: usize, given: &SweepLine) -> Result<Point> {
         bail!("{} holds {} results; a point's holds one", given.export, results.len());
     };
     let mut record = files::record_of(&given.record);
-    record.wait_ms = record.wait_ms.or_else(|| option(&given.command, "--wait-ms"));
+    // A record without `wait_ms` takes it from the command (`--wait-ms 1000`).
+    let mut words = given.command.split_whitespace().skip_while(|word| *word != "--wait-ms");
+    record.wait_ms = record.wait_ms.or_else(|| words.nth(1)?.parse().ok());
     Ok(Point {
         line,
         variant: given.variant.clone(),
@@ -129,32 +139,10 @@ fn point(dir: &Path, line: usize, given: &SweepLine) -> Result<Point> {
     })
 }
 
-/// The number after `name` in a command line (`--wait-ms 1000`).
-fn option(command: &str, name: &str) -> Option<f64> {
-    let mut words = command.split_whitespace();
-    words.find(|word| *word == name)?;
-    words.next()?.parse().ok()
-}
-
 /// A sweep's name becomes `<sweep>.csv` and `<sweep>.svg`.
 fn check_name(sweep: &str) -> Result<()> {
     ensure!(files::is_file_name(sweep), "sweep name {sweep:?} cannot be used as a file name");
     let own = sweep == "README" || sweep == "records";
     ensure!(!own, "sweep name {sweep:?} would overwrite one of the sweep report's own files");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Options are read from the command line; a missing or bad one is absent.
-    #[test]
-    fn options_from_the_command() {
-        let command = "bin/concur-async sleep --tasks 10 --wait-ms 1000";
-        assert_eq!(option(command, "--wait-ms"), Some(1000.0));
-        assert_eq!(option(command, "--tasks"), Some(10.0));
-        assert_eq!(option(command, "--workers"), None);
-        assert_eq!(option("x --wait-ms", "--wait-ms"), None);
-    }
 }

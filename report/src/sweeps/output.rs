@@ -1,6 +1,5 @@
 //! The sweep report's outputs, each read from the derived model: `<sweep>.csv` (the csv crate),
-//! the chart spec (handed to [`crate::chart`]), the compact Markdown table ([`Table`]) and the
-//! templates' sections.
+//! the chart spec (handed to [`crate::chart`]) and the compact Markdown table ([`Table`]).
 //!
 //! As in `summary.csv`, measured times keep hyperfine's precision, derived numbers are rounded to
 //! what they can mean, and a figure that does not exist is an empty cell, never a 0. The base
@@ -8,43 +7,36 @@
 //! `ratio_to_ideal`, then (`tasksize`) the fit.
 
 use anyhow::{Context, Result};
-use serde::Serialize;
 
 use crate::chart::{self, Chart, Series, Unit};
 use crate::format::{and_list, duration, factor, kib, trimmed, value};
 use crate::table::{Align, NONE, Table};
 
-use super::derive::{Kind, Line, PerUnit, Point, Sweep, url_latency_ms};
+use super::derive::{Kind, Line, Point, Sweep, url_latency_ms};
 
 /// The columns every sweep's CSV starts with.
 const BASE: &str = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak_rss_kib";
 
-/// A derived column of the CSV: the sweeps that have it, its name (with its unit) and its cell.
+/// A derived column of the CSV: the sweeps that have it (none listed: every sweep), its name (with
+/// its unit) and its cell.
 type Column = (&'static [Kind], &'static str, fn(&Point) -> Option<String>);
 
 const CPU: &[Kind] = &[Kind::Tasksize, Kind::Workers];
-const EVERY: &[Kind] = &[
-    Kind::Tasks,
-    Kind::Inflight,
-    Kind::Latency,
-    Kind::Tasksize,
-    Kind::Workers,
-    Kind::Callers,
-    Kind::Other,
-];
 
 /// Every derived column, in the one order they appear in (the `pss_` ones only where some point
 /// measured PSS); `tasksize`'s fit comes after the columns earlier reports wrote.
 const COLUMNS: &[Column] = &[
     (&[Kind::Tasks], "wait_s", |p| number(p.figures.wait_s, 6)),
-    (&[Kind::Tasks], "memory_per_task_kib", |p| per_unit(p.figures.per_unit)),
-    (&[Kind::Tasks], "pss_kib", |p| count(p.pss_kib)),
-    (&[Kind::Tasks], "pss_per_task_kib", |p| per_unit(p.figures.pss_per_unit)),
-    (&[Kind::Inflight, Kind::Latency], "requests", |p| count(p.record.requests)),
+    (&[Kind::Tasks], "memory_per_task_kib", |p| number(p.figures.per_unit.map(|per| per.kib), 3)),
+    (&[Kind::Tasks], "pss_kib", |p| p.pss_kib.map(|n| n.to_string())),
+    (&[Kind::Tasks], "pss_per_task_kib", |p| number(p.figures.pss_per_unit.map(|per| per.kib), 3)),
+    (&[Kind::Inflight, Kind::Latency], "requests", |p| p.record.requests.map(|n| n.to_string())),
     (&[Kind::Inflight], "latency_ms", |p| number(url_latency_ms(&p.command), 3)),
-    (&[Kind::Inflight], "memory_per_in_flight_kib", |p| per_unit(p.figures.per_unit)),
-    (&[Kind::Latency], "concurrency", |p| count(Some(p.record.parallelism()))),
-    (&[Kind::Tasksize], "tasks", |p| count(p.record.tasks)),
+    (&[Kind::Inflight], "memory_per_in_flight_kib", |p| {
+        number(p.figures.per_unit.map(|per| per.kib), 3)
+    }),
+    (&[Kind::Latency], "concurrency", |p| Some(p.record.parallelism().to_string())),
+    (&[Kind::Tasksize], "tasks", |p| p.record.tasks.map(|n| n.to_string())),
     (CPU, "workers", |p| number(p.figures.workers, 0)),
     (CPU, "speedup_vs_seq", |p| number(p.figures.speedup, 4)),
     (CPU, "ideal_speedup", |p| number(p.figures.ideal_speedup, 0)),
@@ -52,9 +44,9 @@ const COLUMNS: &[Column] = &[
         number(p.figures.overhead_per_task_s.map(|s| s * 1e6), 4)
     }),
     (&[Kind::Callers], "duplicates", |p| number(p.figures.duplicates, 0)),
-    (&[Kind::Callers], "conversions", |p| count(p.record.conversions)),
-    (EVERY, "ideal_s", |p| number(p.figures.ideal_s, 6)),
-    (EVERY, "ratio_to_ideal", |p| number(p.figures.ratio_to_ideal, 4)),
+    (&[Kind::Callers], "conversions", |p| p.record.conversions.map(|n| n.to_string())),
+    (&[], "ideal_s", |p| number(p.figures.ideal_s, 6)),
+    (&[], "ratio_to_ideal", |p| number(p.figures.ratio_to_ideal, 4)),
     (&[Kind::Tasksize], "fit_per_task_us", |p| {
         number(p.figures.fit.map(|f| f.per_task_s * 1e6), 4)
     }),
@@ -69,19 +61,11 @@ fn number(figure: Option<f64>, decimals: usize) -> Option<String> {
     Some(if text == "-0" { "0".into() } else { text })
 }
 
-fn per_unit(per_unit: Option<PerUnit>) -> Option<String> {
-    number(per_unit.map(|per_unit| per_unit.kib), 3)
-}
-
-fn count(count: Option<u64>) -> Option<String> {
-    count.map(|count| count.to_string())
-}
-
 /// `<sweep>.csv`: one row per point, in the order the points ran.
 pub fn csv(sweep: &Sweep) -> Result<String> {
     let pss = sweep.points.iter().any(|p| p.pss_kib.is_some());
     let ours = |(kinds, name, _): &&Column| {
-        kinds.contains(&sweep.kind) && (pss || !name.starts_with("pss_"))
+        (kinds.is_empty() || kinds.contains(&sweep.kind)) && (pss || !name.starts_with("pss_"))
     };
     let columns: Vec<&Column> = COLUMNS.iter().filter(ours).collect();
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -179,7 +163,7 @@ fn names(variants: &[&str]) -> String {
 }
 
 /// One row per variant, one column per value of the parameter.
-fn table(sweep: &Sweep) -> String {
+pub fn table(sweep: &Sweep) -> String {
     let heading = (format!("variant \\ {}", axes(sweep).0), Align::Left);
     let values = sweep.at.iter().map(|at| (value(at.value), Align::Right));
     let mut table = Table::new(std::iter::once(heading).chain(values));
@@ -213,17 +197,4 @@ fn cell(kind: Kind, point: &Point) -> String {
         }
     };
     main + &after.unwrap_or_default()
-}
-
-/// A sweep as the templates read it: with its table and its chart's title.
-#[derive(Serialize)]
-pub struct Section<'a> {
-    #[serde(flatten)]
-    pub sweep: &'a Sweep,
-    pub table: String,
-    pub chart_title: String,
-}
-
-pub fn section(sweep: &Sweep) -> Section<'_> {
-    Section { table: table(sweep), chart_title: chart(sweep).title, sweep }
 }
