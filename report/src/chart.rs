@@ -4,22 +4,23 @@
 //!
 //! A log axis is a linear one over log10 of the values, ticked here, rather than plotters'
 //! `log_scale()`: every chart then has one coordinate type, not a generic function per pair of
-//! axes. A dashed line is drawn solid with the opacity `DASHED`, rewritten into a `stroke-dasharray`,
+//! axes. A dashed line is drawn solid with the opacity `DASHED`, then made a `stroke-dasharray`,
 //! rather than with plotters' dashed elements, which write each dash as a line of its own. Text is
 //! SVG `<text>`: no font files.
 
 use std::ops::Range;
 
 use anyhow::{Context, Result, ensure};
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
-use plotters::coord::{CoordTranslate, Shift};
+use plotters::coord::{
+    CoordTranslate, Shift,
+    ranged1d::{DefaultFormatting, KeyPointHint},
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::format::{self, duration, factor};
 
-/// Colours by index (0xRRGGBB): 0 seq, 1 threads, 2 async, 3 procs, 4 python-*, 5 other; past the
-/// end, black.
+/// Colours (0xRRGGBB) by index: seq, threads, async, procs, python-*, other; past the end, black.
 pub const PALETTE: [u32; 6] = [0xe4572e, 0x4c78a8, 0x54a24b, 0xb279a2, 0xeeca3b, 0x9d9d9d];
 
 /// How the value axis labels its ticks (and a bar its value): `57.3 ms`, `1.97×`, `20 000`.
@@ -44,8 +45,7 @@ pub struct Chart {
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    /// Horizontal bars, top to bottom in the given order: each its value (a median), a whisker
-    /// over its spread and a dashed tick at its ideal, when it has them.
+    /// Horizontal bars, top to bottom: a value, a whisker over its spread, a dashed ideal tick.
     Bars(Vec<Bar>),
     /// One row per item, one mark per value (`values[i]` with marker shape `i`: p50, p99, max)
     /// joined by a thin line, and a dashed reference line with its label.
@@ -99,11 +99,9 @@ type Entry = (String, Swatch);
 pub fn svg(chart: &Chart) -> Result<String> {
     let ((x, y, legend), unit) = (read(chart)?, chart.unit);
     // The rows' names, cut to 40 characters, and the values after the bars.
-    let bar = |bar: &Bar| (cut(&bar.label, 40), unit.format(bar.value));
-    let row = |row: &DotRow| (cut(&row.label, 40), String::new());
     let (names, values): (Vec<String>, Vec<String>) = match &chart.kind {
-        Kind::Bars(bars) => bars.iter().map(bar).unzip(),
-        Kind::Dots { rows, .. } => rows.iter().map(row).unzip(),
+        Kind::Bars(bars) => bars.iter().map(|b| (cut(&b.label, 40), unit.format(b.value))).unzip(),
+        Kind::Dots { rows, .. } => rows.iter().map(|r| (cut(&r.label, 40), String::new())).unzip(),
         Kind::Lines { .. } => (Vec::new(), Vec::new()),
     };
     // Left of the plot: names or ticks. Right: the value after a bar, then the legend's column.
@@ -130,7 +128,9 @@ pub fn svg(chart: &Chart) -> Result<String> {
         // A row's tick is at its centre and `centres` counts down, so this is its index.
         let name = |at: &f64| names.get((names.len() as f64 - 0.5 - at) as usize).cloned();
         let y_tick = |at: &f64| name(at).unwrap_or_else(|| y.tick(*at, unit));
-        let log = |axis: &Axis| if axis.log { " (log scale)" } else { "" };
+        let desc = |label: &str, axis: &Axis| {
+            format!("{label}{}", if axis.log { " (log scale)" } else { "" })
+        };
         let mut mesh = plot.configure_mesh();
         mesh.bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
             .x_label_formatter(&x_tick)
@@ -140,17 +140,13 @@ pub fn svg(chart: &Chart) -> Result<String> {
             .axis_desc_style(text(13, HPos::Center));
         let value = &chart.value_label;
         match &chart.kind {
-            Kind::Lines { x_label, .. } => {
-                mesh.x_desc(x_label.clone() + log(&x)).y_desc(value.clone() + log(&y))
-            }
-            _ => mesh.x_desc(value.clone() + log(&x)).disable_y_mesh(),
+            Kind::Lines { x_label, .. } => mesh.x_desc(desc(x_label, &x)).y_desc(desc(value, &y)),
+            _ => mesh.x_desc(desc(value, &x)).disable_y_mesh(),
         };
         mesh.draw()?;
         match &chart.kind {
             Kind::Bars(bars) => draw_bars(&mut plot, &x, bars, unit)?,
-            Kind::Dots { rows, reference, .. } => {
-                draw_dots(&mut plot, &x, rows, reference.as_ref().map(|line| line.1))?
-            }
+            Kind::Dots { rows, reference, .. } => draw_dots(&mut plot, &x, rows, reference)?,
             Kind::Lines { series, .. } => draw_lines(&mut plot, [&x, &y], series)?,
         }
         for (entry, y) in legend.iter().zip((TOP + 20..).step_by(20)) {
@@ -158,8 +154,7 @@ pub fn svg(chart: &Chart) -> Result<String> {
         }
         root.present()?;
     }
-    let dashed = format!("opacity=\"{DASHED}\"");
-    Ok(svg.replace(&dashed, "stroke-dasharray=\"6 3\""))
+    Ok(svg.replace(&format!("opacity=\"{DASHED}\""), "stroke-dasharray=\"6 3\""))
 }
 
 /// A chart's axes and legend (the colours given, then what marks and dashed lines mean).
@@ -210,11 +205,10 @@ fn draw_bars(plot: &mut Plot, x: &Axis, bars: &[Bar], unit: Unit) -> Result<()> 
         plot.draw_series([Rectangle::new([(base, y - 0.32), (end, y + 0.32)], fill)])?;
         // A whisker end past the axis (or <= 0 on a log one) stops at its end.
         let clip = |v| x.at(v).unwrap_or(x.low).clamp(x.low, x.high);
+        let cap = |x| [(x, y - 0.18), (x, y + 0.18)];
         let spread = bar.spread.filter(|(lo, hi)| (lo + hi).is_finite());
-        let (spread, cap) =
-            (spread.map(|(lo, hi)| (clip(lo), clip(hi))), |x| [(x, y - 0.18), (x, y + 0.18)]);
-        let whisker =
-            spread.into_iter().flat_map(|(lo, hi)| [[(lo, y), (hi, y)], cap(lo), cap(hi)]);
+        let spread = spread.map(|(lo, hi)| (clip(lo), clip(hi)));
+        let whisker = spread.iter().flat_map(|&(lo, hi)| [[(lo, y), (hi, y)], cap(lo), cap(hi)]);
         plot.draw_series(whisker.map(|ends| PathElement::new(ends, INK.stroke_width(2))))?;
         let ideal = bar.ideal.and_then(|ideal| x.at(ideal));
         let tick = |at| PathElement::new([(at, y - 0.45), (at, y + 0.45)], line(BLACK, true));
@@ -226,8 +220,8 @@ fn draw_bars(plot: &mut Plot, x: &Axis, bars: &[Bar], unit: Unit) -> Result<()> 
     Ok(())
 }
 
-/// Each row's marks joined by a line, and the dashed reference line across the rows.
-fn draw_dots(plot: &mut Plot, x: &Axis, rows: &[DotRow], reference: Option<f64>) -> Result<()> {
+/// Each row's marks joined by a line, and the dashed reference line (`at` its value) across them.
+fn draw_dots(plot: &mut Plot, x: &Axis, rows: &[DotRow], at: &Option<(String, f64)>) -> Result<()> {
     for (row, y) in rows.iter().zip(centres(rows.len())) {
         let at = |(shape, value): (usize, &Option<f64>)| Some((shape, x.at((*value)?)?));
         let marks: Vec<(usize, f64)> = row.values.iter().enumerate().filter_map(at).collect();
@@ -239,7 +233,7 @@ fn draw_dots(plot: &mut Plot, x: &Axis, rows: &[DotRow], reference: Option<f64>)
         }
     }
     let ends = |at| [(at, 0.0), (at, rows.len() as f64)];
-    let at = reference.and_then(|at| x.at(at));
+    let at = at.as_ref().and_then(|(_, at)| x.at(*at));
     plot.draw_series(at.map(|at| PathElement::new(ends(at), line(BLACK, true))))?;
     Ok(())
 }
@@ -285,10 +279,9 @@ impl Axis {
     /// Ticks: on a log axis at 1, 2 and 5 in each decade (each decade from three up); on a linear
     /// one about every seventh of it, at 1, 2 or 5 times a power of 10.
     fn fit(values: Vec<f64>, marks: impl IntoIterator<Item = f64>) -> Option<Axis> {
-        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        let (low, high) =
-            (finite.iter().copied().reduce(f64::min), finite.iter().copied().reduce(f64::max));
-        let log = finite.iter().all(|v| *v > 0.0) && high? / low? > LOG_SCALE_ABOVE;
+        let finite = || values.iter().copied().filter(|v| v.is_finite());
+        let (low, high) = (finite().reduce(f64::min)?, finite().reduce(f64::max)?);
+        let log = finite().all(|v| v > 0.0) && high / low > LOG_SCALE_ABOVE;
         let at = |v: f64| Some(if log { v.log10() } else { v }).filter(|at| at.is_finite());
         let shown: Vec<f64> = values.into_iter().filter_map(at).collect();
         let mut all: Vec<f64> = marks.into_iter().filter_map(at).collect();
@@ -368,23 +361,21 @@ impl Unit {
 }
 
 fn colour(index: usize) -> RGBColor {
-    // Each byte of 0xRRGGBB: the casts keep the low eight bits.
-    PALETTE
-        .get(index)
-        .map_or(BLACK, |rgb| RGBColor((rgb >> 16) as u8, (rgb >> 8) as u8, *rgb as u8))
+    // The bytes of 0xRRGGBB (each cast keeps the low eight bits); 0 is black.
+    let rgb = PALETTE.get(index).copied().unwrap_or(0);
+    RGBColor((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8)
 }
 
 /// Draws marker `n` at `at`, told apart in black and white (a dot, a triangle, a ring, a cross), so
 /// that series of one colour differ.
 fn mark<C, T: CoordTranslate<From = C>>(area: &On<T>, at: C, n: usize, c: RGBColor) -> Result<()> {
     let (at, fill, line) = (EmptyElement::at(at), c.filled(), c.stroke_width(2));
-    match n % 4 {
+    Ok(match n % 4 {
         0 => area.draw(&(at + Circle::new((0, 0), 5, fill)))?,
         1 => area.draw(&(at + TriangleMarker::new((0, 0), 6, fill)))?,
         2 => area.draw(&(at + Circle::new((0, 0), 5, line)))?,
         _ => area.draw(&(at + Cross::new((0, 0), 5, line)))?,
-    }
-    Ok(())
+    })
 }
 
 /// A legend entry's swatch: a colour, or a line (marker shape, colour, dashed), marked when solid.
@@ -397,15 +388,13 @@ enum Swatch {
 /// A legend entry, its swatch from (`x`, `y`).
 fn draw_key(root: &On<Shift>, (label, swatch): &Entry, (x, y): (i32, i32)) -> Result<()> {
     root.draw(&Text::new(cut(label, 40), (x + 28, y), text(12, HPos::Left)))?;
+    let (square, ends) = ([(x, y - 6), (x + 12, y + 6)], [(x, y), (x + 22, y)]);
     match *swatch {
-        Swatch::Square(c) => {
-            root.draw(&Rectangle::new([(x, y - 6), (x + 12, y + 6)], c.filled()))?
-        }
-        Swatch::Line(shape, c, dashed) => {
-            root.draw(&PathElement::new([(x, y), (x + 22, y)], line(c, dashed)))?;
-            if !dashed {
-                mark(root, (x + 11, y), shape, c)?;
-            }
+        Swatch::Square(c) => root.draw(&Rectangle::new(square, c.filled()))?,
+        Swatch::Line(_, c, true) => root.draw(&PathElement::new(ends, line(c, true)))?,
+        Swatch::Line(shape, c, false) => {
+            root.draw(&PathElement::new(ends, line(c, false)))?;
+            mark(root, (x + 11, y), shape, c)?
         }
     }
     Ok(())
@@ -425,7 +414,7 @@ fn cut(text: &str, max: usize) -> String {
     kept.chain(long.then_some('…')).collect()
 }
 
-/// Text in ink, `px` pixels high (plotters writes a font's size ÷ 1.24), centred on its anchor's y.
+/// Text in ink, `px` pixels high (plotters writes a font's size ÷ 1.24), centred on the anchor's y.
 fn text(px: u8, anchor: HPos) -> TextStyle<'static> {
     let font = (FONT, f64::from(px) * 1.24).into_font().color(&INK);
     font.pos(Pos::new(anchor, VPos::Center))
