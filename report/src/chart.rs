@@ -3,18 +3,15 @@
 //! apart in black and white, and a legend beside the plot.
 //!
 //! A log axis is a linear one over log10 of the values, ticked here, rather than plotters'
-//! `log_scale()`: every chart then has one coordinate type, not a generic function per pair of
-//! axes. A dashed line is drawn solid with the opacity `DASHED`, then made a `stroke-dasharray`,
-//! rather than with plotters' dashed elements, which write each dash as a line of its own. Text is
-//! SVG `<text>`: no font files.
+//! `log_scale()`: one coordinate type for every chart, not a generic function per pair of axes. A
+//! dashed line is drawn solid with the opacity `DASHED`, then made a `stroke-dasharray`, not with
+//! plotters' dashed elements, which write each dash as a line of its own. Text is SVG `<text>`.
 
 use std::ops::Range;
 
 use anyhow::{Context, Result, ensure};
-use plotters::coord::{
-    CoordTranslate, Shift,
-    ranged1d::{DefaultFormatting, KeyPointHint},
-};
+use plotters::coord::CoordTranslate;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -32,8 +29,7 @@ pub enum Unit {
     Plain,
 }
 
-/// A chart: its title (drawn on top), its value axis' caption and unit, what it draws, and the
-/// legend's colours as (label, palette index); what marks and dashed lines mean is added to them.
+/// A chart: its title, value axis caption and unit, what it draws, legend (label, colour index).
 #[derive(Debug, Clone)]
 pub struct Chart {
     pub title: String,
@@ -47,8 +43,7 @@ pub struct Chart {
 pub enum Kind {
     /// Horizontal bars, top to bottom: a value, a whisker over its spread, a dashed ideal tick.
     Bars(Vec<Bar>),
-    /// One row per item, one mark per value (`values[i]` with marker shape `i`: p50, p99, max)
-    /// joined by a thin line, and a dashed reference line with its label.
+    /// Rows of values (`values[i]` with marker `i`) joined by a thin line, and a dashed reference.
     Dots { rows: Vec<DotRow>, marks: Vec<String>, reference: Option<(String, f64)> },
     /// Lines over a horizontal parameter axis, with markers; a dashed series is an ideal.
     Lines { x_label: String, series: Vec<Series> },
@@ -86,7 +81,6 @@ const ROW: i32 = 27;
 /// Room for the title above a plot, and for the ticks and caption under it.
 const TOP: i32 = 44;
 const AXIS: i32 = 46;
-const FONT: &str = "Helvetica, Arial, sans-serif";
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 /// The opacity that marks a line to be dashed: no other element is drawn with it.
 const DASHED: f64 = 0.999;
@@ -98,7 +92,6 @@ type Entry = (String, Swatch);
 /// The chart as a standalone SVG document.
 pub fn svg(chart: &Chart) -> Result<String> {
     let ((x, y, legend), unit) = (read(chart)?, chart.unit);
-    // The rows' names, cut to 40 characters, and the values after the bars.
     let (names, values): (Vec<String>, Vec<String>) = match &chart.kind {
         Kind::Bars(bars) => bars.iter().map(|b| (cut(&b.label, 40), unit.format(b.value))).unzip(),
         Kind::Dots { rows, .. } => rows.iter().map(|r| (cut(&r.label, 40), String::new())).unzip(),
@@ -149,8 +142,17 @@ pub fn svg(chart: &Chart) -> Result<String> {
             Kind::Dots { rows, reference, .. } => draw_dots(&mut plot, &x, rows, reference)?,
             Kind::Lines { series, .. } => draw_lines(&mut plot, [&x, &y], series)?,
         }
-        for (entry, y) in legend.iter().zip((TOP + 20..).step_by(20)) {
-            draw_key(&root, entry, (key, y))?;
+        for ((label, swatch), y) in legend.iter().zip((TOP + 20..).step_by(20)) {
+            root.draw(&Text::new(cut(label, 40), (key + 28, y), text(12, HPos::Left)))?;
+            let (square, ends) = ([(key, y - 6), (key + 12, y + 6)], [(key, y), (key + 22, y)]);
+            match *swatch {
+                Swatch::Square(c) => root.draw(&Rectangle::new(square, c.filled()))?,
+                Swatch::Line(_, c, true) => root.draw(&PathElement::new(ends, line(c, true)))?,
+                Swatch::Line(shape, c, false) => {
+                    root.draw(&PathElement::new(ends, line(c, false)))?;
+                    mark(&root, (key + 11, y), shape, c)?
+                }
+            }
         }
         root.present()?;
     }
@@ -183,9 +185,8 @@ fn read(chart: &Chart) -> Result<(Axis, Axis, Vec<Entry>)> {
             (Axis::fit(values.collect(), reference.iter().map(|line| line.1)), rows(dots.len()))
         }
         Kind::Lines { series, .. } => {
-            let swatch = |(n, s): (usize, &Series)| Swatch::Line(n, colour(s.colour), s.dashed);
-            legend
-                .extend(series.iter().enumerate().map(|(n, s)| (s.label.clone(), swatch((n, s)))));
+            let key = |n, s: &Series| Swatch::Line(n, colour(s.colour), s.dashed);
+            legend.extend(series.iter().enumerate().map(|(n, s)| (s.label.clone(), key(n, s))));
             let points = series.iter().flat_map(|series| &series.points);
             let (xs, ys): (Vec<f64>, Vec<f64>) = points.copied().unzip();
             ensure!(!xs.is_empty(), "the line chart {title:?} has no points");
@@ -206,14 +207,14 @@ fn draw_bars(plot: &mut Plot, x: &Axis, bars: &[Bar], unit: Unit) -> Result<()> 
         // A whisker end past the axis (or <= 0 on a log one) stops at its end.
         let clip = |v| x.at(v).unwrap_or(x.low).clamp(x.low, x.high);
         let cap = |x| [(x, y - 0.18), (x, y + 0.18)];
-        let spread = bar.spread.filter(|(lo, hi)| (lo + hi).is_finite());
-        let spread = spread.map(|(lo, hi)| (clip(lo), clip(hi)));
-        let whisker = spread.iter().flat_map(|&(lo, hi)| [[(lo, y), (hi, y)], cap(lo), cap(hi)]);
+        let span =
+            bar.spread.filter(|s| (s.0 + s.1).is_finite()).map(|(lo, hi)| (clip(lo), clip(hi)));
+        let whisker = span.iter().flat_map(|&(lo, hi)| [[(lo, y), (hi, y)], cap(lo), cap(hi)]);
         plot.draw_series(whisker.map(|ends| PathElement::new(ends, INK.stroke_width(2))))?;
         let ideal = bar.ideal.and_then(|ideal| x.at(ideal));
         let tick = |at| PathElement::new([(at, y - 0.45), (at, y + 0.45)], line(BLACK, true));
         plot.draw_series(ideal.map(tick))?;
-        let after = [spread.map(|(_, hi)| hi), ideal].into_iter().flatten().fold(end, f64::max);
+        let after = [span.map(|(_, hi)| hi), ideal].into_iter().flatten().fold(end, f64::max);
         let value = Text::new(unit.format(bar.value), (6, 0), text(12, HPos::Left));
         plot.draw_series([EmptyElement::at((after, y)) + value])?;
     }
@@ -225,8 +226,7 @@ fn draw_dots(plot: &mut Plot, x: &Axis, rows: &[DotRow], at: &Option<(String, f6
     for (row, y) in rows.iter().zip(centres(rows.len())) {
         let at = |(shape, value): (usize, &Option<f64>)| Some((shape, x.at((*value)?)?));
         let marks: Vec<(usize, f64)> = row.values.iter().enumerate().filter_map(at).collect();
-        let join = marks.iter().map(|mark| (mark.1, y));
-        plot.draw_series(LineSeries::new(join, colour(row.colour)))?;
+        plot.draw_series(LineSeries::new(marks.iter().map(|m| (m.1, y)), colour(row.colour)))?;
         // The first mark (p50) drawn last, on top where marks meet.
         for &(shape, at) in marks.iter().rev() {
             mark(plot.plotting_area(), (at, y), shape, colour(row.colour))?;
@@ -262,8 +262,7 @@ fn centres(rows: usize) -> impl Iterator<Item = f64> {
     (0..rows).map(move |row| (rows - row) as f64 - 0.5)
 }
 
-/// One axis, linear from `low` to `high` in plot space (log10 of the values on a log axis, the
-/// values on a linear one), labelled and gridded at `ticks`.
+/// An axis, linear from `low` to `high` in plot space (log10 of the values on a log one), ticked.
 #[derive(Debug, Clone)]
 struct Axis {
     log: bool,
@@ -273,21 +272,18 @@ struct Axis {
 }
 
 impl Axis {
-    /// The axis for `values`, showing `marks` (whisker ends, ideals, a reference) too; None when no
-    /// value can be drawn. The one log/linear rule: logarithmic when the finite values are all
-    /// positive and span more than `LOG_SCALE_ABOVE` times. A linear axis starts at zero or below.
-    /// Ticks: on a log axis at 1, 2 and 5 in each decade (each decade from three up); on a linear
-    /// one about every seventh of it, at 1, 2 or 5 times a power of 10.
+    /// The axis for `values` and `marks` (whisker ends, ideals, a reference); None when no value
+    /// can be drawn. The one log rule: the finite values all positive and over `LOG_SCALE_ABOVE`
+    /// times apart. A linear axis starts at zero or below. Ticks: 1, 2 and 5 a decade on a log axis
+    /// (1 alone from three decades up); about every seventh of a linear one, at 1, 2 or 5 × 10ⁿ.
     fn fit(values: Vec<f64>, marks: impl IntoIterator<Item = f64>) -> Option<Axis> {
         let finite = || values.iter().copied().filter(|v| v.is_finite());
         let (low, high) = (finite().reduce(f64::min)?, finite().reduce(f64::max)?);
         let log = finite().all(|v| v > 0.0) && high / low > LOG_SCALE_ABOVE;
         let at = |v: f64| Some(if log { v.log10() } else { v }).filter(|at| at.is_finite());
         let shown: Vec<f64> = values.into_iter().filter_map(at).collect();
-        let mut all: Vec<f64> = marks.into_iter().filter_map(at).collect();
-        all.extend(&shown);
-        let lo = all.iter().copied().fold(f64::MAX, f64::min);
-        let hi = all.iter().copied().fold(f64::MIN, f64::max);
+        let all = marks.into_iter().filter_map(at).chain(shown.iter().copied());
+        let (lo, hi) = all.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
         let (span, step) = (hi - lo, nice_step((hi - lo.min(0.0)) / 6.0));
         let (down, up) = ((lo.min(0.0) / step).floor(), (hi / step).ceil());
         let (low, high) = match log {
@@ -330,7 +326,6 @@ impl Ranged for Axis {
         from + (fraction * f64::from(to - from)).round() as i32
     }
 
-    /// The ticks, and no light grid lines between them.
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
         if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
     }
@@ -366,38 +361,22 @@ fn colour(index: usize) -> RGBColor {
     RGBColor((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8)
 }
 
-/// Draws marker `n` at `at`, told apart in black and white (a dot, a triangle, a ring, a cross), so
-/// that series of one colour differ.
+/// Marker `n` at `at`: a dot, a triangle, a ring, a cross, told apart in black and white.
 fn mark<C, T: CoordTranslate<From = C>>(area: &On<T>, at: C, n: usize, c: RGBColor) -> Result<()> {
     let (at, fill, line) = (EmptyElement::at(at), c.filled(), c.stroke_width(2));
-    Ok(match n % 4 {
+    match n % 4 {
         0 => area.draw(&(at + Circle::new((0, 0), 5, fill)))?,
         1 => area.draw(&(at + TriangleMarker::new((0, 0), 6, fill)))?,
         2 => area.draw(&(at + Circle::new((0, 0), 5, line)))?,
         _ => area.draw(&(at + Cross::new((0, 0), 5, line)))?,
-    })
+    }
+    Ok(())
 }
 
 /// A legend entry's swatch: a colour, or a line (marker shape, colour, dashed), marked when solid.
-#[derive(Debug, Clone, Copy)]
 enum Swatch {
     Square(RGBColor),
     Line(usize, RGBColor, bool),
-}
-
-/// A legend entry, its swatch from (`x`, `y`).
-fn draw_key(root: &On<Shift>, (label, swatch): &Entry, (x, y): (i32, i32)) -> Result<()> {
-    root.draw(&Text::new(cut(label, 40), (x + 28, y), text(12, HPos::Left)))?;
-    let (square, ends) = ([(x, y - 6), (x + 12, y + 6)], [(x, y), (x + 22, y)]);
-    match *swatch {
-        Swatch::Square(c) => root.draw(&Rectangle::new(square, c.filled()))?,
-        Swatch::Line(_, c, true) => root.draw(&PathElement::new(ends, line(c, true)))?,
-        Swatch::Line(shape, c, false) => {
-            root.draw(&PathElement::new(ends, line(c, false)))?;
-            mark(root, (x + 11, y), shape, c)?
-        }
-    }
-    Ok(())
 }
 
 /// About how wide the widest of `texts` is drawn at 12-13 px, in pixels.
@@ -416,7 +395,7 @@ fn cut(text: &str, max: usize) -> String {
 
 /// Text in ink, `px` pixels high (plotters writes a font's size ÷ 1.24), centred on the anchor's y.
 fn text(px: u8, anchor: HPos) -> TextStyle<'static> {
-    let font = (FONT, f64::from(px) * 1.24).into_font().color(&INK);
+    let font = ("Helvetica, Arial, sans-serif", f64::from(px) * 1.24).into_font().color(&INK);
     font.pos(Pos::new(anchor, VPos::Center))
 }
 
