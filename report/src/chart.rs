@@ -3,31 +3,22 @@
 //! apart in black and white, and a legend beside the plot.
 //!
 //! A log axis is a linear one over log10 of the values, ticked here, rather than plotters'
-//! `log_scale()`: every chart then has one coordinate type, not a generic function per pair of
-//! axes. A dashed line (an ideal, a reference) is drawn solid with the opacity `DASHED` and that
-//! opacity rewritten into a `stroke-dasharray`, rather than with plotters' dashed elements, which
-//! write each dash as a line of its own. Text is SVG `<text>`: no font files.
+//! `log_scale()`: one coordinate type for every chart, not a generic function per pair of axes. A
+//! dashed line is drawn solid with the opacity `DASHED`, then made a `stroke-dasharray`, not with
+//! plotters' dashed elements, which write each dash as a line of its own. Text is SVG `<text>`.
 
 use std::ops::Range;
 
 use anyhow::{Context, Result, ensure};
+use plotters::coord::CoordTranslate;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
-use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::format::{duration, factor, grouped, trimmed};
+use crate::format::{self, duration, factor};
 
-/// Colours by index: 0 seq, 1 threads, 2 async, 3 procs, 4 python (every python-* model), 5 other.
-/// An index past the end draws in black, as a shared ideal is.
-pub const PALETTE: [RGBColor; 6] = [
-    RGBColor(0xe4, 0x57, 0x2e),
-    RGBColor(0x4c, 0x78, 0xa8),
-    RGBColor(0x54, 0xa2, 0x4b),
-    RGBColor(0xb2, 0x79, 0xa2),
-    RGBColor(0xee, 0xca, 0x3b),
-    RGBColor(0x9d, 0x9d, 0x9d),
-];
+/// Colours (0xRRGGBB) by index: seq, threads, async, procs, python-*, other; past the end, black.
+pub const PALETTE: [u32; 6] = [0xe4572e, 0x4c78a8, 0x54a24b, 0xb279a2, 0xeeca3b, 0x9d9d9d];
 
 /// How the value axis labels its ticks (and a bar its value): `57.3 ms`, `1.97×`, `20 000`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,32 +29,23 @@ pub enum Unit {
     Plain,
 }
 
-/// A chart: its title, its value axis, what it draws, and its legend.
+/// A chart: its title, value axis caption and unit, what it draws, legend (label, colour index).
 #[derive(Debug, Clone)]
 pub struct Chart {
-    /// Drawn on top, e.g. "squares: median wall time per variant".
     pub title: String,
-    /// The value axis caption, e.g. "median wall time".
     pub value_label: String,
     pub unit: Unit,
     pub kind: Kind,
-    /// Legend entries shown beside or under the plot: (label, palette index). Marks of Dots and
-    /// dashed ideal/reference lines are explained in the legend automatically.
     pub legend: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    /// Horizontal bars, one row per bar, top to bottom in the given order; value axis horizontal.
-    /// Each bar: its value (median), an optional spread drawn as a whisker from lo to hi, an
-    /// optional ideal drawn as a dashed dark tick across the bar.
+    /// Horizontal bars, top to bottom: a value, a whisker over its spread, a dashed ideal tick.
     Bars(Vec<Bar>),
-    /// One row per item; on each row one mark per value (`values[i]` drawn with marker shape
-    /// `i`: e.g. p50, p99, max), joined by a thin line in the row's colour; an optional vertical
-    /// dashed reference line with its label.
+    /// Rows of values (`values[i]` with marker `i`) joined by a thin line, and a dashed reference.
     Dots { rows: Vec<DotRow>, marks: Vec<String>, reference: Option<(String, f64)> },
-    /// Lines over a horizontal parameter axis: one line per series with markers; a dashed series is
-    /// an ideal.
+    /// Lines over a horizontal parameter axis, with markers; a dashed series is an ideal.
     Lines { x_label: String, series: Vec<Series> },
 }
 
@@ -91,7 +73,6 @@ pub struct Series {
     pub dashed: bool,
 }
 
-/// The ratio of largest to smallest value above which an axis is logarithmic.
 const LOG_SCALE_ABOVE: f64 = 20.0;
 const WIDTH: i32 = 840;
 /// A chart of lines is this high; a chart of rows grows by `ROW` a row.
@@ -100,7 +81,6 @@ const ROW: i32 = 27;
 /// Room for the title above a plot, and for the ticks and caption under it.
 const TOP: i32 = 44;
 const AXIS: i32 = 46;
-const FONT: &str = "Helvetica, Arial, sans-serif";
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 /// The opacity that marks a line to be dashed: no other element is drawn with it.
 const DASHED: f64 = 0.999;
@@ -109,40 +89,26 @@ type On<'b, T> = DrawingArea<SVGBackend<'b>, T>;
 type Plot<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>;
 type Entry = (String, Swatch);
 
-/// The one log/linear rule for every axis: logarithmic when the positive values span more than
-/// `LOG_SCALE_ABOVE` (20) times and none is <= 0. NaN and infinities are ignored.
-pub fn log_scale(values: impl IntoIterator<Item = f64>) -> bool {
-    let finite: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
-    let low = finite.iter().copied().fold(f64::MAX, f64::min);
-    let high = finite.iter().copied().fold(0.0, f64::max);
-    finite.iter().all(|v| *v > 0.0) && high / low > LOG_SCALE_ABOVE
-}
-
 /// The chart as a standalone SVG document.
 pub fn svg(chart: &Chart) -> Result<String> {
     let ((x, y, legend), unit) = (read(chart)?, chart.unit);
-    // The rows' names, cut to 40 characters, and the values after the bars.
-    let bar = |bar: &Bar| (cut(&bar.label, 40), unit.format(bar.value));
-    let row = |row: &DotRow| (cut(&row.label, 40), String::new());
     let (names, values): (Vec<String>, Vec<String>) = match &chart.kind {
-        Kind::Bars(bars) => bars.iter().map(bar).unzip(),
-        Kind::Dots { rows, .. } => rows.iter().map(row).unzip(),
+        Kind::Bars(bars) => bars.iter().map(|b| (cut(&b.label, 40), unit.format(b.value))).unzip(),
+        Kind::Dots { rows, .. } => rows.iter().map(|r| (cut(&r.label, 40), String::new())).unzip(),
         Kind::Lines { .. } => (Vec::new(), Vec::new()),
     };
     // Left of the plot: names or ticks. Right: the value after a bar, then the legend's column.
     let ticks = y.ticks.iter().map(|at| y.tick(*at, unit));
     let left = [widest(&names) + 18, widest(ticks) + 40][usize::from(names.is_empty())];
     let key = WIDTH - (widest(legend.iter().map(|entry| &entry.0)) + 40).clamp(100, 320);
-    let bottom = match names.len() as i32 {
-        0 => LINES_HEIGHT - 10,
-        rows => TOP + ROW * rows + AXIS,
-    };
+    let rows = names.len() as i32;
+    let bottom = if rows == 0 { LINES_HEIGHT - 10 } else { TOP + ROW * rows + AXIS };
     let height = (bottom + 10).max(TOP + 30 + 20 * legend.len() as i32);
     let mut svg = String::new();
     {
         // A few hundred pixels each: positive and far inside u32.
-        let size = (WIDTH as u32, height as u32);
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH as u32, height as u32)).into_drawing_area();
         root.fill(&WHITE)?;
         let bold = text(16, HPos::Left).font.style(FontStyle::Bold).color(&INK);
         root.draw(&Text::new(cut(&chart.title, 90), (12, 12), bold))?;
@@ -155,6 +121,9 @@ pub fn svg(chart: &Chart) -> Result<String> {
         // A row's tick is at its centre and `centres` counts down, so this is its index.
         let name = |at: &f64| names.get((names.len() as f64 - 0.5 - at) as usize).cloned();
         let y_tick = |at: &f64| name(at).unwrap_or_else(|| y.tick(*at, unit));
+        let desc = |label: &str, axis: &Axis| {
+            format!("{label}{}", if axis.log { " (log scale)" } else { "" })
+        };
         let mut mesh = plot.configure_mesh();
         mesh.bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
             .x_label_formatter(&x_tick)
@@ -164,31 +133,40 @@ pub fn svg(chart: &Chart) -> Result<String> {
             .axis_desc_style(text(13, HPos::Center));
         let value = &chart.value_label;
         match &chart.kind {
-            Kind::Lines { x_label, .. } => mesh.x_desc(x.caption(x_label)).y_desc(y.caption(value)),
-            _ => mesh.x_desc(x.caption(value)).disable_y_mesh(),
+            Kind::Lines { x_label, .. } => mesh.x_desc(desc(x_label, &x)).y_desc(desc(value, &y)),
+            _ => mesh.x_desc(desc(value, &x)).disable_y_mesh(),
         };
         mesh.draw()?;
         match &chart.kind {
             Kind::Bars(bars) => draw_bars(&mut plot, &x, bars, unit)?,
-            Kind::Dots { rows, .. } => draw_dots(&mut plot, &x, rows, chart)?,
+            Kind::Dots { rows, reference, .. } => draw_dots(&mut plot, &x, rows, reference)?,
             Kind::Lines { series, .. } => draw_lines(&mut plot, [&x, &y], series)?,
         }
-        for (entry, y) in legend.iter().zip((TOP + 20..).step_by(20)) {
-            draw_key(&root, entry, (key, y))?;
+        for ((label, swatch), y) in legend.iter().zip((TOP + 20..).step_by(20)) {
+            root.draw(&Text::new(cut(label, 40), (key + 28, y), text(12, HPos::Left)))?;
+            let (square, ends) = ([(key, y - 6), (key + 12, y + 6)], [(key, y), (key + 22, y)]);
+            match *swatch {
+                Swatch::Square(c) => root.draw(&Rectangle::new(square, c.filled()))?,
+                Swatch::Line(_, c, true) => root.draw(&PathElement::new(ends, line(c, true)))?,
+                Swatch::Line(shape, c, false) => {
+                    root.draw(&PathElement::new(ends, line(c, false)))?;
+                    mark(&root, (key + 11, y), shape, c)?
+                }
+            }
         }
         root.present()?;
     }
-    let dashed = format!("opacity=\"{DASHED}\"");
-    Ok(svg.replace(&dashed, "stroke-dasharray=\"6 3\""))
+    Ok(svg.replace(&format!("opacity=\"{DASHED}\""), "stroke-dasharray=\"6 3\""))
 }
 
-/// What a chart draws: its axes (across, the values or the parameter; up, the rows or the values)
-/// and legend (the colours given, then what marks and dashed lines mean). Fails on empty input.
+/// A chart's axes and legend (the colours given, then what marks and dashed lines mean).
 fn read(chart: &Chart) -> Result<(Axis, Axis, Vec<Entry>)> {
     let title = &chart.title;
     let square = |(label, i): &(String, usize)| (label.clone(), Swatch::Square(colour(*i)));
     let mut legend: Vec<Entry> = chart.legend.iter().map(square).collect();
     let dashed = |label: &str| (label.to_string(), Swatch::Line(0, BLACK, true));
+    // The axis up a chart of rows, ticked at their centres.
+    let rows = |n| Some(Axis { log: false, low: 0.0, high: n as f64, ticks: centres(n).collect() });
     let (x, y) = match &chart.kind {
         Kind::Bars(bars) => {
             ensure!(!bars.is_empty(), "the bar chart {title:?} has no bars");
@@ -196,23 +174,19 @@ fn read(chart: &Chart) -> Result<(Axis, Axis, Vec<Entry>)> {
             let ideals: Vec<f64> = bars.iter().filter_map(|bar| bar.ideal).collect();
             legend.extend(ideals.first().map(|_| dashed("ideal")));
             let marks = spreads.flat_map(|(lo, hi)| [lo, hi]).chain(ideals);
-            let values = bars.iter().map(|bar| bar.value).collect();
-            (Axis::fit(values, marks), Axis::rows(bars.len()))
+            (Axis::fit(bars.iter().map(|bar| bar.value).collect(), marks), rows(bars.len()))
         }
-        Kind::Dots { rows, marks, .. } => {
-            ensure!(!rows.is_empty(), "the dot chart {title:?} has no rows");
+        Kind::Dots { rows: dots, marks, reference } => {
+            ensure!(!dots.is_empty(), "the dot chart {title:?} has no rows");
             let grey = (0..).map(|n| Swatch::Line(n, RGBColor(0x66, 0x66, 0x66), false));
             legend.extend(marks.iter().cloned().zip(grey));
-            legend.extend(reference(chart).map(|(label, _)| dashed(label)));
-            let values = rows.iter().flat_map(|row| &row.values);
-            let values = values.flatten().copied().collect();
-            let marks = reference(chart).map(|line| line.1);
-            (Axis::fit(values, marks), Axis::rows(rows.len()))
+            legend.extend(reference.iter().map(|(label, _)| dashed(label)));
+            let values = dots.iter().flat_map(|row| row.values.iter().flatten().copied());
+            (Axis::fit(values.collect(), reference.iter().map(|line| line.1)), rows(dots.len()))
         }
         Kind::Lines { series, .. } => {
-            for (n, s) in series.iter().enumerate() {
-                legend.push((s.label.clone(), Swatch::Line(n, colour(s.colour), s.dashed)));
-            }
+            let key = |n, s: &Series| Swatch::Line(n, colour(s.colour), s.dashed);
+            legend.extend(series.iter().enumerate().map(|(n, s)| (s.label.clone(), key(n, s))));
             let points = series.iter().flat_map(|series| &series.points);
             let (xs, ys): (Vec<f64>, Vec<f64>) = points.copied().unzip();
             ensure!(!xs.is_empty(), "the line chart {title:?} has no points");
@@ -230,40 +204,36 @@ fn draw_bars(plot: &mut Plot, x: &Axis, bars: &[Bar], unit: Unit) -> Result<()> 
     for (bar, y, end) in shown.filter_map(|(bar, y)| Some((bar, y, x.at(bar.value)?))) {
         let fill = colour(bar.colour).filled();
         plot.draw_series([Rectangle::new([(base, y - 0.32), (end, y + 0.32)], fill)])?;
-        let mut after = end;
-        if let Some((lo, hi)) = bar.spread.filter(|(lo, hi)| (lo + hi).is_finite()) {
-            // A whisker end past the axis (or <= 0 on a log one) stops at its end.
-            let clip = |v| x.at(v).unwrap_or(x.low).clamp(x.low, x.high);
-            let (lo, hi, cap) = (clip(lo), clip(hi), |x| [(x, y - 0.18), (x, y + 0.18)]);
-            let whisker = [[(lo, y), (hi, y)], cap(lo), cap(hi)];
-            plot.draw_series(whisker.map(|ends| PathElement::new(ends, INK.stroke_width(2))))?;
-            after = after.max(hi);
-        }
-        if let Some(ideal) = bar.ideal.and_then(|ideal| x.at(ideal)) {
-            let ends = [(ideal, y - 0.45), (ideal, y + 0.45)];
-            plot.draw_series([PathElement::new(ends, line(BLACK, true))])?;
-            after = after.max(ideal);
-        }
+        // A whisker end past the axis (or <= 0 on a log one) stops at its end.
+        let clip = |v| x.at(v).unwrap_or(x.low).clamp(x.low, x.high);
+        let cap = |x| [(x, y - 0.18), (x, y + 0.18)];
+        let span =
+            bar.spread.filter(|s| (s.0 + s.1).is_finite()).map(|(lo, hi)| (clip(lo), clip(hi)));
+        let whisker = span.iter().flat_map(|&(lo, hi)| [[(lo, y), (hi, y)], cap(lo), cap(hi)]);
+        plot.draw_series(whisker.map(|ends| PathElement::new(ends, INK.stroke_width(2))))?;
+        let ideal = bar.ideal.and_then(|ideal| x.at(ideal));
+        let tick = |at| PathElement::new([(at, y - 0.45), (at, y + 0.45)], line(BLACK, true));
+        plot.draw_series(ideal.map(tick))?;
+        let after = [span.map(|(_, hi)| hi), ideal].into_iter().flatten().fold(end, f64::max);
         let value = Text::new(unit.format(bar.value), (6, 0), text(12, HPos::Left));
         plot.draw_series([EmptyElement::at((after, y)) + value])?;
     }
     Ok(())
 }
 
-/// Each row's marks joined by a line, and the dashed reference line across the rows.
-fn draw_dots(plot: &mut Plot, x: &Axis, rows: &[DotRow], chart: &Chart) -> Result<()> {
+/// Each row's marks joined by a line, and the dashed reference line (`at` its value) across them.
+fn draw_dots(plot: &mut Plot, x: &Axis, rows: &[DotRow], at: &Option<(String, f64)>) -> Result<()> {
     for (row, y) in rows.iter().zip(centres(rows.len())) {
         let at = |(shape, value): (usize, &Option<f64>)| Some((shape, x.at((*value)?)?));
         let marks: Vec<(usize, f64)> = row.values.iter().enumerate().filter_map(at).collect();
-        let join = marks.iter().map(|mark| (mark.1, y));
-        plot.draw_series(LineSeries::new(join, colour(row.colour)))?;
+        plot.draw_series(LineSeries::new(marks.iter().map(|m| (m.1, y)), colour(row.colour)))?;
         // The first mark (p50) drawn last, on top where marks meet.
         for &(shape, at) in marks.iter().rev() {
             mark(plot.plotting_area(), (at, y), shape, colour(row.colour))?;
         }
     }
     let ends = |at| [(at, 0.0), (at, rows.len() as f64)];
-    let at = reference(chart).and_then(|line| x.at(line.1));
+    let at = at.as_ref().and_then(|(_, at)| x.at(*at));
     plot.draw_series(at.map(|at| PathElement::new(ends(at), line(BLACK, true))))?;
     Ok(())
 }
@@ -284,16 +254,7 @@ fn draw_lines(plot: &mut Plot, [x, y]: [&Axis; 2], series: &[Series]) -> Result<
 
 /// A line two pixels wide, solid or dashed (see [`DASHED`]).
 fn line(colour: RGBColor, dashed: bool) -> ShapeStyle {
-    let alpha = if dashed { DASHED } else { 1.0 };
-    colour.mix(alpha).stroke_width(2)
-}
-
-/// The dashed reference line of a chart of dots, if it has one.
-fn reference(chart: &Chart) -> Option<&(String, f64)> {
-    match &chart.kind {
-        Kind::Dots { reference, .. } => reference.as_ref(),
-        _ => None,
-    }
+    colour.mix(if dashed { DASHED } else { 1.0 }).stroke_width(2)
 }
 
 /// The y of each row's centre, the first row on top.
@@ -301,8 +262,7 @@ fn centres(rows: usize) -> impl Iterator<Item = f64> {
     (0..rows).map(move |row| (rows - row) as f64 - 0.5)
 }
 
-/// One axis, linear from `low` to `high` in plot space (log10 of the values on a log axis, the
-/// values on a linear one), labelled and gridded at `ticks`.
+/// An axis, linear from `low` to `high` in plot space (log10 of the values on a log one), ticked.
 #[derive(Debug, Clone)]
 struct Axis {
     log: bool,
@@ -312,16 +272,18 @@ struct Axis {
 }
 
 impl Axis {
-    /// The axis for `values`, which decide log or linear, showing `marks` (whisker ends, ideals, a
-    /// reference) too; None when no value can be drawn. A linear axis starts at zero or below.
+    /// The axis for `values` and `marks` (whisker ends, ideals, a reference); None when no value
+    /// can be drawn. The one log rule: the finite values all positive and over `LOG_SCALE_ABOVE`
+    /// times apart. A linear axis starts at zero or below. Ticks: 1, 2 and 5 a decade on a log axis
+    /// (1 alone from three decades up); about every seventh of a linear one, at 1, 2 or 5 × 10ⁿ.
     fn fit(values: Vec<f64>, marks: impl IntoIterator<Item = f64>) -> Option<Axis> {
-        let log = log_scale(values.iter().copied());
+        let finite = || values.iter().copied().filter(|v| v.is_finite());
+        let (low, high) = (finite().reduce(f64::min)?, finite().reduce(f64::max)?);
+        let log = finite().all(|v| v > 0.0) && high / low > LOG_SCALE_ABOVE;
         let at = |v: f64| Some(if log { v.log10() } else { v }).filter(|at| at.is_finite());
         let shown: Vec<f64> = values.into_iter().filter_map(at).collect();
-        let mut all: Vec<f64> = marks.into_iter().filter_map(at).collect();
-        all.extend(&shown);
-        let lo = all.iter().copied().fold(f64::MAX, f64::min);
-        let hi = all.iter().copied().fold(f64::MIN, f64::max);
+        let all = marks.into_iter().filter_map(at).chain(shown.iter().copied());
+        let (lo, hi) = all.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
         let (span, step) = (hi - lo, nice_step((hi - lo.min(0.0)) / 6.0));
         let (down, up) = ((lo.min(0.0) / step).floor(), (hi / step).ceil());
         let (low, high) = match log {
@@ -329,13 +291,6 @@ impl Axis {
             true => (lo - 0.06 * span, hi + 0.06 * span),
             false => (down * step, up.max(down + 1.0) * step),
         };
-        Some(Axis::new(log, low, high))
-    }
-
-    /// An axis from `low` to `high` with its ticks: on a log axis 1, 2 and 5 in each decade when it
-    /// spans less than three, else each decade; on a linear one about every seventh of it, at 1, 2
-    /// or 5 times a power of ten.
-    fn new(log: bool, low: f64, high: f64) -> Axis {
         let (from, to, step) = (low - 1e-9, high + 1e-9, nice_step((high - low) / 7.0));
         // Decades of f64 values, or about seven steps: far inside i32.
         let decades = (from.floor() as i32..=to.ceil() as i32).map(f64::from);
@@ -346,14 +301,7 @@ impl Axis {
             false => steps.map(|i| f64::from(i) * step).collect(),
         };
         ticks.retain(|at| (from..=to).contains(at));
-        Axis { log, low, high, ticks }
-    }
-
-    /// The axis up a chart of `count` rows, ticked at their centres.
-    fn rows(count: usize) -> Option<Axis> {
-        let mut axis = Axis::new(false, 0.0, count as f64);
-        axis.ticks = centres(count).collect();
-        Some(axis)
+        Some(Axis { log, low, high, ticks })
     }
 
     /// Where `value` goes; None for NaN, infinities and values <= 0 on a log axis.
@@ -361,14 +309,8 @@ impl Axis {
         Some(if self.log { value.log10() } else { value }).filter(|at| at.is_finite())
     }
 
-    /// The tick at a place on the axis, in `unit`.
     fn tick(&self, at: f64, unit: Unit) -> String {
         unit.format(if self.log { 10f64.powf(at) } else { at })
-    }
-
-    /// The axis caption, saying when the scale is logarithmic.
-    fn caption(&self, label: &str) -> String {
-        format!("{label}{}", if self.log { " (log scale)" } else { "" })
     }
 }
 
@@ -384,10 +326,8 @@ impl Ranged for Axis {
         from + (fraction * f64::from(to - from)).round() as i32
     }
 
-    /// The ticks, and no light grid lines between them.
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        let light = hint.weight().allow_light_points();
-        self.ticks.iter().copied().filter(|_| !light).collect()
+        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
     }
 
     fn range(&self) -> Range<f64> {
@@ -404,28 +344,24 @@ fn nice_step(raw: f64) -> f64 {
 }
 
 impl Unit {
-    /// A value or a tick: `57.3 ms`, `1.97×`, `0.125`, `20 000`; zero is `0`.
     fn format(self, value: f64) -> String {
         match self {
             _ if value == 0.0 => "0".to_string(),
             Unit::Seconds => duration(value),
             Unit::Milliseconds => duration(value / 1000.0),
             Unit::Factor => factor(value),
-            // Rounded and saturating: a chart's numbers are far below u64::MAX.
-            Unit::Plain if value >= 1000.0 => grouped(value.round() as u64),
-            // Three significant figures (zero is caught above: its log10 is -inf).
-            Unit::Plain => trimmed(value, (2.0 - value.abs().log10().floor()).max(0.0) as usize),
+            Unit::Plain => format::value(value),
         }
     }
 }
 
-/// The palette colour of an index, black past its end.
 fn colour(index: usize) -> RGBColor {
-    PALETTE.get(index).copied().unwrap_or(BLACK)
+    // The bytes of 0xRRGGBB (each cast keeps the low eight bits); 0 is black.
+    let rgb = PALETTE.get(index).copied().unwrap_or(0);
+    RGBColor((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8)
 }
 
-/// Draws marker `n` at `at`, told apart in black and white: a dot, a triangle, a ring, a cross. A
-/// series' marker is its index, so that variants of one colour differ.
+/// Marker `n` at `at`: a dot, a triangle, a ring, a cross, told apart in black and white.
 fn mark<C, T: CoordTranslate<From = C>>(area: &On<T>, at: C, n: usize, c: RGBColor) -> Result<()> {
     let (at, fill, line) = (EmptyElement::at(at), c.filled(), c.stroke_width(2));
     match n % 4 {
@@ -437,27 +373,10 @@ fn mark<C, T: CoordTranslate<From = C>>(area: &On<T>, at: C, n: usize, c: RGBCol
     Ok(())
 }
 
-/// A legend entry's swatch: a colour, or a line, dashed or with a marker (in grey for Dots' marks).
-#[derive(Debug, Clone, Copy)]
+/// A legend entry's swatch: a colour, or a line (marker shape, colour, dashed), marked when solid.
 enum Swatch {
     Square(RGBColor),
     Line(usize, RGBColor, bool),
-}
-
-/// Draws a legend entry, its swatch from (`x`, `y`).
-fn draw_key(root: &On<Shift>, (label, swatch): &Entry, (x, y): (i32, i32)) -> Result<()> {
-    let label = Text::new(cut(label, 40), (x + 28, y), text(12, HPos::Left));
-    root.draw(&label)?;
-    let (square, ends) = ([(x, y - 6), (x + 12, y + 6)], [(x, y), (x + 22, y)]);
-    match *swatch {
-        Swatch::Square(c) => root.draw(&Rectangle::new(square, c.filled()))?,
-        Swatch::Line(_, c, true) => root.draw(&PathElement::new(ends, line(c, true)))?,
-        Swatch::Line(shape, c, false) => {
-            root.draw(&PathElement::new(ends, line(c, false)))?;
-            mark(root, (x + 11, y), shape, c)?
-        }
-    }
-    Ok(())
 }
 
 /// About how wide the widest of `texts` is drawn at 12-13 px, in pixels.
@@ -474,10 +393,9 @@ fn cut(text: &str, max: usize) -> String {
     kept.chain(long.then_some('…')).collect()
 }
 
-/// Text in ink, `px` pixels high (plotters writes a font's size divided by 1.24), centred
-/// vertically on its anchor.
+/// Text in ink, `px` pixels high (plotters writes a font's size ÷ 1.24), centred on the anchor's y.
 fn text(px: u8, anchor: HPos) -> TextStyle<'static> {
-    let font = (FONT, f64::from(px) * 1.24).into_font().color(&INK);
+    let font = ("Helvetica, Arial, sans-serif", f64::from(px) * 1.24).into_font().color(&INK);
     font.pos(Pos::new(anchor, VPos::Center))
 }
 
@@ -599,9 +517,10 @@ mod tests {
     /// One rule for every axis: log above 20 times, never with a value <= 0.
     #[test]
     fn log_scale_only_for_wide_positive_spans() {
-        assert!(log_scale([1.0, 10.0, 1e6]) && log_scale([1.0, 20.1, f64::NAN]));
-        assert!(!log_scale([0.0, 50.0, 200.0]) && !log_scale([1.0, 20.0]));
-        assert!(!log_scale((1..=8).map(f64::from)));
+        let log_scale = |values: &[f64]| Axis::fit(values.to_vec(), None).is_some_and(|a| a.log);
+        assert!(log_scale(&[1.0, 10.0, 1e6]) && log_scale(&[1.0, 20.1, f64::NAN]));
+        assert!(!log_scale(&[0.0, 50.0, 200.0]) && !log_scale(&[1.0, 20.0]));
+        assert!(!log_scale(&(1..=8).map(f64::from).collect::<Vec<_>>()));
     }
 
     /// Nothing to draw is an error that says what is missing, never a panic.

@@ -1,26 +1,20 @@
-//! Each sweep's figures and verdicts, computed once: the per-unit columns, the
-//! ideal, the value its chart plots, the task-size fit, and what each variant
-//! and each value of the parameter is read as saying. The CSV, the chart, the
-//! compact table and the templates all read this model ([`Sweep`]); none
-//! computes a number of its own.
+//! Each sweep's figures and verdicts, computed once into [`Sweep`] for every output to read.
 //!
 //! Every figure is built on the median of a point's runs. Memory per unit is
-//! `(peak_rss_kib(N) − peak_rss_kib(1)) ÷ N` against the same variant's point at
-//! N = 1, which removes what the process costs before its first task; a variant
-//! without that point gets no per-unit figure and a note, never a figure against
-//! some other base. The ideals are the compare report's rules
-//! ([`latency_bound_s`], [`cpu_lanes`]).
+//! `(peak_rss_kib(N) − peak_rss_kib(1)) ÷ N` against the same variant's point at N = 1, which
+//! removes what the process costs before its first task; a variant without that point gets no
+//! per-unit figure and a note, never a figure against some other base. The ideals are the compare
+//! report's rules ([`latency_bound_s`], [`cpu_lanes`]).
 //!
 //! The definitions behind the sentences, chosen once here:
-//! - `tasks`, `inflight`: memory is compared at the largest value that at least
-//!   two models reached ([`Sweep::shared`]), and each variant's largest run is named;
-//! - `latency`: the model *starts to matter* at the first latency above 0 where
-//!   the slowest variant's median is over [`MATTERS_ABOVE`] times the fastest's.
-//!   At 0 ms nothing waits: the spread there is the client's own CPU cost, stated
-//!   on its own, never as the point where the model matters;
-//! - `tasksize`: a variant *reaches* its ideal speedup from the smallest task
-//!   size at and above which every speedup is at least [`SHARE_OF_IDEAL`] of its
-//!   ideal ([`Reach`]); [`fit_line`] separates its start-up from its cost per task;
+//! - `tasks`, `inflight`: memory is compared at the largest value that at least two models
+//!   reached ([`Sweep::shared`]), and each variant's largest run is named;
+//! - `latency`: the model *starts to matter* at the first latency above 0 where the slowest
+//!   variant's median is over [`MATTERS_ABOVE`] times the fastest's. At 0 ms nothing waits: the
+//!   spread there is the client's own CPU cost, stated on its own, never as where it matters;
+//! - `tasksize`: a variant *reaches* its ideal speedup from the smallest task size at and above
+//!   which every speedup is at least [`SHARE_OF_IDEAL`] of its ideal ([`Reach`]); [`fit_line`]
+//!   separates its start-up from its cost per task;
 //! - `workers`: each variant's best speedup, as a share of its ideal there.
 
 use serde::{Deserialize, Serialize};
@@ -33,26 +27,18 @@ use crate::stats::Timing;
 pub const MATTERS_ABOVE: f64 = 2.0;
 /// The share of the ideal speedup a variant must reach.
 pub const SHARE_OF_IDEAL: f64 = 0.9;
-/// Below this ratio to its ideal (a lower bound) a point cannot have run as the
-/// sweep assumes.
+/// Below this ratio to its ideal (a lower bound) a point cannot have run as the sweep assumes.
 const BELOW_IDEAL: f64 = 0.9;
 
-/// Which sweep of `scripts/sweep.sh` a name is, and so which figures it has:
-/// the sweep's name is its kind's serde name.
+/// Which sweep of `scripts/sweep.sh` a name is (its serde name), and so which figures it has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
-    /// N tasks each waiting a fixed time: time ÷ wait, memory per task.
     Tasks,
-    /// Downloads with N requests in flight: time ÷ ideal, memory per request.
     Inflight,
-    /// The seed's downloads at a range of latencies: time against its ideal.
     Latency,
-    /// range-sum with its total fixed, in tasks of a given size: speedup, fit.
     Tasksize,
-    /// squares with 1..W workers: speedup against min(W, cores).
     Workers,
-    /// convert with N callers per cache design: time, duplicate conversions.
     Callers,
     /// A sweep this report has no rule for: its times only.
     #[serde(other)]
@@ -68,7 +54,6 @@ pub struct Point {
     pub variant: String,
     pub family: Family,
     pub value: f64,
-    /// The exact command line that was timed.
     #[serde(skip)]
     pub command: String,
     #[serde(skip)]
@@ -77,8 +62,6 @@ pub struct Point {
     pub peak_rss_kib: Option<u64>,
     /// Proportional set size (procs' shared pages split between their sharers).
     pub pss_kib: Option<u64>,
-    /// `sleep`: how long each task waited, from the record (else the command).
-    pub wait_ms: Option<f64>,
     #[serde(flatten)]
     pub figures: Figures,
 }
@@ -100,9 +83,10 @@ pub struct Figures {
     pub duplicates: Option<f64>,
     pub ideal_s: Option<f64>,
     pub ratio_to_ideal: Option<f64>,
-    /// `tasksize`: the variant's fit, and the term of it that bounds this point.
+    /// `tasksize`: the variant's fit, and its largest term at this point (`start-up`, `tasks` or
+    /// `work`): what bounds its time.
     pub fit: Option<Fit>,
-    pub bound: Option<Bound>,
+    pub bound: Option<&'static str>,
     /// What the chart plots upward, and the ideal of it.
     pub y: Option<f64>,
     pub ideal_y: Option<f64>,
@@ -112,24 +96,15 @@ pub struct Figures {
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct PerUnit {
     pub kib: f64,
-    /// At most 0.00 KiB: peak RSS varies by a few hundred KiB from run to run,
-    /// so a count of units that costs less lands on or below the 1-unit run, and
-    /// the figure says only that the cost is within that noise.
+    /// At most 0.00 KiB: peak RSS varies by a few hundred KiB from run to run, so a count of units
+    /// that costs less lands on or below the 1-unit run, and the figure says only that the cost is
+    /// within that noise.
     pub noise: bool,
 }
 
-impl PerUnit {
-    fn of(kib: fn(&Point) -> Option<u64>, point: &Point, base: Option<&Point>) -> Option<PerUnit> {
-        // KiB counts: far below 2^53, exact as floats.
-        let kib = (kib(point)? as f64 - kib(base?)? as f64) / point.value;
-        let noise = kib < 0.005;
-        Some(PerUnit { kib, noise })
-    }
-}
-
-/// A variant of a task-size sweep fitted as `time ≈ c + per_task × tasks`. The
-/// total work is the same at every point, so the work divided among the workers
-/// is part of `c`; the rest of `c` is start-up.
+/// A variant of a task-size sweep fitted as `time ≈ c + per_task × tasks`. The total work is the
+/// same at every point, so the work divided among the workers is part of `c`; the rest of `c` is
+/// start-up.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Fit {
     /// The wall time each task adds (handing it out, its result coming back).
@@ -140,27 +115,10 @@ pub struct Fit {
     pub work_s: f64,
 }
 
-/// The largest term of a point's fit: what bounds its time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Bound {
-    Startup,
-    Tasks,
-    Work,
-}
-
-impl Bound {
-    /// The word for the CSV and the tables.
-    pub fn word(self) -> &'static str {
-        ["start-up", "tasks", "work"][self as usize]
-    }
-}
-
-/// The least-squares line `time ≈ c + per_task × tasks` through (tasks, time)
-/// points, as `(c, per_task)`; `None` without two distinct task counts. Each
-/// point is weighted by 1/time², so residuals count relative to their point,
-/// rather than by plain least squares: the times span three decades, and
-/// unweighted, the noise of the largest point (0.1% of procs' 12.7 s is 13 ms)
+/// The least-squares line `time ≈ c + per_task × tasks` through (tasks, time) points, as
+/// `(c, per_task)`; `None` without two distinct task counts. Each point is weighted by 1/time², so
+/// residuals count relative to their point, rather than by plain least squares: the times span
+/// three decades, and unweighted, the noise of the largest point (0.1% of procs' 12.7 s is 13 ms)
 /// outweighs a start-up of a millisecond (it gave procs a start-up of −4 ms).
 pub fn fit_line(points: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64)> {
     let points: Vec<(f64, f64, f64)> =
@@ -175,11 +133,10 @@ pub fn fit_line(points: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64)> 
     (sxx > 0.0).then_some((mean_y - slope * mean_x, slope))
 }
 
-/// One variant: its points and what its sentences say about it.
+/// One variant: its points (by ascending value, never empty) and what its sentences say of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Line {
     pub variant: String,
-    /// By ascending value; never empty.
     pub points: Vec<Point>,
     pub largest: Point,
     /// Its best speedup (not seq's), and that as a share of its ideal there.
@@ -193,7 +150,7 @@ pub struct Line {
 /// Whether and from where a parallel `tasksize` variant reaches its ideal speedup.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reach {
-    /// The smallest size from which every point reaches [`SHARE_OF_IDEAL`].
+    /// The smallest size from which every point reaches [`SHARE_OF_IDEAL`] (`every`: the first).
     pub from: Option<Point>,
     pub every: bool,
     /// seq's time per task at `from`: how much work one task is.
@@ -202,33 +159,20 @@ pub struct Reach {
     pub some: bool,
     /// The largest point's speedup with its start-up taken out (when it has one).
     pub without_startup: Option<f64>,
-    /// The largest point misses the share, its start-up outweighs its tasks ×
-    /// cost per task, and without the start-up it would reach the share.
+    /// The largest point misses the share, its start-up outweighs its tasks × cost per task, and
+    /// without the start-up it would reach the share.
     pub startup_holds_back: bool,
 }
 
-/// The points at one value of the parameter.
+/// The points at one value of the parameter, in the order they ran.
 #[derive(Debug, Clone, Serialize)]
 pub struct At {
     pub value: f64,
-    /// In the order they ran.
     pub points: Vec<Point>,
     pub fastest: Option<Point>,
     pub slowest: Option<Point>,
     /// Slowest ÷ fastest median, with two points or more.
     pub spread: Option<f64>,
-}
-
-/// What a reader of the table must know that the figures cannot say.
-#[derive(Debug, Clone, Serialize)]
-pub struct Notes {
-    /// Variants without a point at 1, so without a per-unit figure.
-    pub missing_base: Vec<String>,
-    pub no_wait: bool,
-    pub no_cores: bool,
-    pub no_seq: bool,
-    /// Points faster than their ideal.
-    pub faster: Vec<Point>,
 }
 
 /// One sweep with every figure: what every output reads.
@@ -244,22 +188,22 @@ pub struct Sweep {
     pub lines: Vec<Line>,
     /// By ascending value.
     pub at: Vec<At>,
-    /// Indices into `at`. `tasks`, `inflight`: the largest value at least two
-    /// models reached. `latency`: 0 ms; the first latency above 0 where the model
-    /// matters, and the one before it; the largest latency when it never
-    /// matters; the largest latency.
-    pub shared: Option<usize>,
-    pub zero: Option<usize>,
-    pub matters: Option<usize>,
-    pub before: Option<usize>,
-    pub calm: Option<usize>,
-    pub last: Option<usize>,
+    /// `tasks`, `inflight`: the largest value at least two models reached.
+    pub shared: Option<At>,
+    /// `latency`: 0 ms, and the first latency above it where the model matters.
+    pub zero: Option<At>,
+    pub matters: Option<At>,
     /// The chart shows the median times instead of the sweep's own figure.
     pub plots_time: bool,
     pub threshold: f64,
     pub share: f64,
     pub cores: Option<u64>,
-    pub notes: Notes,
+    /// The notes: variants without a point at 1 (so without a per-unit figure), no core count or
+    /// no seq point (so no ideal speedup or none at all), points faster than their ideal.
+    pub missing_base: Vec<String>,
+    pub no_cores: bool,
+    pub no_seq: bool,
+    pub faster: Vec<Point>,
 }
 
 /// Derives a sweep from its measured points; `cores` from `machine.json`.
@@ -272,46 +216,41 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
     if kind == Kind::Tasksize {
         fit_variants(&mut points);
     }
-    // Without the sweep's own figure anywhere (no seq point, no core count, no
-    // wait), its chart shows the median times, rather than no chart at all.
+    // Without the sweep's own figure anywhere (no seq point, no core count, no wait), its chart
+    // shows the median times, rather than no chart at all.
     let plots_time = points.iter().all(|p| p.figures.y.is_none());
     for point in points.iter_mut().filter(|_| plots_time) {
         let ideal_s = point.figures.ideal_s.filter(|ideal| *ideal > 0.0);
         (point.figures.y, point.figures.ideal_y) = (Some(point.timing.median_s), ideal_s);
     }
-    let mut lines: Vec<Line> = Vec::new();
-    for point in &points {
-        if !lines.iter().any(|line| line.variant == point.variant) {
-            lines.push(line(kind, &points, point));
-        }
-    }
+    let first = |(i, p): &(usize, &Point)| !points[..*i].iter().any(|q| q.variant == p.variant);
+    let lines: Vec<Line> =
+        points.iter().enumerate().filter(first).map(|(_, p)| line(kind, &points, p)).collect();
     let mut values: Vec<f64> = points.iter().map(|p| p.value).collect();
     values.sort_by(f64::total_cmp);
     values.dedup();
     let at: Vec<At> = values.iter().map(|value| at(&points, *value)).collect();
-    let models = |at: &At| {
-        let mut families: Vec<Family> = at.points.iter().map(|p| p.family).collect();
-        families.sort();
-        families.dedup();
-        families.len()
-    };
-    let shared = at.iter().rposition(|at| models(at) >= 2).or(at.len().checked_sub(1));
-    let latency = |index: Option<usize>| index.filter(|_| kind == Kind::Latency);
-    let waiting = |index: &usize| at[*index].value > 0.0 && at[*index].spread.is_some();
-    let matters = (0..at.len()).find(|i| waiting(i) && at[*i].spread > Some(MATTERS_ABOVE));
-    let calm = (0..at.len()).rev().find(waiting).filter(|_| matters.is_none());
+    let two_models = |at: &&At| at.points.iter().any(|p| p.family != at.points[0].family);
+    let shared = at.iter().rev().find(two_models).or(at.last());
+    let latency = |at: Option<&At>| at.filter(|_| kind == Kind::Latency).cloned();
+    let matters = at.iter().find(|at| at.value > 0.0 && at.spread > Some(MATTERS_ABOVE));
+    let cpu = matches!(kind, Kind::Tasksize | Kind::Workers);
+    let per_unit = matches!(kind, Kind::Tasks | Kind::Inflight);
+    let without_base = lines.iter().filter(|line| !line.points.iter().any(|p| p.value == 1.0));
+    let faster =
+        points.iter().filter(|p| p.figures.ratio_to_ideal.is_some_and(|r| r < BELOW_IDEAL));
     Sweep {
-        shared: shared.filter(|_| matches!(kind, Kind::Tasks | Kind::Inflight)),
-        zero: latency(at.iter().position(|at| at.value == 0.0 && at.spread.is_some())),
-        before: latency(matters.and_then(|m| (0..m).rev().find(waiting))),
-        calm: latency(calm),
-        last: latency(at.len().checked_sub(1).filter(|last| at[*last].value > 0.0)),
+        shared: shared.filter(|_| per_unit).cloned(),
+        zero: latency(at.iter().find(|at| at.value == 0.0 && at.spread.is_some())),
         matters: latency(matters),
         plots_time,
         threshold: MATTERS_ABOVE,
         share: SHARE_OF_IDEAL,
         cores,
-        notes: notes(kind, &points, &lines, cores),
+        missing_base: without_base.filter(|_| per_unit).map(|line| line.variant.clone()).collect(),
+        no_cores: cpu && cores.is_none(),
+        no_seq: cpu && !points.iter().any(|p| p.family == Family::Seq),
+        faster: faster.cloned().collect(),
         at,
         lines,
         points,
@@ -323,48 +262,51 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
 
 /// The figures of one point among all the sweep's measured points.
 fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figures {
-    let record = &point.record;
-    let count = |n: Option<u64>| n.map(|n| n as f64);
+    let (record, median) = (&point.record, point.timing.median_s);
     let base = all.iter().find(|base| base.variant == point.variant && base.value == 1.0);
-    let median = point.timing.median_s;
+    let per_unit = |kib: fn(&Point) -> Option<u64>| {
+        // KiB counts: far below 2^53, exact as floats.
+        let kib = (kib(point)? as f64 - kib(base?)? as f64) / point.value;
+        Some(PerUnit { kib, noise: kib < 0.005 })
+    };
     let mut f = Figures::default();
+    if matches!(kind, Kind::Tasks | Kind::Inflight) {
+        f.per_unit = per_unit(|p| p.peak_rss_kib);
+    }
     let ideal_s = match kind {
         Kind::Tasks => {
-            f.wait_s = point.wait_ms.map(|ms| ms / 1000.0);
-            f.per_unit = PerUnit::of(|p| p.peak_rss_kib, point, base);
-            f.pss_per_unit = PerUnit::of(|p| p.pss_kib, point, base);
+            f.wait_s = record.wait_ms.map(|ms| ms / 1000.0);
+            f.pss_per_unit = per_unit(|p| p.pss_kib);
             f.wait_s
         }
-        Kind::Inflight => {
-            f.per_unit = PerUnit::of(|p| p.peak_rss_kib, point, base);
-            // The swept value is how many requests were in flight at once.
-            let at_once = point.value.max(1.0) as u64;
-            let requests = record.requests.zip(url_latency_ms(&point.command));
-            requests.map(|(requests, ms)| latency_bound_s(requests, at_once, ms))
-        }
+        // The swept value is how many requests were in flight at once.
+        Kind::Inflight => record
+            .requests
+            .zip(url_latency_ms(&point.command))
+            .map(|(n, ms)| latency_bound_s(n, point.value.max(1.0) as u64, ms)),
         Kind::Latency => {
-            let lanes = record.parallelism();
-            let bound = |requests| latency_bound_s(requests, lanes, point.value);
-            record.requests.map(bound)
+            record.requests.map(|n| latency_bound_s(n, record.parallelism(), point.value))
         }
         Kind::Tasksize | Kind::Workers => {
-            let seq_s = seq_for(kind, all, point).map(|seq| seq.timing.median_s);
-            f.workers = count(record.workers).or(match kind {
+            let seqs: Vec<&Point> = all.iter().filter(|p| p.family == Family::Seq).collect();
+            // `workers` runs seq once: that point is every point's baseline.
+            let only = kind == Kind::Workers && seqs.len() == 1;
+            let seq = seqs.iter().find(|seq| only || seq.value == point.value);
+            let seq_s = seq.map(|seq| seq.timing.median_s);
+            f.workers = record.workers.map(|workers| workers as f64).or(match kind {
                 Kind::Workers => Some(point.value),
                 _ => (point.family == Family::Seq).then_some(1.0),
             });
             f.speedup = seq_s.map(|seq| seq / median);
-            let lanes = f.workers.zip(cores).map(|(w, cores)| cpu_lanes(w as u64, cores));
-            f.ideal_speedup = lanes.map(|lanes| lanes as f64);
-            let ideal_s = seq_s.zip(f.ideal_speedup).map(|(seq, lanes)| seq / lanes);
-            if kind == Kind::Tasksize {
-                let overhead = |(ideal, tasks)| (median - ideal) / tasks as f64;
-                f.overhead_per_task_s = ideal_s.zip(record.tasks).map(overhead);
-            }
+            let lanes = f.workers.zip(cores).map(|(w, cores)| cpu_lanes(w as u64, cores) as f64);
+            f.ideal_speedup = lanes;
+            let ideal_s = seq_s.zip(lanes).map(|(seq, lanes)| seq / lanes);
+            let overhead = |(ideal, tasks)| (median - ideal) / tasks as f64;
+            f.overhead_per_task_s = ideal_s.zip(record.tasks).map(overhead);
             ideal_s
         }
         Kind::Callers | Kind::Other => {
-            f.duplicates = count(record.duplicates).filter(|_| kind == Kind::Callers);
+            f.duplicates = record.duplicates.map(|n| n as f64).filter(|_| kind == Kind::Callers);
             record.ideal_ms.map(|ms| ms / 1000.0)
         }
     };
@@ -375,16 +317,14 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
         Kind::Tasks | Kind::Inflight => (f.ratio_to_ideal, f.ratio_to_ideal.map(|_| 1.0)),
         // seq's own ideal (1×) is not drawn: it is the line every other is against.
         Kind::Tasksize | Kind::Workers => {
-            let drawn = point.family != Family::Seq;
-            (f.speedup, f.ideal_speedup.filter(|_| drawn))
+            (f.speedup, f.ideal_speedup.filter(|_| point.family != Family::Seq))
         }
         _ => (Some(median), positive),
     };
     f
 }
 
-/// The latency a download point's site server was asked for (`latency_ms=NNN`
-/// in its URL).
+/// The latency a download point's site server was asked for (`latency_ms=NNN` in its URL).
 pub fn url_latency_ms(command: &str) -> Option<f64> {
     let at = command.find("latency_ms=")? + "latency_ms=".len();
     let digits = &command[at..];
@@ -392,20 +332,8 @@ pub fn url_latency_ms(command: &str) -> Option<f64> {
     digits[..end].parse().ok()
 }
 
-/// The seq point a parallel point is compared with: seq at the same value, or
-/// (`workers`, where seq runs once) the sweep's only seq point.
-fn seq_for<'a>(kind: Kind, all: &'a [Point], point: &Point) -> Option<&'a Point> {
-    let seqs: Vec<&Point> = all.iter().filter(|p| p.family == Family::Seq).collect();
-    let only = match (kind, seqs.as_slice()) {
-        (Kind::Workers, [only]) => Some(*only),
-        _ => None,
-    };
-    let same = seqs.iter().find(|seq| seq.value == point.value);
-    same.copied().or(only)
-}
-
-/// Fits every variant of a task-size sweep against seq's fit, and marks each
-/// point with the term that bounds it. Without a seq fit nothing is fitted.
+/// Fits every variant of a task-size sweep against seq's fit, and marks each point with the term
+/// that bounds it. Without a seq fit nothing is fitted.
 fn fit_variants(points: &mut [Point]) {
     let fit_of = |points: &[Point], keep: &dyn Fn(&Point) -> bool| {
         let kept = points.iter().filter(|p| keep(p));
@@ -426,14 +354,10 @@ fn fit_variants(points: &mut [Point]) {
         let fit = Fit { per_task_s, startup_s: c - work_s, work_s };
         for point in points.iter_mut().filter(|p| ours(p)) {
             let tasks_s = per_task_s * point.record.tasks.unwrap_or(0) as f64;
-            point.figures.bound = Some(if fit.startup_s > tasks_s.max(work_s) {
-                Bound::Startup
-            } else if tasks_s > work_s {
-                Bound::Tasks
-            } else {
-                Bound::Work
-            });
-            point.figures.fit = Some(fit);
+            // The largest term; a tie goes to the later one (`max_by` keeps the last).
+            let terms = [(fit.startup_s, "start-up"), (tasks_s, "tasks"), (work_s, "work")];
+            let bound = terms.into_iter().max_by(|a, b| a.0.total_cmp(&b.0));
+            (point.figures.fit, point.figures.bound) = (Some(fit), bound.map(|term| term.1));
         }
     }
 }
@@ -443,10 +367,9 @@ fn line(kind: Kind, all: &[Point], first: &Point) -> Line {
     let mut points: Vec<Point> =
         all.iter().filter(|p| p.variant == first.variant).cloned().collect();
     points.sort_by(|a, b| a.value.total_cmp(&b.value));
-    let speedup = |p: &&Point| p.figures.speedup.filter(|_| p.family != Family::Seq);
-    let parallel = points.iter().filter(|p| speedup(p).is_some());
-    let best =
-        parallel.max_by(|a, b| speedup(a).unwrap_or(0.0).total_cmp(&speedup(b).unwrap_or(0.0)));
+    let speedup = |p: &&Point| p.figures.speedup.unwrap_or(0.0);
+    let parallel = points.iter().filter(|p| p.family != Family::Seq && p.figures.speedup.is_some());
+    let best = parallel.max_by(|a, b| speedup(a).total_cmp(&speedup(b)));
     let share = best.and_then(|best| Some(best.figures.speedup? / best.figures.ideal_speedup?));
     Line {
         variant: first.variant.clone(),
@@ -465,8 +388,8 @@ fn reached(point: &Point) -> bool {
     speedup.zip(ideal).is_some_and(|(speedup, ideal)| speedup >= SHARE_OF_IDEAL * ideal)
 }
 
-/// When a parallel `tasksize` variant reaches its ideal speedup, from its
-/// points by ascending size; `None` for seq.
+/// When a parallel `tasksize` variant reaches its ideal speedup, from its points by ascending
+/// size; `None` for seq.
 fn reach(all: &[Point], points: &[Point]) -> Option<Reach> {
     let has = |p: &&Point| p.figures.speedup.is_some() && p.figures.ideal_speedup.is_some();
     let rows: Vec<&Point> = points.iter().filter(|p| p.family != Family::Seq).filter(has).collect();
@@ -506,22 +429,6 @@ fn at(points: &[Point], value: f64) -> At {
     At { value, points: here, fastest, slowest, spread }
 }
 
-fn notes(kind: Kind, points: &[Point], lines: &[Line], cores: Option<u64>) -> Notes {
-    let cpu = matches!(kind, Kind::Tasksize | Kind::Workers);
-    let per_unit = matches!(kind, Kind::Tasks | Kind::Inflight);
-    let has_base = |line: &&Line| line.points.iter().any(|p| p.value == 1.0);
-    let without_base = lines.iter().filter(|line| per_unit && !has_base(line));
-    let faster =
-        points.iter().filter(|p| p.figures.ratio_to_ideal.is_some_and(|r| r < BELOW_IDEAL));
-    Notes {
-        missing_base: without_base.map(|line| line.variant.clone()).collect(),
-        no_wait: kind == Kind::Tasks && points.iter().any(|p| p.wait_ms.is_none()),
-        no_cores: cpu && cores.is_none(),
-        no_seq: cpu && !points.iter().any(|p| p.family == Family::Seq),
-        faster: faster.cloned().collect(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,7 +457,6 @@ mod tests {
             command: String::new(),
             peak_rss_kib: record.peak_rss_kib,
             pss_kib: record.pss_kib,
-            wait_ms: record.wait_ms,
             record,
             timing: Timing::of(&result, None),
             figures: Figures::default(),
@@ -580,8 +486,8 @@ mod tests {
         let fit = procs.largest.figures.fit.expect("procs is fitted");
         assert!(close(fit.per_task_s, 12e-6), "{fit:?}");
         assert!(close(fit.startup_s, 0.003) && close(fit.work_s, 0.020), "{fit:?}");
-        let bounds: Vec<Option<Bound>> = procs.points.iter().map(|p| p.figures.bound).collect();
-        let (tasks, work) = (Some(Bound::Tasks), Some(Bound::Work));
+        let bounds: Vec<Option<&str>> = procs.points.iter().map(|p| p.figures.bound).collect();
+        let (tasks, work) = (Some("tasks"), Some("work"));
         assert_eq!(bounds, [tasks, tasks, work, work, work], "by ascending task size");
         let reach = procs.reach.as_ref().expect("procs is parallel");
         assert!(sweep.lines[0].reach.is_none(), "seq is not");
@@ -604,13 +510,12 @@ mod tests {
             points.push(point("async", ms, async_, r#"{"requests":160,"concurrency":160}"#));
         }
         let sweep = sweep("latency".into(), "latency_ms".into(), points, Some(2));
-        let zero = &sweep.at[sweep.zero.expect("a spread at 0 ms")];
+        let zero = sweep.zero.as_ref().expect("a spread at 0 ms");
         assert_eq!(zero.fastest.as_ref().map(|p| p.variant.as_str()), Some("seq"));
         assert_eq!(zero.spread.map(|spread| (spread * 100.0).round()), Some(233.0));
-        let matters = &sweep.at[sweep.matters.expect("the model matters")];
+        let matters = sweep.matters.as_ref().expect("the model matters");
         assert_eq!(matters.value, 1.0);
         assert!(matters.spread.is_some_and(|spread| close(spread, 0.177 / 0.00986)));
-        assert_eq!((sweep.before, sweep.calm, sweep.last), (None, None, Some(2)));
         let seq_at_5 = &sweep.at[2].points[0];
         assert!(close(seq_at_5.figures.ideal_s.expect("an ideal"), 0.8), "160 waves of 5 ms");
     }
