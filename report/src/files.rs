@@ -294,30 +294,47 @@ impl TryFrom<f64> for NonNegative {
     }
 }
 
-/// One line of `records.jsonl`: a variant's result record from the checked run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One line of `records.jsonl`: a variant's result record from the checked run
+/// (`concur-report record` takes the other fields as options).
+#[derive(Debug, Clone, Serialize, Deserialize, Args)]
 pub struct RecordLine {
+    /// The workload's name.
+    #[arg(long, value_name = "W")]
     pub workload: String,
-    /// Matches hyperfine's `command` name for the same variant.
+    /// The variant's name, as hyperfine's -n gives it.
+    #[arg(long, value_name = "V")]
     pub variant: String,
     /// The exact command line the record came from.
+    #[arg(long, value_name = "C", allow_hyphen_values = true)]
     #[serde(default)]
     pub command: Option<String>,
+    #[arg(skip = RawValue::NULL.to_owned())]
     pub record: Box<RawValue>,
 }
 
-/// One line of a sweep's `records.jsonl`: a point and its result record.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One line of a sweep's `records.jsonl`: a point and its result record
+/// (`concur-report sweep-record` takes the other fields as options).
+#[derive(Debug, Clone, Serialize, Deserialize, Args)]
 pub struct SweepLine {
+    /// The sweep's name (tasks, inflight, latency, tasksize, workers, callers).
+    #[arg(long, value_name = "S")]
     pub sweep: String,
-    /// The swept parameter's name (`tasks`, `in_flight`, ...).
+    /// The swept parameter's name (tasks, in_flight, latency_ms, ...).
+    #[arg(long, value_name = "P")]
     pub parameter: String,
     /// Kept as the number it was given, so `1000000` stays an integer.
+    #[arg(skip = Number::from(0))]
     pub value: Number,
+    /// The variant's name, as hyperfine's -n gives it.
+    #[arg(long, value_name = "NAME")]
     pub variant: String,
+    /// The exact command line that was timed.
+    #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
     pub command: String,
     /// The point's hyperfine export, relative to the sweep directory.
+    #[arg(long, value_name = "REL")]
     pub export: String,
+    #[arg(skip = RawValue::NULL.to_owned())]
     pub record: Box<RawValue>,
 }
 

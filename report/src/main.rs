@@ -128,15 +128,8 @@ fn workload_arg(argument: &str) -> Result<(String, String), String> {
 /// record is not a JSON object).
 #[derive(Debug, Args)]
 struct RecordArgs {
-    /// The workload's name.
-    #[arg(long, value_name = "W")]
-    workload: String,
-    /// The variant's name, as hyperfine's -n gives it.
-    #[arg(long, value_name = "V")]
-    variant: String,
-    /// The exact command line the record came from.
-    #[arg(long, value_name = "C", allow_hyphen_values = true)]
-    command: String,
+    #[command(flatten)]
+    fields: RecordLine,
     /// The record: the binary's last line of output, a JSON object.
     #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
     line: String,
@@ -157,24 +150,11 @@ struct JoinArgs {
 /// (exit 1 when the value is not a number or the record not a JSON object).
 #[derive(Debug, Args)]
 struct SweepRecordArgs {
-    /// The sweep's name (tasks, inflight, latency, tasksize, workers, callers).
-    #[arg(long, value_name = "S")]
-    sweep: String,
-    /// The swept parameter's name (tasks, in_flight, latency_ms, ...).
-    #[arg(long, value_name = "P")]
-    parameter: String,
+    #[command(flatten)]
+    fields: SweepLine,
     /// The parameter's value at this point, a number.
     #[arg(long, value_name = "V", allow_hyphen_values = true)]
     value: String,
-    /// The variant's name, as hyperfine's -n gives it.
-    #[arg(long, value_name = "NAME")]
-    variant: String,
-    /// The exact command line that was timed.
-    #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
-    command: String,
-    /// The point's hyperfine export, relative to the sweep directory.
-    #[arg(long, value_name = "REL")]
-    export: String,
     /// The record: the binary's last line of output, a JSON object.
     #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
     line: String,
@@ -202,11 +182,11 @@ fn main() -> ExitCode {
         None => run_report(&cli.report),
         Some(Command::Machine(args)) => run_machine(args),
         Some(Command::Params(args)) => run_params(args),
-        Some(Command::Record(args)) => run_record(&args),
+        Some(Command::Record(args)) => run_record(args),
         Some(Command::JoinExports(args)) => {
             Export::join(&args.inputs).and_then(|text| write_atomically(&args.out, &text))
         }
-        Some(Command::SweepRecord(args)) => run_sweep_record(&args),
+        Some(Command::SweepRecord(args)) => run_sweep_record(args),
         Some(Command::Sweeps(args)) => run_sweeps(&args),
     };
     match result {
@@ -252,38 +232,23 @@ fn run_params(mut args: ParamsArgs) -> Result<()> {
     write_atomically(&args.out, &files::one_line(&args.params)?)
 }
 
-fn run_record(args: &RecordArgs) -> Result<()> {
-    let line = files::record_object(&args.line)
-        .and_then(|record| {
-            files::one_line(&RecordLine {
-                workload: args.workload.clone(),
-                variant: args.variant.clone(),
-                command: Some(args.command.clone()),
-                record,
-            })
-        })
-        .with_context(|| format!("{} / {}", args.workload, args.variant))?;
-    print(&line)
+fn run_record(mut args: RecordArgs) -> Result<()> {
+    let line = &mut args.fields;
+    let named = format!("{} / {}", line.workload, line.variant);
+    line.record = files::record_object(&args.line).context(named)?;
+    print(&files::one_line(line)?)
 }
 
-fn run_sweep_record(args: &SweepRecordArgs) -> Result<()> {
-    let line = serde_json::from_str(args.value.trim())
-        .ok()
+fn run_sweep_record(mut args: SweepRecordArgs) -> Result<()> {
+    let point = &mut args.fields;
+    let named = format!("{} / {} at {}", point.sweep, point.variant, args.value);
+    let value = serde_json::from_str(args.value.trim()).ok();
+    point.value = value
         .filter(|number: &serde_json::Number| number.as_f64().is_some_and(f64::is_finite))
         .with_context(|| format!("the value {:?} is not a number", args.value))
-        .and_then(|value| {
-            files::one_line(&SweepLine {
-                sweep: args.sweep.clone(),
-                parameter: args.parameter.clone(),
-                value,
-                variant: args.variant.clone(),
-                command: args.command.clone(),
-                export: args.export.clone(),
-                record: files::record_object(&args.line)?,
-            })
-        })
-        .with_context(|| format!("{} / {} at {}", args.sweep, args.variant, args.value))?;
-    print(&line)
+        .context(named.clone())?;
+    point.record = files::record_object(&args.line).context(named)?;
+    print(&files::one_line(point)?)
 }
 
 /// The sweep report, and the guide's scaling block with `--guide`.
