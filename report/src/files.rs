@@ -14,7 +14,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, ensure};
 use clap::Args;
 use indexmap::IndexMap;
 use serde::de::{DeserializeOwned, Deserializer};
@@ -102,12 +102,6 @@ lenient! {
     }
 }
 
-impl Params {
-    pub fn is_quick(&self) -> bool {
-        self.quick == Some(true)
-    }
-}
-
 lenient! {
     /// `machine.json`: where the run was measured. `concur-report machine` reads
     /// the first five fields from the system ([`crate::machine`]) and takes the
@@ -185,18 +179,15 @@ impl Export {
     /// (the median divides every derived number).
     pub fn read(path: &Path) -> Result<Vec<HyperfineResult>> {
         let export: Export = read_json(path, EXPORT)?;
-        if export.results.is_empty() {
-            bail!("{} has no benchmark results", path.display());
-        }
+        ensure!(!export.results.is_empty(), "{} has no benchmark results", path.display());
         for result in &export.results {
             for (what, seconds) in [("mean", result.mean), ("median", result.median)] {
-                if !(seconds.is_finite() && seconds > 0.0) {
-                    let command = &result.command;
-                    bail!(
-                        "{}: command {command:?} has a {what} time of {seconds} s; expected a positive number",
-                        path.display()
-                    );
-                }
+                let command = &result.command;
+                ensure!(
+                    seconds.is_finite() && seconds > 0.0,
+                    "{}: command {command:?} has a {what} time of {seconds} s; expected a positive number",
+                    path.display()
+                );
             }
         }
         Ok(export.results)
@@ -210,13 +201,11 @@ impl Export {
         for path in inputs {
             let raw: Export<Box<RawValue>> = read_json(path, EXPORT)?;
             for (result, checked) in raw.results.into_iter().zip(Export::read(path)?) {
-                if commands.contains(&checked.command) {
-                    let command = checked.command;
-                    let path = path.display();
-                    bail!(
-                        "{path}: command {command:?} is also in an earlier export; each variant must be timed once per round"
-                    );
-                }
+                let (command, path) = (&checked.command, path.display());
+                ensure!(
+                    !commands.contains(command),
+                    "{path}: command {command:?} is also in an earlier export; each variant must be timed once per round"
+                );
                 commands.push(checked.command);
                 joined.results.push(result);
             }
@@ -345,9 +334,7 @@ pub fn record_object(record: &str) -> Result<Box<RawValue>> {
     let excerpt = format!("{short:?}{}", if short.len() < record.len() { "..." } else { "" });
     let raw: Box<RawValue> = serde_json::from_str(record)
         .with_context(|| format!("the record is not JSON: {excerpt}"))?;
-    if !raw.get().starts_with('{') {
-        bail!("the record is not a JSON object: {excerpt}");
-    }
+    ensure!(raw.get().starts_with('{'), "the record is not a JSON object: {excerpt}");
     // A record spread over lines would break the one-record-a-line file.
     if raw.get().contains(['\n', '\r']) {
         let value: Value = serde_json::from_str(raw.get()).context("the record is not JSON")?;

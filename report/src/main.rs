@@ -187,7 +187,9 @@ fn main() -> ExitCode {
             Export::join(&args.inputs).and_then(|text| write_atomically(&args.out, &text))
         }
         Some(Command::SweepRecord(args)) => run_sweep_record(args),
-        Some(Command::Sweeps(args)) => run_sweeps(&args),
+        Some(Command::Sweeps(args)) => {
+            sweeps::generate(&args.dir, args.guide.as_deref()).and_then(|summary| print(&summary))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -225,9 +227,8 @@ fn run_machine(args: MachineArgs) -> Result<()> {
 fn run_params(mut args: ParamsArgs) -> Result<()> {
     for (name, parameters) in args.workloads {
         // An object keeps one value per key: a workload named twice would be lost.
-        if args.params.workloads.insert(name.clone(), Some(parameters)).is_some() {
-            anyhow::bail!("workload {name:?} is given twice");
-        }
+        let given_twice = args.params.workloads.insert(name.clone(), Some(parameters)).is_some();
+        anyhow::ensure!(!given_twice, "workload {name:?} is given twice");
     }
     write_atomically(&args.out, &files::one_line(&args.params)?)
 }
@@ -249,12 +250,6 @@ fn run_sweep_record(mut args: SweepRecordArgs) -> Result<()> {
         .context(named.clone())?;
     point.record = files::record_object(&args.line).context(named)?;
     print(&files::one_line(point)?)
-}
-
-/// The sweep report, and the guide's scaling block with `--guide`.
-fn run_sweeps(args: &SweepsArgs) -> Result<()> {
-    let summary = sweeps::generate(&args.dir, args.guide.as_deref())?;
-    print(&summary)
 }
 
 /// Writes to stdout; a closed pipe is an error like any other, not a panic.

@@ -21,7 +21,7 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, ensure};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::row::{Kind, Row, collate};
@@ -337,9 +337,8 @@ impl Experiment {
             .with_context(|| path.display().to_string())?
             .iter()
             .any(|name| name == "id");
-        if !has_id && !text.trim().is_empty() {
-            bail!("{}: the header line has no `id` column", path.display());
-        }
+        let blank = text.trim().is_empty();
+        ensure!(has_id || blank, "{}: the header line has no `id` column", path.display());
         reader.deserialize().map(|row| row.with_context(|| path.display().to_string())).collect()
     }
 }
