@@ -1,8 +1,5 @@
 //! The files of a results directory, one serde type per file, used both to write
-//! it and to read it back: `params.json` ([`Params`]), `machine.json`
-//! ([`Machine`]), `records.jsonl` ([`RecordLine`], its record read as
-//! [`Record`]), a sweep's `records.jsonl` ([`SweepLine`]) and hyperfine's exports
-//! ([`Export`]); `seeds.tsv` is read beside the seeds' figures.
+//! it and to read it back (`seeds.tsv` is read beside the seeds' figures).
 //!
 //! Measurements are read strictly: a garbled export or record line is an error
 //! naming the file (and line), because a table built from half a file would look
@@ -108,7 +105,6 @@ lenient! {
     /// others as options.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Args)]
     pub struct Machine {
-        /// The first `model name` of `/proc/cpuinfo`.
         #[arg(skip)]
         pub cpu: Option<String>,
         /// CPUs the process may run on (as `nproc`).
@@ -119,7 +115,6 @@ lenient! {
         pub memory_gib: Option<f64>,
         #[arg(skip)]
         pub kernel: Option<String>,
-        /// `PRETTY_NAME` of os-release.
         #[arg(skip)]
         pub os: Option<String>,
         /// `rustc --version`.
@@ -343,7 +338,6 @@ pub fn record_object(record: &str) -> Result<Box<RawValue>> {
     Ok(raw)
 }
 
-/// The fields of a record line's record.
 pub fn record_of(raw: &RawValue) -> Record {
     // An object was checked when the line was read, and every field is lenient.
     serde_json::from_str(raw.get()).unwrap_or_default()

@@ -1,13 +1,9 @@
-//! concur-report: turns the raw results of `scripts/compare.sh` into `summary.csv`,
-//! `README.md` and one SVG chart per workload, prints a short table per workload,
-//! and writes the data files compare.sh leaves beside the timings. For
-//! `scripts/sweep.sh`, `sweep-record` prints a point's record line and `sweeps`
-//! writes one CSV and line chart per sweep and the "Scaling" page.
+//! concur-report: the reports of `scripts/compare.sh` and `scripts/sweep.sh`, and the data
+//! files they leave beside the timings (`--help` says which command writes what).
 //!
 //! A thin shell over `concur_report`: parse the arguments, run, print warnings and
 //! errors. Without a subcommand it builds the report (`--dir OUT`), so the command
-//! line of earlier scripts keeps working. Exit status 0 on success, 1 when an input
-//! is missing or garbled, 2 on bad usage (clap's own convention).
+//! line of earlier scripts keeps working; the exit status is clap's convention (`IO_HELP`).
 
 use std::io::Write as _;
 use std::path::PathBuf;

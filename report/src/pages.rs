@@ -62,7 +62,6 @@ fn environment() -> Result<Environment<'static>> {
     Ok(env)
 }
 
-/// Renders template `name` with `context`.
 pub fn render<S: Serialize>(name: &str, context: S) -> Result<String> {
     let env = environment()?;
     let template = env.get_template(name)?;
@@ -80,8 +79,7 @@ pub fn render<S: Serialize>(name: &str, context: S) -> Result<String> {
     Ok(tidy)
 }
 
-/// Paragraphs (separated by blank lines) wrapped at [`LINE_WIDTH`] on spaces; a
-/// table line (starting with `|`) or a list item stays whole.
+/// Paragraphs wrapped at [`LINE_WIDTH`] on spaces; a table line (starting with `|`) stays whole.
 pub fn wrap(text: &str) -> String {
     let mut out = String::new();
     for line in text.split('\n') {

@@ -26,7 +26,6 @@ use serde::Serialize;
 
 use crate::files::HyperfineResult;
 
-/// Rounds whose medians differ by more than this factor disagree.
 pub const UNSTEADY_ABOVE: f64 = 1.15;
 
 /// A variant's (or a sweep point's) wall time, in seconds.

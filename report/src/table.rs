@@ -9,7 +9,6 @@
 /// Shown in a cell whose value does not exist.
 pub const NONE: &str = "–";
 
-/// How a column is aligned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
     Left,
@@ -24,7 +23,6 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table with these column headings and alignments.
     pub fn new<S: Into<String>>(headings: impl IntoIterator<Item = (S, Align)>) -> Table {
         Table {
             headings: headings.into_iter().map(|(name, align)| (name.into(), align)).collect(),

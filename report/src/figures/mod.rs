@@ -12,11 +12,6 @@
 //!
 //! Building never fails: an input that is missing leaves its figures empty and
 //! adds a warning naming the file and what it lacked.
-//!
-//! # Layout
-//! - this module: [`Report`], [`Workload`], [`load`], [`build`]; [`row`]: a variant
-//! - [`lessons`]: the claims each table is read as making, checked against this
-//!   run; [`seeds`], [`blocking`]: the two workloads read as pairs and as contrasts
 
 pub mod blocking;
 pub mod lessons;
@@ -44,7 +39,6 @@ pub use self::row::{
     latency_bound_s,
 };
 
-/// The whole report, ready to render.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub params: Params,

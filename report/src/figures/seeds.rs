@@ -26,7 +26,6 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::row::{Kind, Row, collate};
 
-/// File name of the experiments table in the results directory.
 pub const SEEDS_FILE: &str = "seeds.tsv";
 /// The second word of a concur variant's name (`s000-download-seq concur`).
 const CONCUR: &str = "concur";
@@ -36,7 +35,6 @@ pub const HELPS: f64 = 1.2;
 /// Processes "do" when they reach this share of their lanes.
 pub const SHARE_OF_LANES: f64 = 0.75;
 
-/// The seeds workload's figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct Seeds {
     pub pairs: Vec<Pair>,

@@ -60,7 +60,6 @@ pub struct Point {
     pub record: Record,
     pub timing: Timing,
     pub peak_rss_kib: Option<u64>,
-    /// Proportional set size (procs' shared pages split between their sharers).
     pub pss_kib: Option<u64>,
     #[serde(flatten)]
     pub figures: Figures,
@@ -179,7 +178,6 @@ pub struct At {
 #[derive(Debug, Clone, Serialize)]
 pub struct Sweep {
     pub name: String,
-    /// The swept parameter's name (`tasks`, `in_flight`, `latency_ms`, ...).
     pub parameter: String,
     pub kind: Kind,
     /// In the order they ran.
@@ -260,7 +258,6 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
     }
 }
 
-/// The figures of one point among all the sweep's measured points.
 fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figures {
     let (record, median) = (&point.record, point.timing.median_s);
     let base = all.iter().find(|base| base.variant == point.variant && base.value == 1.0);

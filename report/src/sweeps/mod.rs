@@ -41,7 +41,6 @@ struct Page<'a> {
     link: Option<String>,
 }
 
-/// A sweep with its table and its chart's title.
 #[derive(Serialize)]
 struct Section<'a> {
     #[serde(flatten)]
@@ -110,7 +109,6 @@ fn load(dir: &Path) -> Result<(Params, Machine, Vec<Sweep>)> {
     Ok((params, machine, sweeps))
 }
 
-/// A point from its line and its export.
 fn point(dir: &Path, line: usize, given: &SweepLine) -> Result<Point> {
     let value = given.value.as_f64().filter(|value| value.is_finite());
     let value = value.with_context(|| format!("value {} is not a finite number", given.value))?;

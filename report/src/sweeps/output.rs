@@ -14,7 +14,6 @@ use crate::table::{Align, NONE, Table};
 
 use super::derive::{Kind, Line, Point, Sweep, url_latency_ms};
 
-/// The columns every sweep's CSV starts with.
 const BASE: &str = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak_rss_kib";
 
 /// A derived column of the CSV: the sweeps that have it (none listed: every sweep), its name (with
