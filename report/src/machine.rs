@@ -98,25 +98,18 @@ fn mem_total_gib(meminfo: &[u8]) -> Option<f64> {
 fn pretty_name(os_release: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(os_release);
     let value = text.lines().find_map(|line| line.trim().strip_prefix("PRETTY_NAME="))?.trim();
-    let unquoted = if let Some(inner) =
-        value.strip_prefix('"').and_then(|rest| rest.strip_suffix('"'))
-    {
-        let mut out = String::new();
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            match (c, chars.clone().next()) {
-                ('\\', Some(next @ ('"' | '\\' | '$' | '`'))) => {
-                    out.push(next);
-                    chars.next();
-                }
-                _ => out.push(c),
+    let quoted = |quote| value.strip_prefix(quote).and_then(|rest| rest.strip_suffix(quote));
+    let unquoted = match (quoted('"'), quoted('\'')) {
+        (Some(inner), _) => {
+            let (mut chars, mut out) = (inner.chars().peekable(), String::new());
+            while let Some(c) = chars.next() {
+                let escaped = chars.next_if(|n| c == '\\' && matches!(n, '"' | '\\' | '$' | '`'));
+                out.push(escaped.unwrap_or(c));
             }
+            out
         }
-        out
-    } else if let Some(inner) = value.strip_prefix('\'').and_then(|rest| rest.strip_suffix('\'')) {
-        inner.to_string()
-    } else {
-        value.to_string()
+        (None, Some(inner)) => inner.to_string(),
+        (None, None) => value.to_string(),
     };
     Some(unquoted).filter(|name| !name.is_empty())
 }

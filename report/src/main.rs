@@ -176,7 +176,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => run_report(&cli.report),
-        Some(Command::Machine(args)) => run_machine(args),
+        Some(Command::Machine(args)) => {
+            let (file, warnings) = machine::describe(args.given, &args.sources);
+            warn(&warnings);
+            files::one_line(&file).and_then(|line| write_atomically(&args.out, &line))
+        }
         Some(Command::Params(args)) => run_params(args),
         Some(Command::Record(args)) => run_record(args),
         Some(Command::JoinExports(args)) => {
@@ -212,12 +216,6 @@ fn run_report(args: &ReportArgs) -> Result<()> {
     let (report, terminal) = compare::generate(&args.dir, args.baseline.as_deref())?;
     warn(&report.warnings);
     print(&terminal)
-}
-
-fn run_machine(args: MachineArgs) -> Result<()> {
-    let (file, warnings) = machine::describe(args.given, &args.sources);
-    warn(&warnings);
-    write_atomically(&args.out, &files::one_line(&file)?)
 }
 
 fn run_params(mut args: ParamsArgs) -> Result<()> {

@@ -57,12 +57,8 @@ fn round_files(rounds_dir: &Path) -> Result<BTreeMap<String, Vec<PathBuf>>> {
     for entry in fs::read_dir(rounds_dir).with_context(listing)? {
         let path = entry.with_context(listing)?.path();
         let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
-        let Some((workload, round)) =
-            name.strip_suffix(".json").and_then(|stem| stem.rsplit_once('.'))
-        else {
-            continue;
-        };
-        if let Ok(round) = round.parse::<u32>() {
+        let parts = name.strip_suffix(".json").and_then(|stem| stem.rsplit_once('.'));
+        if let Some((workload, Ok(round))) = parts.map(|(w, round)| (w, round.parse::<u32>())) {
             found.entry(workload.to_string()).or_default().insert(round, path);
         }
     }

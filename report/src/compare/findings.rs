@@ -92,11 +92,8 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
         _ => vec![],
     };
     let size: Vec<String> = size.into_iter().flatten().collect();
-    if size.is_empty() {
-        format!("`{}`", workload.name)
-    } else {
-        format!("`{}` ({})", workload.name, size.join(", "))
-    }
+    let size = if size.is_empty() { String::new() } else { format!(" ({})", size.join(", ")) };
+    format!("`{}`{size}", workload.name)
 }
 
 #[derive(Serialize)]

@@ -256,11 +256,8 @@ pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
         dir.display()
     );
     let machine_path = dir.join(MACHINE_FILE);
-    let machine = if machine_path.exists() {
-        files::read_json(&machine_path, "a machine description")?
-    } else {
-        Machine::default()
-    };
+    let read = || files::read_json(&machine_path, "a machine description");
+    let machine: Machine = machine_path.exists().then(read).transpose()?.unwrap_or_default();
     for workload in &mut report.workloads {
         let name = &workload.name;
         let path = dir.join(format!("{name}.json"));

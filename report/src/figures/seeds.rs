@@ -32,7 +32,6 @@ const CONCUR: &str = "concur";
 /// A model helps when it is at least this many times as fast as the sequential
 /// program: medians move a few percent from run to run, so less is no gain.
 pub const HELPS: f64 = 1.2;
-/// Processes "do" when they reach this share of their lanes.
 pub const SHARE_OF_LANES: f64 = 0.75;
 
 #[derive(Debug, Clone, Serialize)]

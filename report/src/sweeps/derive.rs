@@ -25,7 +25,6 @@ use crate::stats::Timing;
 
 /// The spread (slowest ÷ fastest median) above which the model matters.
 pub const MATTERS_ABOVE: f64 = 2.0;
-/// The share of the ideal speedup a variant must reach.
 pub const SHARE_OF_IDEAL: f64 = 0.9;
 /// Below this ratio to its ideal (a lower bound) a point cannot have run as the sweep assumes.
 const BELOW_IDEAL: f64 = 0.9;
@@ -186,7 +185,6 @@ pub struct Sweep {
     pub lines: Vec<Line>,
     /// By ascending value.
     pub at: Vec<At>,
-    /// `tasks`, `inflight`: the largest value at least two models reached.
     pub shared: Option<At>,
     /// `latency`: 0 ms, and the first latency above it where the model matters.
     pub zero: Option<At>,

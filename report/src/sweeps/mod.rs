@@ -6,10 +6,9 @@
 //! and verdict once, [`output`] and the templates render them (`sweeps.md`: the page and the
 //! sentences every output shares; `scaling.md`: the guide block and the summary).
 //!
-//! Reading is strict: a garbled line or export is an error naming the file and line, since a curve
-//! drawn from half the points would look plausible and be wrong. Every output is rendered in
-//! memory, and the guide's markers checked, before the first is written (the guide's block first,
-//! then the files in OUT), so a bad input leaves the previous report and the guide as they were.
+//! Every output is rendered in memory, and the guide's markers checked, before the first is
+//! written (the guide's block first, then the files in OUT), so a bad input leaves the previous
+//! report and the guide as they were.
 
 pub mod derive;
 pub mod output;
