@@ -89,7 +89,6 @@ type On<'b, T> = DrawingArea<SVGBackend<'b>, T>;
 type Plot<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>;
 type Entry = (String, Swatch);
 
-/// The chart as a standalone SVG document.
 pub fn svg(chart: &Chart) -> Result<String> {
     let ((x, y, legend), unit) = (read(chart)?, chart.unit);
     let (names, values): (Vec<String>, Vec<String>) = match &chart.kind {

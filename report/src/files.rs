@@ -1,8 +1,5 @@
 //! The files of a results directory, one serde type per file, used both to write
-//! it and to read it back: `params.json` ([`Params`]), `machine.json`
-//! ([`Machine`]), `records.jsonl` ([`RecordLine`], its record read as
-//! [`Record`]), a sweep's `records.jsonl` ([`SweepLine`]) and hyperfine's exports
-//! ([`Export`]); `seeds.tsv` is read beside the seeds' figures.
+//! it and to read it back (`seeds.tsv` is read beside the seeds' figures).
 //!
 //! Measurements are read strictly: a garbled export or record line is an error
 //! naming the file (and line), because a table built from half a file would look
@@ -14,7 +11,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, ensure};
 use clap::Args;
 use indexmap::IndexMap;
 use serde::de::{DeserializeOwned, Deserializer};
@@ -102,19 +99,12 @@ lenient! {
     }
 }
 
-impl Params {
-    pub fn is_quick(&self) -> bool {
-        self.quick == Some(true)
-    }
-}
-
 lenient! {
     /// `machine.json`: where the run was measured. `concur-report machine` reads
     /// the first five fields from the system ([`crate::machine`]) and takes the
     /// others as options.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Args)]
     pub struct Machine {
-        /// The first `model name` of `/proc/cpuinfo`.
         #[arg(skip)]
         pub cpu: Option<String>,
         /// CPUs the process may run on (as `nproc`).
@@ -125,7 +115,6 @@ lenient! {
         pub memory_gib: Option<f64>,
         #[arg(skip)]
         pub kernel: Option<String>,
-        /// `PRETTY_NAME` of os-release.
         #[arg(skip)]
         pub os: Option<String>,
         /// `rustc --version`.
@@ -185,18 +174,15 @@ impl Export {
     /// (the median divides every derived number).
     pub fn read(path: &Path) -> Result<Vec<HyperfineResult>> {
         let export: Export = read_json(path, EXPORT)?;
-        if export.results.is_empty() {
-            bail!("{} has no benchmark results", path.display());
-        }
+        ensure!(!export.results.is_empty(), "{} has no benchmark results", path.display());
         for result in &export.results {
             for (what, seconds) in [("mean", result.mean), ("median", result.median)] {
-                if !(seconds.is_finite() && seconds > 0.0) {
-                    let command = &result.command;
-                    bail!(
-                        "{}: command {command:?} has a {what} time of {seconds} s; expected a positive number",
-                        path.display()
-                    );
-                }
+                let command = &result.command;
+                ensure!(
+                    seconds.is_finite() && seconds > 0.0,
+                    "{}: command {command:?} has a {what} time of {seconds} s; expected a positive number",
+                    path.display()
+                );
             }
         }
         Ok(export.results)
@@ -210,13 +196,11 @@ impl Export {
         for path in inputs {
             let raw: Export<Box<RawValue>> = read_json(path, EXPORT)?;
             for (result, checked) in raw.results.into_iter().zip(Export::read(path)?) {
-                if commands.contains(&checked.command) {
-                    let command = checked.command;
-                    let path = path.display();
-                    bail!(
-                        "{path}: command {command:?} is also in an earlier export; each variant must be timed once per round"
-                    );
-                }
+                let (command, path) = (&checked.command, path.display());
+                ensure!(
+                    !commands.contains(command),
+                    "{path}: command {command:?} is also in an earlier export; each variant must be timed once per round"
+                );
                 commands.push(checked.command);
                 joined.results.push(result);
             }
@@ -345,9 +329,7 @@ pub fn record_object(record: &str) -> Result<Box<RawValue>> {
     let excerpt = format!("{short:?}{}", if short.len() < record.len() { "..." } else { "" });
     let raw: Box<RawValue> = serde_json::from_str(record)
         .with_context(|| format!("the record is not JSON: {excerpt}"))?;
-    if !raw.get().starts_with('{') {
-        bail!("the record is not a JSON object: {excerpt}");
-    }
+    ensure!(raw.get().starts_with('{'), "the record is not a JSON object: {excerpt}");
     // A record spread over lines would break the one-record-a-line file.
     if raw.get().contains(['\n', '\r']) {
         let value: Value = serde_json::from_str(raw.get()).context("the record is not JSON")?;
@@ -356,7 +338,6 @@ pub fn record_object(record: &str) -> Result<Box<RawValue>> {
     Ok(raw)
 }
 
-/// The fields of a record line's record.
 pub fn record_of(raw: &RawValue) -> Record {
     // An object was checked when the line was read, and every field is lenient.
     serde_json::from_str(raw.get()).unwrap_or_default()

@@ -278,8 +278,6 @@ mod tests {
         assert_eq!(p_value(1.0), "p = 1.000");
     }
 
-    /// Table cells cannot end early or break their row.
-
     /// CSV numbers drop the noise of floating-point division but keep integers bare.
     /// No negative zero: a figure that rounds to zero has no sign.
     #[test]

@@ -38,20 +38,13 @@ pub fn describe(given: Machine, sources: &Sources) -> (Machine, Vec<String>) {
     let mut warnings = Vec::new();
     // `key` is left empty when `path` cannot be read or lacks `what`.
     let mut read = |path: &Path, key: &str, what: &str, parse: &dyn Fn(&[u8]) -> Option<String>| {
-        match fs::read(path) {
-            Ok(bytes) => {
-                let value = parse(&bytes);
-                if value.is_none() {
-                    warnings.push(format!("{}: no {what}; {key} left empty", path.display()));
-                }
-                value
-            }
-            Err(error) => {
-                warnings
-                    .push(format!("cannot read {} ({error}); {key} left empty", path.display()));
-                None
-            }
-        }
+        let warning = match fs::read(path).map(|bytes| parse(&bytes)) {
+            Ok(Some(value)) => return Some(value),
+            Ok(None) => format!("{}: no {what}; {key} left empty", path.display()),
+            Err(error) => format!("cannot read {} ({error}); {key} left empty", path.display()),
+        };
+        warnings.push(warning);
+        None
     };
     let cpu = read(&sources.cpuinfo, "cpu", "`model name` line", &cpu_model);
     let memory = read(&sources.meminfo, "memory_gib", "`MemTotal` line", &|bytes| {
@@ -61,15 +54,12 @@ pub fn describe(given: Machine, sources: &Sources) -> (Machine, Vec<String>) {
         Some(String::from_utf8_lossy(bytes).trim().to_string()).filter(|text| !text.is_empty())
     });
     let os = read(&sources.os_release, "os", "`PRETTY_NAME`", &pretty_name);
-    let cores = std::thread::available_parallelism()
-        .map(|cores| cores.get())
-        .map_err(|error| {
-            warnings.push(format!("cannot count the CPUs ({error}); cores left empty"))
-        })
-        .ok();
+    let cores = std::thread::available_parallelism().map_err(|error| {
+        warnings.push(format!("cannot count the CPUs ({error}); cores left empty"))
+    });
     let machine = Machine {
         cpu,
-        cores: cores.map(|cores| cores as u64),
+        cores: cores.ok().map(|cores| cores.get() as u64),
         // Written by `mem_total_gib` as a float just above.
         memory_gib: memory.and_then(|gib| gib.parse().ok()),
         kernel,
@@ -108,25 +98,18 @@ fn mem_total_gib(meminfo: &[u8]) -> Option<f64> {
 fn pretty_name(os_release: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(os_release);
     let value = text.lines().find_map(|line| line.trim().strip_prefix("PRETTY_NAME="))?.trim();
-    let unquoted = if let Some(inner) =
-        value.strip_prefix('"').and_then(|rest| rest.strip_suffix('"'))
-    {
-        let mut out = String::new();
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            match (c, chars.clone().next()) {
-                ('\\', Some(next @ ('"' | '\\' | '$' | '`'))) => {
-                    out.push(next);
-                    chars.next();
-                }
-                _ => out.push(c),
+    let quoted = |quote| value.strip_prefix(quote).and_then(|rest| rest.strip_suffix(quote));
+    let unquoted = match (quoted('"'), quoted('\'')) {
+        (Some(inner), _) => {
+            let (mut chars, mut out) = (inner.chars().peekable(), String::new());
+            while let Some(c) = chars.next() {
+                let escaped = chars.next_if(|n| c == '\\' && matches!(n, '"' | '\\' | '$' | '`'));
+                out.push(escaped.unwrap_or(c));
             }
+            out
         }
-        out
-    } else if let Some(inner) = value.strip_prefix('\'').and_then(|rest| rest.strip_suffix('\'')) {
-        inner.to_string()
-    } else {
-        value.to_string()
+        (None, Some(inner)) => inner.to_string(),
+        (None, None) => value.to_string(),
     };
     Some(unquoted).filter(|name| !name.is_empty())
 }

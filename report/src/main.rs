@@ -1,13 +1,9 @@
-//! concur-report: turns the raw results of `scripts/compare.sh` into `summary.csv`,
-//! `README.md` and one SVG chart per workload, prints a short table per workload,
-//! and writes the data files compare.sh leaves beside the timings. For
-//! `scripts/sweep.sh`, `sweep-record` prints a point's record line and `sweeps`
-//! writes one CSV and line chart per sweep and the "Scaling" page.
+//! concur-report: the reports of `scripts/compare.sh` and `scripts/sweep.sh`, and the data
+//! files they leave beside the timings (`--help` says which command writes what).
 //!
 //! A thin shell over `concur_report`: parse the arguments, run, print warnings and
 //! errors. Without a subcommand it builds the report (`--dir OUT`), so the command
-//! line of earlier scripts keeps working. Exit status 0 on success, 1 when an input
-//! is missing or garbled, 2 on bad usage (clap's own convention).
+//! line of earlier scripts keeps working; the exit status is clap's convention (`IO_HELP`).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -180,14 +176,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => run_report(&cli.report),
-        Some(Command::Machine(args)) => run_machine(args),
+        Some(Command::Machine(args)) => {
+            let (file, warnings) = machine::describe(args.given, &args.sources);
+            warn(&warnings);
+            files::one_line(&file).and_then(|line| write_atomically(&args.out, &line))
+        }
         Some(Command::Params(args)) => run_params(args),
         Some(Command::Record(args)) => run_record(args),
         Some(Command::JoinExports(args)) => {
             Export::join(&args.inputs).and_then(|text| write_atomically(&args.out, &text))
         }
         Some(Command::SweepRecord(args)) => run_sweep_record(args),
-        Some(Command::Sweeps(args)) => run_sweeps(&args),
+        Some(Command::Sweeps(args)) => {
+            sweeps::generate(&args.dir, args.guide.as_deref()).and_then(|summary| print(&summary))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -216,18 +218,11 @@ fn run_report(args: &ReportArgs) -> Result<()> {
     print(&terminal)
 }
 
-fn run_machine(args: MachineArgs) -> Result<()> {
-    let (file, warnings) = machine::describe(args.given, &args.sources);
-    warn(&warnings);
-    write_atomically(&args.out, &files::one_line(&file)?)
-}
-
 fn run_params(mut args: ParamsArgs) -> Result<()> {
     for (name, parameters) in args.workloads {
         // An object keeps one value per key: a workload named twice would be lost.
-        if args.params.workloads.insert(name.clone(), Some(parameters)).is_some() {
-            anyhow::bail!("workload {name:?} is given twice");
-        }
+        let given_twice = args.params.workloads.insert(name.clone(), Some(parameters)).is_some();
+        anyhow::ensure!(!given_twice, "workload {name:?} is given twice");
     }
     write_atomically(&args.out, &files::one_line(&args.params)?)
 }
@@ -249,12 +244,6 @@ fn run_sweep_record(mut args: SweepRecordArgs) -> Result<()> {
         .context(named.clone())?;
     point.record = files::record_object(&args.line).context(named)?;
     print(&files::one_line(point)?)
-}
-
-/// The sweep report, and the guide's scaling block with `--guide`.
-fn run_sweeps(args: &SweepsArgs) -> Result<()> {
-    let summary = sweeps::generate(&args.dir, args.guide.as_deref())?;
-    print(&summary)
 }
 
 /// Writes to stdout; a closed pipe is an error like any other, not a panic.

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
@@ -62,7 +62,6 @@ fn environment() -> Result<Environment<'static>> {
     Ok(env)
 }
 
-/// Renders template `name` with `context`.
 pub fn render<S: Serialize>(name: &str, context: S) -> Result<String> {
     let env = environment()?;
     let template = env.get_template(name)?;
@@ -80,35 +79,28 @@ pub fn render<S: Serialize>(name: &str, context: S) -> Result<String> {
     Ok(tidy)
 }
 
-/// Paragraphs (separated by blank lines) wrapped at [`LINE_WIDTH`] on spaces; a
-/// table line (starting with `|`) or a list item stays whole.
+/// Paragraphs wrapped at [`LINE_WIDTH`] on spaces; a table line (starting with `|`) stays whole.
 pub fn wrap(text: &str) -> String {
     let mut out = String::new();
     for line in text.split('\n') {
         if line.starts_with('|') || line.trim().is_empty() {
             out.push_str(line);
-            out.push('\n');
-            continue;
-        }
-        let mut current = String::new();
-        for word in line.split(' ').filter(|word| !word.is_empty()) {
-            if !current.is_empty()
-                && current.chars().count() + 1 + word.chars().count() > LINE_WIDTH
-            {
-                out.push_str(&current);
-                out.push('\n');
-                current.clear();
+        } else {
+            let mut width = 0;
+            for word in line.split(' ').filter(|word| !word.is_empty()) {
+                let length = word.chars().count();
+                if width > 0 {
+                    let wraps = width + 1 + length > LINE_WIDTH;
+                    out.push(if wraps { '\n' } else { ' ' });
+                    width = if wraps { 0 } else { width + 1 };
+                }
+                out.push_str(word);
+                width += length;
             }
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(word);
         }
-        out.push_str(&current);
         out.push('\n');
     }
-    out.pop();
-    out + "\n"
+    out
 }
 
 /// The lines between two markers of a Markdown file (the front README's
@@ -119,19 +111,13 @@ pub struct Markers {
 }
 
 impl Markers {
-    fn start(self) -> String {
-        format!("<!-- {}:start -->", self.name)
-    }
-    fn end(self) -> String {
-        format!("<!-- {}:end -->", self.name)
-    }
-
     /// Replaces the lines between the markers with `block`; the markers and every
     /// byte around them stay. Without both markers, once each and in order, the
     /// file is left as it was and the error names the marker.
     pub fn rewrite(self, path: &Path, block: &str) -> Result<()> {
         let text = read_text(path)?;
-        let (start, end) = (self.start(), self.end());
+        let (start, end) =
+            (format!("<!-- {}:start -->", self.name), format!("<!-- {}:end -->", self.name));
         let find = |marker: &str| -> Result<usize> {
             let mut found = text.match_indices(marker).map(|(at, _)| at);
             match (found.next(), found.next()) {
@@ -141,9 +127,7 @@ impl Markers {
             }
         };
         let (at_start, at_end) = (find(&start)?, find(&end)?);
-        if at_end < at_start {
-            bail!("{}: `{end}` comes before `{start}`", path.display());
-        }
+        ensure!(at_start < at_end, "{}: `{end}` comes before `{start}`", path.display());
         let head_end = at_start + start.len();
         let head = text[..head_end].to_string() + "\n";
         let block = block.trim_end();

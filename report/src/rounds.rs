@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 
 use crate::files::{Export, HyperfineResult, pretty, write_atomically};
 use crate::stats::median;
@@ -57,12 +57,8 @@ fn round_files(rounds_dir: &Path) -> Result<BTreeMap<String, Vec<PathBuf>>> {
     for entry in fs::read_dir(rounds_dir).with_context(listing)? {
         let path = entry.with_context(listing)?.path();
         let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
-        let Some((workload, round)) =
-            name.strip_suffix(".json").and_then(|stem| stem.rsplit_once('.'))
-        else {
-            continue;
-        };
-        if let Ok(round) = round.parse::<u32>() {
+        let parts = name.strip_suffix(".json").and_then(|stem| stem.rsplit_once('.'));
+        if let Some((workload, Ok(round))) = parts.map(|(w, round)| (w, round.parse::<u32>())) {
             found.entry(workload.to_string()).or_default().insert(round, path);
         }
     }
@@ -88,14 +84,12 @@ pub fn merge(rounds: &[Vec<HyperfineResult>]) -> Result<Vec<HyperfineResult>> {
     let commands =
         |round: &[HyperfineResult]| round.iter().map(|r| r.command.clone()).collect::<Vec<_>>();
     for (index, round) in rounds.iter().enumerate() {
-        if commands(round) != commands(first) {
-            bail!(
-                "round {} timed {:?}, round 1 timed {:?}",
-                index + 1,
-                commands(round),
-                commands(first)
-            );
-        }
+        let (timed, expected) = (commands(round), commands(first));
+        ensure!(
+            timed == expected,
+            "round {} timed {timed:?}, round 1 timed {expected:?}",
+            index + 1
+        );
     }
     (0..first.len())
         .map(|variant| {
@@ -108,9 +102,7 @@ fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
     let command = parts[0].command.clone();
     let (mut times, mut exit_codes, mut user, mut system) = (Vec::new(), Vec::new(), 0.0, 0.0);
     for part in parts {
-        if part.times.is_empty() {
-            bail!("{command}: a round's export has no `times`");
-        }
+        ensure!(!part.times.is_empty(), "{command}: a round's export has no `times`");
         let runs = part.times.len() as f64;
         user += part.user * runs;
         system += part.system * runs;

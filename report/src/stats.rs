@@ -6,12 +6,11 @@
 //! mean: on a shared machine a single slow run drags the mean and barely moves
 //! the median. The mean and σ are still shown, as a measure of the noise.
 //!
-//! *Rounds that disagree*: compare.sh times every workload once per round so that
-//! a noisy spell lands on every variant, not on one. When a variant's slowest
-//! round median is more than [`UNSTEADY_ABOVE`] times its fastest, the machine
-//! changed under it and its median mixes two regimes: its row is flagged, with
-//! advice to rerun. Steady variants of a full run on the 2-core VM stay within
-//! 1.07× (docs/methodology.md#rounds-that-disagree has the table).
+//! *Rounds that disagree* ([`crate::rounds`]): when a variant's slowest round
+//! median is more than [`UNSTEADY_ABOVE`] times its fastest, the machine changed
+//! under it and its median mixes two regimes: its row is flagged, with advice to
+//! rerun. Steady variants of a full run on the 2-core VM stay within 1.07×
+//! (docs/methodology.md#rounds-that-disagree has the table).
 //!
 //! *Two runs compared* (`--baseline`): a two-sided Mann-Whitney U (Wilcoxon
 //! rank-sum) test on the per-run times. A rank test rather than a t-test: wall
@@ -26,7 +25,6 @@ use serde::Serialize;
 
 use crate::files::HyperfineResult;
 
-/// Rounds whose medians differ by more than this factor disagree.
 pub const UNSTEADY_ABOVE: f64 = 1.15;
 
 /// A variant's (or a sweep point's) wall time, in seconds.

@@ -9,7 +9,6 @@
 /// Shown in a cell whose value does not exist.
 pub const NONE: &str = "–";
 
-/// How a column is aligned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
     Left,
@@ -24,8 +23,6 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table with these column headings; the first column is left-aligned,
-    /// the others as given.
     pub fn new<S: Into<String>>(headings: impl IntoIterator<Item = (S, Align)>) -> Table {
         Table {
             headings: headings.into_iter().map(|(name, align)| (name.into(), align)).collect(),
@@ -61,78 +58,46 @@ impl Table {
 
     /// The table without the columns (after the first) where no row has a value.
     pub fn without_empty_columns(mut self) -> Table {
-        let keep: Vec<bool> = (0..self.headings.len())
-            .map(|column| column == 0 || self.rows.iter().any(|row| row[column] != NONE))
+        let kept: Vec<usize> = (0..self.headings.len())
+            .filter(|&column| column == 0 || self.rows.iter().any(|row| row[column] != NONE))
             .collect();
-        fn filter<T>(cells: &mut Vec<T>, keep: &[bool]) {
-            let mut index = 0;
-            cells.retain(|_| {
-                index += 1;
-                keep[index - 1]
-            });
-        }
-        filter(&mut self.headings, &keep);
+        self.headings = kept.iter().map(|&column| self.headings[column].clone()).collect();
         for row in &mut self.rows {
-            filter(row, &keep);
+            *row = kept.iter().map(|&column| row[column].clone()).collect();
         }
         self
     }
 
     /// GitHub-flavoured Markdown; `|` and line breaks in cells are escaped.
     pub fn markdown(&self) -> String {
-        let line = |cells: &mut dyn Iterator<Item = String>| {
-            let cells: Vec<String> = cells.collect();
-            format!("| {} |\n", cells.join(" | "))
-        };
-        let mut out = line(&mut self.headings.iter().map(|(name, _)| escape(name)));
-        let rules: Vec<&str> = self
-            .headings
-            .iter()
-            .map(|(_, align)| match align {
-                Align::Left => "---",
-                Align::Right => "--:",
-                Align::Center => ":-:",
-            })
-            .collect();
+        let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+        let rules: Vec<&str> =
+            self.headings.iter().map(|(_, align)| ["---", "--:", ":-:"][*align as usize]).collect();
+        let mut out = line(self.headings.iter().map(|(name, _)| escape(name)).collect());
         out.push_str(&format!("|{}|\n", rules.join("|")));
-        for row in &self.rows {
-            out.push_str(&line(&mut row.iter().map(|cell| escape(cell))));
-        }
+        out.extend(self.rows.iter().map(|row| line(row.iter().map(|cell| escape(cell)).collect())));
         out
     }
 
     /// Plain text: every column padded to its widest cell, two spaces apart,
     /// rows indented under the heading line, no trailing blanks.
     pub fn terminal(&self) -> String {
-        let mut lines = vec![self.headings.iter().map(|(name, _)| name.clone()).collect()];
+        let mut lines = vec![self.headings()];
         lines.extend(self.rows.iter().map(|row| {
             let mut row = row.clone();
             row[0] = format!("  {}", row[0]);
             row
         }));
-        let widths: Vec<usize> = (0..self.headings.len())
-            .map(|column| {
-                let width = |cells: &Vec<String>| cells[column].chars().count();
-                lines.iter().map(width).max().unwrap_or(0)
-            })
-            .collect();
+        let width = |column: usize| lines.iter().map(|cells| cells[column].chars().count()).max();
+        let widths: Vec<usize> = (0..self.headings.len()).map(|c| width(c).unwrap_or(0)).collect();
         let mut out = String::new();
         for cells in &lines {
-            let mut line = String::new();
-            for ((cell, (_, align)), width) in cells.iter().zip(&self.headings).zip(&widths) {
-                if !line.is_empty() {
-                    line.push_str("  ");
-                }
-                let padding = " ".repeat(width - cell.chars().count());
-                if *align == Align::Right {
-                    line.push_str(&padding);
-                    line.push_str(cell);
-                } else {
-                    line.push_str(cell);
-                    line.push_str(&padding);
-                }
-            }
-            out.push_str(line.trim_end());
+            let aligned = cells.iter().zip(&self.headings).zip(&widths);
+            let padded = aligned.map(|((cell, (_, align)), &width)| match align {
+                Align::Right => format!("{cell:>width$}"),
+                _ => format!("{cell:<width$}"),
+            });
+            out.push_str(padded.collect::<Vec<_>>().join("  ").trim_end());
             out.push('\n');
         }
         out

@@ -92,18 +92,14 @@ fn workload_cell(workload: &Workload, params: &Params) -> String {
         _ => vec![],
     };
     let size: Vec<String> = size.into_iter().flatten().collect();
-    if size.is_empty() {
-        format!("`{}`", workload.name)
-    } else {
-        format!("`{}` ({})", workload.name, size.join(", "))
-    }
+    let size = if size.is_empty() { String::new() } else { format!(" ({})", size.join(", ")) };
+    format!("`{}`{size}", workload.name)
 }
 
 #[derive(Serialize)]
 struct Findings<'a> {
     #[serde(flatten)]
     report: &'a Report,
-    idle: Option<&'a String>,
     wrong: Vec<String>,
     unchecked: Vec<String>,
     /// Each workload with variants that converted keys twice, and those variants.
@@ -133,7 +129,6 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
         "findings.md",
         Findings {
             report,
-            idle: report.params.idle.as_ref().or(report.machine.idle.as_ref()),
             wrong: named(|row| row.check == Check::WrongAnswer),
             unchecked: named(|row| row.checksum_agrees.is_none()),
             twice: collate(twice.map(|(w, row)| (&w.name, &row.variant))),

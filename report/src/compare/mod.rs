@@ -2,10 +2,6 @@
 //! `summary.csv` (csv crate), `README.md` (`templates/results.md`), one chart per
 //! workload, the findings block of a front README (`templates/findings.md`) and
 //! the terminal summary. Every output is rendered before the first is written.
-//!
-//! # Layout
-//! - this module: [`generate`], [`rewrite_findings`], `summary.csv`, the terminal, the charts
-//! - `tables`: every table, built once as a [`Table`]; `page`, `findings`: the templates' contexts
 
 mod findings;
 mod page;

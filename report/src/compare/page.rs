@@ -1,6 +1,8 @@
 //! The results page (`templates/results.md`): one section per workload, its
 //! table, checks, lesson, ideal rules and notes, from the figures.
 
+use std::collections::BTreeSet;
+
 use anyhow::Result;
 use serde::Serialize;
 
@@ -30,7 +32,7 @@ struct Section<'a> {
     table: String,
     variants: String,
     columns: Vec<String>,
-    rules: Vec<IdealRule>,
+    rules: BTreeSet<IdealRule>,
     failed: Vec<&'a Row>,
     whiskers: bool,
     commands: String,
@@ -48,10 +50,7 @@ struct Page<'a> {
 fn section<'a>(workload: &'a Workload, report: &Report) -> Result<Section<'a>> {
     let cols = columns(workload, report.baseline.is_some(), false);
     let variants = variants_table("variant", &workload.rows, &cols, false);
-    let mut rules: Vec<IdealRule> =
-        workload.rows.iter().filter_map(|row| Some(row.ideal?.rule)).collect();
-    rules.sort();
-    rules.dedup();
+    let rules = workload.rows.iter().filter_map(|row| Some(row.ideal?.rule)).collect();
     let (table, commands) = match (&workload.seeds, &workload.blocking) {
         (Some(seeds), _) => (seeds_table(&seeds.pairs), commands(&workload.rows)),
         (_, Some(blocking)) => {

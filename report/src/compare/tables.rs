@@ -141,11 +141,8 @@ pub(super) fn variants_table(first: &str, rows: &[Row], cols: &[Col], terse: boo
     }));
     let mut table = Table::new(headings);
     for row in rows {
-        let name = if row.is_seq() && !terse {
-            format!("**{}**", row.variant)
-        } else {
-            row.variant.clone()
-        };
+        let bold = row.is_seq() && !terse;
+        let name = if bold { format!("**{}**", row.variant) } else { row.variant.clone() };
         table.row(std::iter::once(Some(name)).chain(cols.iter().map(|col| col.cell(row, terse))));
     }
     table.without_empty_columns()

@@ -97,14 +97,11 @@ pub fn effect(
     task_ms: Option<u64>,
 ) -> Option<Effect> {
     let at_least_task = |ms: f64| task_ms.is_some_and(|task| ms >= task as f64);
-    Some(if at_least_task(latency.p50.0) {
-        Effect::HalfWaited
-    } else if at_least_task(latency.p99.0) {
-        Effect::SlowestWaited
-    } else if latency.p99.0 <= reference?.p99.0 * CLOSE {
-        Effect::Hardly
-    } else {
-        Effect::Delayed
+    Some(match latency {
+        l if at_least_task(l.p50.0) => Effect::HalfWaited,
+        l if at_least_task(l.p99.0) => Effect::SlowestWaited,
+        l if l.p99.0 <= reference?.p99.0 * CLOSE => Effect::Hardly,
+        _ => Effect::Delayed,
     })
 }
 

@@ -36,7 +36,6 @@ pub struct Miss {
     pub unsteady: bool,
 }
 
-/// The lesson of one workload.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Lesson {
@@ -140,14 +139,12 @@ fn convert(rows: &[Row]) -> Convert {
     racy.sort_by_key(|row| row.family);
     let twice = racy.iter().filter(|row| row.check == Check::ConvertsTwice);
     let slowest_fast = fast.iter().map(|row| row.timing.median_s).reduce(f64::max);
-    let designs = ["single-flight", "moka"].into_iter();
+    let designs =
+        ["single-flight", "moka"].into_iter().filter(|d| fast.iter().any(|row| is(row, d)));
     Convert {
         lock_serializes: locked_speedup.is_some_and(|speedup| speedup < HELPS),
         locked_speedup,
-        fast_designs: designs
-            .filter(|d| fast.iter().any(|row| is(row, d)))
-            .map(str::to_string)
-            .collect(),
+        fast_designs: designs.map(str::to_string).collect(),
         gain: gains.iter().copied().reduce(f64::min).zip(gains.iter().copied().reduce(f64::max)),
         racy_duplicates: twice.filter_map(|row| row.record.as_ref()?.duplicates).collect(),
         racy_as_fast: !racy.is_empty()

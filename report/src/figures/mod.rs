@@ -12,11 +12,6 @@
 //!
 //! Building never fails: an input that is missing leaves its figures empty and
 //! adds a warning naming the file and what it lacked.
-//!
-//! # Layout
-//! - this module: [`Report`], [`Workload`], [`load`], [`build`]; [`row`]: a variant
-//! - [`lessons`]: the claims each table is read as making, checked against this
-//!   run; [`seeds`], [`blocking`]: the two workloads read as pairs and as contrasts
 
 pub mod blocking;
 pub mod lessons;
@@ -26,7 +21,7 @@ pub mod seeds;
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, ensure};
 use serde::Serialize;
 
 use crate::files::{
@@ -44,7 +39,6 @@ pub use self::row::{
     latency_bound_s,
 };
 
-/// The whole report, ready to render.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub params: Params,
@@ -81,12 +75,11 @@ pub struct Workload {
 
 /// Reads every input in `dir` and builds the report. Nothing is written.
 pub fn load(dir: &Path) -> Result<Report> {
-    if !dir.is_dir() {
-        bail!(
-            "{} is not a directory (expected the output directory of scripts/compare.sh)",
-            dir.display()
-        );
-    }
+    ensure!(
+        dir.is_dir(),
+        "{} is not a directory (expected the output directory of scripts/compare.sh)",
+        dir.display()
+    );
     let params: Params = files::read_json(&dir.join(PARAMS_FILE), "a run-parameters file")?;
     let machine: Machine = files::read_json(&dir.join(MACHINE_FILE), "a machine description")?;
     let records: Vec<(usize, RecordLine)> = files::read_lines(
@@ -106,12 +99,11 @@ pub fn load(dir: &Path) -> Result<Report> {
             })
             .collect();
         names.sort();
-        if names.is_empty() {
-            bail!(
-                "no hyperfine JSON files (<workload>.json) in {} and no `workloads` in {PARAMS_FILE}",
-                dir.display()
-            );
-        }
+        ensure!(
+            !names.is_empty(),
+            "no hyperfine JSON files (<workload>.json) in {} and no `workloads` in {PARAMS_FILE}",
+            dir.display()
+        );
         names
     } else {
         let blank = |p: &Option<String>| p.clone().filter(|p| !p.trim().is_empty());
@@ -119,10 +111,9 @@ pub fn load(dir: &Path) -> Result<Report> {
     };
     let mut timings = Vec::new();
     for (name, parameters) in names {
-        if !files::is_file_name(&name) {
-            let path = dir.join(PARAMS_FILE);
-            bail!("{}: workload name {name:?} cannot be used as a file name", path.display());
-        }
+        let path = dir.join(PARAMS_FILE);
+        let usable = files::is_file_name(&name);
+        ensure!(usable, "{}: workload name {name:?} cannot be used as a file name", path.display());
         let results = Export::read(&dir.join(format!("{name}.json")))?;
         timings.push((name, parameters, results));
     }
@@ -259,18 +250,14 @@ fn rows<'a>(
 /// (read as strictly as this run's; its `machine.json` may be missing). Nothing
 /// in it is written.
 pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
-    if !dir.is_dir() {
-        bail!(
-            "baseline {} is not a directory (expected an earlier results directory)",
-            dir.display()
-        );
-    }
+    ensure!(
+        dir.is_dir(),
+        "baseline {} is not a directory (expected an earlier results directory)",
+        dir.display()
+    );
     let machine_path = dir.join(MACHINE_FILE);
-    let machine = if machine_path.exists() {
-        files::read_json(&machine_path, "a machine description")?
-    } else {
-        Machine::default()
-    };
+    let read = || files::read_json(&machine_path, "a machine description");
+    let machine: Machine = machine_path.exists().then(read).transpose()?.unwrap_or_default();
     for workload in &mut report.workloads {
         let name = &workload.name;
         let path = dir.join(format!("{name}.json"));

@@ -1,7 +1,4 @@
-//! One variant's figures ([`Row`]) and the rules that derive them: which model
-//! it belongs to ([`Family`]), what its workload is about ([`Kind`]), its ideal
-//! bound ([`ideal`]), its check and its comparison with a baseline. The ideal
-//! rules are shared with the sweeps ([`latency_bound_s`], [`cpu_lanes`]).
+//! One variant's figures ([`Row`]) and the rules that derive them.
 
 use serde::Serialize;
 

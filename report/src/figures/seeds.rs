@@ -21,22 +21,19 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, ensure};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::row::{Kind, Row, collate};
 
-/// File name of the experiments table in the results directory.
 pub const SEEDS_FILE: &str = "seeds.tsv";
 /// The second word of a concur variant's name (`s000-download-seq concur`).
 const CONCUR: &str = "concur";
 /// A model helps when it is at least this many times as fast as the sequential
 /// program: medians move a few percent from run to run, so less is no gain.
 pub const HELPS: f64 = 1.2;
-/// Processes "do" when they reach this share of their lanes.
 pub const SHARE_OF_LANES: f64 = 0.75;
 
-/// The seeds workload's figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct Seeds {
     pub pairs: Vec<Pair>,
@@ -337,9 +334,8 @@ impl Experiment {
             .with_context(|| path.display().to_string())?
             .iter()
             .any(|name| name == "id");
-        if !has_id && !text.trim().is_empty() {
-            bail!("{}: the header line has no `id` column", path.display());
-        }
+        let blank = text.trim().is_empty();
+        ensure!(has_id || blank, "{}: the header line has no `id` column", path.display());
         reader.deserialize().map(|row| row.with_context(|| path.display().to_string())).collect()
     }
 }

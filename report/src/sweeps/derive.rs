@@ -25,7 +25,6 @@ use crate::stats::Timing;
 
 /// The spread (slowest ÷ fastest median) above which the model matters.
 pub const MATTERS_ABOVE: f64 = 2.0;
-/// The share of the ideal speedup a variant must reach.
 pub const SHARE_OF_IDEAL: f64 = 0.9;
 /// Below this ratio to its ideal (a lower bound) a point cannot have run as the sweep assumes.
 const BELOW_IDEAL: f64 = 0.9;
@@ -60,7 +59,6 @@ pub struct Point {
     pub record: Record,
     pub timing: Timing,
     pub peak_rss_kib: Option<u64>,
-    /// Proportional set size (procs' shared pages split between their sharers).
     pub pss_kib: Option<u64>,
     #[serde(flatten)]
     pub figures: Figures,
@@ -179,7 +177,6 @@ pub struct At {
 #[derive(Debug, Clone, Serialize)]
 pub struct Sweep {
     pub name: String,
-    /// The swept parameter's name (`tasks`, `in_flight`, `latency_ms`, ...).
     pub parameter: String,
     pub kind: Kind,
     /// In the order they ran.
@@ -188,7 +185,6 @@ pub struct Sweep {
     pub lines: Vec<Line>,
     /// By ascending value.
     pub at: Vec<At>,
-    /// `tasks`, `inflight`: the largest value at least two models reached.
     pub shared: Option<At>,
     /// `latency`: 0 ms, and the first latency above it where the model matters.
     pub zero: Option<At>,
@@ -260,7 +256,6 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
     }
 }
 
-/// The figures of one point among all the sweep's measured points.
 fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figures {
     let (record, median) = (&point.record, point.timing.median_s);
     let base = all.iter().find(|base| base.variant == point.variant && base.value == 1.0);

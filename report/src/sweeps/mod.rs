@@ -6,10 +6,9 @@
 //! and verdict once, [`output`] and the templates render them (`sweeps.md`: the page and the
 //! sentences every output shares; `scaling.md`: the guide block and the summary).
 //!
-//! Reading is strict: a garbled line or export is an error naming the file and line, since a curve
-//! drawn from half the points would look plausible and be wrong. Every output is rendered in
-//! memory, and the guide's markers checked, before the first is written (the guide's block first,
-//! then the files in OUT), so a bad input leaves the previous report and the guide as they were.
+//! Every output is rendered in memory, and the guide's markers checked, before the first is
+//! written (the guide's block first, then the files in OUT), so a bad input leaves the previous
+//! report and the guide as they were.
 
 pub mod derive;
 pub mod output;
@@ -41,7 +40,6 @@ struct Page<'a> {
     link: Option<String>,
 }
 
-/// A sweep with its table and its chart's title.
 #[derive(Serialize)]
 struct Section<'a> {
     #[serde(flatten)]
@@ -110,7 +108,6 @@ fn load(dir: &Path) -> Result<(Params, Machine, Vec<Sweep>)> {
     Ok((params, machine, sweeps))
 }
 
-/// A point from its line and its export.
 fn point(dir: &Path, line: usize, given: &SweepLine) -> Result<Point> {
     let value = given.value.as_f64().filter(|value| value.is_finite());
     let value = value.with_context(|| format!("value {} is not a finite number", given.value))?;

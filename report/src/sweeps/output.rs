@@ -14,7 +14,6 @@ use crate::table::{Align, NONE, Table};
 
 use super::derive::{Kind, Line, Point, Sweep, url_latency_ms};
 
-/// The columns every sweep's CSV starts with.
 const BASE: &str = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak_rss_kib";
 
 /// A derived column of the CSV: the sweeps that have it (none listed: every sweep), its name (with
@@ -119,14 +118,10 @@ pub fn chart(sweep: &Sweep) -> Chart {
         let points = points.filter(|(_, y)| y.is_finite()).collect();
         Series { label, colour: line.largest.family.index(), points, dashed }
     };
-    let mut lines: Vec<Series> = sweep
-        .lines
-        .iter()
-        .map(|line| series(line.variant.clone(), line, |p| p.figures.y, false))
-        .collect();
-    // Each distinct ideal once, with the variants that share it.
-    let mut ideals: Vec<(Vec<&str>, Series)> = Vec::new();
+    // A line per variant, and each distinct ideal once, with the variants that share it.
+    let (mut lines, mut ideals): (Vec<Series>, Vec<(Vec<&str>, Series)>) = (Vec::new(), Vec::new());
     for line in &sweep.lines {
+        lines.push(series(line.variant.clone(), line, |p| p.figures.y, false));
         let ideal = series(String::new(), line, |p| p.figures.ideal_y, true);
         match ideals.iter_mut().find(|(_, other)| other.points == ideal.points) {
             Some((variants, _)) => variants.push(&line.variant),
