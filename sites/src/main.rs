@@ -25,7 +25,9 @@ use tokio::signal::unix::{SignalKind, signal};
 /// it served and the most that were open at once (read, not yet answered): the
 /// server's side of "N requests in flight".
 #[derive(Debug, Parser)]
-#[command(name = "concur-sites", version)]
+// Negative numbers are values, so `--latency-ms -1` is told it is out of range
+// (as the models say it) rather than "unexpected argument '-1'".
+#[command(name = "concur-sites", version, allow_negative_numbers = true)]
 struct Cli {
     /// Address to listen on; port 0 picks a free port. Any address but
     /// loopback makes the fault routes reachable from other machines (a warning
@@ -34,8 +36,9 @@ struct Cli {
     addr: SocketAddr,
 
     /// Latency of every request without a `latency_ms=` query parameter.
+    // Parsed as a signed number, so that `-1` is "not in 0..=600000".
     #[arg(long, default_value_t = 50, value_name = "MS",
-          value_parser = clap::value_parser!(u64).range(..=MAX_LATENCY_MS))]
+          value_parser = clap::builder::RangedI64ValueParser::<u64>::new().range(0..=MAX_LATENCY_MS as i64))]
     latency_ms: u64,
 
     /// Body length of `/page` without a `size=` query parameter.

@@ -546,6 +546,17 @@ fn binary_rejects_bad_options_with_status_2() -> Result<()> {
     Ok(())
 }
 
+/// A negative number is a value out of range, as the models say it, not an unknown option.
+#[test]
+fn binary_says_a_negative_latency_is_out_of_range() -> Result<()> {
+    let output = binary().args(["--latency-ms", "-1"]).output()?;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr)?;
+    assert!(stderr.contains("-1 is not in 0..="), "{stderr}");
+    assert!(!stderr.contains("unexpected argument"), "{stderr}");
+    Ok(())
+}
+
 /// An address that cannot be bound exits 1 with a message naming it.
 #[test]
 fn binary_reports_bind_failure_with_status_1() -> Result<()> {

@@ -1,8 +1,8 @@
 //! `convert`: `--workers` threads sharing one converter, on either engine.
 
+use crate::cpu::rayon_pool;
 use crate::options::Engine;
 use crate::scoped::scoped;
-use anyhow::anyhow;
 use concur_shared::model::{Outcome, Progress, available_cores};
 use concur_shared::workload::Answer;
 use concur_shared::workload::convert::cost::CostKind;
@@ -31,10 +31,7 @@ pub(crate) fn run_convert(
             scoped(&indices, workers, None, |_, &index, _| serve(index))?
         }
         Engine::Rayon => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(workers)
-                .build()
-                .map_err(|e| anyhow!("cannot start a rayon pool of {workers} threads: {e}"))?;
+            let pool = rayon_pool(workers)?;
             // One request per job, as for the CPU tasks; a thread blocked in a
             // lookup is just a busy rayon worker (nothing here joins).
             pool.install(|| {

@@ -4,9 +4,9 @@
 use concur_sites::{Config, SiteServer};
 use concur_testkit::limits::assert_refused_thread_is_one_line_error;
 
-/// The scoped engine's CPU, GIL, convert and download paths, with 1000
-/// workers whose items keep them busy while the rest are started, exit 1 with
-/// the one-line thread-limit error.
+/// The scoped engine's CPU, GIL, convert and download paths and rayon's CPU
+/// and convert paths, with 1000 workers whose items keep them busy while the
+/// rest are started, exit 1 with the one-line thread-limit error.
 #[test]
 fn refused_thread_is_one_line_error() {
     // Requests that are never answered keep the download workers busy, for
@@ -20,6 +20,16 @@ fn refused_thread_is_one_line_error() {
             &busy_cpu,
             &[&busy_cpu[..], &["--gil"]].concat(),
             &["convert", "--cache", "none", "--cost-us", "50000"],
+            &[&busy_cpu[..], &["--engine", "rayon"]].concat(),
+            &[
+                "convert",
+                "--cache",
+                "none",
+                "--cost-us",
+                "50000",
+                "--engine",
+                "rayon",
+            ],
             &[
                 "download",
                 "--url",

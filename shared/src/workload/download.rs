@@ -98,12 +98,8 @@ impl DownloadArgs {
             list.push(check_url("--url", url)?);
         }
         if let Some(path) = &self.urls_file {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                UsageError::new(format!(
-                    "--urls-file {}: cannot read it: {e}",
-                    path.display()
-                ))
-            })?;
+            let text = read_urls_file(path)?;
+            let listed = list.len();
             for (number, line) in text.lines().enumerate() {
                 let line = line.trim();
                 if line.is_empty() || line.starts_with('#') {
@@ -111,6 +107,12 @@ impl DownloadArgs {
                 }
                 let option = format!("--urls-file {} line {}", path.display(), number + 1);
                 list.push(check_url(&option, line)?);
+            }
+            if list.len() == listed {
+                return Err(UsageError::new(format!(
+                    "--urls-file {}: no URL in it (one per line; `#` starts a comment)",
+                    path.display()
+                )));
             }
         }
         if let Some(preset) = self.preset {
@@ -390,9 +392,58 @@ impl DownloadJob {
     }
 }
 
+/// Largest URL list read: a million requests' worth of short URLs. Read through
+/// `take`, so that `--urls-file /dev/zero` (or a huge file) is refused instead of
+/// filling memory.
+const MAX_URLS_FILE_BYTES: u64 = 64 << 20;
+
+fn read_urls_file(path: &std::path::Path) -> Result<String, UsageError> {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| {
+        UsageError::new(format!(
+            "--urls-file {}: cannot read it: {e}",
+            path.display()
+        ))
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(MAX_URLS_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > MAX_URLS_FILE_BYTES {
+        return Err(UsageError::new(format!(
+            "--urls-file {}: larger than {} MiB; give a list of URLs, one per line",
+            path.display(),
+            MAX_URLS_FILE_BYTES >> 20
+        )));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A URL file without URLs, or one without end, is refused with its own message.
+    #[test]
+    fn urls_file_empty_or_endless_is_refused() {
+        let dir = std::env::temp_dir().join(format!("concur-urls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.txt");
+        std::fs::write(&empty, "# only a comment\n\n").unwrap();
+        let mut a = args(&[]);
+        a.urls_file = Some(empty);
+        let message = a.job().unwrap_err().to_string();
+        assert!(message.contains("empty.txt: no URL in it"), "{message}");
+        a.urls_file = Some("/dev/zero".into());
+        let message = a.job().unwrap_err().to_string();
+        assert!(
+            message.contains("/dev/zero: larger than 64 MiB"),
+            "{message}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     fn args(urls: &[&str]) -> DownloadArgs {
         DownloadArgs {
