@@ -522,3 +522,13 @@ fn terminal_summary_is_short_and_names_no_path() {
     );
     assert!(text.contains("\n  threads rayon       108 ms   1.85×         –            –\n"));
 }
+
+/// A quick run says so on the terminal, above its tables, not only in its README.
+#[test]
+fn quick_run_says_so_on_the_terminal() {
+    let quick = Scratch::copy_of("quick");
+    let text = stdout(&quick.run());
+    assert!(text.starts_with("Quick run: few runs of small jobs"), "{text}");
+    let full = Scratch::copy_of("full");
+    assert!(!stdout(&full.run()).contains("Quick run"));
+}

@@ -114,6 +114,9 @@ fn summary_csv(report: &Report) -> Result<String> {
 /// experiment and the blocking task one line per variant with it.
 pub fn terminal(report: &Report) -> Result<String> {
     let mut out = String::new();
+    if report.params.quick == Some(true) {
+        out.push_str("Quick run: few runs of small jobs, to check the pipeline; not results.\n");
+    }
     for workload in &report.workloads {
         let name = &workload.name;
         let table = match (&workload.seeds, &workload.blocking) {
