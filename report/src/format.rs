@@ -66,9 +66,11 @@ pub fn memory_kib(kib: u64) -> String {
 }
 
 /// A ratio such as a speedup, with two decimals below 10 and three significant
-/// figures above: `0.9524` -> `"0.95×"`, `1.9734` -> `"1.97×"`, `12.34` -> `"12.3×"`, `140.2` -> `"140×"`.
+/// figures above: `0.9524` -> `"0.95×"`, `12.34` -> `"12.3×"`, `140.2` -> `"140×"`;
+/// below 0.1 two significant figures, so a small ratio is never `0.00×`: `0.0152` -> `"0.015×"`.
 pub fn factor(ratio: f64) -> String {
-    format!("{ratio:.prec$}×", prec = decimals_for(ratio))
+    let small = (ratio != 0.0 && ratio.abs() < 0.1).then(|| 1 - ratio.abs().log10().floor() as i32);
+    format!("{ratio:.prec$}×", prec = small.map_or(decimals_for(ratio), |p| p.clamp(2, 6) as usize))
 }
 
 /// A duration without trailing zeros, for axis ticks and prose: `0.02` -> `"20 ms"`,
@@ -250,6 +252,10 @@ mod tests {
         assert_eq!(factor(1.9734), "1.97×");
         assert_eq!(factor(12.34), "12.3×");
         assert_eq!(factor(140.2), "140×");
+        assert_eq!(
+            (factor(0.0152), factor(0.002), factor(0.0)),
+            ("0.015×".into(), "0.0020×".into(), "0.00×".into())
+        );
     }
 
     /// Short durations lose trailing zeros; counts are grouped or powers of ten.

@@ -246,7 +246,7 @@ fn tasksize_separates_startup_from_cost_per_task() {
          task and 20.0 ms of start-up beyond the ideal; without the start-up its largest point \
          runs at 1.99× (ideal 2.00×): its start-up, not its cost per task, keeps it under 90% \
          there.",
-        "| procs | 0.05× · tasks | 1.11× · work | 1.42× · work |",
+        "| procs | 0.048× · tasks | 1.11× · work | 1.42× · work |",
     ] {
         assert!(readme.contains(sentence), "README lacks {sentence:?}:\n{readme}");
     }
@@ -529,7 +529,7 @@ fn points_faster_than_their_ideal_are_flagged() {
     assert!(
         readme.contains(
             "- faster than the ideal, which is a lower bound, so these points did not run as the \
-             sweep assumes (check their commands and records): seq at 50 (0.06×)"
+             sweep assumes (check their commands and records): seq at 50 (0.062×)"
         ),
         "{readme}"
     );
