@@ -45,8 +45,8 @@ pub const MODEL: Model = Model {
 /// Runs the job as tokio tasks on the chosen runtime.
 pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<Outcome> {
     let threads = match job {
-        Job::Convert(_) => options.convert_threads(),
-        _ => options.executor_threads(),
+        Job::Convert(_) => options.convert_threads(job),
+        _ => options.executor_threads(job),
     };
     let runtime = options.build_runtime(threads, job)?;
     let runtime_name = match options.runtime {
@@ -61,7 +61,7 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
         }
         Job::Download(job) => download::run(job, options, &runtime, threads, progress)?,
         Job::Convert(job) => {
-            let callers = options.workers.count();
+            let callers = options.workers.count().min(job.requests.len()).max(1);
             let answer = runtime.block_on(drive(convert::convert_callers(
                 job.clone(),
                 callers,

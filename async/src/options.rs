@@ -134,19 +134,19 @@ impl ModelOptions for Options {
 }
 
 impl Options {
-    pub(crate) fn executor_threads(&self) -> usize {
+    pub(crate) fn executor_threads(&self, job: &Job) -> usize {
         match self.runtime {
             Runtime::CurrentThread => 1,
-            Runtime::MultiThread => self.workers.count(),
+            Runtime::MultiThread => self.workers.count_for(job),
         }
     }
 
     /// Executor threads for `convert`: callers wait, they do not need a
     /// thread each, so no more threads than cores.
-    pub(crate) fn convert_threads(&self) -> usize {
+    pub(crate) fn convert_threads(&self, job: &Job) -> usize {
         match self.runtime {
             Runtime::CurrentThread => 1,
-            Runtime::MultiThread => self.workers.count().min(available_cores()),
+            Runtime::MultiThread => self.workers.count_for(job).min(available_cores()),
         }
     }
 

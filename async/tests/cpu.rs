@@ -28,6 +28,23 @@ fn both_runtimes_match_reference() {
     }
 }
 
+/// No more executor threads are started than there are tasks: 1000 workers on
+/// 4 tasks start 4, and the record says so.
+#[test]
+fn no_more_threads_than_tasks() {
+    let args = [
+        "squares",
+        "--start",
+        "20000",
+        "--count",
+        "4",
+        "--workers",
+        "1000",
+    ];
+    let (outcome, _) = run_model::<Options>(MODEL, run, &args).expect("a run");
+    assert_eq!((outcome.workers, outcome.concurrency), (4, 4));
+}
+
 /// The binary reports its runtime in the record.
 #[test]
 fn binary_prints_record() {

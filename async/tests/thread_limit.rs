@@ -12,8 +12,15 @@ fn refused_thread_is_one_line_error() {
     assert_refused_thread_is_one_line_error(
         env!("CARGO_BIN_EXE_concur-async"),
         &[
-            &["squares", "--start", "1000"],
-            &["download", "--url", "http://127.0.0.1:9/"],
+            // As many tasks as workers: no more threads are started than tasks.
+            &["squares", "--start", "1000", "--count", "1000"],
+            &[
+                "download",
+                "--url",
+                "http://127.0.0.1:9/",
+                "--repeat",
+                "1000",
+            ],
         ],
     );
 }

@@ -87,7 +87,7 @@ impl ModelOptions for Options {
 
 /// Forks the workers first, then runs the job on them.
 pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<Outcome> {
-    let workers = options.workers.count();
+    let workers = options.workers.count_for(job);
     match job {
         Job::Cpu(job) => {
             let mut pool = Pool::spawn(workers, options.fault, |_| |task: CpuTask| task.compute())?;

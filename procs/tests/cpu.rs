@@ -7,27 +7,27 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_concur-procs");
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// 1, 3 and 8 workers give the reference answer on both CPU workloads, and the
-/// record counts the workers' memory on top of the parent's.
+/// 1, 3 and 8 workers give the reference answer on both CPU workloads, no more
+/// workers are forked than there are tasks, and the record counts the workers'
+/// memory on top of the parent's.
 #[test]
 fn pool_matches_reference() {
     for workers in ["1", "3", "8"] {
-        for (job, checksum) in [
-            (&["squares", "--start", "10", "--count", "3"][..], "1176"),
-            (&["range-sum", "--end", "1000", "--parts", "9"], "499500"),
+        for (job, checksum, tasks) in [
+            (&["squares", "--start", "10", "--count", "3"][..], "1176", 3),
+            (&["range-sum", "--end", "1000", "--parts", "9"], "499500", 9),
         ] {
             let args: Vec<&str> = job.iter().chain(&["--workers", workers]).copied().collect();
             let out = run_binary(BIN, &args, LIMIT);
             assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
             let record = out.record();
             assert_eq!(record["checksum"], checksum, "{args:?}");
-            assert_eq!(record["workers"], workers.parse::<u64>().unwrap());
+            let started = workers.parse::<u64>().unwrap().min(tasks);
+            assert_eq!(record["workers"], started, "{args:?}");
+            assert_eq!(record["concurrency"], started, "{args:?}");
             // Each worker is a process of its own, so the job's peak is above
             // any single process's (a few MiB each).
-            assert!(
-                record["peak_rss_kib"].as_u64().unwrap()
-                    > 1024 * (1 + workers.parse::<u64>().unwrap())
-            );
+            assert!(record["peak_rss_kib"].as_u64().unwrap() > 1024 * (1 + started));
         }
     }
 }

@@ -32,7 +32,7 @@ pub const MODEL: Model = Model {
 
 /// Runs the job on `--workers` threads.
 pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<Outcome> {
-    let workers = options.workers.count();
+    let workers = options.workers.count_for(job);
     let outcome = match job {
         Job::Cpu(job) => {
             let (results, concurrency) = match (options.engine, options.gil) {
