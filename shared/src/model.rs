@@ -43,7 +43,7 @@ pub const MAX_WORKERS: u32 = 100_000;
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Model options")]
 pub struct WorkersArg {
-    /// Number of workers [default: the available cores]
+    /// Number of workers, at most one per task [default: the available cores]
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_WORKERS)))]
     pub workers: Option<u32>,
