@@ -13,9 +13,10 @@
 //! exits. Every child is reaped with `waitpid`, on success and on every error
 //! path ([`Pool`]'s `Drop`), so none is left behind as a zombie.
 //!
-//! A worker that dies or sends something unreadable fails the whole job with a
-//! message naming the worker, its pid and how it ended; the other workers are
-//! killed and reaped, so the parent neither hangs nor leaks processes.
+//! A worker that dies, sends something unreadable, or is stopped (SIGSTOP)
+//! with a task in hand fails the whole job with a message naming the worker,
+//! its pid and how it ended; the other workers are killed and reaped, so the
+//! parent neither hangs nor leaks processes.
 
 use crate::slot::{Queue, Worker};
 use crate::worker::{self, Fault, Reply};
@@ -37,6 +38,9 @@ use std::time::{Duration, Instant};
 /// How long a worker whose pipe closed may take to finish exiting before it
 /// is killed: exiting takes microseconds, a second means it is stuck.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
+/// How often a wait for answers looks at the busy workers' states (a stopped
+/// worker fails the job within this of being stopped).
+const WATCH: Duration = Duration::from_millis(250);
 
 /// Routed tasks sent ahead to a worker, so it never waits a pipe round trip
 /// (tens of microseconds here, more than a cache hit) for its next task.
@@ -53,6 +57,8 @@ pub struct Pool {
     children_pss_kib: Option<u64>,
     /// The longest a worker may take to answer a task (see [`Pool::task_limit`]).
     task_limit: Option<Duration>,
+    /// When the busy workers' states were last looked at (see `WATCH`).
+    watched: Instant,
 }
 
 impl Pool {
@@ -81,6 +87,7 @@ impl Pool {
             children_peak_rss_kib: 0,
             children_pss_kib: Some(0),
             task_limit: None,
+            watched: Instant::now(),
         };
         raise_open_files_for(count);
         let parent = getpid();
@@ -300,6 +307,12 @@ impl Pool {
             .filter(|&slot| !self.workers[slot].finished)
             .collect();
         let ready: Vec<bool> = loop {
+            // Busy workers answering all the time never let `poll` time out: the
+            // states are looked at every WATCH whatever `poll` returned.
+            if self.watched.elapsed() >= WATCH {
+                self.watched = Instant::now();
+                self.fail_stopped()?;
+            }
             let wait = self.time_to_next_deadline();
             let mut fds: Vec<PollFd> = slots
                 .iter()
@@ -310,11 +323,13 @@ impl Pool {
                     )
                 })
                 .collect();
-            let timeout = wait.map_or(PollTimeout::NONE, |wait| {
-                // Rounded up, so that the deadline has passed when poll returns.
-                let ms = wait.as_millis().saturating_add(1);
-                PollTimeout::try_from(ms.min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX)
-            });
+            // Woken at least every WATCH to look at the busy workers' states: a CPU
+            // task may rightly run for minutes, so a stopped worker is told by
+            // the kernel's word for it, not by a clock.
+            let wait = wait.map_or(WATCH, |wait| wait.min(WATCH));
+            // Rounded up, so that the deadline has passed when poll returns.
+            let ms = wait.as_millis().saturating_add(1);
+            let timeout = PollTimeout::try_from(ms as i32).unwrap_or(PollTimeout::MAX);
             match poll(&mut fds, timeout) {
                 Ok(0) => {}
                 Ok(_) => {
@@ -373,6 +388,25 @@ impl Pool {
             "worker {index} (pid {pid}) gave no answer to task {task} within {:.1} s{state}; \
              the job is abandoned and the worker {how}",
             limit.as_secs_f64()
+        )
+    }
+
+    /// Fails the job if a worker holding a task is stopped (SIGSTOP, a
+    /// debugger): it would never answer, and nothing else would end the wait.
+    fn fail_stopped(&mut self) -> anyhow::Result<()> {
+        let stopped = self.workers.iter().position(|worker| {
+            !worker.finished && !worker.busy.is_empty() && worker::is_stopped(worker.pid)
+        });
+        let Some(slot) = stopped else {
+            return Ok(());
+        };
+        let worker = &self.workers[slot];
+        let (index, pid) = (worker.index, worker.pid);
+        let task = worker.busy.front().map_or(0, |&(task, _)| task);
+        let how = self.reap(slot, Duration::ZERO);
+        bail!(
+            "worker {index} (pid {pid}) is stopped, as after SIGSTOP, with task {task} in hand; \
+             the job is abandoned and the worker {how}"
         )
     }
 

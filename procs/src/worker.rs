@@ -149,15 +149,21 @@ where
 /// What the kernel says a process is doing, for messages: a note for a
 /// stopped process, else nothing.
 pub(crate) fn state_note(pid: Pid) -> &'static str {
+    if is_stopped(pid) {
+        " (it is stopped, as after SIGSTOP)"
+    } else {
+        ""
+    }
+}
+
+/// Whether the kernel has the process stopped (state `T`, or `t` when traced).
+pub(crate) fn is_stopped(pid: Pid) -> bool {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // The state follows the command name, which is in parentheses.
-    match stat
+    let state = stat
         .rsplit_once(") ")
-        .and_then(|(_, rest)| rest.chars().next())
-    {
-        Some('T' | 't') => " (it is stopped, as after SIGSTOP)",
-        _ => "",
-    }
+        .and_then(|(_, rest)| rest.chars().next());
+    matches!(state, Some('T' | 't'))
 }
 
 /// How a worker ended, for messages: "exited with status 3", "killed by SIGKILL".

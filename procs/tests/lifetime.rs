@@ -98,8 +98,8 @@ fn workers_end_with_their_parent() {
 }
 
 /// A worker stopped with SIGSTOP during `download` fails the job (exit 1)
-/// shortly after `--timeout-ms`, with a message naming the worker; the
-/// stopped worker is killed, not left behind.
+/// with a message naming the worker, before `--timeout-ms`; the stopped
+/// worker is killed, not left behind.
 #[test]
 fn stopped_worker_fails_the_job() {
     let server = SiteServer::spawn(Config {
@@ -140,8 +140,56 @@ fn stopped_worker_fails_the_job() {
     let status = status.unwrap_or_else(|| panic!("the job hung on a stopped worker: {rest}"));
     assert_eq!(status.code(), Some(1), "{rest}");
     assert!(
-        rest.contains(&format!("worker 0 (pid {})", pids[0])) && rest.contains("no answer"),
+        rest.contains(&format!("worker 0 (pid {})", pids[0])) && rest.contains("is stopped"),
         "{rest}"
     );
     assert!(left.is_empty(), "workers {left:?} were left behind");
+}
+
+/// A worker stopped with SIGSTOP fails every CPU-bound workload too (exit 1,
+/// naming it), though no task there has a time limit: the pool looks at the
+/// workers' states, not at a clock; nothing is left behind.
+#[test]
+fn stopped_worker_fails_every_workload() {
+    for job in [
+        &["squares", "--start", "200000000", "--count", "80"][..],
+        &["range-sum", "--end", "100000000000", "--parts", "80"],
+        &[
+            "convert",
+            "--requests",
+            "200000",
+            "--cost-us",
+            "5000",
+            "--cost-kind",
+            "spin",
+        ],
+    ] {
+        let args: Vec<&str> = job.iter().chain(&["--workers", "2"]).copied().collect();
+        let (mut child, pids, mut stderr) = start(&args);
+        kill(pids[0], Signal::SIGSTOP).unwrap();
+        // Found within a quarter second; 15 s means a hang.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let left = survivors(&pids, Duration::from_secs(1));
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).unwrap();
+        let status = status.unwrap_or_else(|| panic!("{job:?} hung on a stopped worker: {rest}"));
+        assert_eq!(status.code(), Some(1), "{job:?}: {rest}");
+        let named = format!("worker 0 (pid {}) is stopped", pids[0]);
+        assert!(rest.contains(&named), "{job:?}: {rest}");
+        assert!(
+            left.is_empty(),
+            "{job:?}: workers {left:?} were left behind"
+        );
+    }
 }
