@@ -19,8 +19,9 @@
 # wait (download, convert) are timed, idle CPUs are kept polling when the
 # script may (scripts/lib/idle_poll.sh says why). Everything is
 # written into a temporary directory first and replaces the output directory's
-# generated files at the end, so an error or Ctrl-C never leaves a half-written
-# result file behind, and a reused directory never keeps a stale one. Every
+# generated files at the end, by renames (swap_out in lib/common.sh), so an
+# error or Ctrl-C leaves the earlier output or the complete new one, never a
+# mix or a half-written file, and a reused directory never keeps a stale one. Every
 # long step (build, gate runs, hyperfine) runs as a background child that the
 # script waits for, so that a signal stops the run at once: bash runs a trap
 # only after the foreground command it is waiting on has finished.
@@ -539,21 +540,12 @@ report_args=(--dir "$tmp")
 [ -n "$baseline" ] && report_args+=(--baseline "$baseline")
 "$bin_dir/concur-report" "${report_args[@]}" >"$tmp/tables.txt" || die "concur-report failed"
 
-# Everything exists: replace what an earlier run generated, then move the new
-# files into place, one rename per file.
+# Everything exists: the earlier output is replaced by the new one as a whole.
 rm -f "$tmp/sites.out" "$tmp/sites.err" "$tmp/gate.out" "$tmp/gate.err" "$tmp/gate.tsv"
-mv "$tmp/tables.txt" "$tmp/../.tables.$$"
-for file in "$out"/*; do
-  [ -e "$file" ] || continue
-  if is_generated "${file##*/}"; then rm -rf "$file"; fi
-done
-written=0
-for file in "$tmp"/*; do
-  mv -f "$file" "$out/"
-  written=$((written + 1))
-done
-cat "$out/.tables.$$"
-rm -f "$out/.tables.$$"
+tables=$(cat "$tmp/tables.txt") && rm -f "$tmp/tables.txt"
+swap_out
+written=$swapped
+printf '%s\n' "$tables"
 out_path=$(cd "$out" && pwd)
 if [ "$out_path" = "$(cd "$root" && pwd)/results" ]; then
   for page in README.md docs/choosing.md; do

@@ -179,6 +179,9 @@ parameter_of() {
 
 # --- output directory, build, server ------------------------------------------------
 
+# Every file at the top of OUT is the sweep report's own (OUT must be new,
+# empty or an earlier output), so the swap replaces them all.
+is_generated() { return 0; }
 open_out sweep
 
 if $build; then build_release; else warn_rustflags; fi
@@ -263,18 +266,10 @@ say "writing the sweep report"
 "$bin_dir/concur-report" sweeps --dir "$tmp" >"$tmp/summary.txt" || die "concur-report sweeps failed"
 
 rm -f "$tmp/point.out" "$tmp/point.err" "$tmp/sites.out" "$tmp/sites.err"
-mv "$tmp/summary.txt" "$out/.summary.$$"
-for file in "$out"/*; do
-  [ -e "$file" ] || continue
-  rm -rf "$file"
-done
-written=0
-for file in "$tmp"/*; do
-  mv -f "$file" "$out/"
-  written=$((written + 1))
-done
-cat "$out/.summary.$$"
-rm -f "$out/.summary.$$"
+summary=$(cat "$tmp/summary.txt") && rm -f "$tmp/summary.txt"
+swap_out
+written=$swapped
+printf '%s\n' "$summary"
 out_path=$(cd "$out" && pwd)
 if [ "$out_path" = "$(cd "$root" && pwd)/results/sweeps" ]; then
   "$bin_dir/concur-report" sweeps --dir "$out" --guide "$root/docs/choosing.md" >/dev/null \

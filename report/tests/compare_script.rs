@@ -338,3 +338,104 @@ fn reused_output_is_replaced_as_a_whole() {
     assert_eq!(fs::read_to_string(other.join("notes.md")).unwrap(), "mine");
     assert_eq!(fs::read_dir(&other).unwrap().count(), 1);
 }
+
+/// The generated files at the top of `out` and in its `rounds/`, with their contents.
+fn generated(out: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut files = std::collections::BTreeMap::new();
+    for dir in [out.to_path_buf(), out.join("rounds")] {
+        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_file() {
+                let name = path.strip_prefix(out).unwrap().display().to_string();
+                files.insert(name, fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    files
+}
+
+/// SIGINT, to the script or to its whole process group, at several delays
+/// into writing the report, over a complete earlier output: the output is the
+/// earlier one byte for byte, or the complete new one, never a mix; nothing
+/// temporary stays behind, and the next run is not refused.
+#[test]
+fn interrupt_while_writing_the_report_keeps_a_whole_output() {
+    use std::os::unix::process::CommandExt as _;
+    let scratch = Scratch::new("interrupt-report");
+    scratch.fake_model("seq", "42");
+    fake_hyperfine(&scratch, "");
+    // A report of 300 charts, each saying which run wrote it, so that a mix shows.
+    let marker = scratch.0.join("report.done");
+    scratch.fake(
+        "concur-report",
+        &format!(
+            r#"case "$1" in
+  record) echo '{{}}'; exit 0 ;;
+  params|machine|join-exports) while [ "$1" != --out ]; do shift; done; echo '{{}}' >"$2"; exit 0 ;;
+esac
+while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done
+for i in $(seq 1 300); do echo "$RUN_MARK" >"$dir/chart$i.svg"; done
+echo "$RUN_MARK" >"$dir/README.md"; echo done >'{}'"#,
+            marker.display()
+        ),
+    );
+    let run = |mark: &str| {
+        let mut command = Command::new("bash");
+        command
+            .arg(script())
+            .args(["--no-build", "--workloads", "squares", "--models", "seq", "--out"])
+            .arg(scratch.out())
+            .env("CONCUR_BIN_DIR", scratch.0.join("bin"))
+            .env("PATH", scratch.path())
+            .env("RUN_MARK", mark)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0);
+        command
+    };
+    assert!(run("old").status().unwrap().success());
+    let earlier = generated(&scratch.out());
+    assert!(earlier.len() > 300, "{} files", earlier.len());
+    for (delay_ms, group) in [(0, false), (1, true), (3, false), (6, true), (12, false), (25, true)]
+    {
+        let _ = fs::remove_file(&marker);
+        let mut child = run("new").spawn().unwrap();
+        wait_for_marker(&marker);
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let pid = child.id() as i32;
+        let target = nix::unistd::Pid::from_raw(if group { -pid } else { pid });
+        let _ = nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGINT);
+        let _ = child.wait().unwrap();
+        let now = generated(&scratch.out());
+        let names = |files: &std::collections::BTreeMap<String, String>| {
+            files.keys().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(names(&now), names(&earlier), "after {delay_ms} ms: the set of files changed");
+        let marks: std::collections::BTreeSet<&str> = now
+            .iter()
+            .filter(|(name, _)| name.ends_with(".svg") || name.as_str() == "README.md")
+            .map(|(_, text)| text.trim())
+            .collect();
+        assert_eq!(marks.len(), 1, "after {delay_ms} ms: a mix of runs {marks:?}");
+        if marks.contains("old") {
+            assert_eq!(now, earlier, "after {delay_ms} ms: the earlier output changed");
+        }
+        let hidden: Vec<String> = fs::read_dir(scratch.out())
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with('.'))
+            .collect();
+        assert!(hidden.is_empty(), "after {delay_ms} ms: left behind {hidden:?}");
+    }
+    assert!(run("last").status().unwrap().success(), "the next run was refused");
+}
+
+/// Waits (at most 20 s) for `path` to exist.
+fn wait_for_marker(path: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !path.exists() {
+        assert!(std::time::Instant::now() < deadline, "{} never appeared", path.display());
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}

@@ -139,17 +139,48 @@ stop_sites() {
   fi
 }
 
-tmp='' created_out=false
+tmp='' created_out=false aside='' swap_phase=''
 # Ends whatever the run started and removes its temporary directory, and the
-# output directory too when this run created it and never wrote to it.
+# output directory too when this run created it and never wrote to it. A swap
+# of the output under way is finished first (the new set is complete by then),
+# so OUT holds the earlier set or the new one, never a mix; further signals
+# are ignored meanwhile, so that the cleanup itself is not cut short.
 cleanup() {
   local status=$?
+  trap '' INT TERM
+  [ -n "$swap_phase" ] && finish_swap
   stop_child
   idle_poll_release
   stop_sites
   [ -n "$tmp" ] && rm -rf "$tmp"
   if $created_out; then rmdir "$out" 2>/dev/null || true; fi
   exit "$status"
+}
+
+# Replaces the generated files of $out (those the script's `is_generated`
+# names) with the complete new set in $tmp, by renames only: the earlier files
+# go aside into a hidden directory, the new ones in, then the aside goes. A
+# signal in between is finished by `cleanup`. Prints how many files it wrote.
+swap_out() {
+  aside=$(mktemp -d "$out/.earlier.XXXXXX") || die "cannot create a temporary directory in $out"
+  swap_phase=aside
+  finish_swap
+}
+
+finish_swap() {
+  local file written=0
+  if [ "$swap_phase" = aside ]; then
+    for file in "$out"/*; do
+      if [ -e "$file" ] && is_generated "${file##*/}"; then mv -f "$file" "$aside/"; fi
+    done
+    swap_phase=in
+  fi
+  for file in "$tmp"/*; do
+    if [ -e "$file" ]; then mv -f "$file" "$out/" && written=$((written + 1)); fi
+  done
+  rm -rf "$aside"
+  aside='' swap_phase=''
+  swapped=$written
 }
 
 # Checks and creates the output directory $out, which must be new, empty or an
