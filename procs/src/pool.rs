@@ -18,6 +18,8 @@
 //! its pid and how it ended; the other workers are killed and reaped, so the
 //! parent neither hangs nor leaks processes.
 
+mod watch;
+
 use crate::slot::{Queue, Worker};
 use crate::worker::{self, Fault, Reply};
 use anyhow::{Context as _, anyhow, bail};
@@ -350,64 +352,6 @@ impl Pool {
             .filter(|&(_, ready)| ready)
             .map(|(slot, _)| slot)
             .collect())
-    }
-
-    /// How long until the oldest unanswered task of any worker passes the
-    /// task limit; `None` without a limit or with nothing in progress.
-    fn time_to_next_deadline(&self) -> Option<Duration> {
-        let limit = self.task_limit?;
-        self.workers
-            .iter()
-            .filter(|worker| !worker.finished)
-            .filter_map(|worker| worker.busy.front())
-            .map(|&(_, sent)| (sent + limit).saturating_duration_since(Instant::now()))
-            .min()
-    }
-
-    /// Fails the job if a worker is past the task limit, killing that worker.
-    fn fail_overdue(&mut self) -> anyhow::Result<()> {
-        let Some(limit) = self.task_limit else {
-            return Ok(());
-        };
-        let overdue = self.workers.iter().position(|worker| {
-            !worker.finished
-                && worker
-                    .busy
-                    .front()
-                    .is_some_and(|&(_, sent)| sent.elapsed() >= limit)
-        });
-        let Some(slot) = overdue else {
-            return Ok(());
-        };
-        let worker = &self.workers[slot];
-        let (index, pid) = (worker.index, worker.pid);
-        let task = worker.busy.front().map_or(0, |&(task, _)| task);
-        let state = worker::state_note(pid);
-        let how = self.reap(slot, Duration::ZERO);
-        bail!(
-            "worker {index} (pid {pid}) gave no answer to task {task} within {:.1} s{state}; \
-             the job is abandoned and the worker {how}",
-            limit.as_secs_f64()
-        )
-    }
-
-    /// Fails the job if a worker holding a task is stopped (SIGSTOP, a
-    /// debugger): it would never answer, and nothing else would end the wait.
-    fn fail_stopped(&mut self) -> anyhow::Result<()> {
-        let stopped = self.workers.iter().position(|worker| {
-            !worker.finished && !worker.busy.is_empty() && worker::is_stopped(worker.pid)
-        });
-        let Some(slot) = stopped else {
-            return Ok(());
-        };
-        let worker = &self.workers[slot];
-        let (index, pid) = (worker.index, worker.pid);
-        let task = worker.busy.front().map_or(0, |&(task, _)| task);
-        let how = self.reap(slot, Duration::ZERO);
-        bail!(
-            "worker {index} (pid {pid}) is stopped, as after SIGSTOP, with task {task} in hand; \
-             the job is abandoned and the worker {how}"
-        )
     }
 
     /// Reads one reply line from the worker in `slot`. End-of-file or an
