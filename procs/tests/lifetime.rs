@@ -122,18 +122,7 @@ fn stopped_worker_fails_the_job() {
     ]);
     kill(pids[0], Signal::SIGSTOP).unwrap();
     // The job should end about 2 s in (1 s timeout + 1 s slack); 15 s means a hang.
-    let deadline = started + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = exit_within(&mut child, started + Duration::from_secs(15));
     let left = survivors(&pids, Duration::from_secs(1));
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
@@ -168,18 +157,7 @@ fn stopped_worker_fails_every_workload() {
         let (mut child, pids, mut stderr) = start(&args);
         kill(pids[0], Signal::SIGSTOP).unwrap();
         // Found within a quarter second; 15 s means a hang.
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let status = exit_within(&mut child, Instant::now() + Duration::from_secs(15));
         let left = survivors(&pids, Duration::from_secs(1));
         let mut rest = String::new();
         stderr.read_to_string(&mut rest).unwrap();
@@ -191,5 +169,20 @@ fn stopped_worker_fails_every_workload() {
             left.is_empty(),
             "{job:?}: workers {left:?} were left behind"
         );
+    }
+}
+
+/// The child's exit status if it exits by `deadline`; else it is killed and `None`.
+fn exit_within(child: &mut Child, deadline: Instant) -> Option<std::process::ExitStatus> {
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

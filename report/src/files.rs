@@ -357,6 +357,25 @@ pub fn read_lines<T: DeserializeOwned>(path: &Path, what: &str) -> Result<Vec<(u
         .collect()
 }
 
+/// The run described in `dir`, the output directory of `script`: its params and machine.
+pub fn read_run(dir: &Path, script: &str) -> Result<(Params, Machine)> {
+    let expected = format!("expected the output directory of {script}");
+    ensure!(dir.is_dir(), "{} is not a directory ({expected})", dir.display());
+    let params = read_json(&dir.join(PARAMS_FILE), "a run-parameters file")?;
+    Ok((params, read_json(&dir.join(MACHINE_FILE), "a machine description")?))
+}
+
+/// CSV text of `records`, the header first, each field quoted only where it needs it.
+pub fn csv_text<R: IntoIterator<Item = String>>(
+    records: impl IntoIterator<Item = R>,
+) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for record in records {
+        writer.write_record(record)?;
+    }
+    String::from_utf8(writer.into_inner()?).context("the CSV is not UTF-8")
+}
+
 /// One line of JSON with its line break.
 pub fn one_line<T: Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string(value).context("cannot serialize")? + "\n")

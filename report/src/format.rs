@@ -162,11 +162,7 @@ pub fn value(value: f64) -> String {
 pub fn kib(kib: f64) -> String {
     let kib = if (kib * 100.0).round() == 0.0 { 0.0 } else { kib };
     let text = match kib.abs() {
-        v if v >= 999.5 => {
-            let sign = if kib < 0.0 { "-" } else { "" };
-            // Rounded, and far below 2^53.
-            format!("{sign}{}", grouped(kib.abs().round() as u64))
-        }
+        v if v >= 999.5 => value(kib.round()),
         v if v >= 99.95 => format!("{kib:.0}"),
         v if v >= 9.995 => format!("{kib:.1}"),
         _ => format!("{kib:.2}"),
@@ -189,6 +185,24 @@ pub fn counted(count: u64, singular: &str, plural: &str) -> String {
 /// `` `--count 20` ``, `the seeds' own sizes` unchanged.
 pub fn options(text: &str) -> String {
     if text.trim_start().starts_with('-') { format!("`{text}`") } else { text.to_string() }
+}
+
+/// Text as a committed page may show it, without the machine that made it or a server
+/// that is gone: an absolute path becomes its file name, a loopback port `PORT`.
+pub fn public(text: &str) -> String {
+    let word = |word: &str| {
+        let core = word.trim_start_matches('(').trim_end_matches(')');
+        let shown = match core.strip_prefix("http://127.0.0.1:") {
+            Some(rest) => format!(
+                "http://127.0.0.1:PORT{}",
+                rest.trim_start_matches(|c: char| c.is_ascii_digit())
+            ),
+            None if core.starts_with('/') => core.rsplit('/').next().unwrap_or(core).to_string(),
+            None => return word.to_string(),
+        };
+        word.replacen(core, &shown, 1)
+    };
+    text.split(' ').map(word).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -285,6 +299,18 @@ mod tests {
     }
 
     /// CSV numbers drop the noise of floating-point division but keep integers bare.
+    /// Pages name programs, not where they were on the machine that ran them.
+    #[test]
+    fn public_drops_machine_paths_and_ports() {
+        let command = "/w/target/python-venv/bin/python p.py --base http://127.0.0.1:43995/x --n 2";
+        assert_eq!(public(command), "python p.py --base http://127.0.0.1:PORT/x --n 2");
+        assert_eq!(public("Python 3.11 (/w/target/python-venv)"), "Python 3.11 (python-venv)");
+        assert_eq!(
+            public("target/release/concur-seq squares"),
+            "target/release/concur-seq squares"
+        );
+    }
+
     /// No negative zero: a figure that rounds to zero has no sign.
     #[test]
     fn kib_without_negative_zero() {

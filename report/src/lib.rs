@@ -14,14 +14,8 @@
 //! each file is written through a temporary file and a rename, so a bad input
 //! leaves the previous report as it was and no file is ever seen half-written.
 //!
-//! # Layout
-//! - [`files`]: the results directory's files; [`machine`]: describing this
-//!   machine for `machine.json`; [`rounds`]: joining the rounds' exports
-//! - [`stats`]: timings, rounds that disagree, the rank test against a baseline
-//! - [`figures`]: the compare report's model; [`sweeps`]: the sweep report's
-//! - [`compare`]: the compare report's outputs (pages, summary, charts, terminal)
-//! - [`pages`]: the templates (`report/templates/`); [`table`]: the one table
-//!   type; [`chart`]: the one chart module; [`format`]: numbers for humans
+//! The layers' modules: [`files`], [`machine`] and [`rounds`]; [`stats`], [`figures`] and
+//! [`sweeps`]; [`compare`], [`pages`], [`table`], [`chart`] and [`format`].
 
 pub mod chart;
 pub mod compare;

@@ -8,6 +8,7 @@
 //! template fails the tests that render it rather than printing nothing.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail, ensure};
 use minijinja::syntax::SyntaxConfig;
@@ -33,33 +34,38 @@ const TEMPLATES: [(&str, &str); 7] = [
 /// Prose lines of the README blocks are wrapped at this many characters.
 const LINE_WIDTH: usize = 80;
 
-fn environment() -> Result<Environment<'static>> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    let syntax = SyntaxConfig::builder()
-        .trim_blocks(true)
-        .lstrip_blocks(true)
-        .keep_trailing_newline(true)
-        .build()?;
-    env.set_syntax(syntax);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source).with_context(|| format!("template {name}"))?;
-    }
-    env.add_filter("duration", format::duration);
-    env.add_filter("ms", format::ms);
-    env.add_filter("factor", format::factor);
-    env.add_filter("kib", format::memory_kib);
-    env.add_filter("count", |value: f64| format::value(value));
-    env.add_filter("pow10", |value: u64| format::power_of_ten(value));
-    env.add_filter("percent", |share: f64| format!("{:.0}%", share * 100.0));
-    env.add_filter("per_kib", format::kib);
-    env.add_filter("words", |count: u64, singular: String, plural: String| {
-        format::counted(count, &singular, &plural)
-    });
-    env.add_filter("and_list", |items: Vec<String>| format::and_list(&items));
-    env.add_filter("wrap", |text: String| wrap(&text));
-    env.add_filter("options", |text: String| format::options(&text));
-    Ok(env)
+/// Built once and shared: the findings table renders a template per cell, and
+/// building anew would parse every template again each time.
+fn environment() -> Result<&'static Environment<'static>> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    let build = || -> Result<Environment<'static>> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let syntax = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()?;
+        env.set_syntax(syntax);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).with_context(|| format!("template {name}"))?;
+        }
+        env.add_filter("duration", format::duration);
+        env.add_filter("ms", format::ms);
+        env.add_filter("factor", format::factor);
+        env.add_filter("kib", format::memory_kib);
+        env.add_filter("count", |value: f64| format::value(value));
+        env.add_filter("percent", |share: f64| format!("{:.0}%", share * 100.0));
+        env.add_filter("per_kib", format::kib);
+        env.add_filter("words", format::counted);
+        env.add_filter("and_list", |items: Vec<String>| format::and_list(&items));
+        env.add_filter("wrap", |text: String| wrap(&text));
+        env.add_filter("options", |text: String| format::options(&text));
+        env.add_filter("public", |text: String| format::public(&text));
+        Ok(env)
+    };
+    let env = ENV.get_or_init(|| build().map_err(|error| format!("{error:#}")));
+    env.as_ref().map_err(|error| anyhow::anyhow!("{error}"))
 }
 
 pub fn render<S: Serialize>(name: &str, context: S) -> Result<String> {

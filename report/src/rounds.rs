@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::files::{Export, HyperfineResult, pretty, write_atomically};
+use crate::files::{Export, HyperfineResult, csv_text, pretty, write_atomically};
 use crate::stats::median;
 use crate::table::Table;
 
@@ -130,15 +130,14 @@ fn merge_variant(parts: &[&HyperfineResult]) -> Result<HyperfineResult> {
 
 /// hyperfine's CSV layout, without the columns concur does not use.
 fn csv(results: &[HyperfineResult]) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["command", "mean", "stddev", "median", "user", "system", "min", "max"])?;
-    for r in results {
+    let header = "command,mean,stddev,median,user,system,min,max".split(',').map(String::from);
+    let rows = results.iter().map(|r| {
         let stddev = r.stddev.map(|s| s.to_string()).unwrap_or_default();
         let [mean, median, user, system, min, max] =
             [r.mean, r.median, r.user, r.system, r.min, r.max].map(|n| n.to_string());
-        writer.write_record([&r.command, &mean, &stddev, &median, &user, &system, &min, &max])?;
-    }
-    String::from_utf8(writer.into_inner()?).context("the CSV is not UTF-8")
+        vec![r.command.clone(), mean, stddev, median, user, system, min, max]
+    });
+    csv_text(std::iter::once(header.collect()).chain(rows))
 }
 
 /// hyperfine's Markdown layout: mean ± σ, min, max in one unit, and each

@@ -56,8 +56,8 @@ impl WorkersArg {
     }
 
     /// The workers to start for `job`: the count, but never more than its tasks.
-    /// A worker with nothing to do only costs its start (a thread, a fork, 45 µs
-    /// to 4 ms each), so 100 000 of them for 20 tasks would measure the starts.
+    /// A worker with nothing to do only costs its start (a thread, a fork), so
+    /// 100 000 of them for 20 tasks would measure the starts, not the work.
     pub fn count_for(&self, job: &Job) -> usize {
         self.count().min(job.tasks()).max(1)
     }

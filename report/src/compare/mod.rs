@@ -67,9 +67,8 @@ pub fn rewrite_findings(dir: &Path, readme: &Path) -> Result<Report> {
 /// four decimals); a value that does not exist is an empty cell, never a 0.
 /// New columns only ever go at the end, for the scripts that read by position.
 fn summary_csv(report: &Report) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(SUMMARY_HEADER.split(','))?;
-    for (workload, row) in report.rows() {
+    let header = SUMMARY_HEADER.split(',').map(String::from).collect();
+    let rows = report.rows().map(|(workload, row)| {
         let (t, record) = (&row.timing, row.record());
         let compared = match row.vs_baseline {
             Some(VsBaseline::Compared { baseline_median_s, ratio, difference }) => {
@@ -105,9 +104,9 @@ fn summary_csv(report: &Report) -> Result<String> {
             latency(|l| l.p99.0),
             latency(|l| l.max.0),
         ];
-        writer.write_record(cells.map(Option::unwrap_or_default))?;
-    }
-    String::from_utf8(writer.into_inner()?).context("summary.csv is not UTF-8")
+        cells.map(Option::unwrap_or_default).to_vec()
+    });
+    files::csv_text(std::iter::once(header).chain(rows))
 }
 
 /// The terminal summary: one short table per workload, the seeds one line per

@@ -7,7 +7,7 @@ use anyhow::Result;
 use crate::figures::blocking::{Effect, Variant};
 use crate::figures::seeds::Pair;
 use crate::figures::{Kind, Row, VsBaseline, Workload};
-use crate::format::{duration, duration_pm, factor, memory_kib, ms, p_value};
+use crate::format::{duration, duration_pm, factor, memory_kib, ms, p_value, public};
 use crate::pages;
 use crate::stats::Difference;
 use crate::table::{Align, Table};
@@ -153,7 +153,7 @@ pub(super) fn commands<'a>(rows: impl IntoIterator<Item = &'a Row>) -> String {
     let mut table = Table::with("variant, command");
     for row in rows {
         if let Some(command) = &row.command {
-            table.row([Some(row.variant.clone()), Some(format!("`{command}`"))]);
+            table.row([Some(row.variant.clone()), Some(format!("`{}`", public(command)))]);
         }
     }
     if table.is_empty() { String::new() } else { table.markdown() }

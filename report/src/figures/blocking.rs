@@ -7,13 +7,8 @@
 //! starts with; what follows is where the task was moved (`spawn-blocking`,
 //! `block-in-place`), which the async record also says (`offload`). Groups come
 //! async first (the model the workload is about), then threads, procs, seq and
-//! CPython, so the table reads the same in every run.
-//!
-//! One rule gives every variant's [`Effect`], from its latency percentiles: the
-//! task held back at least half of the requests when their median latency is at
-//! least the task's length, the slowest when only the 99th percentile is, and
-//! hardly delayed them when the 99th percentile stays within [`CLOSE`] of the
-//! reference's.
+//! CPython, so the table reads the same in every run. One rule, [`effect`], says
+//! what the task did to each variant's requests.
 
 use serde::Serialize;
 

@@ -75,13 +75,7 @@ pub struct Workload {
 
 /// Reads every input in `dir` and builds the report. Nothing is written.
 pub fn load(dir: &Path) -> Result<Report> {
-    ensure!(
-        dir.is_dir(),
-        "{} is not a directory (expected the output directory of scripts/compare.sh)",
-        dir.display()
-    );
-    let params: Params = files::read_json(&dir.join(PARAMS_FILE), "a run-parameters file")?;
-    let machine: Machine = files::read_json(&dir.join(MACHINE_FILE), "a machine description")?;
+    let (params, machine) = files::read_run(dir, "scripts/compare.sh")?;
     let records: Vec<(usize, RecordLine)> = files::read_lines(
         &dir.join(RECORDS_FILE),
         "a record line ({\"workload\":...,\"variant\":...,\"record\":{...}})",

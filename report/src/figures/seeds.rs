@@ -329,14 +329,11 @@ impl Experiment {
         };
         let mut reader =
             csv::ReaderBuilder::new().delimiter(b'\t').quoting(false).from_reader(text.as_bytes());
-        let has_id = reader
-            .headers()
-            .with_context(|| path.display().to_string())?
-            .iter()
-            .any(|name| name == "id");
+        let named = || path.display().to_string();
+        let has_id = reader.headers().with_context(named)?.iter().any(|name| name == "id");
         let blank = text.trim().is_empty();
-        ensure!(has_id || blank, "{}: the header line has no `id` column", path.display());
-        reader.deserialize().map(|row| row.with_context(|| path.display().to_string())).collect()
+        ensure!(has_id || blank, "{}: the header line has no `id` column", named());
+        reader.deserialize().map(|row| row.with_context(named)).collect()
     }
 }
 

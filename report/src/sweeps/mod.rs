@@ -21,9 +21,7 @@ use serde::Serialize;
 
 use crate::chart;
 use crate::figures::Family;
-use crate::files::{
-    self, Export, MACHINE_FILE, Machine, PARAMS_FILE, Params, README_FILE, RECORDS_FILE, SweepLine,
-};
+use crate::files::{self, Export, Machine, Params, README_FILE, RECORDS_FILE, SweepLine};
 use crate::pages::{self, Markers};
 use crate::stats::Timing;
 
@@ -76,13 +74,7 @@ pub fn generate(dir: &Path, guide: Option<&Path>) -> Result<String> {
 
 /// Reads every input in `dir` and derives each sweep, in the order of its first record.
 fn load(dir: &Path) -> Result<(Params, Machine, Vec<Sweep>)> {
-    ensure!(
-        dir.is_dir(),
-        "{} is not a directory (expected sweep.sh's output directory)",
-        dir.display()
-    );
-    let params = files::read_json(&dir.join(PARAMS_FILE), "a run-parameters file")?;
-    let machine: Machine = files::read_json(&dir.join(MACHINE_FILE), "a machine description")?;
+    let (params, machine) = files::read_run(dir, "scripts/sweep.sh")?;
     let path = dir.join(RECORDS_FILE);
     let what = "a sweep record line ({\"sweep\":...,\"value\":N,\"variant\":...,\"export\":...})";
     let mut sweeps: IndexMap<String, (String, Vec<Point>)> = IndexMap::new();

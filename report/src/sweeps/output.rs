@@ -6,7 +6,7 @@
 //! columns are the same for every sweep; the sweep's own figures follow, then `ideal_s` and
 //! `ratio_to_ideal`, then (`tasksize`) the fit.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::chart::{self, Chart, Series, Unit};
 use crate::format::{and_list, duration, factor, kib, trimmed, value};
@@ -67,9 +67,8 @@ pub fn csv(sweep: &Sweep) -> Result<String> {
         (kinds.is_empty() || kinds.contains(&sweep.kind)) && (pss || !name.starts_with("pss_"))
     };
     let columns: Vec<&Column> = COLUMNS.iter().filter(ours).collect();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(BASE.split(',').chain(columns.iter().map(|column| column.1)))?;
-    for point in &sweep.points {
+    let header = BASE.split(',').chain(columns.iter().map(|column| column.1)).map(String::from);
+    let rows = sweep.points.iter().map(|point| {
         let timing = &point.timing;
         let base = [
             sweep.name.clone(),
@@ -83,10 +82,9 @@ pub fn csv(sweep: &Sweep) -> Result<String> {
             point.peak_rss_kib.map(|kib| kib.to_string()).unwrap_or_default(),
         ];
         let derived = columns.iter().map(|column| column.2(point).unwrap_or_default());
-        writer.write_record(base.into_iter().chain(derived))?;
-    }
-    let bytes = writer.into_inner().context("cannot write the CSV")?;
-    String::from_utf8(bytes).context("the CSV is not UTF-8")
+        base.into_iter().chain(derived).collect::<Vec<_>>()
+    });
+    crate::files::csv_text(std::iter::once(header.collect()).chain(rows))
 }
 
 /// What the swept parameter is, with its unit (the x axis, the table's corner); what the chart
