@@ -162,14 +162,17 @@ cleanup() {
 # go aside into a hidden directory, the new ones in, then the aside goes. A
 # signal in between is finished by `cleanup`. Prints how many files it wrote.
 swap_out() {
-  aside=$(mktemp -d "$out/.earlier.XXXXXX") || die "cannot create a temporary directory in $out"
+  aside="$out/.earlier.$$"
   swap_phase=aside
   finish_swap
 }
 
+# The rest of a swap, from wherever a signal stopped it: the phase is set
+# before the step it names, and every step can be done again.
 finish_swap() {
   local file written=0
   if [ "$swap_phase" = aside ]; then
+    mkdir -p "$aside" || return 1
     for file in "$out"/*; do
       if [ -e "$file" ] && is_generated "${file##*/}"; then mv -f "$file" "$aside/"; fi
     done
