@@ -108,8 +108,8 @@ fn stopped_worker_fails_the_job() {
     })
     .unwrap();
     let url = server.url("/page");
-    let started = Instant::now();
-    let (mut child, pids, mut stderr) = start(&[
+    // The job should end about 2 s in (1 s timeout + 1 s slack).
+    let (status, rest, pids, left) = with_first_worker_stopped(&[
         "download",
         "--url",
         &url,
@@ -120,12 +120,6 @@ fn stopped_worker_fails_the_job() {
         "--timeout-ms",
         "1000",
     ]);
-    kill(pids[0], Signal::SIGSTOP).unwrap();
-    // The job should end about 2 s in (1 s timeout + 1 s slack); 15 s means a hang.
-    let status = exit_within(&mut child, started + Duration::from_secs(15));
-    let left = survivors(&pids, Duration::from_secs(1));
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
     let status = status.unwrap_or_else(|| panic!("the job hung on a stopped worker: {rest}"));
     assert_eq!(status.code(), Some(1), "{rest}");
     assert!(
@@ -154,13 +148,8 @@ fn stopped_worker_fails_every_workload() {
         ],
     ] {
         let args: Vec<&str> = job.iter().chain(&["--workers", "2"]).copied().collect();
-        let (mut child, pids, mut stderr) = start(&args);
-        kill(pids[0], Signal::SIGSTOP).unwrap();
-        // Found within a quarter second; 15 s means a hang.
-        let status = exit_within(&mut child, Instant::now() + Duration::from_secs(15));
-        let left = survivors(&pids, Duration::from_secs(1));
-        let mut rest = String::new();
-        stderr.read_to_string(&mut rest).unwrap();
+        // Found within a quarter second.
+        let (status, rest, pids, left) = with_first_worker_stopped(&args);
         let status = status.unwrap_or_else(|| panic!("{job:?} hung on a stopped worker: {rest}"));
         assert_eq!(status.code(), Some(1), "{job:?}: {rest}");
         let named = format!("worker 0 (pid {}) is stopped", pids[0]);
@@ -170,6 +159,21 @@ fn stopped_worker_fails_every_workload() {
             "{job:?}: workers {left:?} were left behind"
         );
     }
+}
+
+/// Runs `args` with worker 0 stopped (SIGSTOP) as soon as the pool is up:
+/// the exit status (`None` if it had not ended after 15 s, which means a
+/// hang), the rest of stderr, the workers' pids and those left alive.
+fn with_first_worker_stopped(
+    args: &[&str],
+) -> (Option<std::process::ExitStatus>, String, Vec<Pid>, Vec<Pid>) {
+    let (mut child, pids, mut stderr) = start(args);
+    kill(pids[0], Signal::SIGSTOP).unwrap();
+    let status = exit_within(&mut child, Instant::now() + Duration::from_secs(15));
+    let left = survivors(&pids, Duration::from_secs(1));
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    (status, rest, pids, left)
 }
 
 /// The child's exit status if it exits by `deadline`; else it is killed and `None`.
