@@ -44,10 +44,14 @@ pub fn command<M: ModelOptions>(model: Model) -> Command {
         .disable_help_subcommand(true)
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .after_help(
-            "The last line of stdout is the result record (one JSON object); \
-             exit status 0 success, 1 the job failed, 2 usage error.",
-        )
+        .after_help(format!(
+            "Options of the workload and of the model go after the workload, in any order: \
+             concur-{name} squares --count 4 --workers 2. `concur-{name} WORKLOAD --help` \
+             lists them.\n\n\
+             The last line of stdout is the result record (one JSON object) when the job \
+             succeeds; exit status 0 success, 1 the job failed (no record), 2 usage error.",
+            name = model.name
+        ))
         .arg(
             Arg::new("verbose")
                 .short('v')
@@ -72,22 +76,19 @@ pub fn parse<M: ModelOptions>(
     model: Model,
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
 ) -> Result<Invocation<M>, Exit> {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
     let matches = command::<M>(model)
-        .try_get_matches_from(args)
-        .map_err(|e| {
-            match e.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                    let _ = e.print();
-                    Exit::Success
-                }
-                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                    let _ = e.print();
-                    Exit::Usage
-                }
-                // clap's message carries a usage block and tips; the contract is one
-                // line, and its first line names the option and the problem.
-                _ => usage_error(first_line(&e.render().to_string())),
+        .try_get_matches_from(&args)
+        .map_err(|e| match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                let _ = e.print();
+                Exit::Success
             }
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = e.print();
+                Exit::Usage
+            }
+            _ => usage_error(one_line(&e, model, &args)),
         })?;
     let (name, sub) = matches
         .subcommand()
@@ -174,13 +175,19 @@ pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
         errors: verified.errors,
         fields,
     };
-    println!("{}", record.to_json_line());
+    // A failed job prints no record on stdout, where a script reading the
+    // last line would take it for a result; its partial record goes to stderr.
     if verified.errors > 0 {
-        Exit::Failed.into()
-    } else {
-        Exit::Success.into()
+        eprintln!("{PARTIAL_RECORD}{}", record.to_json_line());
+        return Exit::Failed.into();
     }
+    println!("{}", record.to_json_line());
+    Exit::Success.into()
 }
+
+/// How the last stderr line of a job that failed with errors begins; the
+/// rest of the line is its partial record, not a result.
+pub const PARTIAL_RECORD: &str = "error: the job failed; its partial record, not a result: ";
 
 fn fail(err: anyhow::Error) -> ExitCode {
     eprintln!("error: {err:#}");
@@ -194,6 +201,82 @@ fn report_usage(err: UsageError) -> Exit {
 fn usage_error(line: impl Display) -> Exit {
     eprintln!("{line}");
     Exit::Usage
+}
+
+/// clap's message as one line: the problem and its hints (possible values, a
+/// similar name), without the usage block and the pointer to `--help` that
+/// follow.
+pub fn usage_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let mut line = String::new();
+    for part in rendered
+        .lines()
+        .take_while(|part| !part.starts_with("Usage:"))
+        .map(str::trim)
+        .filter(|part| !part.is_empty() && !part.starts_with("For more information"))
+    {
+        match line.is_empty() {
+            true => line.push_str(part),
+            false if part.starts_with('[') => line.push_str(&format!(" {part}")),
+            false => line.push_str(&format!(" ({part})")),
+        }
+    }
+    line
+}
+
+/// [`usage_line`], and where an option came before the workload, where it
+/// goes instead (in place of clap's tip, "'squares --workers' exists").
+fn one_line(error: &clap::Error, model: Model, args: &[std::ffi::OsString]) -> String {
+    if error.kind() == ErrorKind::UnknownArgument && before_the_workload(error, args) {
+        return format!(
+            "{} (options go after the workload: concur-{} squares --workers 2)",
+            first_line(&error.render().to_string()),
+            model.name
+        );
+    }
+    usage_line(error)
+}
+
+/// Whether the argument clap refused comes before any workload name.
+fn before_the_workload(error: &clap::Error, args: &[std::ffi::OsString]) -> bool {
+    let Some(clap::error::ContextValue::String(refused)) =
+        error.get(clap::error::ContextKind::InvalidArg)
+    else {
+        return false;
+    };
+    let position = |wanted: &dyn Fn(&str) -> bool| {
+        args.iter()
+            .skip(1)
+            .position(|arg| arg.to_str().is_some_and(wanted))
+    };
+    let workload = position(&|arg| workload::WORKLOADS.iter().any(|(name, _)| *name == arg));
+    let option = position(&|arg| arg == refused || arg.starts_with(&format!("{refused}=")));
+    match (option, workload) {
+        (Some(option), Some(workload)) => option < workload,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// A parser of a whole number in `range`, for clap's `value_parser`: `-1`
+/// and numbers past `u64` are told they are out of range ("-1 is not in
+/// 1..=20"), where clap's own `u64` parser says "invalid digit found in string".
+pub fn whole_number(
+    range: std::ops::RangeInclusive<u64>,
+) -> impl Fn(&str) -> Result<u64, String> + Clone + Send + Sync + 'static {
+    move |text: &str| {
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("'{text}' is not a whole number"));
+        }
+        text.parse()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| match (range.start(), range.end()) {
+                (start, &u64::MAX) => format!("{text} is not {start} or more"),
+                (start, end) => format!("{text} is not in {start}..={end}"),
+            })
+    }
 }
 
 fn first_line(text: &str) -> &str {
@@ -277,6 +360,35 @@ mod tests {
             &[],
         ] {
             assert_eq!(parse_args(args).unwrap_err(), Exit::Usage, "{args:?}");
+        }
+    }
+
+    /// The one line of a usage error keeps clap's hints: the possible values,
+    /// a similar name, and where an option given before the workload goes.
+    #[test]
+    fn usage_errors_keep_their_hints() {
+        let line = |args: &[&str]| {
+            let args: Vec<std::ffi::OsString> = std::iter::once("concur-test")
+                .chain(args.iter().copied())
+                .map(Into::into)
+                .collect();
+            let error = command::<TestOptions>(MODEL)
+                .try_get_matches_from(&args)
+                .expect_err("a usage error");
+            one_line(&error, MODEL, &args)
+        };
+        for (args, hint) in [
+            (&["squares", "--wrokers", "2"][..], "similar argument exists: '--workers'"),
+            (&["sqaures"], "similar subcommand exists: 'squares'"),
+            (&["convert", "--cache", "lur"], "[possible values: "),
+            (&["--workers", "2", "squares"], "go after the workload: concur-test squares"),
+            (&["squares", "--count", "-1"], "-1 is not in 1..=1000000"),
+            (&["squares", "--start", "-3"], "-3 is not 0 or more"),
+            (&["squares", "--count", "2x"], "'2x' is not a whole number"),
+        ] {
+            let line = line(args);
+            assert!(line.contains(hint), "{args:?}: {line}");
+            assert!(!line.contains('\n') && !line.contains("Usage"), "{args:?}: {line}");
         }
     }
 

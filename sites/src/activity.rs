@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::body::SiteBody;
@@ -30,6 +31,9 @@ use crate::body::SiteBody;
 #[derive(Debug)]
 pub(crate) struct Activity {
     state: Mutex<State>,
+    /// Wakes the connection when the accept loop, at the cap, chooses it to
+    /// close (see `open`).
+    eviction: Notify,
 }
 
 #[derive(Debug)]
@@ -42,6 +46,8 @@ struct State {
     head_since: Option<Instant>,
     /// When the last request in progress ended (or the connection opened).
     idle_since: Instant,
+    /// Chosen to close for a new client at the connection cap.
+    evicted: bool,
 }
 
 /// The two timeouts of a connection.
@@ -70,7 +76,9 @@ impl Activity {
                 in_progress: 0,
                 head_since: None,
                 idle_since: Instant::now(),
+                evicted: false,
             }),
+            eviction: Notify::new(),
         }
     }
 
@@ -109,6 +117,50 @@ impl Activity {
             Some(since) => since + timeouts.header,
             None => state.idle_since + timeouts.idle,
         })
+    }
+}
+
+impl Activity {
+    /// Since when the connection has been idle (no request in progress, no
+    /// head begun); `None` if it is busy or already chosen to close.
+    pub(crate) fn idle_since(&self) -> Option<Instant> {
+        let state = self.state();
+        (state.is_idle() && !state.evicted).then_some(state.idle_since)
+    }
+
+    /// Whether the connection is idle now: no request in progress, no head begun.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.state().is_idle()
+    }
+
+    /// Chooses the connection to close if it is idle, and wakes it; `false`
+    /// if it has turned busy or was chosen before.
+    pub(crate) fn evict_if_idle(&self) -> bool {
+        let mut state = self.state();
+        if !state.is_idle() || state.evicted {
+            return false;
+        }
+        state.evicted = true;
+        // A stored permit: the connection sees it even if it is not waiting now.
+        self.eviction.notify_one();
+        true
+    }
+
+    /// Whether the connection has been chosen to close.
+    #[cfg(test)]
+    pub(crate) fn is_evicted(&self) -> bool {
+        self.state().evicted
+    }
+
+    /// Completes once the connection has been chosen to close.
+    pub(crate) async fn evicted(&self) {
+        self.eviction.notified().await;
+    }
+}
+
+impl State {
+    fn is_idle(&self) -> bool {
+        self.in_progress == 0 && self.head_since.is_none()
     }
 }
 

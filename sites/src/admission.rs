@@ -1,13 +1,17 @@
 //! Which connections the accept loop takes, and when: a cap on open
-//! connections, a growing pause after accept errors, and at most one log line
-//! a second about either.
+//! connections, room made at the cap by closing the connection idle longest,
+//! a growing pause after accept errors, and at most one log line a second
+//! about each.
 //!
 //! A semaphore bounds open connections: each connection task holds a permit
 //! and gives it back when it ends, so the accept loop waits on "a connection
 //! closed" without being woken by every connection that closes while there is
-//! room. A connection accepted at the cap waits, unanswered, for a permit, and
-//! the loop accepts nothing more meanwhile: the clients behind it wait in the
-//! listen backlog. Refusing (accept and close) was turned down: a benchmark
+//! room. At the cap, the connection that has been idle longest (no request in
+//! progress) is closed to make room, as its idle timeout would have closed it
+//! later: clients that open connections and send nothing cannot lock real
+//! clients out. Only when every open connection has a request in progress
+//! does a new connection wait, unanswered, and the clients behind it in the
+//! listen backlog; refusing it (accept and close) was turned down: a benchmark
 //! that briefly opens more connections than the cap should be slowed, not
 //! failed. The cap sits below the open-files limit so that the server reaches
 //! it before accept fails for want of file descriptors.
@@ -17,8 +21,10 @@ use std::time::Duration;
 
 use nix::sys::resource::{Resource, getrlimit};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
+
+use crate::open::{OpenConnections, Slot};
 
 /// File descriptors kept for the server's own use (listener, runtime, timer
 /// thread, standard streams) when the connection cap is derived from the limit.
@@ -34,6 +40,10 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 /// descriptor, and the next accept should not wait much longer than that.
 const MAX_BACKOFF: Duration = Duration::from_millis(100);
 
+/// How often a connection waiting at the cap, with every open connection
+/// busy, looks again for one that has turned idle.
+const LOOK_AGAIN: Duration = Duration::from_millis(20);
+
 /// The longest a repeated condition goes unreported, and the shortest gap between its lines.
 const REPORT_EVERY: Duration = Duration::from_secs(1);
 
@@ -48,9 +58,11 @@ pub fn default_max_connections() -> usize {
 /// The accept loop's gatekeeper: hands out connections with their slot.
 pub(crate) struct Admission {
     slots: Arc<Semaphore>,
+    open: Arc<OpenConnections>,
     max_connections: usize,
     backoff: Option<Duration>,
     held: Throttle,
+    evicted: Throttle,
     failed: Throttle,
 }
 
@@ -60,20 +72,20 @@ impl Admission {
         let max_connections = max_connections.clamp(1, Semaphore::MAX_PERMITS);
         Admission {
             slots: Arc::new(Semaphore::new(max_connections)),
+            open: Arc::default(),
             max_connections,
             backoff: None,
             held: Throttle::default(),
+            evicted: Throttle::default(),
             failed: Throttle::default(),
         }
     }
 
-    /// The next connection and its slot: waits for a slot at the cap and
-    /// pauses after each accept error. Cancel-safe: dropping it mid-way drops
-    /// at most the connection it holds.
-    pub(crate) async fn admit(
-        &mut self,
-        listener: &TcpListener,
-    ) -> (TcpStream, OwnedSemaphorePermit) {
+    /// The next connection and its slot: at the cap, closes the connection
+    /// idle longest, or waits for one to close or turn idle; pauses after each
+    /// accept error. Cancel-safe: dropping it mid-way drops at most the
+    /// connection it holds.
+    pub(crate) async fn admit(&mut self, listener: &TcpListener) -> (TcpStream, Slot) {
         let stream = loop {
             match listener.accept().await {
                 Ok((stream, _peer)) => {
@@ -83,24 +95,49 @@ impl Admission {
                 Err(error) => self.pause_after(&error).await,
             }
         };
-        if let Ok(slot) = Arc::clone(&self.slots).try_acquire_owned() {
-            return (stream, slot);
+        let mut waited = false;
+        loop {
+            if let Ok(permit) = Arc::clone(&self.slots).try_acquire_owned() {
+                return (stream, self.open.enter(permit));
+            }
+            if let Some(idle) = self.open.close_longest_idle() {
+                self.report_eviction(idle);
+            } else if !waited {
+                waited = true;
+                self.report_held();
+            }
+            let slots = Arc::clone(&self.slots);
+            if let Ok(permit) = tokio::time::timeout(LOOK_AGAIN, slots.acquire_owned()).await {
+                // Cannot fail: nothing closes the semaphore.
+                let permit = permit.expect("the connection semaphore is never closed");
+                return (stream, self.open.enter(permit));
+            }
         }
+    }
+
+    fn report_eviction(&mut self, idle: Duration) {
+        if let Some(times) = self.evicted.note(Instant::now()) {
+            eprintln!(
+                "concur-sites: at the --max-connections limit ({} open): closed the connection \
+                 idle longest (idle {} ms) to admit a new one ({times} such closing{} since the \
+                 last line)",
+                self.max_connections,
+                idle.as_millis(),
+                if times == 1 { "" } else { "s" },
+            );
+        }
+    }
+
+    fn report_held(&mut self) {
         if let Some(times) = self.held.note(Instant::now()) {
             eprintln!(
-                "concur-sites: at the --max-connections limit ({} open): new connections wait \
-                 unanswered in the listen backlog until one closes (reached {times} time{} \
-                 since the last such line)",
+                "concur-sites: at the --max-connections limit ({} open), each with a request in \
+                 progress: new connections wait unanswered in the listen backlog until one ends \
+                 (reached {times} time{} since the last such line)",
                 self.max_connections,
                 if times == 1 { "" } else { "s" },
             );
         }
-        // Cannot fail: nothing closes the semaphore.
-        let slot = Arc::clone(&self.slots)
-            .acquire_owned()
-            .await
-            .expect("the connection semaphore is never closed");
-        (stream, slot)
     }
 
     /// Pauses after a failed accept, typically EMFILE (no file descriptor

@@ -1,6 +1,7 @@
 //! One connection: hyper's HTTP/1.1 state machine over a [`SiteSocket`], the
 //! route handler as its service, a clock for the header-read and idle
-//! timeouts, and the server's phase deciding when it ends.
+//! timeouts, and the server's phase and the connection cap deciding when it
+//! ends.
 //!
 //! The clock is one timer per connection that wakes every [`Timeouts::period`]
 //! and then sleeps until the nearer of the next look and the connection's
@@ -16,22 +17,23 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
-use tokio::sync::{OwnedSemaphorePermit, watch};
+use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 
 use crate::activity::{Activity, Timeouts, TrackedBody};
 use crate::config::Config;
 use crate::load::Load;
+use crate::open::Slot;
 use crate::phase::{Phase, reached};
 use crate::route;
 use crate::socket::SiteSocket;
 
 /// Serves one connection until the client closes it, it fails, it times out,
-/// or the server stops. `_slot` is its place under the connection cap, given
-/// back when the connection ends.
+/// it is chosen to close at the connection cap, or the server stops. `slot` is
+/// its place under the cap, given back when the connection ends.
 pub(crate) async fn serve_connection(
     stream: TcpStream,
-    _slot: OwnedSemaphorePermit,
+    slot: Slot,
     config: Arc<Config>,
     load: Arc<Load>,
     mut phase: watch::Receiver<Phase>,
@@ -44,7 +46,7 @@ pub(crate) async fn serve_connection(
         idle: config.idle_timeout,
     };
     let reset = Arc::new(AtomicBool::new(false));
-    let activity = Arc::new(Activity::new());
+    let activity = Arc::clone(slot.activity());
     let io = TokioIo::new(SiteSocket::new(
         stream,
         Arc::clone(&reset),
@@ -76,21 +78,35 @@ pub(crate) async fn serve_connection(
     // Connection errors (clients that reset, our own fault routes) and
     // timeouts are expected and end only this connection, so they are not
     // reported; dropping the connection closes it.
+    let mut awaited = Phase::Stopping;
+    let mut evicted = false;
     loop {
         tokio::select! {
+            // The connection first: a head that has arrived is read before an
+            // eviction is looked at, so the eviction sees the request.
+            biased;
             _ = connection.as_mut() => return,
             () = clock.as_mut() => {
                 if !rearm(clock.as_mut(), &activity, timeouts) {
                     return;
                 }
             }
-            () = reached(&mut phase, Phase::Stopping) => break,
+            // Chosen while idle; a request that arrived since is finished first.
+            () = activity.evicted(), if !evicted => {
+                if activity.is_idle() {
+                    return;
+                }
+                evicted = true;
+                connection.as_mut().graceful_shutdown();
+            }
+            () = reached(&mut phase, awaited) => {
+                if awaited == Phase::Abandoning {
+                    return;
+                }
+                awaited = Phase::Abandoning;
+                connection.as_mut().graceful_shutdown();
+            }
         }
-    }
-    connection.as_mut().graceful_shutdown();
-    tokio::select! {
-        _ = connection.as_mut() => {}
-        () = reached(&mut phase, Phase::Abandoning) => {}
     }
 }
 

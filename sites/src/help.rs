@@ -41,8 +41,9 @@ pub fn routes_help() -> String {
          with RST instead of FIN, so clients opening thousands of connections are not\n\
          left with a TIME_WAIT socket for each. A connection is closed when a request head\n\
          takes longer than --header-timeout-ms from its first byte, or when no request is\n\
-         in progress for --idle-timeout-ms; past --max-connections open at once, new\n\
-         connections wait unanswered until one closes.",
+         in progress for --idle-timeout-ms. At --max-connections open at once, the\n\
+         connection idle longest is closed to admit a new one; while every open one has\n\
+         a request in progress, new connections wait unanswered until one ends.",
         presets = presets.join("\n"),
     )
 }

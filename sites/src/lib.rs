@@ -45,8 +45,10 @@
 //! [`Config::header_read_timeout`] (a slowloris client), or when it has had no
 //! request in progress for [`Config::idle_timeout`]; a request waiting its
 //! latency is in progress. At most [`Config::max_connections`] are open at
-//! once: past it, new connections wait unanswered until one closes, so the
-//! server never runs out of file descriptors for the connections it has.
+//! once, so the server never runs out of file descriptors for the connections
+//! it has: at the cap, the connection idle longest is closed for a new one, and
+//! only while every open connection has a request in progress does a new one
+//! wait, unanswered, until one ends.
 //!
 //! # Using it
 //!
@@ -76,6 +78,7 @@
 //! - `activity`: what a connection is doing, for its header-read and idle timeouts.
 //! - `socket`: a connection's socket, closed with RST once the client has gone.
 //! - `connection`: one connection, served by hyper until it ends or times out.
+//! - `open`: the connections open under the cap, and which has been idle longest.
 //! - `admission`: the cap on open connections and the pause after accept errors.
 //! - `listener`: [`bind`], and [`serve`] with its accept loop and shutdown.
 //! - `server`: [`SiteServer`], all of the above on a thread of its own.
@@ -88,6 +91,7 @@ mod connection;
 mod help;
 mod listener;
 mod load;
+mod open;
 mod phase;
 mod presets;
 mod route;

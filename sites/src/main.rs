@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{CommandFactory as _, FromArgMatches as _, Parser};
+use concur_shared::harness::{usage_line, whole_number};
 use concur_sites::{
     self as sites, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, MAX_BODY_BYTES,
     MAX_LATENCY_MS,
@@ -36,14 +37,13 @@ struct Cli {
     addr: SocketAddr,
 
     /// Latency of every request without a `latency_ms=` query parameter.
-    // Parsed as a signed number, so that `-1` is "not in 0..=600000".
     #[arg(long, default_value_t = 50, value_name = "MS",
-          value_parser = clap::builder::RangedI64ValueParser::<u64>::new().range(0..=MAX_LATENCY_MS as i64))]
+          value_parser = whole_number(0..=MAX_LATENCY_MS))]
     latency_ms: u64,
 
     /// Body length of `/page` without a `size=` query parameter.
     #[arg(long, default_value_t = 1024, value_name = "BYTES",
-          value_parser = clap::value_parser!(u64).range(..=MAX_BODY_BYTES as u64))]
+          value_parser = whole_number(0..=MAX_BODY_BYTES as u64))]
     body_bytes: u64,
 
     /// Runtime worker threads [default: available cores].
@@ -53,19 +53,21 @@ struct Cli {
     /// Close a connection whose request head has not fully arrived this long
     /// after its first byte (a slowloris client).
     #[arg(long, default_value_t = DEFAULT_HEADER_TIMEOUT_MS, value_name = "MS",
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = whole_number(1..=u64::MAX))]
     header_timeout_ms: u64,
 
     /// Close a kept-alive connection with no request in progress for this
     /// long. A request waiting its latency is in progress, not idle.
     #[arg(long, default_value_t = DEFAULT_IDLE_TIMEOUT_MS, value_name = "MS",
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = whole_number(1..=u64::MAX))]
     idle_timeout_ms: u64,
 
-    /// The most connections open at once; past it, new connections wait
-    /// unanswered until one closes (one line on stderr a second says so)
-    /// [default: the open-files limit minus 64, at least 16].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// The most connections open at once. At the cap, the connection idle
+    /// longest is closed to admit a new one; while every open one has a request
+    /// in progress, new connections wait unanswered until one ends (at most one
+    /// line on stderr a second says which) [default: the open-files limit minus
+    /// 64, at least 16].
+    #[arg(long, value_name = "N", value_parser = whole_number(1..=u64::MAX))]
     max_connections: Option<u64>,
 }
 
@@ -97,9 +99,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         let _ = error.print();
         return ExitCode::SUCCESS;
     }
-    let rendered = error.render().to_string();
-    let first_line = rendered.lines().next().unwrap_or("error: bad arguments");
-    eprintln!("concur-sites: {first_line} (see --help)");
+    eprintln!("concur-sites: {} (see --help)", usage_line(error));
     ExitCode::from(2)
 }
 

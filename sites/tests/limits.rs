@@ -232,15 +232,47 @@ fn lines_with(stderr: &str, needle: &str) -> usize {
     stderr.lines().filter(|line| line.contains(needle)).count()
 }
 
-/// With `--max-connections 4`, a 5th and 6th connection are held unanswered
-/// until others close, then answered; one line on stderr says so.
+/// With `--max-connections 4` and four idle connections, a fifth client is
+/// answered at once: the connection idle longest is closed to make room, the
+/// other three stay open, and one line on stderr says so.
 #[test]
-fn connections_past_the_cap_wait_until_one_closes() -> Result<()> {
+fn at_the_cap_the_connection_idle_longest_makes_room() -> Result<()> {
     let (mut server, addr) =
         Binary::start(binary(&["--max-connections", "4", "--latency-ms", "0"]))?;
     let mut open = (0..4)
         .map(|_| answered_connection(addr))
         .collect::<Result<Vec<_>>>()?;
+    answered_connection(addr).context("the fifth client was not answered")?;
+    assert!(closed_by_server(&mut open[0])?, "the oldest stayed open");
+    for stream in &mut open[1..] {
+        stream.set_read_timeout(Some(Duration::from_millis(100)))?;
+        assert!(!closed_by_server(stream)?, "a newer idle one was closed");
+    }
+    let stderr = server.stop()?;
+    assert_eq!(
+        lines_with(&stderr, "closed the connection idle longest"),
+        1,
+        "{stderr}"
+    );
+    Ok(())
+}
+
+/// With `--max-connections 4` and a request in progress on each connection, a
+/// 5th and 6th connection are held unanswered until those requests end, then
+/// answered; one line on stderr says why they wait.
+#[test]
+fn connections_past_the_cap_wait_while_every_one_is_busy() -> Result<()> {
+    let (mut server, addr) =
+        Binary::start(binary(&["--max-connections", "4", "--latency-ms", "0"]))?;
+    let mut busy = Vec::new();
+    for _ in 0..4 {
+        let mut stream = answered_connection(addr)?;
+        send_get(&mut stream, "latency_ms=1000")?;
+        busy.push(stream);
+    }
+    // A request still in the socket buffer is not in progress yet: give the
+    // server time to read the four heads before anyone knocks.
+    thread::sleep(Duration::from_millis(200));
     let mut held = Vec::new();
     for _ in 0..2 {
         let mut stream = TcpStream::connect(addr)?;
@@ -249,13 +281,40 @@ fn connections_past_the_cap_wait_until_one_closes() -> Result<()> {
         assert!(!closed_by_server(&mut stream)?, "refused instead of held");
         held.push(stream);
     }
+    for stream in &mut busy {
+        read_dice(stream)?;
+    }
     for stream in &mut held {
-        drop(open.pop());
         stream.set_read_timeout(Some(GIVE_UP))?;
         read_dice(stream)?;
     }
     let stderr = server.stop()?;
-    assert_eq!(lines_with(&stderr, "--max-connections"), 1, "{stderr}");
+    assert_eq!(
+        lines_with(&stderr, "each with a request in progress"),
+        1,
+        "{stderr}"
+    );
+    Ok(())
+}
+
+/// Under a 64-file limit (a cap of 16), 100 connections that send nothing do
+/// not lock a real client out until their idle timeout: it is answered while
+/// they are still open, and the closings are logged at most once a second.
+#[test]
+fn silent_connections_do_not_lock_out_a_real_client() -> Result<()> {
+    let Some(command) = binary_with_open_files(64, &["--latency-ms", "0"]) else {
+        eprintln!("skipped: prlimit is not installed");
+        return Ok(());
+    };
+    let (mut server, addr) = Binary::start(command)?;
+    let silent = (0..100)
+        .map(|_| TcpStream::connect(addr))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    answered_connection(addr).context("a real client was locked out")?;
+    drop(silent);
+    let stderr = server.stop()?;
+    let lines = lines_with(&stderr, "closed the connection idle longest");
+    assert!((1..=2).contains(&lines), "{lines} lines: {stderr}");
     Ok(())
 }
 

@@ -45,6 +45,22 @@ pub struct BinaryRun {
 }
 
 impl BinaryRun {
+    /// The partial record of a job that failed with errors, from stderr;
+    /// stdout must hold no record.
+    pub fn partial_record(&self) -> Value {
+        assert!(
+            self.stdout.trim().is_empty(),
+            "a failed job printed on stdout: {}",
+            self.stdout
+        );
+        let line = self
+            .stderr
+            .lines()
+            .find_map(|line| line.strip_prefix(concur_shared::harness::PARTIAL_RECORD))
+            .unwrap_or_else(|| panic!("no partial record on stderr: {}", self.stderr));
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("a bad partial record ({e}): {line}"))
+    }
+
     /// The result record: the last stdout line, parsed.
     pub fn record(&self) -> Value {
         let last = self.stdout.lines().last().unwrap_or_default();
@@ -349,7 +365,7 @@ pub mod download {
             started.elapsed()
         );
         assert_eq!(out.code, Some(1), "{args:?}: {}", out.stderr);
-        let record = out.record();
+        let record = out.partial_record();
         assert_eq!(record["requests"], 5);
         assert_eq!(record["errors"], 4, "{}", out.stderr);
         assert_eq!(record["bytes"], 100);
@@ -392,7 +408,7 @@ pub mod download {
             started.elapsed()
         );
         assert_eq!(out.code, Some(1), "{}", out.stderr);
-        assert_eq!(out.record()["errors"], 2);
+        assert_eq!(out.partial_record()["errors"], 2);
         assert!(
             out.stderr.to_lowercase().contains("refused"),
             "{}",
