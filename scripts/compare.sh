@@ -65,8 +65,9 @@ Options:
   --sites URL         Time download against a concur-sites already running at URL
                       (e.g. on another machine: concur-sites --addr 0.0.0.0:8080
                       --latency-ms 50 there, --sites http://HOST:8080 here)
-                      instead of starting one on loopback; --latency-ms is then
-                      the server's to set
+                      instead of starting one on loopback. The ideal bounds use
+                      the latency the server says it answers with (GET /stats);
+                      a server that cannot say gets no ideal bound
   --baseline DIR      Compare with an earlier results directory (e.g. a copy of
                       the committed results/): every table gains a "vs baseline"
                       column, the median ratio and whether the difference stands
@@ -126,6 +127,7 @@ all_workloads=(squares range-sum download convert blocking seeds)
 all_models=(seq threads async procs)
 quick=false runs='' rounds='' warmup='' out='' latency_ms='' build=true
 workloads_arg='' models_arg='' baseline='' sites_url='' workloads_given=false models_given=false
+latency_given=false
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -136,7 +138,7 @@ while [ $# -gt 0 ]; do
     --rounds) need_value "$@"; rounds=$2; shift ;;
     --warmup) need_value "$@"; warmup=$2; shift ;;
     --out) need_value "$@"; out=$2; shift ;;
-    --latency-ms) need_value "$@"; latency_ms=$2; shift ;;
+    --latency-ms) need_value "$@"; latency_ms=$2; latency_given=true; shift ;;
     --baseline) need_value "$@"; baseline=$2; shift ;;
     --sites) need_value "$@"; sites_url=$2; shift ;;
     --no-build) build=false ;;
@@ -328,8 +330,19 @@ if wants_workload seeds || wants_workload blocking; then
   if [ -n "$python_bin" ]; then say "CPython: $python_state"; else say "CPython $python_skip_reason"; fi
 fi
 if wants_workload download || wants_workload blocking || wants_workload seeds; then
-  if [ -n "$sites_url" ]; then use_sites "$sites_url" "$tmp"; else start_sites "$latency_ms" "$tmp"; fi
-  say "site server at $base"
+  if [ -n "$sites_url" ]; then
+    use_sites "$sites_url" "$tmp"
+    # The ideal bounds need the latency the server answers with, not ours.
+    if [ -z "$sites_latency_ms" ]; then
+      say "the server at $base does not say its latency (GET /stats): download gets no ideal bound"
+    elif $latency_given && [ "$latency_ms" != "$sites_latency_ms" ]; then
+      say "warning: --latency-ms $latency_ms ignored: the server at $base answers with $sites_latency_ms ms"
+    fi
+    latency_ms=$sites_latency_ms
+  else
+    start_sites "$latency_ms" "$tmp"
+  fi
+  say "site server at $base${latency_ms:+, latency $latency_ms ms}"
 fi
 
 # A command of experiments.tsv, filled in; with --quick at small sizes, the
@@ -525,7 +538,9 @@ if wants_workload seeds || wants_workload blocking; then
   fi
   if wants_workload seeds; then cp scripts/python/experiments.tsv "$tmp/seeds.tsv"; fi
 fi
-"$bin_dir/concur-report" params --out "$tmp/params.json" --latency-ms "$latency_ms" --quick "$quick" \
+latency_params=()
+[ -n "$latency_ms" ] && latency_params=(--latency-ms "$latency_ms")
+"$bin_dir/concur-report" params --out "$tmp/params.json" "${latency_params[@]}" --quick "$quick" \
   --runs "$runs" --rounds "$rounds" --warmup "$warmup" --idle "$idle_poll_state" "${workload_params[@]}" \
   "${python_params[@]}" || die "cannot write params.json"
 

@@ -439,3 +439,81 @@ fn wait_for_marker(path: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
 }
+
+/// A stand-in for a site server on 127.0.0.1 that answers every request with
+/// `body` (HTTP/1.0, then closes) on a thread of its own; returns its base URL.
+fn answering_server(body: &'static str) -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten().take(20) {
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            // The whole head is read first: closing with unread bytes would
+            // reset the connection and could lose the answer.
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let _ =
+                write!(stream, "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        }
+    });
+    base
+}
+
+/// With `--sites URL`, the latency of the ideal bounds is the one the server
+/// says it answers with (GET /stats), not the script's own setting; a server
+/// that cannot say gets no latency at all, and a line says so.
+#[test]
+fn sites_url_takes_the_latency_from_the_server() {
+    for (body, expected, told) in [
+        (
+            r#"{"server":"concur-sites","latency_ms":700,"body_bytes":1024}"#,
+            Some("--latency-ms 700"),
+            "ignored",
+        ),
+        ("not found", None, "does not say its latency"),
+    ] {
+        let scratch = Scratch::new("sites-latency");
+        scratch.fake_model("seq", "42");
+        fake_hyperfine(&scratch, "");
+        fake_report(&scratch);
+        let args_file = scratch.0.join("params.args");
+        scratch.fake(
+            "concur-report",
+            &format!(
+                r#"case "$1" in
+  record) echo '{{}}'; exit 0 ;;
+  params) echo "$@" >'{}' ;;
+esac
+case "$1" in
+  params|machine|join-exports) while [ "$1" != --out ]; do shift; done; echo '{{}}' >"$2"; exit 0 ;;
+esac
+while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$dir/README.md""#,
+                args_file.display()
+            ),
+        );
+        let base = answering_server(body);
+        let output = scratch.run(&[
+            "--no-build",
+            "--workloads",
+            "download",
+            "--models",
+            "seq",
+            "--sites",
+            &base,
+            "--latency-ms",
+            "5",
+        ]);
+        let log = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{log}");
+        let args = fs::read_to_string(&args_file).unwrap();
+        match expected {
+            Some(latency) => assert!(args.contains(latency), "{args}\n{log}"),
+            None => assert!(!args.contains("--latency-ms"), "{args}"),
+        }
+        assert!(log.contains(told), "{log}");
+    }
+}

@@ -90,7 +90,7 @@ ensure_hyperfine() {
   hf_version=$("$hyperfine" --version | awk '{print $2}')
 }
 
-sites_pid='' base=''
+sites_pid='' base='' sites_latency_ms=''
 # Starts concur-sites from $bin_dir on a free loopback port with latency $1 ms,
 # its output in directory $2; sets `base` once it answers.
 start_sites() {
@@ -118,10 +118,23 @@ start_sites() {
 }
 
 # Uses a concur-sites already running at URL $1 (another machine, say).
+# Sets sites_latency_ms to the latency the server says it answers with
+# (GET /stats), or to nothing when it cannot say (not a concur-sites).
 use_sites() {
   base=${1%/}
   say "using the site server at $base"
   probe_sites "$2"
+  sites_latency_ms=$(sites_stats | grep -o '"latency_ms":[0-9]*' | head -n 1 | cut -d: -f2 || true)
+}
+
+# The body of GET $base/stats, or nothing; bash's /dev/tcp, so that no HTTP
+# client must be installed, and at most 5 s.
+sites_stats() {
+  local hostport=${base#http://}
+  [[ "$hostport" == *:* ]] || hostport="$hostport:80"
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/${1%:*}/${1##*:}" || exit 1
+    printf "GET /stats HTTP/1.0\r\nHost: %s\r\n\r\n" "$1" >&3
+    cat <&3' _ "$hostport" 2>/dev/null | sed -n '/^\r*$/,$p' || true
 }
 
 # Checks that the server at $base answers before anything relies on it.

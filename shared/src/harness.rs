@@ -378,17 +378,26 @@ mod tests {
             one_line(&error, MODEL, &args)
         };
         for (args, hint) in [
-            (&["squares", "--wrokers", "2"][..], "similar argument exists: '--workers'"),
+            (
+                &["squares", "--wrokers", "2"][..],
+                "similar argument exists: '--workers'",
+            ),
             (&["sqaures"], "similar subcommand exists: 'squares'"),
             (&["convert", "--cache", "lur"], "[possible values: "),
-            (&["--workers", "2", "squares"], "go after the workload: concur-test squares"),
+            (
+                &["--workers", "2", "squares"],
+                "go after the workload: concur-test squares",
+            ),
             (&["squares", "--count", "-1"], "-1 is not in 1..=1000000"),
             (&["squares", "--start", "-3"], "-3 is not 0 or more"),
             (&["squares", "--count", "2x"], "'2x' is not a whole number"),
         ] {
             let line = line(args);
             assert!(line.contains(hint), "{args:?}: {line}");
-            assert!(!line.contains('\n') && !line.contains("Usage"), "{args:?}: {line}");
+            assert!(
+                !line.contains('\n') && !line.contains("Usage"),
+                "{args:?}: {line}"
+            );
         }
     }
 

@@ -1,6 +1,6 @@
 //! Facts about this process that every binary needs: its peak memory, its
-//! proportional memory, its limit on open files, and what limits the threads
-//! and processes it may start.
+//! proportional memory, its CPU time, its limit on open files, and what
+//! limits the threads and processes it may start.
 
 use anyhow::{Context as _, Result};
 use nix::sys::resource::{RLIM_INFINITY, Resource, UsageWho, getrlimit, getrusage, setrlimit};
@@ -13,6 +13,25 @@ pub fn own_peak_rss_kib() -> u64 {
     getrusage(UsageWho::RUSAGE_SELF)
         .map(|usage| u64::try_from(usage.max_rss()).unwrap_or(0))
         .unwrap_or(0)
+}
+
+/// CPU time, in milliseconds, spent in user space and in the kernel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CpuMs {
+    pub user: f64,
+    pub sys: f64,
+}
+
+/// The CPU time of every thread of this process so far (`getrusage`,
+/// `RUSAGE_SELF`); zero if the kernel refuses, which it does not in practice.
+pub fn own_cpu_ms() -> CpuMs {
+    let millis = |time: nix::sys::time::TimeVal| {
+        time.tv_sec() as f64 * 1000.0 + time.tv_usec() as f64 / 1000.0
+    };
+    getrusage(UsageWho::RUSAGE_SELF).map_or(CpuMs::default(), |usage| CpuMs {
+        user: millis(usage.user_time()),
+        sys: millis(usage.system_time()),
+    })
 }
 
 /// This process's proportional set size (PSS) now, in KiB: its resident

@@ -26,9 +26,11 @@ pub fn routes_help() -> String {
          /fault/status/CODE    answers status CODE (200..=599) with 16 bytes\n  \
          /fault/hang           never answers; holds the connection until the client gives up\n  \
          /fault/reset          Content-Length N, sends N/2 bytes, then resets the connection (RST)\n  \
-         /fault/truncate       Content-Length N, sends N/2 bytes, then closes the connection (FIN)\n\
+         /fault/truncate       Content-Length N, sends N/2 bytes, then closes the connection (FIN)\n  \
+         /stats                JSON, at once and not counted: latency_ms and body_bytes (the defaults),\n                        \
+         requests read and peak_open so far, cpu_ms {{user, sys}} of the server process\n\
          \n\
-         Query parameters (every route):\n  \
+         Query parameters (every route but /stats):\n  \
          latency_ms=N   wait N ms before answering (0..={MAX_LATENCY_MS}; default --latency-ms)\n  \
          size=N         body length in bytes (0..={MAX_BODY_BYTES}); on /fault/reset and /fault/truncate\n                 \
          the announced length N (default --body-bytes, at least 1)\n\

@@ -17,8 +17,11 @@
 //! | `/fault/hang` | never answers; the connection is held until the client gives up or the server stops |
 //! | `/fault/reset` | headers with `Content-Length: N`, the first N/2 bytes, then a TCP reset (RST) |
 //! | `/fault/truncate` | headers with `Content-Length: N`, the first N/2 bytes, then a normal close (FIN) |
+//! | `/stats` (GET) | JSON, at once and not counted: `latency_ms`, `body_bytes`, `requests`, `peak_open`, `cpu_ms` {`user`, `sys`} |
 //!
-//! Every route takes the query parameters `latency_ms=N` (wait N ms before
+//! `/stats` lets a client that did not start the server learn what latency
+//! and page size to expect, and, read before and after a run, the requests and
+//! the server CPU time the run cost. Every other route takes the query parameters `latency_ms=N` (wait N ms before
 //! answering, overriding [`Config::latency_ms`]; 0 allowed, at most
 //! [`MAX_LATENCY_MS`]) and `size=N` (the body length in bytes, at most
 //! [`MAX_BODY_BYTES`]; on `/fault/reset` and `/fault/truncate` N is the announced

@@ -81,6 +81,10 @@ pub(crate) async fn handle(
     reset: Arc<AtomicBool>,
     mut phase: watch::Receiver<Phase>,
 ) -> Result<Response<SiteBody>, io::Error> {
+    if request.uri().path() == "/stats" && request.method() == Method::GET {
+        // Not counted and not delayed: asking about a run must not change it.
+        return Ok(stats(&config, &load));
+    }
     let _open = load.open();
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let mut response = text(
@@ -135,6 +139,39 @@ pub(crate) async fn handle(
 fn page(status: StatusCode, size: usize) -> Response<SiteBody> {
     let mut response = with_content_type(Response::new(SiteBody::pattern(size)));
     *response.status_mut() = status;
+    response
+}
+
+/// What `GET /stats` answers: the settings a client needs to know what to
+/// expect (the latency of a request without `latency_ms=`, the `/page` size),
+/// and the requests served and CPU time spent so far, which a client reads
+/// before and after a run to learn the server's share of it.
+#[derive(Debug, serde::Serialize)]
+struct Stats {
+    server: &'static str,
+    latency_ms: u64,
+    body_bytes: usize,
+    requests: u64,
+    peak_open: usize,
+    cpu_ms: concur_shared::process::CpuMs,
+}
+
+fn stats(config: &Config, load: &Load) -> Response<SiteBody> {
+    let summary = load.summary();
+    let stats = Stats {
+        server: "concur-sites",
+        latency_ms: config.latency_ms,
+        body_bytes: config.body_bytes,
+        requests: summary.requests,
+        peak_open: summary.peak_open,
+        cpu_ms: concur_shared::process::own_cpu_ms(),
+    };
+    // Cannot fail: plain numbers and strings.
+    let json = serde_json::to_string(&stats).expect("the stats serialize");
+    let mut response = Response::new(SiteBody::text(json + "\n"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 

@@ -586,3 +586,42 @@ fn binary_help_documents_routes_and_bodies() -> Result<()> {
     }
     Ok(())
 }
+
+/// `GET /stats` answers at once with the server's settings, and counts the
+/// requests served and the CPU spent, without counting itself.
+#[test]
+fn stats_report_settings_requests_and_cpu() -> Result<()> {
+    let server = SiteServer::spawn(sites::Config {
+        latency_ms: 700,
+        body_bytes: 123,
+        ..sites::Config::default()
+    })?;
+    let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).build().into();
+    let stats = |agent: &ureq::Agent| -> Result<serde_json::Value> {
+        let text = agent
+            .get(server.url("/stats"))
+            .call()?
+            .body_mut()
+            .read_to_string()?;
+        Ok(serde_json::from_str(&text)?)
+    };
+    let before = stats(&agent)?;
+    assert_eq!(before["server"], "concur-sites");
+    assert_eq!(before["latency_ms"], 700);
+    assert_eq!(before["body_bytes"], 123);
+    assert_eq!(before["requests"], 0, "{before}");
+    for _ in 0..3 {
+        agent.get(server.url("/page?latency_ms=0")).call()?;
+    }
+    let after = stats(&agent)?;
+    assert_eq!(after["requests"], 3, "{after}");
+    let cpu = |stats: &serde_json::Value| {
+        stats["cpu_ms"]["user"].as_f64().unwrap_or(-1.0)
+            + stats["cpu_ms"]["sys"].as_f64().unwrap_or(-1.0)
+    };
+    assert!(
+        cpu(&after) >= cpu(&before) && cpu(&before) >= 0.0,
+        "{before} {after}"
+    );
+    Ok(())
+}
