@@ -101,7 +101,8 @@ record from the correctness gate), params.json, machine.json, compare.log
 table of README.md and docs/choosing.md is regenerated from it too.
 
 Prints one progress line per timed command (on a terminal, each replaces the
-last; otherwise one line per round) and, at the end, each
+last; otherwise a line as each workload's turn in a round begins, and at least
+every 30 s) and, at the end, each
 workload's table: median, speedup against seq, ratio to the ideal bound and the
 workload's key figure.
 
@@ -110,7 +111,8 @@ A RUSTFLAGS in the environment gets a warning: it replaces the build settings
 that keep the CPU loop at the same speed in every binary.
 
 Environment (for tests): CONCUR_BIN_DIR replaces target/release (or
-$CARGO_TARGET_DIR/release) as the place the binaries are taken from.
+$CARGO_TARGET_DIR/release) as the place the binaries are taken from;
+CONCUR_PROGRESS_EVERY_S replaces the 30 s between progress lines off a terminal.
 Exit status: 0 done, 1 a step failed (message says which), 2 bad usage.
 EOF
 }
@@ -470,7 +472,9 @@ for round in $(seq 1 "$rounds"); do
 done
 
 # One progress line per timed command: on a terminal it replaces the last one;
-# in a log, only a round's first command gets a line.
+# in a log, a line when a workload's turn in a round begins, and one for any
+# command begun 30 s (CONCUR_PROGRESS_EVERY_S) or more after the last line.
+progress_every_ms=$(( ${CONCUR_PROGRESS_EVERY_S:-30} * 1000 ))
 progress() {
   local k=$1 total=$2 text=$3 first=$4 elapsed_s=$5 left_s=$6
   local line
@@ -486,7 +490,7 @@ progress() {
 timing_started=$(now_ms)
 estimate_done=0
 k=0
-previous=''
+previous='' last_line=0
 for entry in "${plan[@]}"; do
   IFS='|' read -r round round_runs round_warmup workload name model options cost <<<"$entry"
   k=$((k + 1))
@@ -495,8 +499,10 @@ for entry in "${plan[@]}"; do
   left=$((estimate_total - estimate_done))
   [ "$estimate_done" -gt 0 ] && left=$((left * elapsed / estimate_done))
   first=false
-  [ "$previous" = "$round" ] || first=true
-  previous="$round"
+  if [ "$previous" != "$round|$workload" ] || [ $(( $(now_ms) - last_line )) -ge "$progress_every_ms" ]; then
+    first=true last_line=$(now_ms)
+  fi
+  previous="$round|$workload"
   progress "$k" "${#plan[@]}" "$workload $name, round $round/$rounds" "$first" $((elapsed / 1000)) $((left / 1000))
   # Idle CPUs poll while what waits is timed: the waiting workloads, and the
   # seeds' experiments that wait (named "-download-", "-io-", "-convert-").

@@ -517,3 +517,63 @@ while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$d
         assert!(log.contains(told), "{log}");
     }
 }
+
+/// The progress lines of a run off a terminal, in order.
+fn progress_lines(output: &Output) -> Vec<String> {
+    stderr(output).lines().filter(|line| line.starts_with('[')).map(str::to_string).collect()
+}
+
+/// Off a terminal, a progress line begins each workload's turn in each round,
+/// labelled with that workload; with the interval at 0 s, every command has one.
+#[test]
+fn progress_off_a_terminal_names_each_workload_and_round() {
+    let scratch = Scratch::new("progress");
+    scratch.fake_model("seq", "42");
+    scratch.fake_model("threads", "42");
+    fake_hyperfine(&scratch, "");
+    fake_report(&scratch);
+    let args = [
+        "--no-build",
+        "--workloads",
+        "squares,range-sum",
+        "--models",
+        "threads",
+        "--runs",
+        "2",
+        "--rounds",
+        "2",
+    ];
+    let output = scratch.run(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines = progress_lines(&output);
+    let expected = [
+        "squares seq, round 1/2",
+        "range-sum seq, round 1/2",
+        "squares seq, round 2/2",
+        "range-sum seq, round 2/2",
+    ];
+    assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+    for (line, label) in lines.iter().zip(expected) {
+        assert!(line.contains(label), "{line} is not {label}");
+    }
+
+    let output = Command::new("bash")
+        .arg(script())
+        .args(args)
+        .arg("--out")
+        .arg(scratch.out())
+        .env("CONCUR_BIN_DIR", scratch.0.join("bin"))
+        .env("CONCUR_PROGRESS_EVERY_S", "0")
+        .env("PATH", scratch.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines = progress_lines(&output);
+    // Every command has its line: [1/N], [2/N], ... [N/N].
+    let total = lines.len();
+    assert!(total > expected.len(), "{lines:#?}");
+    for (k, line) in lines.iter().enumerate() {
+        let counter = format!("[{}/{total}]", k + 1);
+        assert!(line.starts_with(&counter), "{line} is not {counter}");
+    }
+}
