@@ -203,28 +203,7 @@ fn usage_error(line: impl Display) -> Exit {
     Exit::Usage
 }
 
-/// clap's message as one line: the problem and its hints (possible values, a
-/// similar name), without the usage block and the pointer to `--help` that
-/// follow.
-pub fn usage_line(error: &clap::Error) -> String {
-    let rendered = error.render().to_string();
-    let mut line = String::new();
-    for part in rendered
-        .lines()
-        .take_while(|part| !part.starts_with("Usage:"))
-        .map(str::trim)
-        .filter(|part| !part.is_empty() && !part.starts_with("For more information"))
-    {
-        match line.is_empty() {
-            true => line.push_str(part),
-            false if part.starts_with('[') => line.push_str(&format!(" {part}")),
-            false => line.push_str(&format!(" ({part})")),
-        }
-    }
-    line
-}
-
-/// [`usage_line`], and where an option came before the workload, where it
+/// [`crate::cli::usage_line`], and where an option came before the workload, where it
 /// goes instead (in place of clap's tip, "'squares --workers' exists").
 fn one_line(error: &clap::Error, model: Model, args: &[std::ffi::OsString]) -> String {
     if error.kind() == ErrorKind::UnknownArgument && before_the_workload(error, args) {
@@ -234,7 +213,7 @@ fn one_line(error: &clap::Error, model: Model, args: &[std::ffi::OsString]) -> S
             model.name
         );
     }
-    usage_line(error)
+    crate::cli::usage_line(error)
 }
 
 /// Whether the argument clap refused comes before any workload name.
@@ -255,27 +234,6 @@ fn before_the_workload(error: &clap::Error, args: &[std::ffi::OsString]) -> bool
         (Some(option), Some(workload)) => option < workload,
         (Some(_), None) => true,
         _ => false,
-    }
-}
-
-/// A parser of a whole number in `range`, for clap's `value_parser`: `-1`
-/// and numbers past `u64` are told they are out of range ("-1 is not in
-/// 1..=20"), where clap's own `u64` parser says "invalid digit found in string".
-pub fn whole_number(
-    range: std::ops::RangeInclusive<u64>,
-) -> impl Fn(&str) -> Result<u64, String> + Clone + Send + Sync + 'static {
-    move |text: &str| {
-        let digits = text.strip_prefix('-').unwrap_or(text);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("'{text}' is not a whole number"));
-        }
-        text.parse()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| match (range.start(), range.end()) {
-                (start, &u64::MAX) => format!("{text} is not {start} or more"),
-                (start, end) => format!("{text} is not in {start}..={end}"),
-            })
     }
 }
 

@@ -25,9 +25,10 @@
 //! - [`record`]: the result record printed as the last stdout line, and the
 //!   [`Verified`] answer a workload contributes to it.
 //! - [`error`]: the usage error that maps to exit status 2.
+//! - [`cli`]: the whole-number parser of every option and clap's error as one line.
 //! - [`http`]: the blocking HTTP client (ureq) of the seq, threads and procs
 //!   models.
-//! - [`process`]: facts about this process: peak memory, proportional
+//! - [`process`]: facts about this process: peak memory, CPU time, proportional
 //!   memory (PSS), open-files limit, and what limits the threads and processes
 //!   it may start.
 //! - [`clock`]: blocking waits to the microsecond; [`timer`]: the same for
@@ -41,6 +42,7 @@
 //! [`drive`]: harness::drive
 //! [`Verified`]: record::Verified
 
+pub mod cli;
 pub mod clock;
 pub mod error;
 pub mod harness;

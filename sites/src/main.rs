@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use clap::{CommandFactory as _, FromArgMatches as _, Parser};
-use concur_shared::harness::{usage_line, whole_number};
+use concur_shared::cli::{usage_line, whole_number};
 use concur_sites::{
     self as sites, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, MAX_BODY_BYTES,
     MAX_LATENCY_MS,

@@ -31,11 +31,11 @@ pub const CHECKPOINT_EVERY: u64 = 1 << 16;
 pub struct SquaresArgs {
     /// First n (each task sums i*i for i < n).
     #[arg(long, value_name = "N", default_value_t = 5_000_000,
-          value_parser = crate::harness::whole_number(0..=u64::MAX))]
+          value_parser = crate::cli::whole_number(0..=u64::MAX))]
     pub start: u64,
     /// Number of tasks: n runs over start..start+count.
     #[arg(long, value_name = "N", default_value_t = 20,
-          value_parser = crate::harness::whole_number(1..=MAX_TASKS))]
+          value_parser = crate::cli::whole_number(1..=MAX_TASKS))]
     pub count: u64,
 }
 
@@ -45,11 +45,11 @@ pub struct SquaresArgs {
 pub struct RangeSumArgs {
     /// Sum the numbers 0..end.
     #[arg(long, value_name = "N", default_value_t = 100_000_000,
-          value_parser = crate::harness::whole_number(1..=u64::MAX))]
+          value_parser = crate::cli::whole_number(1..=u64::MAX))]
     pub end: u64,
     /// Number of contiguous chunks, one task each (at most --end).
     #[arg(long, value_name = "N", default_value_t = 2,
-          value_parser = crate::harness::whole_number(1..=MAX_TASKS))]
+          value_parser = crate::cli::whole_number(1..=MAX_TASKS))]
     pub parts: u64,
 }
 

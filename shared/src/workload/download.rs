@@ -71,13 +71,13 @@ pub struct DownloadArgs {
     pub repeat: u32,
     /// Give up on a request after this many milliseconds
     #[arg(long, value_name = "MS", default_value_t = 10_000,
-          value_parser = crate::harness::whole_number(1..=3_600_000))]
+          value_parser = crate::cli::whole_number(1..=3_600_000))]
     pub timeout_ms: u64,
     /// Also run one task that computes for MS milliseconds of CPU time without
     /// yielding, started together with the requests, where the model runs its
     /// tasks (not part of the answer) [default: none]
     #[arg(long, value_name = "MS",
-          value_parser = crate::harness::whole_number(1..=60_000))]
+          value_parser = crate::cli::whole_number(1..=60_000))]
     pub blocking_ms: Option<u64>,
 }
 

@@ -31,12 +31,12 @@ pub const MAX_WAIT_MS: u64 = 60_000;
 pub struct SleepArgs {
     /// Number of tasks, each of which waits --wait-ms and does nothing else
     #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = crate::harness::whole_number(1..=MAX_TASKS))]
+          value_parser = crate::cli::whole_number(1..=MAX_TASKS))]
     pub tasks: u64,
     /// How long each task waits, in milliseconds (a model that runs W tasks at
     /// once needs at least ceil(N / W) x this)
     #[arg(long, value_name = "MS", default_value_t = 1000,
-          value_parser = crate::harness::whole_number(0..=MAX_WAIT_MS))]
+          value_parser = crate::cli::whole_number(0..=MAX_WAIT_MS))]
     pub wait_ms: u64,
 }
 

@@ -25,20 +25,20 @@ pub const MAX_CAPACITY: u64 = 100_000_000;
 pub struct ConvertArgs {
     /// Requests in the generated stream
     #[arg(long, value_name = "N", default_value_t = 20_000,
-          value_parser = crate::harness::whole_number(1..=MAX_REQUESTS))]
+          value_parser = crate::cli::whole_number(1..=MAX_REQUESTS))]
     pub requests: u64,
     /// Distinct valid amounts the stream draws from, the r-th most popular
     /// with probability proportional to 1/r
     #[arg(long, value_name = "K", default_value_t = 1_000,
-          value_parser = crate::harness::whole_number(1..=MAX_DISTINCT))]
+          value_parser = crate::cli::whole_number(1..=MAX_DISTINCT))]
     pub distinct: u64,
     /// Seed of the generated stream
     #[arg(long, value_name = "N", default_value_t = 42,
-          value_parser = crate::harness::whole_number(0..=u64::MAX))]
+          value_parser = crate::cli::whole_number(0..=u64::MAX))]
     pub seed: u64,
     /// Invalid requests per 1000 (negative, above the maximum, malformed)
     #[arg(long, value_name = "N", default_value_t = 5,
-          value_parser = crate::harness::whole_number(0..=1000))]
+          value_parser = crate::cli::whole_number(0..=1000))]
     pub invalid_per_mille: u64,
     /// Replay requests from a file, one per line, instead of generating them
     #[arg(long, value_name = "PATH",
@@ -46,7 +46,7 @@ pub struct ConvertArgs {
     pub requests_file: Option<PathBuf>,
     /// Simulated cost of one rate lookup, in microseconds
     #[arg(long, value_name = "US", default_value_t = 1_000,
-          value_parser = crate::harness::whole_number(0..=MAX_COST_US))]
+          value_parser = crate::cli::whole_number(0..=MAX_COST_US))]
     pub cost_us: u64,
     /// What a lookup costs: waiting (I/O-like) or computing (CPU-like)
     #[arg(long, value_enum, default_value_t = CostKind::Sleep)]
@@ -57,7 +57,7 @@ pub struct ConvertArgs {
     /// Most entries the cache keeps, least recently used evicted first; 0 is
     /// unbounded [default: 0]
     #[arg(long, value_name = "N",
-          value_parser = crate::harness::whole_number(0..=MAX_CAPACITY))]
+          value_parser = crate::cli::whole_number(0..=MAX_CAPACITY))]
     pub capacity: Option<u64>,
 }
 
