@@ -37,8 +37,8 @@ with hyperfine and writes the results tables.
 
 Options:
   --quick             Small sizes, 3 runs, no warmup; seconds once the
-                      release build exists. Writes to target/compare-quick unless --out is
-                      given, so the committed results/ are not overwritten.
+                      release build exists. Writes to target/compare-quick unless
+                      --out is given.
   --workloads LIST    Comma-separated subset of:
                       squares,range-sum,download,convert,blocking,seeds
                       (default: all). blocking is download with one task that
@@ -60,7 +60,12 @@ Options:
                       quick 3; at most --runs)
   --warmup N          Untimed warmup runs per variant, in the first round
                       (default 1, quick 0)
-  --out DIR           Where results go (default results/, quick target/compare-quick)
+  --out DIR           Where results go (default target/compare, quick
+                      target/compare-quick: inside the build directory, which git
+                      ignores, so a run leaves the checkout as it was)
+  --publish           Regenerate the committed results instead: OUT is results/,
+                      and the findings blocks of README.md and docs/choosing.md
+                      are rewritten from it (the same as --out results)
   --latency-ms N      Simulated page latency of the site server (default 50, quick 10)
   --sites URL         Time download against a concur-sites already running at URL
                       (e.g. on another machine: concur-sites --addr 0.0.0.0:8080
@@ -68,10 +73,13 @@ Options:
                       instead of starting one on loopback. The ideal bounds use
                       the latency the server says it answers with (GET /stats);
                       a server that cannot say gets no ideal bound
-  --baseline DIR      Compare with an earlier results directory (e.g. a copy of
-                      the committed results/): every table gains a "vs baseline"
-                      column, the median ratio and whether the difference stands
-                      out of the runs' noise (Mann-Whitney U test on the runs)
+  --baseline DIR      Compare with an earlier results directory: every table
+                      gains a "vs baseline" column, the median ratio and whether
+                      the difference stands out of the runs' noise (Mann-Whitney U
+                      test on the runs), for the workloads it ran at the same
+                      sizes. Default, for a full run that does not publish: the
+                      committed results/ ("your machine against the published
+                      run"); --baseline none turns it off
   --no-python         Skip the CPython variants of seeds and blocking (they are
                       also skipped, with one line saying why, when no python3
                       >= 3.9 is found or its packages cannot be installed)
@@ -97,8 +105,8 @@ Writes to OUT: rounds/<workload>.<round>.json (each round's hyperfine export),
 own plotting scripts read the .json), records.jsonl (each variant's result
 record from the correctness gate), params.json, machine.json, compare.log
 (hyperfine's own output), and, from concur-report: summary.csv, README.md and
-<workload>.svg charts. When OUT is the repository's results/, the findings
-table of README.md and docs/choosing.md is regenerated from it too.
+<workload>.svg charts. When OUT is the repository's results/ (--publish), the
+findings table of README.md and docs/choosing.md is regenerated from it too.
 
 Prints one progress line per timed command (on a terminal, each replaces the
 last; otherwise a line as each workload's turn in a round begins, and at least
@@ -129,7 +137,7 @@ all_workloads=(squares range-sum download convert blocking seeds)
 all_models=(seq threads async procs)
 quick=false runs='' rounds='' warmup='' out='' latency_ms='' build=true
 workloads_arg='' models_arg='' baseline='' sites_url='' workloads_given=false models_given=false
-latency_given=false
+latency_given=false publish=false
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -140,6 +148,7 @@ while [ $# -gt 0 ]; do
     --rounds) need_value "$@"; rounds=$2; shift ;;
     --warmup) need_value "$@"; warmup=$2; shift ;;
     --out) need_value "$@"; out=$2; shift ;;
+    --publish) publish=true ;;
     --latency-ms) need_value "$@"; latency_ms=$2; latency_given=true; shift ;;
     --baseline) need_value "$@"; baseline=$2; shift ;;
     --sites) need_value "$@"; sites_url=$2; shift ;;
@@ -153,11 +162,19 @@ while [ $# -gt 0 ]; do
 done
 
 is_count() { [[ "$1" =~ ^[0-9]+$ ]] && [ "${#1}" -le 6 ]; }
+published=$(realpath -m "$root/results")
+if $publish; then
+  [ -z "$out" ] || [ "$(realpath -m "$out")" = "$published" ] \
+    || usage_error "--publish writes to results/; drop --out $out"
+  out=results
+fi
 if $quick; then
   : "${runs:=3}" "${warmup:=0}" "${out:=target/compare-quick}" "${latency_ms:=10}"
 else
-  : "${runs:=10}" "${warmup:=1}" "${out:=results}" "${latency_ms:=50}"
+  : "${runs:=10}" "${warmup:=1}" "${out:=target/compare}" "${latency_ms:=50}"
 fi
+publishing=false
+[ "$(realpath -m "$out")" = "$published" ] && publishing=true
 is_count "$runs" && [ "$runs" -ge 1 ] || usage_error "--runs must be a whole number from 1, got '$runs'"
 # Without --rounds: 5 (quick 3), but never more rounds than runs.
 if [ -z "$rounds" ]; then
@@ -168,6 +185,12 @@ is_count "$rounds" && [ "$rounds" -ge 1 ] || usage_error "--rounds must be a who
 [ "$rounds" -le "$runs" ] || usage_error "--rounds $rounds is more than --runs $runs: every round needs a run"
 is_count "$warmup" || usage_error "--warmup must be a whole number, got '$warmup'"
 is_count "$latency_ms" || usage_error "--latency-ms must be a whole number of milliseconds, got '$latency_ms'"
+# A full run that does not publish is compared with the published one.
+if [ -z "$baseline" ] && ! $quick && ! $publishing && [ -f results/params.json ]; then
+  baseline=results
+  say "comparing with the published results in results/ (--baseline none to skip)"
+fi
+[ "$baseline" = none ] && baseline=
 if [ -n "$baseline" ]; then
   [ -d "$baseline" ] || usage_error "--baseline $baseline is not a directory"
   ls "$baseline"/*.json >/dev/null 2>&1 || usage_error "--baseline $baseline holds no <workload>.json: not a results directory"
@@ -568,7 +591,7 @@ swap_out
 written=$swapped
 printf '%s\n' "$tables"
 out_path=$(cd "$out" && pwd)
-if [ "$out_path" = "$(cd "$root" && pwd)/results" ]; then
+if $publishing; then
   for page in README.md docs/choosing.md; do
     "$bin_dir/concur-report" --dir "$out" --readme "$root/$page" >/dev/null \
       || die "cannot regenerate the findings table of $page"

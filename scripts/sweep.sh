@@ -43,7 +43,12 @@ Options:
                       tasks,inflight,latency,tasksize,workers,callers (default: all)
   --runs N            Timed runs per point (default 3, quick 1); points whose
                       first run took over 5 s are timed once
-  --out DIR           Where results go (default results/sweeps, quick target/sweep-quick)
+  --out DIR           Where results go (default target/sweeps, quick
+                      target/sweep-quick: inside the build directory, which git
+                      ignores, so a run leaves the checkout as it was)
+  --publish           Regenerate the committed results instead: OUT is
+                      results/sweeps, and the scaling block of docs/choosing.md
+                      is rewritten from it (the same as --out results/sweeps)
   --no-build          Use the binaries already built in target/release
   --no-idle-poll      Let idle CPUs halt while the waiting sweeps are timed
                       (see scripts/compare.sh --help)
@@ -53,8 +58,8 @@ Writes to OUT: records.jsonl (each point's result record), <sweep>/NNN.json
 (hyperfine's export of each point), params.json, machine.json, sweep.log
 (hyperfine's own output), and from concur-report: <sweep>.csv, <sweep>.svg and
 README.md. OUT is replaced as a whole, like compare.sh's. When OUT is the
-repository's results/sweeps, the scaling block of docs/choosing.md is
-regenerated from it too.
+repository's results/sweeps (--publish), the scaling block of docs/choosing.md
+is regenerated from it too.
 
 Exit status: 0 done, 1 a step failed (message says which), 2 bad usage.
 EOF
@@ -67,13 +72,14 @@ script_name=sweep.sh
 . scripts/lib/idle_poll.sh
 
 all_sweeps=(tasks inflight latency tasksize workers callers)
-quick=false runs='' out='' build=true sweeps_arg='' sweeps_given=false
+quick=false runs='' out='' build=true sweeps_arg='' sweeps_given=false publish=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
     --sweeps) need_value "$@"; sweeps_arg=$2; sweeps_given=true; shift ;;
     --runs) need_value "$@"; runs=$2; shift ;;
     --out) need_value "$@"; out=$2; shift ;;
+    --publish) publish=true ;;
     --no-build) build=false ;;
     --no-idle-poll) idle_poll_wanted=false ;;
     -h|--help) usage; exit 0 ;;
@@ -81,7 +87,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if $quick; then : "${runs:=1}" "${out:=target/sweep-quick}"; else : "${runs:=3}" "${out:=results/sweeps}"; fi
+published=$(realpath -m "$root/results/sweeps")
+if $publish; then
+  [ -z "$out" ] || [ "$(realpath -m "$out")" = "$published" ] \
+    || usage_error "--publish writes to results/sweeps; drop --out $out"
+  out=results/sweeps
+fi
+if $quick; then : "${runs:=1}" "${out:=target/sweep-quick}"; else : "${runs:=3}" "${out:=target/sweeps}"; fi
 [[ "$runs" =~ ^[0-9]{1,4}$ ]] && [ "$runs" -ge 1 ] || usage_error "--runs must be a whole number from 1, got '$runs'"
 sweeps=()
 if $sweeps_given; then
@@ -271,7 +283,7 @@ swap_out
 written=$swapped
 printf '%s\n' "$summary"
 out_path=$(cd "$out" && pwd)
-if [ "$out_path" = "$(cd "$root" && pwd)/results/sweeps" ]; then
+if [ "$(realpath -m "$out")" = "$published" ]; then
   "$bin_dir/concur-report" sweeps --dir "$out" --guide "$root/docs/choosing.md" >/dev/null \
     || die "cannot regenerate the scaling block of docs/choosing.md"
   say "docs/choosing.md: scaling block regenerated from $out_path"

@@ -106,6 +106,20 @@ fn the_same_runs_do_not_differ() {
     assert_eq!(stderr(&output), "");
 }
 
+/// A workload the baseline ran at other sizes is not compared, and a line says so.
+#[test]
+fn other_sizes_are_not_compared() {
+    let scratch = Scratch::copy_of("waiting");
+    let baseline = Scratch::copy_of("baseline-faster");
+    let params = baseline.read("params.json").replace("--requests 200", "--requests 2000");
+    baseline.write("params.json", &params);
+    let output = scratch.run_with(&["--baseline", baseline.dir.to_str().expect("UTF-8 path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("convert ran with other sizes or latency; not compared"));
+    let rows = csv_rows(&scratch.read("summary.csv"));
+    assert!(rows.iter().all(|row| row["vs_baseline"].is_empty()), "{rows:?}");
+}
+
 /// Three runs a side cannot reach p < 0.05, so the page says so instead of testing.
 #[test]
 fn three_runs_are_too_few() {
@@ -131,8 +145,8 @@ fn a_bad_baseline_is_an_error() {
     let scratch = Scratch::copy_of("waiting");
     let output = scratch.run_with(&["--baseline", "/nonexistent/concur-baseline"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("baseline /nonexistent/concur-baseline is not a directory"));
-    let garbled = Scratch::empty("garbled-baseline");
+    assert!(stderr(&output).contains("/nonexistent/concur-baseline is not a directory"));
+    let garbled = Scratch::copy_of("baseline-faster");
     garbled.write("convert.json", "{\"results\": ");
     let output = scratch.run_with(&["--baseline", garbled.dir.to_str().expect("UTF-8 path")]);
     assert_eq!(output.status.code(), Some(1));

@@ -577,3 +577,44 @@ fn progress_off_a_terminal_names_each_workload_and_round() {
         assert!(line.starts_with(&counter), "{line} is not {counter}");
     }
 }
+
+/// A newcomer's run, in a fresh clone and with no --out, leaves `git status`
+/// as it was: the output goes under target/ (which git ignores), and it is
+/// compared with the committed results/ (the baseline handed to the report).
+#[test]
+fn a_run_without_out_leaves_the_checkout_clean() {
+    let scratch = Scratch::new("clean-checkout");
+    scratch.fake_model("seq", "42");
+    fake_hyperfine(&scratch, "");
+    let report_args = scratch.0.join("report.args");
+    fake_report(&scratch);
+    let fake = fs::read_to_string(scratch.0.join("bin/concur-report")).unwrap();
+    scratch.fake(
+        "concur-report",
+        &format!("[ \"$1\" = --dir ] && echo \"$@\" >'{}'\n{}", report_args.display(), fake),
+    );
+    let clone = scratch.0.join("clone");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let git = |args: &[&str]| Command::new("git").args(args).output();
+    match git(&["clone", "-q", root.to_str().unwrap(), clone.to_str().unwrap()]) {
+        Ok(output) if output.status.success() => {}
+        _ => return eprintln!("skipped: git cannot clone here"),
+    }
+    // The scripts as they are in this working tree, uncommitted changes included.
+    let copied = Command::new("cp").arg("-r").arg(root.join("scripts")).arg(&clone).status();
+    assert!(copied.unwrap().success());
+    let status = || git(&["-C", clone.to_str().unwrap(), "status", "--porcelain"]).unwrap().stdout;
+    let before = status();
+    let output = Command::new("bash")
+        .arg(clone.join("scripts/compare.sh"))
+        .args(["--no-build", "--workloads", "squares", "--models", "seq", "--runs", "1"])
+        .env("CONCUR_BIN_DIR", scratch.0.join("bin"))
+        .env("PATH", scratch.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(clone.join("target/compare/params.json").exists(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&status()), String::from_utf8_lossy(&before));
+    let args = fs::read_to_string(&report_args).unwrap();
+    assert!(args.contains(&format!("--baseline {}", clone.join("results").display())), "{args}");
+}

@@ -241,20 +241,21 @@ fn rows<'a>(
 }
 
 /// Fills every row's `vs_baseline` from the earlier results directory `dir`
-/// (read as strictly as this run's; its `machine.json` may be missing). Nothing
+/// (read as strictly as this run's), for the workloads it ran at the same sizes. Nothing
 /// in it is written.
 pub fn compare_with(report: &mut Report, dir: &Path) -> Result<()> {
-    ensure!(
-        dir.is_dir(),
-        "baseline {} is not a directory (expected an earlier results directory)",
-        dir.display()
-    );
-    let machine_path = dir.join(MACHINE_FILE);
-    let read = || files::read_json(&machine_path, "a machine description");
-    let machine: Machine = machine_path.exists().then(read).transpose()?.unwrap_or_default();
+    let (then, machine) = files::read_run(dir, "scripts/compare.sh, to compare with")?;
+    let now = report.params.clone();
     for workload in &mut report.workloads {
         let name = &workload.name;
         let path = dir.join(format!("{name}.json"));
+        // A time is compared only with one of the same job: sizes and latency.
+        let sizes = |params: &Params| (params.workloads.get(name).cloned(), params.latency_ms);
+        if then.workloads.contains_key(name) && sizes(&then) != sizes(&now) {
+            let warning = format!("{name} ran with other sizes or latency; not compared");
+            report.warnings.push(format!("baseline {}: {warning}", dir.display()));
+            continue;
+        }
         let earlier = if path.exists() {
             Export::read(&path)?
         } else {
