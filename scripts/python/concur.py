@@ -19,7 +19,8 @@ needs to take part in concur's comparison lives here, once:
 - ``spin_cpu``: the blocking task of ``--blocking-ms``, concur's
   ``compute_blocking``: N ms of this thread's CPU time without yielding;
 - ``finish_download``/``finish_cpu``/``finish``: the record as the last stdout
-  line, concur's contract (``model``, ``workload``, ``workers``,
+  line (of a failed job, on stderr after ``PARTIAL_RECORD``), concur's
+  contract (``model``, ``workload``, ``workers``,
   ``concurrency``, ``tasks``, ``checksum`` as a decimal string, ``elapsed_ms``,
   ``peak_rss_kib``, ``errors``, then the workload's fields; download adds
   ``latency_ms`` and ``blocking_ms``), and the exit status: 0 ok, 1 the job
@@ -359,7 +360,8 @@ def latency_percentiles(latencies_s):
 
 def finish(model, workload, *, workers, concurrency, tasks, checksum, elapsed_s, errors=0, problems=(), **fields):
     """Prints the problems on stderr and the record as the last stdout line,
-    then exits: 1 if any task failed, else 0."""
+    then exits 0; if any task failed, prints no record on stdout, the partial
+    one on stderr after ``PARTIAL_RECORD``, and exits 1, as concur does."""
     record = {
         "model": model,
         "workload": workload,
@@ -374,8 +376,17 @@ def finish(model, workload, *, workers, concurrency, tasks, checksum, elapsed_s,
     record.update(fields)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    print(json.dumps(record, separators=(",", ":")), flush=True)
-    sys.exit(1 if errors else 0)
+    line = json.dumps(record, separators=(",", ":"))
+    if errors:
+        print(PARTIAL_RECORD + line, file=sys.stderr, flush=True)
+        sys.exit(1)
+    print(line, flush=True)
+    sys.exit(0)
+
+
+# How concur's stderr line with a failed job's partial record begins
+# (shared/src/harness.rs): no reader of stdout can take it for a result.
+PARTIAL_RECORD = "error: the job failed; its partial record, not a result: "
 
 
 def finish_cpu(model, workload, results, elapsed_s, *, workers, concurrency, **fields):

@@ -365,14 +365,17 @@ class Latency(unittest.TestCase):
 class Failures(Records):
     def test_failed_requests_fail_the_job_naming_the_url(self):
         """A 500 and a refused connection: every download program exits 1, names
-        both URLs on stderr, and still prints its record, counting 2 errors
-        and the one page it got."""
+        both URLs on stderr, prints no record on stdout and its partial record
+        on stderr, counting 2 errors and the one page it got."""
         failing = [f"{base}/fault/status/500", f"http://127.0.0.1:{unused_port()}/refused"]
         args = ["--url", failing[0], "--url", f"{base}/site/dice", "--url", failing[1], "--repeat", "1"]
         for program in DOWNLOAD_PROGRAMS:
             with self.subTest(program):
                 status, stdout, stderr = python(program, *args)
-                record = self.record(status, stdout, stderr, want_status=1)
+                self.assertEqual((status, stdout), (1, ""), stderr)
+                partial = [line for line in stderr.splitlines() if line.startswith(concur.PARTIAL_RECORD)]
+                self.assertEqual(len(partial), 1, stderr)
+                record = json.loads(partial[0][len(concur.PARTIAL_RECORD):])
                 self.assertEqual((record["errors"], record["requests"], record["bytes"]), (2, 3, 276))
                 self.assertIsNone(record["blocking_ms"])
                 for url in failing:
