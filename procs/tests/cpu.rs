@@ -32,6 +32,27 @@ fn pool_matches_reference() {
     }
 }
 
+/// The record's CPU time counts the workers' CPU (they do all the work), not
+/// only the parent's: 4 tasks of 40 million iterations are about 80 ms of
+/// CPU at 0.5 ns an iteration, of which the parent spends next to none.
+#[test]
+fn cpu_time_counts_the_workers() {
+    let args = [
+        "squares",
+        "--start",
+        "40000000",
+        "--count",
+        "4",
+        "--workers",
+        "2",
+    ];
+    let out = run_binary(BIN, &args, LIMIT);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let record = out.record();
+    let user_ms = record["cpu_ms"]["user"].as_f64().unwrap();
+    assert!(user_ms > 20.0, "{record}");
+}
+
 /// -v names each worker's tasks on stderr.
 #[test]
 fn verbose_lines_name_workers() {

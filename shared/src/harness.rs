@@ -12,8 +12,9 @@
 //! one generic options type can be attached to every workload subcommand.
 
 use crate::error::UsageError;
+use crate::http::site_stats;
 use crate::model::{Model, ModelOptions, Progress, RunFn};
-use crate::process::{own_peak_rss_kib, raise_open_files_limit};
+use crate::process::{children_cpu_ms, own_cpu_ms, own_peak_rss_kib, raise_open_files_limit};
 use crate::record::{Record, millis};
 use crate::workload::{self, Job};
 use clap::error::ErrorKind;
@@ -147,9 +148,21 @@ pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
             progress.say(format_args!("warning: {error:#}"));
         }
     }
+    let stats_origin = match &job {
+        Job::Download(download) => download.stats_origin.as_deref(),
+        _ => None,
+    };
+    let server_before = match stats_origin.map(site_stats).transpose() {
+        Ok(stats) => stats,
+        Err(err) => return fail(err.context("--server-stats")),
+    };
+    let (cpu_before, children_before) = (own_cpu_ms(), children_cpu_ms());
     let started = Instant::now();
     let outcome = run(&job, &options, &progress);
     let elapsed = started.elapsed();
+    let cpu = own_cpu_ms()
+        .since(cpu_before)
+        .plus(children_cpu_ms().since(children_before));
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(err) => return fail(err),
@@ -163,6 +176,17 @@ pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
     }
     let mut fields = verified.fields;
     fields.extend(outcome.fields);
+    if let (Some(origin), Some(before)) = (stats_origin, server_before) {
+        match site_stats(origin) {
+            Ok(after) => {
+                let server_cpu = after.cpu_ms.since(before.cpu_ms);
+                fields.insert("server_cpu_ms".into(), serde_json::json!(server_cpu));
+                let requests = after.requests.saturating_sub(before.requests);
+                fields.insert("server_requests".into(), requests.into());
+            }
+            Err(err) => return fail(err.context("--server-stats, after the run")),
+        }
+    }
     let record = Record {
         model: model.name,
         workload: job.workload(),
@@ -171,6 +195,7 @@ pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
         tasks: job.tasks(),
         checksum: verified.checksum,
         elapsed_ms: millis(elapsed),
+        cpu_ms: cpu,
         peak_rss_kib: own_peak_rss_kib() + outcome.children_peak_rss_kib,
         errors: verified.errors,
         fields,

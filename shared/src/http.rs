@@ -7,7 +7,9 @@
 //! default, so more workers than that would keep re-connecting), and non-2xx
 //! statuses come back as responses so they can be reported as such.
 
+use crate::process::CpuMs;
 use crate::workload::download::{BodyDigest, Fetch, Fetched, error_chain};
+use anyhow::Context as _;
 use std::io::Read;
 use std::time::{Duration, Instant};
 use ureq::Agent;
@@ -15,6 +17,26 @@ use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout, time};
+
+/// What a concur-sites says of itself at `GET /stats` that a run needs.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+pub struct SiteStats {
+    pub requests: u64,
+    pub cpu_ms: CpuMs,
+}
+
+/// Reads `GET {origin}/stats` (within 5 s): the requests a concur-sites has
+/// served and the CPU time it has spent so far.
+pub fn site_stats(origin: &str) -> anyhow::Result<SiteStats> {
+    let url = format!("{origin}/stats");
+    let agent = agent(1, Duration::from_secs(5));
+    let read = || -> anyhow::Result<SiteStats> {
+        let mut response = agent.get(&url).call()?;
+        anyhow::ensure!(response.status() == 200, "status {}", response.status());
+        Ok(serde_json::from_reader(response.body_mut().as_reader())?)
+    };
+    read().with_context(|| format!("cannot read {url} (is the server a concur-sites?)"))
+}
 
 /// The read buffer of a body; pages arrive in chunks of at most this.
 const READ_BUFFER_BYTES: usize = 16 * 1024;

@@ -22,13 +22,42 @@ pub struct CpuMs {
     pub sys: f64,
 }
 
-/// The CPU time of every thread of this process so far (`getrusage`,
-/// `RUSAGE_SELF`); zero if the kernel refuses, which it does not in practice.
+impl CpuMs {
+    /// The CPU time spent from `earlier` to this reading, to the microsecond.
+    pub fn since(self, earlier: CpuMs) -> CpuMs {
+        let spent = |now: f64, then: f64| ((now - then).max(0.0) * 1000.0).round() / 1000.0;
+        CpuMs {
+            user: spent(self.user, earlier.user),
+            sys: spent(self.sys, earlier.sys),
+        }
+    }
+
+    pub fn plus(self, other: CpuMs) -> CpuMs {
+        CpuMs {
+            user: self.user + other.user,
+            sys: self.sys + other.sys,
+        }
+    }
+}
+
+/// The CPU time of every thread of this process so far (`RUSAGE_SELF`).
 pub fn own_cpu_ms() -> CpuMs {
+    cpu_ms(UsageWho::RUSAGE_SELF)
+}
+
+/// The CPU time of this process's children that have ended and been waited
+/// for (`RUSAGE_CHILDREN`): procs' workers, once reaped.
+pub fn children_cpu_ms() -> CpuMs {
+    cpu_ms(UsageWho::RUSAGE_CHILDREN)
+}
+
+/// Zero if the kernel refuses, which it does not in practice: a missing CPU
+/// figure must not fail a benchmark.
+fn cpu_ms(who: UsageWho) -> CpuMs {
     let millis = |time: nix::sys::time::TimeVal| {
         time.tv_sec() as f64 * 1000.0 + time.tv_usec() as f64 / 1000.0
     };
-    getrusage(UsageWho::RUSAGE_SELF).map_or(CpuMs::default(), |usage| CpuMs {
+    getrusage(who).map_or(CpuMs::default(), |usage| CpuMs {
         user: millis(usage.user_time()),
         sys: millis(usage.system_time()),
     })

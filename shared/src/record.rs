@@ -50,6 +50,8 @@ pub struct Record {
     pub tasks: usize,
     pub checksum: String,
     pub elapsed_ms: f64,
+    /// CPU time of the model's work, every thread and (procs) every worker.
+    pub cpu_ms: crate::process::CpuMs,
     pub peak_rss_kib: u64,
     pub errors: u64,
     #[serde(flatten)]
@@ -86,6 +88,10 @@ mod tests {
             tasks: 20,
             checksum: "833337833344750010830".into(),
             elapsed_ms: 57.3,
+            cpu_ms: crate::process::CpuMs {
+                user: 100.5,
+                sys: 2.25,
+            },
             peak_rss_kib: 2048,
             errors: 0,
             fields,
@@ -94,6 +100,8 @@ mod tests {
         assert_eq!(value["checksum"], "833337833344750010830");
         assert_eq!(value["engine"], "rayon");
         assert_eq!(value["peak_rss_kib"], 2048);
+        assert_eq!(value["cpu_ms"]["user"], 100.5);
+        assert_eq!(value["cpu_ms"]["sys"], 2.25);
     }
 
     /// Milliseconds keep microsecond resolution.

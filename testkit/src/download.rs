@@ -100,6 +100,39 @@ pub fn faults_are_counted_and_reported(bin: &str, variant: &[&str]) {
     );
 }
 
+/// `--server-stats` adds the server's side of the run: exactly the run's
+/// requests, and its CPU time; URLs on two servers are refused.
+pub fn server_stats_count_the_run(bin: &str, variant: &[&str]) {
+    let server = server(0);
+    let url = server.url("/page?size=100");
+    let mut args = vec![
+        "download",
+        "--url",
+        &url,
+        "--repeat",
+        "30",
+        "--server-stats",
+    ];
+    args.extend_from_slice(variant);
+    let out = run_binary(bin, &args, LIMIT);
+    assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
+    let record = out.record();
+    assert_eq!(record["server_requests"], 30, "{record}");
+    for side in ["user", "sys"] {
+        let spent = record["server_cpu_ms"][side].as_f64();
+        assert!(spent.is_some_and(|ms| ms >= 0.0), "{record}");
+    }
+    let other = server_on_another_port();
+    args.extend(["--url", other.as_str()]);
+    assert_usage_error(bin, &args, "--server-stats needs every URL on one server");
+}
+
+/// A URL on a port other than any server of this test's.
+fn server_on_another_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    format!("http://{}/page", listener.local_addr().expect("address"))
+}
+
 /// A port nobody listens on fails fast, saying the connection was refused.
 pub fn unreachable_port_fails_fast(bin: &str, variant: &[&str]) {
     let port = {
@@ -195,6 +228,14 @@ macro_rules! download_tests {
         fn unreachable_port_fails_fast() {
             for variant in VARIANTS {
                 $crate::download::unreachable_port_fails_fast($bin, variant);
+            }
+        }
+
+        /// `--server-stats` counts the run's requests and CPU on the server.
+        #[test]
+        fn server_stats_count_the_run() {
+            for variant in VARIANTS {
+                $crate::download::server_stats_count_the_run($bin, variant);
             }
         }
 

@@ -62,12 +62,16 @@ impl BinaryRun {
         self.parse(line.unwrap_or_default(), "the partial record on stderr")
     }
 
-    /// The result record: the last stdout line, parsed.
+    /// The result record: the last stdout line, parsed; it must carry the
+    /// CPU time of the work.
     pub fn record(&self) -> Value {
-        self.parse(
+        let record = self.parse(
             self.stdout.lines().last().unwrap_or_default(),
             "the last stdout line",
-        )
+        );
+        let cpu = |side: &str| record["cpu_ms"][side].as_f64().is_some_and(|ms| ms >= 0.0);
+        assert!(cpu("user") && cpu("sys"), "no cpu_ms: {record}");
+        record
     }
 
     fn parse(&self, line: &str, what: &str) -> Value {

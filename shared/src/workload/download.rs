@@ -79,6 +79,12 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "MS",
           value_parser = crate::cli::whole_number(1..=60_000))]
     pub blocking_ms: Option<u64>,
+    /// Read the site server's `GET /stats` before and after the run and add
+    /// its CPU time and requests over the run to the record (`server_cpu_ms`,
+    /// `server_requests`): two requests outside the timed work, off by
+    /// default so that timed runs make none. Every URL must be on one server.
+    #[arg(long)]
+    pub server_stats: bool,
 }
 
 /// A validated download job: every request's URL, in order.
@@ -88,6 +94,8 @@ pub struct DownloadJob {
     pub timeout: Duration,
     /// The CPU time of the blocking task (`--blocking-ms`), if there is one.
     pub blocking: Option<Duration>,
+    /// `--server-stats`: the server every URL is on (`http://host:port`).
+    pub stats_origin: Option<String>,
 }
 
 impl DownloadArgs {
@@ -142,6 +150,10 @@ impl DownloadArgs {
                 self.repeat
             )));
         }
+        let stats_origin = match self.server_stats {
+            false => None,
+            true => Some(one_origin(&list)?),
+        };
         let urls = (0..self.repeat)
             .flat_map(|_| list.iter().cloned())
             .collect();
@@ -149,7 +161,25 @@ impl DownloadArgs {
             urls,
             timeout: Duration::from_millis(self.timeout_ms),
             blocking: self.blocking_ms.map(Duration::from_millis),
+            stats_origin,
         })
+    }
+}
+
+/// The one server (`http://host:port`) every URL of `list` is on, for `--server-stats`.
+fn one_origin(list: &[String]) -> Result<String, UsageError> {
+    let origin = |url: &str| {
+        let rest = url.strip_prefix("http://").unwrap_or(url);
+        format!("http://{}", rest.split('/').next().unwrap_or(rest))
+    };
+    // The caller has refused an empty list.
+    let first = origin(&list[0]);
+    match list.iter().find(|url| origin(url) != first) {
+        None => Ok(first),
+        Some(other) => Err(UsageError::new(format!(
+            "--server-stats needs every URL on one server: {first} and {}",
+            origin(other)
+        ))),
     }
 }
 
@@ -454,6 +484,7 @@ mod tests {
             repeat: 1,
             timeout_ms: 1000,
             blocking_ms: None,
+            server_stats: false,
         }
     }
 
