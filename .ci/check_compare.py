@@ -39,6 +39,17 @@ for workload in workloads:
     assert f"## {workload}" in readme, f"README lacks {workload}"
 assert len(records) == len(rows), f"{len(records)} records, {len(rows)} rows"
 
+# Cost: every concur variant's CPU time, and a download's CPU per request on both ends.
+def positive(cell):
+    return bool(cell) and float(cell) > 0
+for row in rows:
+    if row["workload"] not in ("seeds",) and not row["variant"].startswith("python"):
+        assert positive(row["cpu_ms"]), f"{row['workload']} {row['variant']}: cpu_ms {row['cpu_ms']!r}"
+    if row["workload"] == "download":
+        for side in ("client", "server"):
+            cell = row[f"{side}_cpu_us_per_request"]
+            assert positive(cell), f"download {row['variant']}: {side} CPU per request {cell!r}"
+
 # convert: a variant that converts twice fails its rule, whatever its outputs.
 for row in (r for r in rows if r["workload"] == "convert"):
     twice = int(row["duplicates"] or 0) > 0

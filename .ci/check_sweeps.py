@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks what sweep.sh --quick wrote: every JSON file parses, every sweep has
 one CSV row per point, a chart, and its section in the README; tasksize.csv
-ends with the fit's columns; no number is a negative zero.
+ends with the fit's columns; no number is a negative zero; every point has
+its CPU time, and the download points their CPU per request on both ends.
 
 Usage: check_sweeps.py OUT
 """
@@ -31,5 +32,11 @@ for sweep in sweeps:
         assert columns[-3:] == ["fit_per_task_us", "fit_startup_ms", "bound"], columns
     for row in rows:
         assert not any(negative_zero.fullmatch(cell or "") for cell in row.values()), f"{sweep}: {row}"
+        # Cost: CPU time of every point, and a download point's CPU per request on both ends.
+        assert float(row["cpu_ms"] or 0) > 0, f"{sweep}: cpu_ms {row}"
+        if sweep in ("inflight", "latency"):
+            for side in ("client", "server"):
+                cell = row[f"{side}_cpu_us_per_request"]
+                assert cell and float(cell) > 0, f"{sweep}: {side} CPU per request {row}"
 assert not negative_zero.search(readme), "README shows a negative zero"
 print(f"ok: {len(sweeps)} sweeps, {len(records)} points")

@@ -17,8 +17,12 @@ MAX_FILE_LINES = 500
 MAX_FN_LINES = 80
 # The report crate's Rust and templates, tests left out: it was 43% of the
 # project when every section had its own renderers (issue "The report: figures
-# once, words in templates, one chart library").
-REPORT_BUDGET = 5000
+# once, words in templates, one chart library"). A new figure is a few lines
+# in each layer (a record field, a derive rule, a column or template line); the
+# budget grows by what such additions need, and a new section that needs more
+# than a derive function, a template and a chart spec is a sign to redesign.
+# 5000 after the redesign; 5100 with CPU time and CPU per request.
+REPORT_BUDGET = 5100
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CRATES = ["shared", "seq", "threads", "async", "procs", "sites", "report", "testkit"]
 

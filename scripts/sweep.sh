@@ -242,8 +242,12 @@ for sweep in "${sweeps[@]}"; do
     printf '[%d/%d] %s: %s at %s, elapsed %s\n' "$k" "$total_points" "$sweep" "$variant" "$value" \
       "$(human_seconds $(( ($(now_ms) - started) / 1000 )))" >&2
     first=$(now_ms)
+    # The record run of a download point also reads the server's CPU over it
+    # (--server-stats: two requests outside its timed work); the timed runs make none.
+    record_cmd=$cmd
+    case "$args" in download*) record_cmd="$cmd --server-stats" ;; esac
     # shellcheck disable=SC2086 # the command is a list of plain words
-    if ! run_child $cmd >"$tmp/point.out" 2>"$tmp/point.err"; then
+    if ! run_child $record_cmd >"$tmp/point.out" 2>"$tmp/point.err"; then
       die "$sweep: $variant at $value failed: $(head -c 400 "$tmp/point.err")"
     fi
     took=$(( $(now_ms) - first ))

@@ -245,6 +245,23 @@ lenient! {
         pub offload: Option<String>,
         /// `sleep`: how long each task waited.
         pub wait_ms: Option<f64>,
+        /// CPU time of the model's work; `download --server-stats`: the site
+        /// server's over the same run.
+        pub cpu_ms: Option<CpuMs>,
+        pub server_cpu_ms: Option<CpuMs>,
+    }
+}
+
+/// A record's CPU time, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CpuMs {
+    pub user: NonNegative,
+    pub sys: NonNegative,
+}
+
+impl CpuMs {
+    pub fn total(self) -> f64 {
+        self.user.0 + self.sys.0
     }
 }
 

@@ -125,15 +125,19 @@ fn readme_has_tables_with_the_right_values() {
          not cores, sets the time; async needs no thread per request.\n"
     ));
     assert!(download.contains(
-        "| async multi-thread | 60.0 ms | 80.0 ± 36.4 ms | 137× | 50.0 ms | 1.20× | 4.9 MiB | 160 | 0 | ✓ |"
+        "| async multi-thread | 60.0 ms | 80.0 ± 36.4 ms | 137× | 50.0 ms | 1.20× | 4.9 MiB | – | – | – | 160 | 0 | ✓ |"
     ));
+    // seq's record has its CPU time (16 ms) and the server's (8 ms), for 160 requests.
     assert!(download.contains(
-        "| **seq** | 8.20 s | 8.20 ± 0.05 s | 1.00× | 8.00 s | 1.02× | 2.9 MiB | – | 0 | ✓ |"
+        "| **seq** | 8.20 s | 8.20 ± 0.05 s | 1.00× | 8.00 s | 1.02× | 2.9 MiB | 16.0 ms | 100 µs | 50.0 µs | – | 0 | ✓ |"
     ));
     assert!(download.contains("⌈requests ÷ concurrency⌉ × 50.0 ms simulated latency"));
     // The note under the table names only download's own columns.
     assert!(download.contains(
-        "\nColumns: *peak in flight*: the most requests under way at once, as the async record \
+        "\nColumns: *CPU time*: user + system CPU of the model's work in the checked run, every \
+         thread and worker process; *CPU / request*: that CPU time over the requests; *server CPU \
+         / request*: the site server's CPU over the same run (its `GET /stats`), over the \
+         requests; *peak in flight*: the most requests under way at once, as the async record \
          counts them, else the variant's concurrency; *errors*: requests that failed.\n"
     ));
 
@@ -201,7 +205,7 @@ fn checksum_disagreement_shows_a_cross() {
     compare::generate(&scratch.dir, None).expect("generate");
     let readme = scratch.read("README.md");
     assert!(section(&readme, "squares").contains("| 2.2 MiB | ✗ |"));
-    assert!(scratch.read("summary.csv").contains("squares,threads rayon,0.51,0.005,0.51,0.505,0.515,0.459,0.0255,1.9608,0.5,1.02,2300,833337833344750010831,false,3,,,,,,,,\n"));
+    assert!(scratch.read("summary.csv").contains("squares,threads rayon,0.51,0.005,0.51,0.505,0.515,0.459,0.0255,1.9608,0.5,1.02,2300,833337833344750010831,false,3,,,,,,,,,,,\n"));
 }
 
 /// A wrong-answer fastest variant is flagged, beside the fastest correct one and the unchecked.
@@ -310,7 +314,7 @@ fn workloads_without_records_still_get_tables() {
     ));
     let csv = scratch.read("summary.csv");
     assert!(csv.contains(
-        "\nsquares,threads scoped,0.52,0.004,0.52,0.516,0.524,0.468,0.026,,,,,,,3,,,,,,,,\n"
+        "\nsquares,threads scoped,0.52,0.004,0.52,0.516,0.524,0.468,0.026,,,,,,,3,,,,,,,,,,,\n"
     ));
     assert!(scratch.path("convert.svg").exists() && scratch.path("squares.svg").exists());
 }

@@ -82,23 +82,57 @@ fn csv_headers_per_sweep() {
     let scratch = sweep_dir();
     report(&scratch, &[]);
     let base = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak_rss_kib";
+    let io = "client_cpu_us_per_request,server_cpu_us_per_request";
     let expected = [
-        ("tasks", "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,ideal_s,ratio_to_ideal"),
-        ("inflight", "requests,latency_ms,memory_per_in_flight_kib,ideal_s,ratio_to_ideal"),
-        ("latency", "requests,concurrency,ideal_s,ratio_to_ideal"),
+        (
+            "tasks",
+            "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,ideal_s,ratio_to_ideal,cpu_ms",
+        ),
+        (
+            "inflight",
+            &format!(
+                "requests,latency_ms,memory_per_in_flight_kib,{io},ideal_s,ratio_to_ideal,cpu_ms"
+            ),
+        ),
+        ("latency", &format!("requests,concurrency,{io},ideal_s,ratio_to_ideal,cpu_ms")),
         (
             "tasksize",
             "tasks,workers,speedup_vs_seq,ideal_speedup,overhead_per_task_us,ideal_s,\
-             ratio_to_ideal,fit_per_task_us,fit_startup_ms,bound",
+             ratio_to_ideal,cpu_ms,fit_per_task_us,fit_startup_ms,bound",
         ),
-        ("workers", "workers,speedup_vs_seq,ideal_speedup,ideal_s,ratio_to_ideal"),
-        ("callers", "duplicates,conversions,ideal_s,ratio_to_ideal"),
+        ("workers", "workers,speedup_vs_seq,ideal_speedup,ideal_s,ratio_to_ideal,cpu_ms"),
+        ("callers", "duplicates,conversions,ideal_s,ratio_to_ideal,cpu_ms"),
     ];
     for (sweep, own) in expected {
         let csv = scratch.read(&format!("{sweep}.csv"));
         assert_eq!(csv.lines().next(), Some(format!("{base},{own}").as_str()));
         assert!(!csv.contains(",-0,") && !csv.ends_with(",-0\n"), "{sweep}: a negative zero");
     }
+}
+
+/// CPU per request on both ends: a point's CPU time over its requests (16 ms
+/// and 8 ms over 160 requests: 100 µs and 50 µs); a record without CPU time
+/// leaves the cells empty.
+#[test]
+fn cpu_per_request_is_computed_from_the_records() {
+    let scratch = sweep_dir();
+    report(&scratch, &[]);
+    let inflight = csv_rows(&scratch.read("inflight.csv"));
+    let at = |value: &str| {
+        inflight
+            .iter()
+            .find(|row| row["variant"] == "async" && row["value"] == value)
+            .expect("a row")
+    };
+    assert_eq!(
+        (
+            at("10")["client_cpu_us_per_request"].as_str(),
+            at("10")["server_cpu_us_per_request"].as_str()
+        ),
+        ("100", "50")
+    );
+    assert_eq!(at("10")["cpu_ms"], "16");
+    assert_eq!(at("1")["client_cpu_us_per_request"], "");
 }
 
 /// Per-unit figures: memory per task over the same variant's N = 1 point, the

@@ -25,7 +25,8 @@ use self::tables::{blocking_compact, columns, variants_table};
 pub const SUMMARY_FILE: &str = "summary.csv";
 const SUMMARY_HEADER: &str = "workload,variant,mean_s,stddev_s,median_s,min_s,max_s,user_s,system_s,\
     speedup_vs_seq,ideal_s,ratio_to_ideal,peak_rss_kib,checksum,checksum_agrees,runs,duplicates,rule_ok,\
-    baseline_median_s,vs_baseline,baseline_differs,latency_p50_ms,latency_p99_ms,latency_max_ms";
+    baseline_median_s,vs_baseline,baseline_differs,latency_p50_ms,latency_p99_ms,latency_max_ms,\
+    cpu_ms,client_cpu_us_per_request,server_cpu_us_per_request";
 pub const FINDINGS: Markers = Markers { name: "findings" };
 
 /// Merges the rounds, builds the report from `dir` (against `baseline`, if
@@ -103,6 +104,9 @@ fn summary_csv(report: &Report) -> Result<String> {
             latency(|l| l.p50.0),
             latency(|l| l.p99.0),
             latency(|l| l.max.0),
+            record.cpu_ms.map(|cpu| trimmed(cpu.total(), 3)),
+            row.cpu_per_request.map(|cpu| trimmed(cpu.client_us, 3)),
+            row.cpu_per_request.and_then(|cpu| cpu.server_us).map(|us| trimmed(us, 3)),
         ];
         cells.map(Option::unwrap_or_default).to_vec()
     });

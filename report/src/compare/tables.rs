@@ -23,6 +23,9 @@ pub(super) enum Col {
     Ideal,
     Ratio,
     Rss,
+    Cpu,
+    ClientCpu,
+    ServerCpu,
     PeakInFlight,
     Errors,
     Conversions,
@@ -47,6 +50,9 @@ impl Col {
             Col::Ideal => ("ideal", "ideal", Right),
             Col::Ratio => ("ratio to ideal", "vs ideal", Right),
             Col::Rss => ("peak RSS", "peak RSS", Right),
+            Col::Cpu => ("CPU time", "CPU", Right),
+            Col::ClientCpu => ("CPU / request", "CPU/req", Right),
+            Col::ServerCpu => ("server CPU / request", "server/req", Right),
             Col::PeakInFlight => ("peak in flight", "peak in flight", Right),
             Col::Errors => ("errors", "errors", Right),
             Col::Conversions => ("conversions", "conversions", Right),
@@ -74,6 +80,9 @@ impl Col {
             Col::Ideal => row.ideal.map(|ideal| duration(ideal.seconds)),
             Col::Ratio => row.ratio_to_ideal.map(factor),
             Col::Rss => record.peak_rss_kib.map(memory_kib),
+            Col::Cpu => record.cpu_ms.map(|cpu| duration(cpu.total() / 1000.0)),
+            Col::ClientCpu => row.cpu_per_request.map(|cpu| duration(cpu.client_us / 1e6)),
+            Col::ServerCpu => row.cpu_per_request?.server_us.map(|us| duration(us / 1e6)),
             Col::PeakInFlight => {
                 count(record.peak_in_flight.or(record.concurrency).or(record.workers))
             }
@@ -117,10 +126,11 @@ pub(super) fn columns(workload: &Workload, baseline: bool, terse: bool) -> Vec<C
     use Col::*;
     let mut cols = match terse {
         true => vec![Median, P50, P99, Speedup, Ratio],
-        false => vec![Median, MeanSd, P50, P99, Speedup, Ideal, Ratio, Rss],
+        false => vec![Median, MeanSd, P50, P99, Speedup, Ideal, Ratio, Rss, Cpu],
     };
     cols.extend(match (workload.kind, terse) {
-        (Kind::Download, _) => vec![PeakInFlight, Errors],
+        (Kind::Download, false) => vec![ClientCpu, ServerCpu, PeakInFlight, Errors],
+        (Kind::Download, true) => vec![PeakInFlight, Errors],
         (Kind::Convert, false) => vec![Conversions, Duplicates],
         (Kind::Convert, true) => vec![Duplicates],
         (Kind::Cpu, true) => vec![Concurrency],

@@ -218,6 +218,7 @@ fn rows<'a>(
                 speedup: seq_median.map(|seq| seq / result.median),
                 ratio_to_ideal: ideal.map(|ideal| result.median / ideal.seconds),
                 ideal,
+                cpu_per_request: record.as_ref().and_then(row::cpu_per_request),
                 checksum_agrees: record
                     .as_ref()
                     .zip(seq_checksum.as_ref())

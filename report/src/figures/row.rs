@@ -108,6 +108,22 @@ pub fn cpu_lanes(parallelism: u64, cores: u64) -> u64 {
     parallelism.min(cores).max(1)
 }
 
+/// CPU time per request, in microseconds: the client's (the model's whole
+/// process) and, where the record has it, the site server's over the same run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CpuPerRequest {
+    pub client_us: f64,
+    pub server_us: Option<f64>,
+}
+
+/// The CPU rule of a record that made requests, shared with the sweeps.
+pub fn cpu_per_request(record: &Record) -> Option<CpuPerRequest> {
+    let requests = record.requests.filter(|&n| n > 0)? as f64;
+    let per_request = |cpu: crate::files::CpuMs| cpu.total() * 1000.0 / requests;
+    let client_us = per_request(record.cpu_ms?);
+    Some(CpuPerRequest { client_us, server_us: record.server_cpu_ms.map(per_request) })
+}
+
 /// What a variant's check column says, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -174,6 +190,7 @@ pub struct Row {
     pub ideal: Option<Ideal>,
     /// This median ÷ the ideal.
     pub ratio_to_ideal: Option<f64>,
+    pub cpu_per_request: Option<CpuPerRequest>,
     /// Same checksum as the reference and no errors.
     pub checksum_agrees: Option<bool>,
     /// `convert`'s rule kept: no key converted twice.

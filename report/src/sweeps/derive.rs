@@ -19,6 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::figures::row::{CpuPerRequest, cpu_per_request};
 use crate::figures::{Family, cpu_lanes, latency_bound_s};
 use crate::files::Record;
 use crate::stats::Timing;
@@ -85,6 +86,8 @@ pub struct Figures {
     /// `work`): what bounds its time.
     pub fit: Option<Fit>,
     pub bound: Option<&'static str>,
+    /// `inflight`, `latency`: CPU per request on both ends.
+    pub cpu_per_request: Option<CpuPerRequest>,
     /// What the chart plots upward, and the ideal of it.
     pub y: Option<f64>,
     pub ideal_y: Option<f64>,
@@ -268,6 +271,7 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
     if matches!(kind, Kind::Tasks | Kind::Inflight) {
         f.per_unit = per_unit(|p| p.peak_rss_kib);
     }
+    f.cpu_per_request = cpu_per_request(record);
     let ideal_s = match kind {
         Kind::Tasks => {
             f.wait_s = record.wait_ms.map(|ms| ms / 1000.0);

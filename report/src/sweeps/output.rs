@@ -21,6 +21,7 @@ const BASE: &str = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak
 type Column = (&'static [Kind], &'static str, fn(&Point) -> Option<String>);
 
 const CPU: &[Kind] = &[Kind::Tasksize, Kind::Workers];
+const IO: &[Kind] = &[Kind::Inflight, Kind::Latency];
 
 /// Every derived column, in the one order they appear in (the `pss_` ones only where some point
 /// measured PSS); `tasksize`'s fit comes after the columns earlier reports wrote.
@@ -35,6 +36,10 @@ const COLUMNS: &[Column] = &[
         number(p.figures.per_unit.map(|per| per.kib), 3)
     }),
     (&[Kind::Latency], "concurrency", |p| Some(p.record.parallelism().to_string())),
+    (IO, "client_cpu_us_per_request", |p| {
+        number(p.figures.cpu_per_request.map(|c| c.client_us), 3)
+    }),
+    (IO, "server_cpu_us_per_request", |p| number(p.figures.cpu_per_request?.server_us, 3)),
     (&[Kind::Tasksize], "tasks", |p| p.record.tasks.map(|n| n.to_string())),
     (CPU, "workers", |p| number(p.figures.workers, 0)),
     (CPU, "speedup_vs_seq", |p| number(p.figures.speedup, 4)),
@@ -46,6 +51,7 @@ const COLUMNS: &[Column] = &[
     (&[Kind::Callers], "conversions", |p| p.record.conversions.map(|n| n.to_string())),
     (&[], "ideal_s", |p| number(p.figures.ideal_s, 6)),
     (&[], "ratio_to_ideal", |p| number(p.figures.ratio_to_ideal, 4)),
+    (&[], "cpu_ms", |p| number(p.record.cpu_ms.map(|cpu| cpu.total()), 3)),
     (&[Kind::Tasksize], "fit_per_task_us", |p| {
         number(p.figures.fit.map(|f| f.per_task_s * 1e6), 4)
     }),
