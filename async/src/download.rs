@@ -7,7 +7,9 @@ use crate::blocking::Blocking;
 use crate::options::{HttpClient, Offload, Options};
 use crate::tasks::{drive, join_in_order};
 use concur_shared::model::{Outcome, Progress};
+use concur_shared::timer::{PreciseTimer, Precision};
 use concur_shared::workload::download::{BodyDigest, error_chain};
+use concur_shared::workload::rate::Schedule;
 use concur_shared::workload::{Answer, DownloadJob, Fetch, Fetched};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,11 +44,18 @@ pub(crate) fn run(
         cpu,
         offload: options.offload,
     });
+    // The schedule's timer: no spinning, so that at tens of thousands of
+    // requests a second it does not take a core from the runtime.
+    let timer = job
+        .schedule
+        .map(|schedule| PreciseTimer::start(Precision::LIGHT).map(|timer| (schedule, timer)))
+        .transpose()?;
     let fetched = runtime.block_on(drive(download(
         Arc::new(http),
         urls,
         options.max_in_flight,
         blocking,
+        timer,
         Arc::clone(&gauge),
         *progress,
     )))??;
@@ -91,36 +100,56 @@ fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result<reqwest::C
 ///
 /// Each task times its request from when it begins it, after its permit, to
 /// the body digested: the latency is the request's, not the queue's.
+///
+/// Under `--rate` (`timer`), this task starts each request's task when it is
+/// due: every request already due at once, then a sleep until the next one.
+/// A request that waits for a permit past its due time has that wait counted
+/// in its latency, which runs from when it was due.
 async fn download(
     http: Arc<Http>,
     urls: Arc<[String]>,
     max_in_flight: Option<u32>,
     blocking: Option<Blocking>,
+    timer: Option<(Schedule, PreciseTimer)>,
     gauge: Arc<InFlight>,
     progress: Progress,
 ) -> anyhow::Result<Vec<Fetched>> {
     let permits = max_in_flight.map(|n| Arc::new(Semaphore::new(n as usize)));
-    let handles: Vec<_> = (0..urls.len())
-        .map(|index| {
-            let (http, urls, permits) = (Arc::clone(&http), Arc::clone(&urls), permits.clone());
-            let gauge = Arc::clone(&gauge);
-            tokio::spawn(async move {
-                // The semaphore is never closed, so acquiring cannot fail;
-                // if it ever did, running unbounded is the safe fallback.
-                let _permit = match &permits {
-                    Some(permits) => permits.acquire().await.ok(),
-                    None => None,
-                };
-                let url = &urls[index];
-                gauge.enter();
-                let started = Instant::now();
-                let fetched = Fetched::since(started, http.get(url).await);
-                gauge.leave();
-                progress.say(fetched.fetch.describe(url));
-                fetched
-            })
+    let spawn = |index: usize, due: Option<Instant>| {
+        let (http, urls, permits) = (Arc::clone(&http), Arc::clone(&urls), permits.clone());
+        let gauge = Arc::clone(&gauge);
+        tokio::spawn(async move {
+            // The semaphore is never closed, so acquiring cannot fail;
+            // if it ever did, running unbounded is the safe fallback.
+            let _permit = match &permits {
+                Some(permits) => permits.acquire().await.ok(),
+                None => None,
+            };
+            let url = &urls[index];
+            gauge.enter();
+            let started = Instant::now();
+            let fetched = Fetched::since(started, http.get(url).await);
+            gauge.leave();
+            progress.say(fetched.fetch.describe(url));
+            match due {
+                Some(due) => fetched.since_due(due, started),
+                None => fetched,
+            }
         })
-        .collect();
+    };
+    let handles: Vec<_> = match &timer {
+        None => (0..urls.len()).map(|index| spawn(index, None)).collect(),
+        Some((schedule, timer)) => {
+            let start = Instant::now();
+            let mut handles = Vec::with_capacity(urls.len());
+            for index in 0..urls.len() {
+                let due = schedule.due(start, index);
+                timer.sleep_until(due).await;
+                handles.push(spawn(index, Some(due)));
+            }
+            handles
+        }
+    };
     let blocking = blocking.map(Blocking::spawn);
     let fetched = join_in_order(handles, "a request task").await?;
     if let Some(blocking) = blocking {

@@ -1,6 +1,6 @@
-//! The download workload through the concur-async binary, against a site server
+//! The download workload, batch and `--rate`, through the concur-async binary, against a site server
 //! started by the test on 127.0.0.1:0 (the checks live in
-//! `concur_testkit::download`).
+//! `concur_testkit::download` and `concur_testkit::rate`).
 
 concur_testkit::download_tests!(
     env!("CARGO_BIN_EXE_concur-async"),
@@ -17,4 +17,10 @@ concur_testkit::download_tests!(
             "2"
         ],
     ]
+);
+
+concur_testkit::rate_tests!(
+    env!("CARGO_BIN_EXE_concur-async"),
+    &[],
+    &["--max-in-flight", "1"]
 );

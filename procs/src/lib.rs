@@ -35,7 +35,7 @@ use concur_shared::workload::{CpuTask, Fetched, Job};
 use pool::Pool;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use worker::Fault;
 
 /// How much longer than `--timeout-ms` the parent waits for a worker's
@@ -112,18 +112,28 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
             // requests: a process does one thing at a time, so its first
             // request waits in its pipe (not yet started, so no latency
             // counts it) while the other workers take the rest of the work.
+            //
+            // Under --rate, a free worker is handed the next request (its
+            // index: the job is in every worker's memory since the fork) and
+            // waits until it is due, so a request may wait up to one due
+            // interval per worker before it is sent.
             let (timeout, blocking) = (job.timeout, job.blocking);
+            let ahead = job.schedule.map_or(Duration::ZERO, |schedule| {
+                Duration::from_secs_f64(workers as f64 / schedule.rate_per_s)
+            });
+            let start = Instant::now();
             let mut pool = Pool::spawn(workers, options.fault, |worker| {
                 if let (0, Some(cpu)) = (worker, blocking) {
                     compute_blocking(cpu);
                 }
                 let agent = http::agent(1, timeout);
-                move |url: String| http::fetch(&agent, &url)
+                move |index: usize| http::fetch_scheduled(&agent, job, start, index)
             })?
             // Worker 0's first request was sent before it started computing.
-            .task_limit(timeout + blocking.unwrap_or_default() + TASK_LIMIT_SLACK);
+            .task_limit(timeout + blocking.unwrap_or_default() + ahead + TASK_LIMIT_SLACK);
             progress.say(format_args!("workers started: pids {:?}", pool.pids()));
-            let fetches = pool.run(&job.urls, |worker, index, fetched: &Fetched| {
+            let indices: Vec<usize> = (0..job.urls.len()).collect();
+            let fetches = pool.run(&indices, |worker, index, fetched: &Fetched| {
                 progress.say(format_args!(
                     "worker {worker}: {}",
                     fetched.fetch.describe(&job.urls[index])

@@ -15,6 +15,7 @@ use concur_shared::workload::convert::{ConvertAnswer, ConvertJob};
 use concur_shared::workload::download::compute_blocking;
 use concur_shared::workload::sleep::{SleepJob, completed};
 use concur_shared::workload::{CpuTask, DownloadJob, Fetched, Job};
+use std::time::Instant;
 
 pub const MODEL: Model = Model {
     name: "seq",
@@ -67,11 +68,13 @@ fn run_download(job: &DownloadJob, progress: &Progress) -> Vec<Fetched> {
         progress.say(format_args!("blocking task: computed {cpu:?}"));
     }
     let agent = http::agent(1, job.timeout);
-    job.urls
-        .iter()
-        .map(|url| {
-            let fetched = http::fetch(&agent, url);
-            progress.say(fetched.fetch.describe(url));
+    // Under --rate, one request at a time: a request due while the last one
+    // is still under way waits for it, and its latency says so.
+    let start = Instant::now();
+    (0..job.urls.len())
+        .map(|index| {
+            let fetched = http::fetch_scheduled(&agent, job, start, index);
+            progress.say(fetched.fetch.describe(&job.urls[index]));
             fetched
         })
         .collect()

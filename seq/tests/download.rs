@@ -1,5 +1,7 @@
-//! The download workload through the concur-seq binary, against a site server
+//! The download workload, batch and `--rate`, through the concur-seq binary, against a site server
 //! started by the test on 127.0.0.1:0 (the checks live in
-//! `concur_testkit::download`).
+//! `concur_testkit::download` and `concur_testkit::rate`).
 
 concur_testkit::download_tests!(env!("CARGO_BIN_EXE_concur-seq"), &[&[]]);
+
+concur_testkit::rate_tests!(env!("CARGO_BIN_EXE_concur-seq"), &[], &[]);

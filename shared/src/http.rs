@@ -8,6 +8,7 @@
 //! statuses come back as responses so they can be reported as such.
 
 use crate::process::CpuMs;
+use crate::workload::DownloadJob;
 use crate::workload::download::{BodyDigest, Fetch, Fetched, error_chain};
 use anyhow::Context as _;
 use std::io::Read;
@@ -77,6 +78,20 @@ impl Resolver for SameThreadResolver {
         };
         DefaultResolver::default().resolve(uri, config, no_deadline)
     }
+}
+
+/// [`fetch`] of request `index` of `job`: under `--rate`, first waits until
+/// it is due (request 0 being due at `start`; at once if it is overdue), and
+/// its latency then counts from when it was due.
+pub fn fetch_scheduled(agent: &Agent, job: &DownloadJob, start: Instant, index: usize) -> Fetched {
+    let url = &job.urls[index];
+    let Some(schedule) = job.schedule else {
+        return fetch(agent, url);
+    };
+    let due = schedule.due(start, index);
+    crate::clock::sleep_until(due);
+    let sent = Instant::now();
+    fetch(agent, url).since_due(due, sent)
 }
 
 /// GETs `url` and reads the whole body, timed from the call to the body's

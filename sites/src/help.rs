@@ -27,6 +27,8 @@ pub fn routes_help() -> String {
          /fault/hang           never answers; holds the connection until the client gives up\n  \
          /fault/reset          Content-Length N, sends N/2 bytes, then resets the connection (RST)\n  \
          /fault/truncate       Content-Length N, sends N/2 bytes, then closes the connection (FIN)\n  \
+         /fault/stall          blocks the runtime thread serving it for latency_ms, then answers like /page:\n                        \
+         with --workers 1 the whole server stalls (a pause the client must see)\n  \
          /stats                JSON, at once and not counted: latency_ms and body_bytes (the defaults),\n                        \
          requests read and peak_open so far, cpu_ms {{user, sys}} of the server process\n\
          \n\

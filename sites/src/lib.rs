@@ -17,6 +17,7 @@
 //! | `/fault/hang` | never answers; the connection is held until the client gives up or the server stops |
 //! | `/fault/reset` | headers with `Content-Length: N`, the first N/2 bytes, then a TCP reset (RST) |
 //! | `/fault/truncate` | headers with `Content-Length: N`, the first N/2 bytes, then a normal close (FIN) |
+//! | `/fault/stall` | blocks the runtime thread serving it for the latency, then answers like `/page`: with one worker thread, the whole server stalls |
 //! | `/stats` (GET) | JSON, at once and not counted: `latency_ms`, `body_bytes`, `requests`, `peak_open`, `cpu_ms` {`user`, `sys`} |
 //!
 //! `/stats` lets a client that did not start the server learn what latency

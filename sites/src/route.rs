@@ -36,6 +36,7 @@ enum Route {
     Hang,
     Reset,
     Truncate,
+    Stall,
 }
 
 /// The query parameters every route accepts.
@@ -103,11 +104,17 @@ pub(crate) async fn handle(
         Err(reject) => return Ok(text(reject.status, reject.reason)),
     };
     let latency_ms = query.latency_ms.unwrap_or(config.latency_ms);
-    if latency_ms > 0 {
+    if route == Route::Stall {
+        // On purpose, the one blocking wait in the server: it holds the
+        // runtime thread that runs it, as a garbage-collection pause or a
+        // blocking call would. With --workers 1, nothing else is served
+        // meanwhile: the whole server stalls.
+        std::thread::sleep(Duration::from_millis(latency_ms));
+    } else if latency_ms > 0 {
         latency(Duration::from_millis(latency_ms)).await;
     }
     let response = match route {
-        Route::Page => page(StatusCode::OK, query.size.unwrap_or(config.body_bytes)),
+        Route::Page | Route::Stall => page(StatusCode::OK, query.size.unwrap_or(config.body_bytes)),
         Route::Site(site) => page(StatusCode::OK, query.size.unwrap_or(site.bytes)),
         Route::Status(status) => page(status, query.size.unwrap_or(STATUS_BODY_BYTES)),
         Route::Reset | Route::Truncate => {
@@ -211,9 +218,10 @@ fn parse_route(path: &str) -> Result<Route, Reject> {
         ["fault", "hang"] => Ok(Route::Hang),
         ["fault", "reset"] => Ok(Route::Reset),
         ["fault", "truncate"] => Ok(Route::Truncate),
+        ["fault", "stall"] => Ok(Route::Stall),
         _ => Err(Reject::not_found(format!(
             "no route {path:?}; routes: /site/NAME, /page, /fault/status/CODE, \
-             /fault/hang, /fault/reset, /fault/truncate"
+             /fault/hang, /fault/reset, /fault/truncate, /fault/stall, /stats"
         ))),
     }
 }
@@ -286,6 +294,7 @@ mod tests {
             Ok(Route::Status(StatusCode::SERVICE_UNAVAILABLE))
         );
         assert_eq!(parse_route("/fault/hang"), Ok(Route::Hang));
+        assert_eq!(parse_route("/fault/stall"), Ok(Route::Stall));
         assert_eq!(parse_route("/fault/reset"), Ok(Route::Reset));
         assert_eq!(parse_route("/fault/truncate"), Ok(Route::Truncate));
         for path in ["/", "/site/nope", "/site", "/page/x", "/fault/status"] {

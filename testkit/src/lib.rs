@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 pub mod download;
 pub mod latency;
 pub mod limits;
+pub mod rate;
 pub mod sleep;
 
 /// How long a model binary may run in a test battery before it counts as hung.

@@ -7,6 +7,7 @@ use concur_shared::model::Progress;
 use concur_shared::process::thread_refused;
 use concur_shared::workload::download::compute_blocking;
 use concur_shared::workload::{DownloadJob, Fetched};
+use std::time::Instant;
 
 /// Like `ThreadPoolExecutor(max_workers=N)` with one shared `requests.Session`: the
 /// threads share one agent (and its connection pool, sized to the workers).
@@ -35,11 +36,16 @@ pub(crate) fn scoped_download(
             ),
             None => None,
         };
-        let fetched = scoped(&job.urls, workers, None, |worker, url, _| {
-            let fetched = http::fetch(&agent, url);
+        // Under --rate, a free worker takes the next request and waits until
+        // it is due; while every worker is busy, due requests wait, and their
+        // latency counts it (the workers take requests in order).
+        let start = Instant::now();
+        let indices: Vec<usize> = (0..job.urls.len()).collect();
+        let fetched = scoped(&indices, workers, None, |worker, &index, _| {
+            let fetched = http::fetch_scheduled(&agent, job, start, index);
             progress.say(format_args!(
                 "worker {worker}: {}",
-                fetched.fetch.describe(url)
+                fetched.fetch.describe(&job.urls[index])
             ));
             fetched
         });

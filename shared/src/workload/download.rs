@@ -22,6 +22,8 @@ use crate::process::open_files_limit;
 use crate::record::Verified;
 use crate::workload::convert::cost::spin_cpu;
 use crate::workload::latency::LatencyMs;
+use crate::workload::rate::Schedule;
+use crate::workload::urls::{check_url, one_origin, read_urls_file};
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -85,6 +87,17 @@ pub struct DownloadArgs {
     /// default so that timed runs make none. Every URL must be on one server.
     #[arg(long)]
     pub server_stats: bool,
+    /// Send at a steady rate instead of as fast as the model can (open
+    /// loop): request i is due at start + i/R, and its latency counts from
+    /// then, so a model that falls behind shows it. The requests are the
+    /// list × --repeat, or with --duration-s as many as fit
+    #[arg(long, value_name = "PER_S", value_parser = crate::workload::rate::parse_rate)]
+    pub rate: Option<f64>,
+    /// With --rate: send for this many seconds (R × D requests, cycling
+    /// through the URL list) instead of the list × --repeat
+    #[arg(long, value_name = "S", requires = "rate", conflicts_with = "repeat",
+          value_parser = crate::cli::whole_number(1..=crate::workload::rate::MAX_DURATION_S))]
+    pub duration_s: Option<u64>,
 }
 
 /// A validated download job: every request's URL, in order.
@@ -96,6 +109,9 @@ pub struct DownloadJob {
     pub blocking: Option<Duration>,
     /// `--server-stats`: the server every URL is on (`http://host:port`).
     pub stats_origin: Option<String>,
+    /// `--rate`: when each request is due; `None` sends them as fast as the
+    /// model can.
+    pub schedule: Option<Schedule>,
 }
 
 impl DownloadArgs {
@@ -152,78 +168,32 @@ impl DownloadArgs {
         }
         let stats_origin = match self.server_stats {
             false => None,
-            true => Some(one_origin(&list)?),
+            true => Some(one_origin(&list).map_err(UsageError::new)?),
         };
-        let urls = (0..self.repeat)
-            .flat_map(|_| list.iter().cloned())
-            .collect();
+        let schedule = self.rate.map(|rate_per_s| Schedule { rate_per_s });
+        if schedule.is_some() && self.blocking_ms.is_some() {
+            return Err(UsageError::new(
+                "--blocking-ms is for batch runs: a task that does not yield would only delay \
+                 the schedule of --rate",
+            ));
+        }
+        let count = match (schedule, self.duration_s) {
+            (Some(schedule), Some(seconds)) => schedule.requests_in(seconds),
+            _ => requests,
+        };
+        if count > MAX_REQUESTS {
+            return Err(UsageError::new(format!(
+                "--rate for --duration-s: {count} requests is more than the {MAX_REQUESTS} allowed"
+            )));
+        }
+        let urls = list.iter().cycle().take(count).cloned().collect();
         Ok(DownloadJob {
             urls,
             timeout: Duration::from_millis(self.timeout_ms),
             blocking: self.blocking_ms.map(Duration::from_millis),
             stats_origin,
+            schedule,
         })
-    }
-}
-
-/// The one server (`http://host:port`) every URL of `list` is on, for `--server-stats`.
-fn one_origin(list: &[String]) -> Result<String, UsageError> {
-    let origin = |url: &str| {
-        let rest = url.strip_prefix("http://").unwrap_or(url);
-        format!("http://{}", rest.split('/').next().unwrap_or(rest))
-    };
-    // The caller has refused an empty list.
-    let first = origin(&list[0]);
-    match list.iter().find(|url| origin(url) != first) {
-        None => Ok(first),
-        Some(other) => Err(UsageError::new(format!(
-            "--server-stats needs every URL on one server: {first} and {}",
-            origin(other)
-        ))),
-    }
-}
-
-/// Accepts absolute `http://host[:port]/...` URLs only: there is no TLS in
-/// concur, every page it benchmarks is served on loopback. Checked here, once,
-/// so that every model accepts exactly the same URLs: the HTTP clients differ
-/// in what they tolerate (one of them read port 99999 as "no port" and
-/// connected to port 80).
-fn check_url(option: &str, url: &str) -> Result<String, UsageError> {
-    let bad = |why: &str| UsageError::new(format!("{option} '{}': {why}", shorten(url)));
-    let uri: ureq::http::Uri = url.parse().map_err(|e| bad(&format!("not a URL ({e})")))?;
-    match uri.scheme_str() {
-        Some("http") => {}
-        Some("https") => {
-            return Err(bad(
-                "https is not supported, only plain http:// (pages come from a local concur-sites)",
-            ));
-        }
-        _ => return Err(bad("needs to start with http://")),
-    }
-    let Some(authority) = uri.authority().filter(|a| !a.host().is_empty()) else {
-        return Err(bad("has no host"));
-    };
-    // The text after the host's last ':' (outside an IPv6 literal's brackets).
-    let port_text = authority
-        .as_str()
-        .rsplit_once(':')
-        .map(|(_, port)| port)
-        .filter(|port| !port.contains(']'));
-    if let Some(port) = port_text {
-        match port.parse::<u16>() {
-            Ok(1..) => {}
-            _ => return Err(bad(&format!("port '{}' is not 1-65535", shorten(port)))),
-        }
-    }
-    Ok(url.to_owned())
-}
-
-/// A URL or other user text cut to a length that fits one error line.
-fn shorten(text: &str) -> String {
-    const KEEP: usize = 100;
-    match text.char_indices().nth(KEEP) {
-        None => text.to_owned(),
-        Some((end, _)) => format!("{}... ({} bytes)", &text[..end], text.len()),
     }
 }
 
@@ -237,6 +207,10 @@ pub enum Fetch {
 }
 
 impl Fetch {
+    pub fn is_body(&self) -> bool {
+        matches!(self, Fetch::Body { .. })
+    }
+
     /// The outcome for a fully read body.
     #[cfg(test)]
     pub fn of_body(body: &[u8]) -> Fetch {
@@ -262,6 +236,10 @@ impl Fetch {
 pub struct Fetched {
     pub fetch: Fetch,
     pub latency: Duration,
+    /// Under `--rate`, how long after it was due the request was sent (its
+    /// latency counts from when it was due); zero in a batch run.
+    #[serde(default)]
+    pub lag: Duration,
 }
 
 impl Fetched {
@@ -270,6 +248,18 @@ impl Fetched {
         Fetched {
             fetch,
             latency: started.elapsed(),
+            lag: Duration::ZERO,
+        }
+    }
+
+    /// The same request under a schedule: due at `due`, sent at `sent`; its
+    /// latency then counts from `due` (wrk2's correction).
+    pub fn since_due(self, due: Instant, sent: Instant) -> Fetched {
+        let lag = sent.saturating_duration_since(due);
+        Fetched {
+            latency: self.latency + lag,
+            lag,
+            ..self
         }
     }
 }
@@ -418,37 +408,15 @@ impl DownloadJob {
             "blocking_ms".into(),
             self.blocking.map(|cpu| cpu.as_millis() as u64).into(),
         );
+        if let Some(schedule) = self.schedule {
+            let requests: Vec<_> = fetched
+                .iter()
+                .map(|f| (f.fetch.is_body(), f.latency, f.lag))
+                .collect();
+            verified.fields.extend(schedule.fields(&requests));
+        }
         Ok(verified)
     }
-}
-
-/// Largest URL list read: a million requests' worth of short URLs. Read through
-/// `take`, so that `--urls-file /dev/zero` (or a huge file) is refused instead of
-/// filling memory.
-const MAX_URLS_FILE_BYTES: u64 = 64 << 20;
-
-fn read_urls_file(path: &std::path::Path) -> Result<String, UsageError> {
-    use std::io::Read as _;
-    let cannot = |e: std::io::Error| {
-        UsageError::new(format!(
-            "--urls-file {}: cannot read it: {e}",
-            path.display()
-        ))
-    };
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .map_err(cannot)?
-        .take(MAX_URLS_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(cannot)?;
-    if text.len() as u64 > MAX_URLS_FILE_BYTES {
-        return Err(UsageError::new(format!(
-            "--urls-file {}: larger than {} MiB; give a list of URLs, one per line",
-            path.display(),
-            MAX_URLS_FILE_BYTES >> 20
-        )));
-    }
-    Ok(text)
 }
 
 #[cfg(test)]
@@ -485,6 +453,8 @@ mod tests {
             timeout_ms: 1000,
             blocking_ms: None,
             server_stats: false,
+            rate: None,
+            duration_s: None,
         }
     }
 
@@ -493,6 +463,7 @@ mod tests {
         Fetched {
             fetch,
             latency: Duration::from_millis(ms),
+            lag: Duration::ZERO,
         }
     }
 
@@ -615,7 +586,7 @@ mod tests {
         );
         assert_eq!(
             verified.fields["latency_ms"],
-            serde_json::json!({"p50": 10.0, "p90": 30.0, "p99": 30.0, "max": 30.0})
+            serde_json::json!({"p50": 10.0, "p90": 30.0, "p99": 30.0, "p999": 30.0, "max": 30.0})
         );
         assert_eq!(verified.fields["blocking_ms"], serde_json::Value::Null);
         assert!(job.verify(&fetches[..2]).is_err());

@@ -1,5 +1,5 @@
 //! Per-request latency, summarized for the record as `latency_ms`:
-//! `{"p50":..,"p90":..,"p99":..,"max":..}`.
+//! `{"p50":..,"p90":..,"p99":..,"p999":..,"max":..}` (p999: the 99.9th).
 //!
 //! Every model hands back one latency per request with its outcome; the
 //! summary is computed once, here, so that the four models cannot differ in
@@ -24,6 +24,7 @@ pub struct LatencyMs {
     pub p50: f64,
     pub p90: f64,
     pub p99: f64,
+    pub p999: f64,
     pub max: f64,
 }
 
@@ -33,16 +34,18 @@ impl LatencyMs {
         let mut sorted: Vec<Duration> = latencies.into_iter().collect();
         sorted.sort_unstable();
         let max = *sorted.last()?;
-        let rank = |percent: usize| {
-            // ceil(percent * n / 100), at least 1; integers, so 0.9 * 10 is
+        // In tenths of a percent, so that the 99.9th is an integer rank too.
+        let rank = |per_mille: usize| {
+            // ceil(per_mille * n / 1000), at least 1; integers, so 0.9 * 10 is
             // exactly rank 9 and not 9.000000000000002 rounded up to 10.
-            let rank = (percent * sorted.len()).div_ceil(100).max(1);
+            let rank = (per_mille * sorted.len()).div_ceil(1000).max(1);
             millis(sorted[rank - 1])
         };
         Some(LatencyMs {
-            p50: rank(50),
-            p90: rank(90),
-            p99: rank(99),
+            p50: rank(500),
+            p90: rank(900),
+            p99: rank(990),
+            p999: rank(999),
             max: millis(max),
         })
     }
@@ -57,7 +60,8 @@ mod tests {
     }
 
     /// Nearest rank: 1..=100 gives the percentile itself; ten values give the
-    /// 5th, 9th and 10th; one value is every percentile; none is `None`.
+    /// 5th, 9th and 10th; one value is every percentile; none is `None`; the
+    /// 99.9th has a rank of its own from 1000 values.
     #[test]
     fn nearest_rank_percentiles() {
         let hundred: Vec<u64> = (1..=100).rev().collect();
@@ -69,6 +73,9 @@ mod tests {
         let p = LatencyMs::of(ms(&[7])).expect("some");
         assert_eq!((p.p50, p.p90, p.p99, p.max), (7.0, 7.0, 7.0, 7.0));
         assert_eq!(LatencyMs::of(Vec::new()), None);
+        // The 99.9th of 2000 is rank 1998.
+        let thousands: Vec<u64> = (1..=2000).collect();
+        assert_eq!(LatencyMs::of(ms(&thousands)).expect("some").p999, 1998.0);
     }
 
     /// Milliseconds keep microsecond resolution.

@@ -8,7 +8,9 @@ pub mod convert;
 pub mod cpu;
 pub mod download;
 pub mod latency;
+pub mod rate;
 pub mod sleep;
+mod urls;
 
 use crate::error::UsageError;
 use crate::record::Verified;
