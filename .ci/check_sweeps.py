@@ -2,7 +2,8 @@
 """Checks what sweep.sh --quick wrote: every JSON file parses, every sweep has
 one CSV row per point, a chart, and its section in the README; tasksize.csv
 ends with the fit's columns; no number is a negative zero; every point has
-its CPU time, and the download points their CPU per request on both ends.
+its CPU time, and the download points their CPU per request on both ends;
+every rate point its achieved rate and p99.
 
 Usage: check_sweeps.py OUT
 """
@@ -34,6 +35,9 @@ for sweep in sweeps:
         assert not any(negative_zero.fullmatch(cell or "") for cell in row.values()), f"{sweep}: {row}"
         # Cost: CPU time of every point, and a download point's CPU per request on both ends.
         assert float(row["cpu_ms"] or 0) > 0, f"{sweep}: cpu_ms {row}"
+        if sweep == "rate":
+            for column in ("achieved_rps", "p99_ms"):
+                assert row[column] and float(row[column]) > 0, f"rate: {column} {row}"
         if sweep in ("inflight", "latency"):
             for side in ("client", "server"):
                 cell = row[f"{side}_cpu_us_per_request"]

@@ -21,8 +21,9 @@ MAX_FN_LINES = 80
 # in each layer (a record field, a derive rule, a column or template line); the
 # budget grows by what such additions need, and a new section that needs more
 # than a derive function, a template and a chart spec is a sign to redesign.
-# 5000 after the redesign; 5100 with CPU time and CPU per request.
-REPORT_BUDGET = 5100
+# 5000 after the redesign; 5100 with CPU time and CPU per request; 5150 with
+# the rate sweep and its knees.
+REPORT_BUDGET = 5150
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CRATES = ["shared", "seq", "threads", "async", "procs", "sites", "report", "testkit"]
 

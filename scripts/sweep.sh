@@ -18,6 +18,10 @@
 #             the ideal min(workers, cores)
 #   callers   convert with 1-64 callers per cache design: time, and racy's
 #             duplicate conversions
+#   rate      download --rate at 50 ms latency, from a few requests a second
+#             to past each model's saturation: p99 latency (from when each
+#             request was due) against the rate achieved, and each variant's
+#             knee
 #
 # Every point runs once untimed first (its result record: the answer checked,
 # peak memory, latency percentiles, duplicates), then hyperfine times it. A
@@ -40,9 +44,10 @@ Options:
                       once the release build exists. Writes to
                       target/sweep-quick unless --out is given.
   --sweeps LIST       Comma-separated subset of:
-                      tasks,inflight,latency,tasksize,workers,callers (default: all)
+                      tasks,inflight,latency,tasksize,workers,callers,rate
+                      (default: all)
   --runs N            Timed runs per point (default 3, quick 1); points whose
-                      first run took over 5 s are timed once
+                      first run took over 5 s, and rate's, are timed once
   --out DIR           Where results go (default target/sweeps, quick
                       target/sweep-quick: inside the build directory, which git
                       ignores, so a run leaves the checkout as it was)
@@ -71,7 +76,7 @@ script_name=sweep.sh
 # shellcheck source=lib/idle_poll.sh
 . scripts/lib/idle_poll.sh
 
-all_sweeps=(tasks inflight latency tasksize workers callers)
+all_sweeps=(tasks inflight latency tasksize workers callers rate)
 quick=false runs='' out='' build=true sweeps_arg='' sweeps_given=false publish=false
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -171,6 +176,21 @@ points() {
         echo "procs|procs|$w|squares $size --workers $w"
       done
       ;;
+    rate:*)
+      # 50 ms a request: seq serves 20/s at most, N workers N ÷ 50 ms; async
+      # with its in-flight cap reuses connections, unbounded it opens one per
+      # request. Each point sends for a few seconds at its rate.
+      local s=3 url="--url {base}/page?latency_ms=50" seq="5 10 20 40" t16="100 200 300 400 600"
+      local t64="400 800 1200 1600 2400" procs="100 200 300 400 600" capped="1000 2000 5000 10000 20000"
+      local open="500 1000 2000 5000"
+      if $quick; then s=1 seq="5 40" t16="100 600" t64="" procs="100" capped="1000 5000" open=""; fi
+      for n in $seq; do echo "seq|seq|$n|download $url --rate $n --duration-s $s"; done
+      for n in $t16; do echo "threads --workers 16|threads|$n|download $url --rate $n --duration-s $s --workers 16"; done
+      for n in $t64; do echo "threads --workers 64|threads|$n|download $url --rate $n --duration-s $s --workers 64"; done
+      for n in $procs; do echo "procs --workers 16|procs|$n|download $url --rate $n --duration-s $s --workers 16"; done
+      for n in $capped; do echo "async --max-in-flight 2000|async|$n|download $url --rate $n --duration-s $s --max-in-flight 2000"; done
+      for n in $open; do echo "async|async|$n|download $url --rate $n --duration-s $s"; done
+      ;;
     callers:*)
       local job="--requests 20000 --distinct 1000 --cost-us 1000" cs="1 2 4 8 16 32 64" cache
       if $quick; then job="--requests 2000 --distinct 100 --cost-us 200" cs="1 8"; fi
@@ -186,6 +206,7 @@ parameter_of() {
   case "$1" in
     tasks) echo "tasks" ;; inflight) echo "in_flight" ;; latency) echo "latency_ms" ;;
     tasksize) echo "task_iterations" ;; workers) echo "workers" ;; callers) echo "callers" ;;
+    rate) echo "offered_rps" ;;
   esac
 }
 
@@ -203,7 +224,7 @@ done
 ensure_hyperfine
 
 needs_server=false
-for sweep in "${sweeps[@]}"; do case "$sweep" in inflight|latency) needs_server=true ;; esac; done
+for sweep in "${sweeps[@]}"; do case "$sweep" in inflight|latency|rate) needs_server=true ;; esac; done
 if $needs_server; then
   start_sites 0 "$tmp"
   say "site server at $base"
@@ -233,7 +254,7 @@ for sweep in "${sweeps[@]}"; do total_points=$((total_points + $(points "$sweep"
 k=0
 for sweep in "${sweeps[@]}"; do
   mkdir -p "$tmp/$sweep"
-  case "$sweep" in tasks|inflight|latency|callers) idle_poll_hold ;; *) idle_poll_release ;; esac
+  case "$sweep" in tasks|inflight|latency|callers|rate) idle_poll_hold ;; *) idle_poll_release ;; esac
   index=0
   while IFS='|' read -r variant model value args; do
     k=$((k + 1)) index=$((index + 1))
@@ -252,7 +273,9 @@ for sweep in "${sweeps[@]}"; do
     fi
     took=$(( $(now_ms) - first ))
     point_runs=$runs
-    [ "$took" -gt 5000 ] && point_runs=1
+    # A rated point lasts its --duration-s whatever the model: its figures
+    # come from the record run, and one timed run is enough.
+    [ "$took" -gt 5000 ] || [ "$sweep" = rate ] && point_runs=1
     printf '\n## %s %s %s\n' "$sweep" "$variant" "$value" >>"$tmp/sweep.log"
     run_child "$hyperfine" -N --style basic --runs "$point_runs" --export-json "$tmp/$export_file" \
       -n "$variant" "$cmd" >>"$tmp/sweep.log" 2>&1 \

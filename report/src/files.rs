@@ -249,6 +249,9 @@ lenient! {
         /// server's over the same run.
         pub cpu_ms: Option<CpuMs>,
         pub server_cpu_ms: Option<CpuMs>,
+        /// `download --rate`: the rate asked for and the rate answered.
+        pub offered_rps: Option<f64>,
+        pub achieved_rps: Option<f64>,
     }
 }
 

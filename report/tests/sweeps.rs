@@ -568,3 +568,47 @@ fn points_faster_than_their_ideal_are_flagged() {
         "{readme}"
     );
 }
+
+/// A `rate` sweep: each variant's knee is its highest offered rate achieved
+/// to 99% with p99 within 1.5× the latency (threads: 100/s, not 600/s where
+/// it fell behind; async: both), with a worker-bound variant's capacity
+/// (16 workers ÷ 50 ms = 320/s); the chart plots p99 against the rate achieved.
+#[test]
+fn rate_knees_are_generated() {
+    let scratch = Scratch::empty("rate");
+    std::fs::create_dir_all(scratch.path("rate")).expect("rate/");
+    scratch.write("params.json", r#"{"runs":1,"workloads":{"rate":"offered_rps"}}"#);
+    scratch.write("machine.json", r#"{"cores":2}"#);
+    let points = [
+        ("threads --workers 16", "threads", 100, 100.05, 51.0, 16),
+        ("threads --workers 16", "threads", 600, 320.5, 923.0, 16),
+        ("async", "async", 1000, 1000.3, 53.0, 1000),
+        ("async", "async", 5000, 4990.0, 63.5, 5000),
+    ];
+    let mut records = String::new();
+    for (index, (variant, model, offered, achieved, p99, workers)) in points.iter().enumerate() {
+        let export = format!("rate/{:03}.json", index + 1);
+        scratch.write(
+            &export,
+            format!(
+                r#"{{"results":[{{"command":"{variant}","mean":3.0,"stddev":null,"median":3.0,"user":0.1,"system":0.1,"min":3.0,"max":3.0,"times":[3.0],"exit_codes":[0]}}]}}"#
+            ),
+        );
+        records.push_str(&format!(
+            r#"{{"sweep":"rate","parameter":"offered_rps","value":{offered},"variant":"{variant}","command":"target/release/concur-{model} download --url http://127.0.0.1:1/page?latency_ms=50 --rate {offered}","export":"{export}","record":{{"model":"{model}","checksum":"1","errors":0,"workers":{workers},"concurrency":{workers},"offered_rps":{offered},"achieved_rps":{achieved},"latency_ms":{{"p50":50,"p90":50,"p99":{p99},"max":{p99}}}}}}}"#
+        ));
+        records.push('\n');
+    }
+    scratch.write("records.jsonl", records);
+    let summary = report(&scratch, &[]);
+    assert!(
+        summary.contains("threads --workers 16 100/s (its workers ÷ the latency: 320/s)"),
+        "{summary}"
+    );
+    assert!(summary.contains("async 5 000/s."), "{summary}");
+    let rows = csv_rows(&scratch.read("rate.csv"));
+    assert_eq!(rows[1]["achieved_rps"], "320.5");
+    assert_eq!(rows[1]["p99_ms"], "923");
+    let svg = scratch.read("rate.svg");
+    assert!(svg.contains("requests per second achieved"), "the x axis");
+}

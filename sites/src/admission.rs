@@ -16,6 +16,7 @@
 //! failed. The cap sits below the open-files limit so that the server reaches
 //! it before accept fails for want of file descriptors.
 
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -98,7 +99,8 @@ impl Admission {
         let mut waited = false;
         loop {
             if let Ok(permit) = Arc::clone(&self.slots).try_acquire_owned() {
-                return (stream, self.open.enter(permit));
+                let fd = stream.as_raw_fd();
+                return (stream, self.open.enter(permit, fd));
             }
             if let Some(idle) = self.open.close_longest_idle() {
                 self.report_eviction(idle);
@@ -110,7 +112,8 @@ impl Admission {
             if let Ok(permit) = tokio::time::timeout(LOOK_AGAIN, slots.acquire_owned()).await {
                 // Cannot fail: nothing closes the semaphore.
                 let permit = permit.expect("the connection semaphore is never closed");
-                return (stream, self.open.enter(permit));
+                let fd = stream.as_raw_fd();
+                return (stream, self.open.enter(permit, fd));
             }
         }
     }

@@ -74,6 +74,8 @@ pub(crate) async fn serve_connection(
         .keep_alive(true)
         .serve_connection(io, service);
     let mut connection = pin!(connection);
+    // Dropped before the connection: leaves `open` (which peeks it) before the socket closes.
+    let _slot = slot;
     let mut clock = pin!(tokio::time::sleep(timeouts.period()));
     // Connection errors (clients that reset, our own fault routes) and
     // timeouts are expected and end only this connection, so they are not

@@ -15,7 +15,9 @@
 //! - `tasksize`: a variant *reaches* its ideal speedup from the smallest task size at and above
 //!   which every speedup is at least [`SHARE_OF_IDEAL`] of its ideal ([`Reach`]); [`fit_line`]
 //!   separates its start-up from its cost per task;
-//! - `workers`: each variant's best speedup, as a share of its ideal there.
+//! - `workers`: each variant's best speedup, as a share of its ideal there;
+//! - `rate`: a variant's *knee* is the highest offered rate at which it achieves at least
+//!   [`KNEE_ACHIEVED`] of it with p99 within [`KNEE_P99`] × the latency.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +29,10 @@ use crate::stats::Timing;
 /// The spread (slowest ÷ fastest median) above which the model matters.
 pub const MATTERS_ABOVE: f64 = 2.0;
 pub const SHARE_OF_IDEAL: f64 = 0.9;
+/// The share of the offered rate a point must achieve, and its p99 as a multiple of the latency at
+/// most, to be below its variant's knee.
+pub const KNEE_ACHIEVED: f64 = 0.99;
+pub const KNEE_P99: f64 = 1.5;
 /// Below this ratio to its ideal (a lower bound) a point cannot have run as the sweep assumes.
 const BELOW_IDEAL: f64 = 0.9;
 
@@ -40,6 +46,7 @@ pub enum Kind {
     Tasksize,
     Workers,
     Callers,
+    Rate,
     /// A sweep this report has no rule for: its times only.
     #[serde(other)]
     Other,
@@ -88,6 +95,11 @@ pub struct Figures {
     pub bound: Option<&'static str>,
     /// `inflight`, `latency`: CPU per request on both ends.
     pub cpu_per_request: Option<CpuPerRequest>,
+    /// `rate`: the rate achieved (the chart's x), p99 from due, and for a variant that works one
+    /// request per worker, what its workers can serve at most: workers ÷ latency.
+    pub achieved_rps: Option<f64>,
+    pub p99_s: Option<f64>,
+    pub capacity_rps: Option<f64>,
     /// What the chart plots upward, and the ideal of it.
     pub y: Option<f64>,
     pub ideal_y: Option<f64>,
@@ -145,6 +157,8 @@ pub struct Line {
     pub share: Option<f64>,
     /// `callers`: some point converted a key twice.
     pub duplicated: bool,
+    /// `rate`: its highest point below the knee rule, if any.
+    pub knee: Option<Point>,
     pub reach: Option<Reach>,
 }
 
@@ -196,6 +210,8 @@ pub struct Sweep {
     pub plots_time: bool,
     pub threshold: f64,
     pub share: f64,
+    /// The knee rule of `rate`: [`KNEE_ACHIEVED`] and [`KNEE_P99`].
+    pub knee: (f64, f64),
     pub cores: Option<u64>,
     /// The notes: variants without a point at 1 (so without a per-unit figure), no core count or
     /// no seq point (so no ideal speedup or none at all), points faster than their ideal.
@@ -245,6 +261,7 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
         plots_time,
         threshold: MATTERS_ABOVE,
         share: SHARE_OF_IDEAL,
+        knee: (KNEE_ACHIEVED, KNEE_P99),
         cores,
         missing_base: without_base.filter(|_| per_unit).map(|line| line.variant.clone()).collect(),
         no_cores: cpu && cores.is_none(),
@@ -304,6 +321,17 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
             f.overhead_per_task_s = ideal_s.zip(record.tasks).map(overhead);
             ideal_s
         }
+        // The ideal of a rated request is the latency itself: p99 is set against it.
+        Kind::Rate => {
+            let latency_s = url_latency_ms(&point.command).map(|ms| ms / 1000.0);
+            f.achieved_rps = record.achieved_rps;
+            f.p99_s = record.latency_ms.map(|l| l.p99.0 / 1000.0);
+            let one_per_worker =
+                matches!(point.family, Family::Seq | Family::Threads | Family::Procs);
+            let capacity = latency_s.map(|l| record.parallelism() as f64 / l);
+            f.capacity_rps = capacity.filter(|_| one_per_worker);
+            latency_s
+        }
         Kind::Callers | Kind::Other => {
             f.duplicates = record.duplicates.map(|n| n as f64).filter(|_| kind == Kind::Callers);
             record.ideal_ms.map(|ms| ms / 1000.0)
@@ -311,13 +339,15 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
     };
     f.ideal_s = ideal_s.filter(|ideal| ideal.is_finite() && *ideal >= 0.0);
     let positive = f.ideal_s.filter(|ideal| *ideal > 0.0);
-    f.ratio_to_ideal = positive.map(|ideal| median / ideal);
+    let measured = if kind == Kind::Rate { f.p99_s } else { Some(median) };
+    f.ratio_to_ideal = positive.zip(measured).map(|(ideal, measured)| measured / ideal);
     (f.y, f.ideal_y) = match kind {
         Kind::Tasks | Kind::Inflight => (f.ratio_to_ideal, f.ratio_to_ideal.map(|_| 1.0)),
         // seq's own ideal (1×) is not drawn: it is the line every other is against.
         Kind::Tasksize | Kind::Workers => {
             (f.speedup, f.ideal_speedup.filter(|_| point.family != Family::Seq))
         }
+        Kind::Rate => (f.p99_s, positive),
         _ => (Some(median), positive),
     };
     f
@@ -377,9 +407,17 @@ fn line(kind: Kind, all: &[Point], first: &Point) -> Line {
         best: best.cloned(),
         share,
         duplicated: points.iter().any(|p| p.figures.duplicates > Some(0.0)),
+        knee: points.iter().rfind(|p| kind == Kind::Rate && below_knee(p)).cloned(),
         reach: (kind == Kind::Tasksize).then(|| reach(all, &points)).flatten(),
         points,
     }
+}
+
+/// A `rate` point that achieved its offered rate with p99 close to the latency.
+fn below_knee(point: &Point) -> bool {
+    let f = &point.figures;
+    let achieved = f.achieved_rps.is_some_and(|rps| rps >= KNEE_ACHIEVED * point.value);
+    achieved && f.ratio_to_ideal.is_some_and(|ratio| ratio <= KNEE_P99)
 }
 
 fn reached(point: &Point) -> bool {

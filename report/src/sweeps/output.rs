@@ -49,6 +49,9 @@ const COLUMNS: &[Column] = &[
     }),
     (&[Kind::Callers], "duplicates", |p| number(p.figures.duplicates, 0)),
     (&[Kind::Callers], "conversions", |p| p.record.conversions.map(|n| n.to_string())),
+    (&[Kind::Rate], "achieved_rps", |p| number(p.figures.achieved_rps, 3)),
+    (&[Kind::Rate], "p99_ms", |p| number(p.figures.p99_s.map(|s| s * 1000.0), 3)),
+    (&[Kind::Rate], "capacity_rps", |p| number(p.figures.capacity_rps, 3)),
     (&[], "ideal_s", |p| number(p.figures.ideal_s, 6)),
     (&[], "ratio_to_ideal", |p| number(p.figures.ratio_to_ideal, 4)),
     (&[], "cpu_ms", |p| number(p.record.cpu_ms.map(|cpu| cpu.total()), 3)),
@@ -107,6 +110,7 @@ fn axes(sweep: &Sweep) -> (&str, (&'static str, Unit, &'static str)) {
         Kind::Tasksize => ("task size (iterations)", speedup),
         Kind::Workers => ("workers", speedup),
         Kind::Callers => ("callers", time),
+        Kind::Rate => ("requests per second achieved", ("p99 latency", Unit::Seconds, "latency")),
         Kind::Other => (sweep.parameter.as_str(), time),
     };
     (x, if sweep.plots_time { time } else { y })
@@ -118,7 +122,9 @@ fn axes(sweep: &Sweep) -> (&str, (&'static str, Unit, &'static str)) {
 pub fn chart(sweep: &Sweep) -> Chart {
     let (x_label, (value_label, unit, ideal)) = axes(sweep);
     let series = |label, line: &Line, pick: fn(&Point) -> Option<f64>, dashed| {
-        let points = line.points.iter().filter_map(|p| Some((p.value, pick(p)?)));
+        // A rate is plotted against what it achieved, not what it was offered.
+        let x = |p: &Point| p.figures.achieved_rps.unwrap_or(p.value);
+        let points = line.points.iter().filter_map(|p| Some((x(p), pick(p)?)));
         let points = points.filter(|(_, y)| y.is_finite()).collect();
         Series { label, colour: line.largest.family.index(), points, dashed }
     };
@@ -189,6 +195,10 @@ fn cell(kind: Kind, point: &Point) -> String {
         Kind::Latency => (time, f.ratio_to_ideal.map(|ratio| format!(" ({})", factor(ratio)))),
         Kind::Tasksize | Kind::Workers => {
             (or_none(f.speedup), f.bound.map(|bound| format!(" · {bound}")))
+        }
+        Kind::Rate => {
+            let p99 = f.p99_s.map_or_else(|| NONE.to_string(), duration);
+            (p99, f.achieved_rps.map(|rps| format!(" · {}/s", value(rps))))
         }
         Kind::Callers | Kind::Other => {
             let duplicates = f.duplicates.filter(|count| *count > 0.0);
