@@ -62,6 +62,10 @@ MAX_END = 2**53
 MAX_REPORTED_FAILURES = 20
 # --blocking-ms: 1..=60000, as concur's download option.
 MAX_BLOCKING_MS = 60_000
+# concur's --rate bounds and late-start threshold (shared/src/workload/rate.rs).
+MAX_RATE = 1_000_000.0
+MAX_DURATION_S = 86_400
+LATE_S = 0.001
 U64 = 2**64
 
 verbose = False
@@ -116,10 +120,12 @@ def add_workers(p, default, what):
     )
 
 
-def add_download(p, repeat, blocking=None):
+def add_download(p, repeat, blocking=None, rate=False):
     """The download options. `blocking`: where this program runs the
     --blocking-ms task, one line for --help; None for a program without it,
-    which refuses the option with a one-line usage error (exit 2)."""
+    which refuses the option with a one-line usage error (exit 2). `rate`:
+    whether it takes concur's --rate and --duration-s (an open-loop schedule;
+    `due_s` gives each request's due time)."""
     g = p.add_argument_group("download options (as concur's download)")
     g.add_argument("--url", action="append", default=[], metavar="URL", help="a page to fetch (repeatable); only http://")
     g.add_argument("--preset", choices=sorted(PRESETS), help="a seed's site list, served by concur-sites at --base")
@@ -149,7 +155,30 @@ def add_download(p, repeat, blocking=None):
     else:
         # Any value is refused, in parse(), with one line.
         g.add_argument("--blocking-ms", metavar="MS", help=argparse.SUPPRESS)
-    p.set_defaults(blocking_supported=bool(blocking))
+    if rate:
+        g.add_argument("--rate", type=rate_per_s, metavar="PER_S",
+                       help="send at a steady rate instead of as fast as possible (open loop): request i is "
+                            "due at start + i/R and its latency counts from then")
+        g.add_argument("--duration-s", type=lambda t: count(t, 1, MAX_DURATION_S), metavar="S",
+                       help="with --rate: send for S seconds (R x S requests, cycling the list) "
+                            "instead of the list x --repeat")
+    p.set_defaults(blocking_supported=bool(blocking), rate_supported=rate)
+
+
+def rate_per_s(text):
+    """argparse type of --rate: requests per second above 0, at most concur's maximum."""
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of requests per second") from None
+    if not 0 < rate <= MAX_RATE:
+        raise argparse.ArgumentTypeError(f"{text} is not in (0, {MAX_RATE:g}] requests per second")
+    return rate
+
+
+def due_s(start, index, rate):
+    """When request `index` is due (time.perf_counter), request 0 at `start`."""
+    return start + index / rate
 
 
 def add_squares(p):
@@ -180,6 +209,19 @@ def parse(p, argv=None):
             sys.exit(2)
         args.urls = request_list(p, args)
         timeout_s = args.timeout_ms / 1000
+        rated = getattr(args, "rate", None)
+        if getattr(args, "duration_s", None) is not None:
+            if rated is None:
+                p.error("--duration-s needs --rate")
+            if "--repeat" in (argv if argv is not None else sys.argv):
+                p.error("argument --duration-s: not allowed with argument --repeat")
+            pages = args.urls[:len(args.urls) // args.repeat]
+            wanted = max(1, math.ceil(rated * args.duration_s))
+            if wanted > MAX_REQUESTS:
+                p.error(f"--rate for --duration-s: {wanted} requests is more than the {MAX_REQUESTS} allowed")
+            args.urls = [pages[i % len(pages)] for i in range(wanted)]
+        if rated is not None and args.blocking_ms is not None:
+            p.error("--blocking-ms is for batch runs: a task that does not yield would only delay the schedule of --rate")
     sys.excepthook = _one_line_errors
     return args
 
@@ -228,10 +270,11 @@ def gil_enabled():
 
 Failure = namedtuple("Failure", "reason")
 Failure.__doc__ = "A request that failed: why, in one line."
-Fetched = namedtuple("Fetched", "outcome latency_s")
+Fetched = namedtuple("Fetched", "outcome latency_s lag_s", defaults=(0.0,))
 Fetched.__doc__ = """What became of one request: `outcome`, its body (bytes) or a
-`Failure`, and `latency_s`, the seconds from its start to its whole body read
-or its failure (concur's `Fetched`)."""
+`Failure`, `latency_s`, the seconds from its start (under --rate: from when it
+was due) to its whole body read or its failure, and `lag_s`, under --rate how
+late it was sent (concur's `Fetched`)."""
 
 # The running request's start (a one-item list, so it can be moved): set by
 # `measured` in the request's own context, a thread's or an asyncio task's.
@@ -282,7 +325,15 @@ def _fetched(started, outcome):
     latency_s = time.perf_counter() - started[0]
     if isinstance(outcome, BaseException):
         outcome = Failure(reason_of(outcome))
-    return Fetched(outcome, latency_s)
+    return Fetched(outcome, latency_s, started[1] if len(started) > 1 else 0.0)
+
+
+def clock_from(due):
+    """Under --rate, first thing in a `measured` fetch: its latency counts from
+    `due` (wrk2's correction), and how late it was sent is its lag."""
+    started = _request_started.get()
+    if started is not None:
+        started[:] = [due, max(0.0, started[0] - due)]
 
 
 def restart_clock():
@@ -340,22 +391,24 @@ def millis(seconds):
 
 def latency_percentiles(latencies_s):
     """The record's `latency_ms` from the latencies in seconds (any order):
-    {"p50", "p90", "p99", "max"} in milliseconds to the microsecond, or None
-    for none. concur's nearest rank (shared/src/workload/latency.rs,
-    `LatencyMs::of`): with the n latencies sorted in ascending order, the p-th
-    percentile is the one at rank ceil(p * n / 100), counting from 1, at least
-    1, always a measured latency and never an interpolation; integer
-    arithmetic, as concur's, so 90 % of 10 is rank 9 exactly. So p50 <= p90 <=
-    p99 <= max, and below 100 requests p99 is the max."""
+    {"p50", "p90", "p99", "p999", "max"} in milliseconds to the microsecond
+    (p999: the 99.9th), or None for none. concur's nearest rank
+    (shared/src/workload/latency.rs, `LatencyMs::of`): with the n latencies
+    sorted in ascending order, the percentile of p per mille is the one at
+    rank ceil(p * n / 1000), counting from 1, at least 1, always a measured
+    latency and never an interpolation; integer arithmetic, as concur's, so
+    90 % of 10 is rank 9 exactly. So p50 <= p90 <= p99 <= p999 <= max, and
+    below 100 requests p99 is the max."""
     ordered = sorted(latencies_s)
     if not ordered:
         return None
 
-    def at_rank(percent):
-        rank = max(1, -(-percent * len(ordered) // 100))
+    def at_rank(per_mille):
+        rank = max(1, -(-per_mille * len(ordered) // 1000))
         return millis(ordered[rank - 1])
 
-    return {"p50": at_rank(50), "p90": at_rank(90), "p99": at_rank(99), "max": millis(ordered[-1])}
+    return {"p50": at_rank(500), "p90": at_rank(900), "p99": at_rank(990), "p999": at_rank(999),
+            "max": millis(ordered[-1])}
 
 
 def finish(model, workload, *, workers, concurrency, tasks, checksum, elapsed_s, errors=0, problems=(), **fields):
@@ -403,7 +456,8 @@ def fnv1a64(data):
     return h
 
 
-def finish_download(model, urls, outcomes, elapsed_s, *, workers, concurrency, blocking_ms=None, **fields):
+def finish_download(model, urls, outcomes, elapsed_s, *, workers, concurrency, blocking_ms=None, rate=None,
+                    **fields):
     """The record of a download job. `outcomes[i]` is what became of `urls[i]`:
     a `Fetched` (from a `measured` fetch), or, for a request whose latency was
     never taken (an asyncio task cancelled before it could return), a bare
@@ -411,11 +465,15 @@ def finish_download(model, urls, outcomes, elapsed_s, *, workers, concurrency, b
     every failure counts in `errors` and is named on stderr with its URL.
     `latency_ms` are the percentiles of every measured latency, failed
     requests' included; `blocking_ms` is the --blocking-ms task's length or
-    None."""
+    None. With `rate`, the record adds concur's open-loop fields
+    (shared/src/workload/rate.rs): offered_rps, achieved_rps, late_starts and
+    start_lag_p99_ms."""
     outcomes = list(outcomes)
     if len(outcomes) != len(urls):
         raise RuntimeError(f"wrong answer: {len(outcomes)} outcomes for {len(urls)} requests")
     latencies = [outcome.latency_s for outcome in outcomes if isinstance(outcome, Fetched)]
+    if rate is not None:
+        fields.update(rate_fields(rate, outcomes))
     outcomes = [outcome.outcome if isinstance(outcome, Fetched) else outcome for outcome in outcomes]
     digests = {}  # body -> FNV: the seeds fetch a few pages many times
     checksum = total_bytes = errors = 0
@@ -438,6 +496,24 @@ def finish_download(model, urls, outcomes, elapsed_s, *, workers, concurrency, b
            checksum=checksum, elapsed_s=elapsed_s, errors=errors, problems=problems,
            requests=len(urls), bytes=total_bytes, latency_ms=latency_percentiles(latencies),
            blocking_ms=blocking_ms, **fields)
+
+
+def rate_fields(rate, outcomes):
+    """concur's open-loop fields of a run at `rate` (shared/src/workload/rate.rs,
+    `Schedule::fields`): achieved_rps is (answers - 1) over the time from the
+    first answer to the last, a request due at i/R and answered after its
+    latency from due."""
+    answers = [i / rate + o.latency_s for i, o in enumerate(outcomes)
+               if isinstance(o, Fetched) and isinstance(o.outcome, (bytes, bytearray))]
+    span = max(answers) - min(answers) if answers else 0.0
+    lags = sorted(o.lag_s for o in outcomes if isinstance(o, Fetched))
+    p99 = millis(lags[max(1, -(-99 * len(lags) // 100)) - 1]) if lags else None
+    return {
+        "offered_rps": round(rate, 3),
+        "achieved_rps": round((len(answers) - 1) / span, 3) if span > 0 else None,
+        "late_starts": sum(1 for lag in lags if lag > LATE_S),
+        "start_lag_p99_ms": p99,
+    }
 
 
 def _one_line_errors(kind, error, tb):

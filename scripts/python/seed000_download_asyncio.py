@@ -13,7 +13,13 @@ as concur's async model starts the clock once a request holds its
 and never awaits, gathered with the request tasks and created after them (as
 concur's async model spawns its blocking task after the request tasks): the
 requests start, reach their first await, and then the whole event loop,
-sockets included, waits until the coroutine is done."""
+sockets included, waits until the coroutine is done.
+
+--rate R sends open loop, as concur's async model does: the main coroutine
+creates each request's task when it is due (asyncio.sleep until then), and a
+request's latency counts from when it was due, its wait for a connection
+included. --loop uvloop runs the same program on uvloop's event loop
+(libuv) instead of asyncio's own."""
 import asyncio
 import time
 
@@ -23,7 +29,9 @@ import concur
 
 
 @concur.measured
-async def download_site(session, url):
+async def download_site(session, url, due=None):
+    if due is not None:
+        concur.clock_from(due)
     async with session.get(url) as response:
         response.raise_for_status()
         body = await response.read()
@@ -48,12 +56,18 @@ def connection_queue_trace():
     return trace
 
 
-async def download_all_sites(sites, blocking_ms=None):
+async def download_all_sites(sites, blocking_ms=None, rate=None):
     timeout = aiohttp.ClientTimeout(total=concur.timeout_s)
-    async with aiohttp.ClientSession(timeout=timeout, trace_configs=[connection_queue_trace()]) as session:
+    # Under --rate the wait for a connection is part of a request's latency.
+    traces = [] if rate else [connection_queue_trace()]
+    async with aiohttp.ClientSession(timeout=timeout, trace_configs=traces) as session:
         tasks = []
-        for url in sites:
-            task = asyncio.ensure_future(download_site(session, url))
+        start = time.perf_counter()
+        for index, url in enumerate(sites):
+            due = concur.due_s(start, index, rate) if rate else None
+            if due is not None and due > time.perf_counter():
+                await asyncio.sleep(due - time.perf_counter())
+            task = asyncio.ensure_future(download_site(session, url, due))
             tasks.append(task)
         if blocking_ms:
             # Created last, so the event loop runs it after every request
@@ -66,13 +80,20 @@ async def download_all_sites(sites, blocking_ms=None):
 
 if __name__ == "__main__":
     p = concur.parser(__doc__)
-    concur.add_download(p, repeat=80, blocking="a coroutine gathered with the requests, started after them")
+    concur.add_download(p, repeat=80, blocking="a coroutine gathered with the requests, started after them",
+                        rate=True)
+    p.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio",
+                   help="the event loop: asyncio's own, or uvloop's [default: asyncio]")
     args = concur.parse(p)
     sites = args.urls
+    run = asyncio.run
+    if args.loop == "uvloop":
+        import uvloop
+        run = uvloop.run
     start_time = time.perf_counter()
-    bodies, limit = asyncio.run(download_all_sites(sites, args.blocking_ms))
+    bodies, limit = run(download_all_sites(sites, args.blocking_ms, args.rate))
     duration = time.perf_counter() - start_time
     concur.say(f"Downloaded {len(sites)} sites in {duration} seconds")
-    concur.finish_download("python-asyncio", sites, bodies, duration, workers=1,
-                           concurrency=min(limit or len(sites), len(sites)), blocking_ms=args.blocking_ms,
-                           http_client="aiohttp")
+    concur.finish_download("python-asyncio" if args.loop == "asyncio" else "python-uvloop", sites, bodies,
+                           duration, workers=1, concurrency=min(limit or len(sites), len(sites)),
+                           blocking_ms=args.blocking_ms, rate=args.rate, http_client="aiohttp")

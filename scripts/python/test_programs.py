@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
@@ -35,7 +36,7 @@ DOWNLOAD_PROGRAMS = [
 ]
 # The programs with a --blocking-ms task; the other download programs refuse it.
 BLOCKING_PROGRAMS = ["seed000_download_seq.py", "seed000_download_threads.py", "seed000_download_asyncio.py"]
-LATENCY_KEYS = ["p50", "p90", "p99", "max"]
+LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"]
 # The seed sizes in experiments.tsv and the small sizes the tests use instead.
 SHRINK = [("--repeat 80", "--repeat 3"), ("--repeat 10", "--repeat 2"), ("--start 5000000", "--start 3000"),
           ("--count 20", "--count 4"), ("--end 100000000", "--end 100001"), ("--blocking-ms 500", "--blocking-ms 50")]
@@ -141,7 +142,7 @@ class Records(unittest.TestCase):
             values = [latency[key] for key in LATENCY_KEYS]
             for value in values:
                 self.assertIsInstance(value, (int, float), lines[-1])
-            self.assertEqual(values, sorted(values), f"p50 <= p90 <= p99 <= max in {lines[-1]}")
+            self.assertEqual(values, sorted(values), f"p50 <= p90 <= p99 <= p999 <= max in {lines[-1]}")
         return record
 
     def assert_latency_at_least(self, record, ms):
@@ -308,9 +309,11 @@ class Latency(unittest.TestCase):
         rounded half away from zero."""
         of = concur.latency_percentiles
         hundred = [ms / 1e3 for ms in range(100, 0, -1)]
-        self.assertEqual(of(hundred), {"p50": 50.0, "p90": 90.0, "p99": 99.0, "max": 100.0})
-        self.assertEqual(of([v * 10 / 1e3 for v in range(1, 11)]), {"p50": 50.0, "p90": 90.0, "p99": 100.0, "max": 100.0})
-        self.assertEqual(of([0.007]), {"p50": 7.0, "p90": 7.0, "p99": 7.0, "max": 7.0})
+        self.assertEqual(of(hundred), {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p999": 100.0, "max": 100.0})
+        self.assertEqual(of([v * 10 / 1e3 for v in range(1, 11)]),
+                         {"p50": 50.0, "p90": 90.0, "p99": 100.0, "p999": 100.0, "max": 100.0})
+        self.assertEqual(of([0.007]), {"p50": 7.0, "p90": 7.0, "p99": 7.0, "p999": 7.0, "max": 7.0})
+        self.assertEqual(of([v / 1e3 for v in range(1, 2001)])["p999"], 1998.0)
         self.assertIsNone(of([]))
         self.assertEqual(of([0.020123])["max"], 20.123)
         self.assertEqual(concur.millis(0.0574994), 57.499)
@@ -323,9 +326,9 @@ class Latency(unittest.TestCase):
             self.assertEqual(concur.millis(micros / 1e6), (micros + 0.5) / 1e3, micros)
 
     def test_measured_times_and_keeps_failures(self):
-        """A measured fetch returns its body or its failure with its latency."""
+        """A measured fetch returns its body or its failure with its latency,
+        and under --rate its latency and lag from when it was due."""
         import asyncio
-        import time
 
         @concur.measured
         def slow(seconds):
@@ -343,20 +346,28 @@ class Latency(unittest.TestCase):
             await asyncio.sleep(0.01)
             return b"x"
 
-        body, latency = slow(0.02)
-        self.assertEqual(body, b"body")
+        @concur.measured
+        def late(due):
+            concur.clock_from(due)  # as under --rate
+            return b"y"
+
+        body, latency, lag = slow(0.02)
+        self.assertEqual((body, lag), (b"body", 0.0))
         self.assertGreaterEqual(latency, 0.02)
-        failure, latency = broken()
+        failure, latency, _ = broken()
         self.assertEqual(failure, concur.Failure("no such page"))
         self.assertGreaterEqual(latency, 0)
-        outcome, latency = asyncio.run(queued())
+        outcome, latency, _ = asyncio.run(queued())
         self.assertEqual(outcome, b"x")
         self.assertGreaterEqual(latency, 0.01)
         self.assertLess(latency, 0.05)
         concur.restart_clock()  # outside a fetch: nothing to restart
+        # Sent 50 ms after it was due: its latency and its lag count them.
+        outcome, latency, lag = late(time.perf_counter() - 0.05)
+        self.assertEqual(outcome, b"y")
+        self.assertGreaterEqual(min(latency, lag), 0.05)
 
     def test_spin_cpu_takes_its_cpu_time(self):
-        import time
         start = time.thread_time()
         concur.spin_cpu(30)
         self.assertGreaterEqual(time.thread_time() - start, 0.030)
@@ -398,6 +409,49 @@ class Failures(Records):
                 self.assertEqual(python("seed000_download_seq.py", *args)[0], 2)
         self.assertEqual(python("seed000_convert.py", "--requests", "10")[0], 2, "--cache is required")
         self.assertEqual(python("seed002_cpu_1thread.py", "--end", "1")[0], 2)
+
+
+class Rate(Records):
+    def test_latency_counts_from_when_a_request_was_due(self):
+        """--rate in the threads program with one worker, 20 ms a request,
+        due every 5 ms: it falls behind, and the last request's latency from
+        due is over 200 ms; the record has concur's open-loop fields."""
+        url = f"{base}/page?latency_ms=20&size=100"
+        status, stdout, stderr = python("seed000_download_threads.py", "--url", url, "--repeat", "20",
+                                        "--rate", "200", "--workers", "1")
+        record = self.record(status, stdout, stderr)
+        self.assertGreater(record["latency_ms"]["max"], 200, record)
+        self.assertEqual(record["offered_rps"], 200.0)
+        self.assertGreaterEqual(record["late_starts"], 10, record)
+        self.assertLess(record["achieved_rps"], 60, record)
+
+    def test_asyncio_keeps_a_rate_on_either_event_loop(self):
+        """The asyncio program at 50/s for a second, on asyncio's loop and on
+        uvloop's: 50 requests, the same checksum, every latency at least the
+        server's."""
+        url = f"{base}/page?latency_ms=20&size=100"
+        checksums = set()
+        for loop in ("asyncio", "uvloop"):
+            with self.subTest(loop):
+                status, stdout, stderr = python("seed000_download_asyncio.py", "--url", url, "--rate", "50",
+                                                "--duration-s", "1", "--loop", loop)
+                record = self.record(status, stdout, stderr)
+                self.assertEqual((record["requests"], record["offered_rps"]), (50, 50.0))
+                self.assertGreaterEqual(record["latency_ms"]["p50"], 20, record)
+                self.assertEqual(record["model"], f"python-{loop}")
+                checksums.add(record["checksum"])
+        self.assertEqual(len(checksums), 1, checksums)
+
+    def test_bad_rates_exit_2(self):
+        """Rates that are not positive, a duration without a rate, --rate with
+        --blocking-ms: one usage error each."""
+        url = f"{base}/page"
+        for args in (["--rate", "0"], ["--rate", "x"], ["--duration-s", "3"],
+                     ["--rate", "5", "--blocking-ms", "10"]):
+            with self.subTest(args):
+                status, stdout, stderr = python("seed000_download_asyncio.py", "--url", url, *args)
+                self.assertEqual(status, 2, stderr)
+                self.assertEqual(stdout, "")
 
 
 class Programs(Records):
