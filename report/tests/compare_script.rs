@@ -193,17 +193,24 @@ echo '{{"results":[]}}' >"$out""#
     );
 }
 
-/// Puts a fake `concur-report` in the fake bin dir: its subcommands write
-/// `{}`, and the report writes a README.md saying `report`.
-fn fake_report(scratch: &Scratch) {
-    scratch.fake(
-        "concur-report",
-        r#"case "$1" in
+/// The body of the fake `concur-report`: its subcommands write `{}`, and the
+/// report writes a README.md saying `report`.
+const FAKE_REPORT: &str = r#"case "$1" in
   record) echo '{}'; exit 0 ;;
   params|machine|join-exports) while [ "$1" != --out ]; do shift; done; echo '{}' >"$2"; exit 0 ;;
 esac
-while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$dir/README.md""#,
-    );
+while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$dir/README.md""#;
+
+/// Puts the fake `concur-report` in the fake bin dir.
+fn fake_report(scratch: &Scratch) {
+    scratch.fake("concur-report", FAKE_REPORT);
+}
+
+/// The fake `concur-report`, which also writes the arguments of each call
+/// whose first argument is `first` (`params`, `--dir`) to `to`.
+fn fake_report_noting(scratch: &Scratch, first: &str, to: &Path) {
+    let note = format!("[ \"$1\" = {first} ] && echo \"$@\" >'{}'\n", to.display());
+    scratch.fake("concur-report", &(note + FAKE_REPORT));
 }
 
 /// Runs the script in the background with the fake bin dir first on PATH.
@@ -479,22 +486,8 @@ fn sites_url_takes_the_latency_from_the_server() {
         let scratch = Scratch::new("sites-latency");
         scratch.fake_model("seq", "42");
         fake_hyperfine(&scratch, "");
-        fake_report(&scratch);
         let args_file = scratch.0.join("params.args");
-        scratch.fake(
-            "concur-report",
-            &format!(
-                r#"case "$1" in
-  record) echo '{{}}'; exit 0 ;;
-  params) echo "$@" >'{}' ;;
-esac
-case "$1" in
-  params|machine|join-exports) while [ "$1" != --out ]; do shift; done; echo '{{}}' >"$2"; exit 0 ;;
-esac
-while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$dir/README.md""#,
-                args_file.display()
-            ),
-        );
+        fake_report_noting(&scratch, "params", &args_file);
         let base = answering_server(body);
         let output = scratch.run(&[
             "--no-build",
@@ -587,12 +580,7 @@ fn a_run_without_out_leaves_the_checkout_clean() {
     scratch.fake_model("seq", "42");
     fake_hyperfine(&scratch, "");
     let report_args = scratch.0.join("report.args");
-    fake_report(&scratch);
-    let fake = fs::read_to_string(scratch.0.join("bin/concur-report")).unwrap();
-    scratch.fake(
-        "concur-report",
-        &format!("[ \"$1\" = --dir ] && echo \"$@\" >'{}'\n{}", report_args.display(), fake),
-    );
+    fake_report_noting(&scratch, "--dir", &report_args);
     let clone = scratch.0.join("clone");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let git = |args: &[&str]| Command::new("git").args(args).output();
