@@ -66,7 +66,9 @@ warn_rustflags() {
 build_release() {
   warn_rustflags
   say "building the workspace (release)"
-  run_child cargo build --release --workspace --bins --quiet || die "the release build failed"
+  # The whole workspace, as a plain `cargo build --release` builds it, so that
+  # one run by hand afterwards compiles nothing and replaces no binary.
+  run_child cargo build --release --workspace --quiet || die "the release build failed"
 }
 
 # Sets `hyperfine` (the command to run) and `hf_version`. A hyperfine 1.x on
