@@ -3,7 +3,8 @@
 one CSV row per point, a chart, and its section in the README; tasksize.csv
 ends with the fit's columns; no number is a negative zero; every point has
 its CPU time, and the download points their CPU per request on both ends;
-every rate point its achieved rate and p99.
+every rate point its achieved rate and p99; every tasks and inflight point
+its page tables.
 
 Usage: check_sweeps.py OUT
 """
@@ -35,6 +36,8 @@ for sweep in sweeps:
         assert not any(negative_zero.fullmatch(cell or "") for cell in row.values()), f"{sweep}: {row}"
         # Cost: CPU time of every point, and a download point's CPU per request on both ends.
         assert float(row["cpu_ms"] or 0) > 0, f"{sweep}: cpu_ms {row}"
+        if sweep in ("tasks", "inflight"):
+            assert float(row["page_tables_kib"] or 0) > 0, f"{sweep}: page_tables_kib {row}"
         if sweep == "rate":
             for column in ("achieved_rps", "p99_ms"):
                 assert row[column] and float(row[column]) > 0, f"rate: {column} {row}"

@@ -40,6 +40,7 @@ pub const MODEL: Model = Model {
     name: "async",
     about: "tokio tasks: cooperative scheduling on a current-thread runtime (like Python's \
             asyncio) or a multi-thread runtime with --workers executor threads.",
+    forks: false,
 };
 
 /// Runs the job as tokio tasks on the chosen runtime.

@@ -48,6 +48,7 @@ pub const MODEL: Model = Model {
     name: "procs",
     about: "A pool of forked worker processes (like multiprocessing.Pool): tasks handed out \
             one at a time over pipes, results and each worker's peak memory sent back.",
+    forks: true,
 };
 
 /// Options of the procs model.
@@ -139,13 +140,12 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> anyhow::Result<
                     fetched.fetch.describe(&job.urls[index])
                 ));
             })?;
-            let mut outcome = Outcome::new(
+            let outcome = Outcome::new(
                 Answer::Download(fetches),
                 workers,
                 workers.min(job.urls.len()),
             );
-            outcome.children_peak_rss_kib = pool.children_peak_rss_kib();
-            Ok(outcome)
+            Ok(pool.with_memory(outcome, false))
         }
         Job::Convert(job) => run_convert(job, options, workers, progress),
         Job::Sleep(job) => sleep::pool_sleep(job, workers, options.fault, progress),

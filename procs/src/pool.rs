@@ -21,8 +21,9 @@
 mod watch;
 
 use crate::slot::{Queue, Worker};
-use crate::worker::{self, Fault, Reply};
+use crate::worker::{self, Fault, Memory, Reply};
 use anyhow::{Context as _, anyhow, bail};
+use concur_shared::model::Outcome;
 use concur_shared::process::{open_files_limit, process_refused, raise_open_files_limit};
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -54,9 +55,7 @@ pub const ROUTED_DEPTH: usize = 16;
 /// A pool of forked worker processes.
 pub struct Pool {
     workers: Vec<Worker>,
-    children_peak_rss_kib: u64,
-    /// `None` once a worker could not say.
-    children_pss_kib: Option<u64>,
+    children: Memory,
     /// The longest a worker may take to answer a task (see [`Pool::task_limit`]).
     task_limit: Option<Duration>,
     /// When the busy workers' states were last looked at (see `WATCH`).
@@ -86,8 +85,7 @@ impl Pool {
     {
         let mut pool = Pool {
             workers: Vec::with_capacity(count),
-            children_peak_rss_kib: 0,
-            children_pss_kib: Some(0),
+            children: Memory::ZERO,
             task_limit: None,
             watched: Instant::now(),
         };
@@ -154,13 +152,33 @@ impl Pool {
 
     /// Sum of the peak RSS the workers reported when they finished.
     pub fn children_peak_rss_kib(&self) -> u64 {
-        self.children_peak_rss_kib
+        self.children.peak_rss_kib
     }
 
-    /// Sum of the PSS the workers reported just before they finished, `None`
-    /// if any could not read it (see `concur_shared::process::own_pss_kib`).
-    pub fn children_pss_kib(&self) -> Option<u64> {
-        self.children_pss_kib
+    /// `outcome` with the workers' memory: their peak RSS added to the parent's,
+    /// and the job's page tables (`page_tables_kib`: the parent's now, plus each
+    /// worker's as it finished, when the most processes were alive); with `pss`,
+    /// also `pss_kib`. A figure that cannot be read is left out.
+    ///
+    /// For procs, `peak_rss_kib` double-counts: it adds every worker's peak RSS to
+    /// the parent's, and a page a worker still shares with the parent since the
+    /// fork (code, libraries, the parent's heap as it was) counts once per
+    /// worker. PSS counts a page shared by k processes as 1/k in each, so the sum
+    /// counts every page once. It is a current figure, not a peak: each process's
+    /// share at the moment it was read, which for a waiting worker is close to
+    /// its peak, but is not one.
+    pub(crate) fn with_memory(&self, mut outcome: Outcome, pss: bool) -> Outcome {
+        let children = self.children;
+        outcome.children_peak_rss_kib = children.peak_rss_kib;
+        let parent = Memory::own();
+        let both = parent.plus(children);
+        if let Some(kib) = both.pss_kib.filter(|_| pss) {
+            outcome = outcome.with_field("pss_kib", kib);
+        }
+        if let Some(kib) = both.page_tables_kib {
+            outcome = outcome.with_field("page_tables_kib", kib);
+        }
+        outcome
     }
 
     /// Runs every task on the pool, handing the next task to whichever worker
@@ -240,10 +258,7 @@ impl Pool {
                             results[task] = Some(result);
                             self.hand_out(slot, tasks, &mut queue, depth)?;
                         }
-                        Reply::Done {
-                            peak_rss_kib,
-                            pss_kib,
-                        } => self.finish(slot, peak_rss_kib, pss_kib)?,
+                        Reply::Done(memory) => self.finish(slot, memory)?,
                     }
                     let worker = &self.workers[slot];
                     if worker.finished || worker.replies.buffer().is_empty() {
@@ -386,23 +401,14 @@ impl Pool {
     }
 
     /// A worker said `Done`: reap it and check it exited cleanly.
-    fn finish(
-        &mut self,
-        slot: usize,
-        peak_rss_kib: u64,
-        pss_kib: Option<u64>,
-    ) -> anyhow::Result<()> {
+    fn finish(&mut self, slot: usize, memory: Memory) -> anyhow::Result<()> {
         let worker = &mut self.workers[slot];
         let (index, pid) = (worker.index, worker.pid);
         if !worker.busy.is_empty() {
             let how = self.reap(slot, Duration::ZERO);
             bail!("worker {index} (pid {pid}) finished while it still had a task; it {how}");
         }
-        self.children_peak_rss_kib += peak_rss_kib;
-        self.children_pss_kib = self
-            .children_pss_kib
-            .zip(pss_kib)
-            .map(|(sum, kib)| sum + kib);
+        self.children = self.children.plus(memory);
         worker.finished = true;
         match waitpid(pid, None) {
             Ok(WaitStatus::Exited(_, 0)) => Ok(()),

@@ -5,12 +5,12 @@
 //! The pool is reused as it is: it forks every worker before anything else
 //! runs, while the parent is small and has one thread, so a thousand forks
 //! stay cheap, and a fork or pipe the OS refuses is the one-line error naming
-//! the limit. The record adds `pss_kib` to `peak_rss_kib` (see [`pss_kib`]).
+//! the limit. The record adds `pss_kib` to `peak_rss_kib` (see
+//! [`Pool::with_memory`]).
 
 use crate::pool::Pool;
 use crate::worker::Fault;
 use concur_shared::model::{Outcome, Progress};
-use concur_shared::process::own_pss_kib;
 use concur_shared::workload::Answer;
 use concur_shared::workload::sleep::{SleepJob, completed};
 use std::time::Duration;
@@ -40,27 +40,7 @@ pub(crate) fn pool_sleep(
         ));
     })?;
     let parallel = workers.min(job.tasks);
-    let mut outcome = Outcome::new(Answer::Sleep(completed(reached)), workers, parallel)
+    let outcome = Outcome::new(Answer::Sleep(completed(reached)), workers, parallel)
         .with_ideal_ms(Some(job.ideal_ms(parallel)));
-    outcome.children_peak_rss_kib = pool.children_peak_rss_kib();
-    if let Some(pss_kib) = pss_kib(&pool) {
-        outcome = outcome.with_field("pss_kib", pss_kib);
-    }
-    Ok(outcome)
-}
-
-/// The record's `pss_kib`: the proportional set size of the parent (read now,
-/// at the end) plus each worker's (read by the worker just before it
-/// finished), in KiB; `None`, and the field omitted, where
-/// `/proc/PID/smaps_rollup` cannot be read.
-///
-/// For procs, `peak_rss_kib` double-counts: it adds every worker's peak RSS to
-/// the parent's, and a page a worker still shares with the parent since the
-/// fork (code, libraries, the parent's heap as it was) counts once per
-/// worker. PSS counts a page shared by k processes as 1/k in each, so the sum
-/// counts every page once. It is a current figure, not a peak: each process's
-/// share at the moment it was read, which for a waiting worker is close to
-/// its peak, but is not one.
-fn pss_kib(pool: &Pool) -> Option<u64> {
-    Some(own_pss_kib()? + pool.children_pss_kib()?)
+    Ok(pool.with_memory(outcome, true))
 }

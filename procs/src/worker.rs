@@ -28,13 +28,47 @@ pub enum Fault {
 pub(crate) enum Reply<R> {
     /// The result of the task it was given.
     Result(R),
-    /// Its request pipe closed: it is about to exit, having used this much
-    /// memory at most, and holding this proportional share of it now (`None`
-    /// where the kernel does not say).
-    Done {
-        peak_rss_kib: u64,
-        pss_kib: Option<u64>,
-    },
+    /// Its request pipe closed: it is about to exit, with this memory.
+    Done(Memory),
+}
+
+/// A worker's memory as it exits, or the sum of every worker's: the most it
+/// used, its proportional share now, its page tables now (`None` where the
+/// kernel does not say, for any of them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Memory {
+    pub(crate) peak_rss_kib: u64,
+    pub(crate) pss_kib: Option<u64>,
+    pub(crate) page_tables_kib: Option<u64>,
+}
+
+impl Memory {
+    /// This process's, read now.
+    pub(crate) fn own() -> Memory {
+        use concur_shared::process::{own_page_tables_kib, own_peak_rss_kib, own_pss_kib};
+        Memory {
+            peak_rss_kib: own_peak_rss_kib(),
+            pss_kib: own_pss_kib(),
+            page_tables_kib: own_page_tables_kib(),
+        }
+    }
+
+    /// The sum; a figure missing on either side is missing from it.
+    pub(crate) fn plus(self, other: Memory) -> Memory {
+        let sum = |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| a + b);
+        Memory {
+            peak_rss_kib: self.peak_rss_kib + other.peak_rss_kib,
+            pss_kib: sum(self.pss_kib, other.pss_kib),
+            page_tables_kib: sum(self.page_tables_kib, other.page_tables_kib),
+        }
+    }
+
+    /// Nothing yet: the start of a sum.
+    pub(crate) const ZERO: Memory = Memory {
+        peak_rss_kib: 0,
+        pss_kib: Some(0),
+        page_tables_kib: Some(0),
+    };
 }
 
 /// The whole life of a forked worker: tie it to the parent, build its
@@ -127,10 +161,7 @@ where
             writeln!(replies, "{}", serde_json::to_string(&reply)?)?;
             replies.flush()?;
         }
-        let done: Reply<Resp> = Reply::Done {
-            peak_rss_kib: concur_shared::process::own_peak_rss_kib(),
-            pss_kib: concur_shared::process::own_pss_kib(),
-        };
+        let done: Reply<Resp> = Reply::Done(Memory::own());
         writeln!(replies, "{}", serde_json::to_string(&done)?)?;
         replies.flush()?;
         Ok(())

@@ -221,6 +221,8 @@ lenient! {
         pub peak_rss_kib: Option<u64>,
         /// Proportional set size (procs' `sleep`): shared pages split between sharers.
         pub pss_kib: Option<u64>,
+        /// `sleep`, `download`: page tables while the most tasks were alive.
+        pub page_tables_kib: Option<u64>,
         pub concurrency: Option<u64>,
         pub workers: Option<u64>,
         /// Units of work the job was split into.

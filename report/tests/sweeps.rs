@@ -86,12 +86,12 @@ fn csv_headers_per_sweep() {
     let expected = [
         (
             "tasks",
-            "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,ideal_s,ratio_to_ideal,cpu_ms",
+            "wait_s,memory_per_task_kib,pss_kib,pss_per_task_kib,page_tables_kib,page_tables_per_unit_kib,ideal_s,ratio_to_ideal,cpu_ms",
         ),
         (
             "inflight",
             &format!(
-                "requests,latency_ms,memory_per_in_flight_kib,{io},ideal_s,ratio_to_ideal,cpu_ms"
+                "page_tables_kib,page_tables_per_unit_kib,requests,latency_ms,memory_per_in_flight_kib,{io},ideal_s,ratio_to_ideal,cpu_ms"
             ),
         ),
         ("latency", &format!("requests,concurrency,{io},ideal_s,ratio_to_ideal,cpu_ms")),

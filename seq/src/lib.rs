@@ -21,6 +21,7 @@ pub const MODEL: Model = Model {
     name: "seq",
     about: "The baseline: one thread, one process, every task in order. \
             The other models are measured against it.",
+    forks: false,
 };
 
 /// `seq` has no options of its own: it is the baseline.

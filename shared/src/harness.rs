@@ -12,9 +12,11 @@
 //! one generic options type can be attached to every workload subcommand.
 
 use crate::error::UsageError;
-use crate::http::site_stats;
+use crate::http::{SiteStats, site_stats};
 use crate::model::{Model, ModelOptions, Progress, RunFn};
-use crate::process::{children_cpu_ms, own_cpu_ms, own_peak_rss_kib, raise_open_files_limit};
+use crate::process::{
+    CpuMs, PageTablesPeak, children_cpu_ms, own_cpu_ms, own_peak_rss_kib, raise_open_files_limit,
+};
 use crate::record::{Record, millis};
 use crate::workload::{self, Job};
 use clap::error::ErrorKind;
@@ -156,13 +158,7 @@ pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
         Ok(stats) => stats,
         Err(err) => return fail(err.context("--server-stats")),
     };
-    let (cpu_before, children_before) = (own_cpu_ms(), children_cpu_ms());
-    let started = Instant::now();
-    let outcome = run(&job, &options, &progress);
-    let elapsed = started.elapsed();
-    let cpu = own_cpu_ms()
-        .since(cpu_before)
-        .plus(children_cpu_ms().since(children_before));
+    let (outcome, around) = measured(&job, model, || run(&job, &options, &progress));
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(err) => return fail(err),
@@ -176,14 +172,12 @@ pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
     }
     let mut fields = verified.fields;
     fields.extend(outcome.fields);
+    if let Some(kib) = around.page_tables_kib {
+        fields.insert("page_tables_kib".into(), kib.into());
+    }
     if let (Some(origin), Some(before)) = (stats_origin, server_before) {
         match site_stats(origin) {
-            Ok(after) => {
-                let server_cpu = after.cpu_ms.since(before.cpu_ms);
-                fields.insert("server_cpu_ms".into(), serde_json::json!(server_cpu));
-                let requests = after.requests.saturating_sub(before.requests);
-                fields.insert("server_requests".into(), requests.into());
-            }
+            Ok(after) => fields.extend(server_fields(before, after)),
             Err(err) => return fail(err.context("--server-stats, after the run")),
         }
     }
@@ -194,8 +188,8 @@ pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
         concurrency: outcome.concurrency,
         tasks: job.tasks(),
         checksum: verified.checksum,
-        elapsed_ms: millis(elapsed),
-        cpu_ms: cpu,
+        elapsed_ms: millis(around.elapsed),
+        cpu_ms: around.cpu,
         peak_rss_kib: own_peak_rss_kib() + outcome.children_peak_rss_kib,
         errors: verified.errors,
         fields,
@@ -208,6 +202,50 @@ pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
     }
     println!("{}", record.to_json_line());
     Exit::Success.into()
+}
+
+/// What the harness measures around a model's run: its wall time, its CPU
+/// time (every thread, and children reaped meanwhile: procs' workers), and
+/// for the jobs that keep many tasks alive at once its page tables at their
+/// largest (a model that forks counts those itself: the sampler is a thread).
+struct Around {
+    elapsed: std::time::Duration,
+    cpu: CpuMs,
+    page_tables_kib: Option<u64>,
+}
+
+fn measured<T>(job: &Job, model: Model, work: impl FnOnce() -> T) -> (T, Around) {
+    let many_alive = matches!(job, Job::Sleep(_) | Job::Download(_));
+    let page_tables = (many_alive && !model.forks)
+        .then(PageTablesPeak::start)
+        .flatten();
+    let (cpu_before, children_before) = (own_cpu_ms(), children_cpu_ms());
+    let started = Instant::now();
+    let result = work();
+    let elapsed = started.elapsed();
+    let page_tables_kib = page_tables.and_then(PageTablesPeak::finish);
+    let cpu = own_cpu_ms()
+        .since(cpu_before)
+        .plus(children_cpu_ms().since(children_before));
+    let around = Around {
+        elapsed,
+        cpu,
+        page_tables_kib,
+    };
+    (result, around)
+}
+
+/// `server_cpu_ms` and `server_requests`: the site server's side of the run.
+fn server_fields(
+    before: SiteStats,
+    after: SiteStats,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    let server_cpu = after.cpu_ms.since(before.cpu_ms);
+    fields.insert("server_cpu_ms".into(), serde_json::json!(server_cpu));
+    let requests = after.requests.saturating_sub(before.requests);
+    fields.insert("server_requests".into(), requests.into());
+    fields
 }
 
 /// How the last stderr line of a job that failed with errors begins; the
@@ -293,6 +331,7 @@ mod tests {
     const MODEL: Model = Model {
         name: "test",
         about: "test model",
+        forks: false,
     };
 
     fn parse_args(args: &[&str]) -> Result<Invocation<TestOptions>, Exit> {

@@ -22,6 +22,10 @@ pub struct Model {
     pub name: &'static str,
     /// One paragraph for `--help`: what this model demonstrates.
     pub about: &'static str,
+    /// Whether it forks worker processes: the harness then starts no thread
+    /// of its own (a fork from a threaded parent can deadlock the child), and
+    /// the model counts its workers' page tables itself.
+    pub forks: bool,
 }
 
 /// A model's own options. They are attached to every workload subcommand, so

@@ -63,6 +63,50 @@ fn cpu_ms(who: UsageWho) -> CpuMs {
     })
 }
 
+/// This process's page tables now, in KiB (`VmPTE:` of `/proc/self/status`):
+/// kernel memory that peak RSS leaves out, a few KiB per thread stack and per
+/// mapped region. `None` where the kernel does not say.
+pub fn own_page_tables_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    kib_field(&status, "VmPTE:")
+}
+
+/// The largest [`own_page_tables_kib`] over a run, sampled on a thread of its
+/// own: page tables have no high-water mark in the kernel, and they are
+/// largest while the most tasks are alive, which no one point of the harness
+/// sees. Every 5 ms, so that the sampler costs a few microseconds a sample;
+/// a run shorter than that gets its first and last samples.
+pub struct PageTablesPeak {
+    stop: std::sync::mpsc::Sender<()>,
+    sampler: std::thread::JoinHandle<Option<u64>>,
+}
+
+impl PageTablesPeak {
+    /// Starts sampling; `None` if the thread cannot start (then there is no figure).
+    pub fn start() -> Option<PageTablesPeak> {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let sampler = std::thread::Builder::new()
+            .name("page-tables".into())
+            .spawn(move || {
+                let mut peak = own_page_tables_kib();
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(std::time::Duration::from_millis(5))
+                {
+                    peak = peak.max(own_page_tables_kib());
+                }
+                peak.max(own_page_tables_kib())
+            })
+            .ok()?;
+        Some(PageTablesPeak { stop, sampler })
+    }
+
+    /// Stops sampling; the largest figure seen.
+    pub fn finish(self) -> Option<u64> {
+        let _ = self.stop.send(());
+        self.sampler.join().ok().flatten()
+    }
+}
+
 /// This process's proportional set size (PSS) now, in KiB: its resident
 /// pages, each page it shares with other processes divided by the number of
 /// processes sharing it (the `Pss:` line of `/proc/self/smaps_rollup`).
@@ -76,9 +120,13 @@ pub fn own_pss_kib() -> Option<u64> {
 
 /// The `Pss:` figure of a `smaps_rollup` text, in KiB.
 fn pss_kib(rollup: &str) -> Option<u64> {
-    rollup
-        .lines()
-        .find_map(|line| line.strip_prefix("Pss:"))?
+    kib_field(rollup, "Pss:")
+}
+
+/// The figure of the `name` line (`Pss:`, `VmPTE:`) of a `/proc` text, in KiB.
+fn kib_field(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name))?
         .trim()
         .strip_suffix("kB")?
         .trim()

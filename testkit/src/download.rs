@@ -118,6 +118,8 @@ pub fn server_stats_count_the_run(bin: &str, variant: &[&str]) {
     assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
     let record = out.record();
     assert_eq!(record["server_requests"], 30, "{record}");
+    let page_tables = record["page_tables_kib"].as_u64();
+    assert!(page_tables.is_some_and(|kib| kib > 0), "{record}");
     for side in ["user", "sys"] {
         let spent = record["server_cpu_ms"][side].as_f64();
         assert!(spent.is_some_and(|ms| ms >= 0.0), "{record}");

@@ -27,6 +27,9 @@ pub fn every_wait_completes(
     assert_eq!(record["tasks"], tasks, "{record}");
     assert_eq!(record["wait_ms"], wait_ms, "{record}");
     assert_eq!(record["errors"], 0, "{record}");
+    // Kernel memory beside peak RSS: every process has some page tables.
+    let page_tables = record["page_tables_kib"].as_u64();
+    assert!(page_tables.is_some_and(|kib| kib > 0), "{record}");
     let ideal = (rounds * wait_ms) as f64;
     assert_eq!(
         record["ideal_ms"].as_f64(),

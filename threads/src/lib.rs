@@ -28,6 +28,7 @@ pub const MODEL: Model = Model {
     name: "threads",
     about: "OS threads sharing one address space: hand-written scoped workers or a rayon pool, \
             optionally under an emulated CPython GIL (--gil).",
+    forks: false,
 };
 
 /// Runs the job on `--workers` threads.

@@ -79,6 +79,8 @@ pub struct Figures {
     /// Memory per task (`tasks`) or per request in flight (`inflight`).
     pub per_unit: Option<PerUnit>,
     pub pss_per_unit: Option<PerUnit>,
+    /// Page tables per unit, over the same variant's 1-unit point.
+    pub page_tables_per_unit: Option<PerUnit>,
     pub workers: Option<f64>,
     /// seq's median at the same value (`workers`: its only point) ÷ this median.
     pub speedup: Option<f64>,
@@ -287,6 +289,7 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
     let mut f = Figures::default();
     if matches!(kind, Kind::Tasks | Kind::Inflight) {
         f.per_unit = per_unit(|p| p.peak_rss_kib);
+        f.page_tables_per_unit = per_unit(|p| p.record.page_tables_kib);
     }
     f.cpu_per_request = cpu_per_request(record);
     let ideal_s = match kind {

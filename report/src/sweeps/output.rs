@@ -22,6 +22,7 @@ type Column = (&'static [Kind], &'static str, fn(&Point) -> Option<String>);
 
 const CPU: &[Kind] = &[Kind::Tasksize, Kind::Workers];
 const IO: &[Kind] = &[Kind::Inflight, Kind::Latency];
+const PER_UNIT: &[Kind] = &[Kind::Tasks, Kind::Inflight];
 
 /// Every derived column, in the one order they appear in (the `pss_` ones only where some point
 /// measured PSS); `tasksize`'s fit comes after the columns earlier reports wrote.
@@ -30,6 +31,10 @@ const COLUMNS: &[Column] = &[
     (&[Kind::Tasks], "memory_per_task_kib", |p| number(p.figures.per_unit.map(|per| per.kib), 3)),
     (&[Kind::Tasks], "pss_kib", |p| p.pss_kib.map(|n| n.to_string())),
     (&[Kind::Tasks], "pss_per_task_kib", |p| number(p.figures.pss_per_unit.map(|per| per.kib), 3)),
+    (PER_UNIT, "page_tables_kib", |p| p.record.page_tables_kib.map(|n| n.to_string())),
+    (PER_UNIT, "page_tables_per_unit_kib", |p| {
+        number(p.figures.page_tables_per_unit.map(|per| per.kib), 3)
+    }),
     (&[Kind::Inflight, Kind::Latency], "requests", |p| p.record.requests.map(|n| n.to_string())),
     (&[Kind::Inflight], "latency_ms", |p| number(url_latency_ms(&p.command), 3)),
     (&[Kind::Inflight], "memory_per_in_flight_kib", |p| {
