@@ -137,7 +137,7 @@ all_workloads=(squares range-sum download convert blocking seeds)
 all_models=(seq threads async procs)
 quick=false runs='' rounds='' warmup='' out='' latency_ms='' build=true
 workloads_arg='' models_arg='' baseline='' sites_url='' workloads_given=false models_given=false
-latency_given=false publish=false
+latency_given=false publish=false server_stats=false
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -364,8 +364,10 @@ if wants_workload download || wants_workload blocking || wants_workload seeds; t
       say "warning: --latency-ms $latency_ms ignored: the server at $base answers with $sites_latency_ms ms"
     fi
     latency_ms=$sites_latency_ms
+    if [ -n "$sites_latency_ms" ]; then server_stats=true; fi
   else
     start_sites "$latency_ms" "$tmp"
+    server_stats=true
   fi
   say "site server at $base${latency_ms:+, latency $latency_ms ms}"
 fi
@@ -420,7 +422,7 @@ for workload in "${workloads[@]}"; do
     # it (--server-stats: two requests outside its timed work); the timed runs
     # make none.
     gate_cmd=$cmd
-    if [ -n "$latency_ms" ] && [ "$model" != command ]; then
+    if $server_stats && [ "$model" != command ]; then
       case "$workload" in download|blocking) gate_cmd="$cmd --server-stats" ;; esac
     fi
     started=$(now_ms)

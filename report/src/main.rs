@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use concur_report::files::{
     self, Export, Machine, Params, RecordLine, SweepLine, write_atomically,
 };
+use concur_report::format::public;
 use concur_report::{compare, machine, sweeps};
 
 const IO_HELP: &str = "\
@@ -224,6 +225,10 @@ fn run_params(mut args: ParamsArgs) -> Result<()> {
         let given_twice = args.params.workloads.insert(name.clone(), Some(parameters)).is_some();
         anyhow::ensure!(!given_twice, "workload {name:?} is given twice");
     }
+    // The files are committed: no path of this machine in them (the venv's).
+    let params = &mut args.params;
+    (params.python, params.python_skipped) =
+        (params.python.as_deref().map(public), params.python_skipped.as_deref().map(public));
     write_atomically(&args.out, &files::one_line(&args.params)?)
 }
 
@@ -231,6 +236,8 @@ fn run_record(mut args: RecordArgs) -> Result<()> {
     let line = &mut args.fields;
     let named = format!("{} / {}", line.workload, line.variant);
     line.record = files::record_object(&args.line).context(named)?;
+    // No path of this machine or port of a server it started in the file.
+    line.command = line.command.as_deref().map(public);
     print(&files::one_line(line)?)
 }
 
@@ -243,6 +250,7 @@ fn run_sweep_record(mut args: SweepRecordArgs) -> Result<()> {
         .with_context(|| format!("the value {:?} is not a number", args.value))
         .context(named.clone())?;
     point.record = files::record_object(&args.line).context(named)?;
+    point.command = public(&point.command);
     print(&files::one_line(point)?)
 }
 

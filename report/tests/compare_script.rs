@@ -193,24 +193,30 @@ echo '{{"results":[]}}' >"$out""#
     );
 }
 
-/// The body of the fake `concur-report`: its subcommands write `{}`, and the
-/// report writes a README.md saying `report`.
-const FAKE_REPORT: &str = r#"case "$1" in
+/// The fake `concur-report`'s subcommands (each writes `{}`), then, for the
+/// report itself, `dir` set to its --dir and `report`, shell code run there.
+fn fake_report_body(report: &str) -> String {
+    let steps = r#"case "$1" in
   record) echo '{}'; exit 0 ;;
   params|machine|join-exports) while [ "$1" != --out ]; do shift; done; echo '{}' >"$2"; exit 0 ;;
 esac
-while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done; echo report >"$dir/README.md""#;
+while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done"#;
+    format!("{steps}\n{report}")
+}
+
+/// The fake report that writes a README.md saying `report`.
+const REPORT_README: &str = r#"echo report >"$dir/README.md""#;
 
 /// Puts the fake `concur-report` in the fake bin dir.
 fn fake_report(scratch: &Scratch) {
-    scratch.fake("concur-report", FAKE_REPORT);
+    scratch.fake("concur-report", &fake_report_body(REPORT_README));
 }
 
 /// The fake `concur-report`, which also writes the arguments of each call
 /// whose first argument is `first` (`params`, `--dir`) to `to`.
 fn fake_report_noting(scratch: &Scratch, first: &str, to: &Path) {
     let note = format!("[ \"$1\" = {first} ] && echo \"$@\" >'{}'\n", to.display());
-    scratch.fake("concur-report", &(note + FAKE_REPORT));
+    scratch.fake("concur-report", &(note + &fake_report_body(REPORT_README)));
 }
 
 /// Runs the script in the background with the fake bin dir first on PATH.
@@ -375,16 +381,11 @@ fn interrupt_while_writing_the_report_keeps_a_whole_output() {
     let marker = scratch.0.join("report.done");
     scratch.fake(
         "concur-report",
-        &format!(
-            r#"case "$1" in
-  record) echo '{{}}'; exit 0 ;;
-  params|machine|join-exports) while [ "$1" != --out ]; do shift; done; echo '{{}}' >"$2"; exit 0 ;;
-esac
-while [ $# -gt 0 ]; do [ "$1" = --dir ] && dir=$2; shift; done
-for i in $(seq 1 300); do echo "$RUN_MARK" >"$dir/chart$i.svg"; done
+        &fake_report_body(&format!(
+            r#"for i in $(seq 1 300); do echo "$RUN_MARK" >"$dir/chart$i.svg"; done
 echo "$RUN_MARK" >"$dir/README.md"; echo done >'{}'"#,
             marker.display()
-        ),
+        )),
     );
     let run = |mark: &str| {
         let mut command = Command::new("bash");

@@ -2,19 +2,18 @@
 //! the cap the accept loop can close the one idle longest for a new client.
 //!
 //! A map behind a `std::sync::Mutex`, touched once when a connection opens and
-//! once when it closes, and scanned only at the cap.
+//! once when it closes, and scanned only at the cap. An index ordered by idle
+//! time was turned down: every request of every connection would update it,
+//! putting a shared lock on the benchmarks' hot path to speed up a scan that
+//! only a server at its limit makes.
 //!
 //! "Idle" means more than no request in progress: a request the client has
 //! sent but the server has not read yet (a busy server reads late) is still
 //! in the socket, so a candidate's socket is peeked first (`MSG_PEEK`), and
-//! one with bytes waiting is passed over. Without that, a server at its cap
-//! under load closed connections with requests in them, and the clients saw
-//! failures where they should have seen a wait. The entry leaves the map
-//! before its socket closes (see `connection`), and the map's lock is held
-//! while peeking, so a peeked descriptor is always the connection's own. An index ordered by idle
-//! time was turned down: every request of every connection would update it,
-//! putting a shared lock on the benchmarks' hot path to speed up a scan that
-//! only a server at its limit makes.
+//! one with bytes waiting is passed over; closing it would fail a request
+//! that should only have waited. The entry leaves the map before its socket
+//! closes (see `connection`), and the map's lock is held while peeking, so a
+//! peeked descriptor is always the connection's own.
 
 use std::collections::HashMap;
 use std::os::fd::RawFd;
