@@ -25,7 +25,7 @@ MAX_FN_LINES = 80
 # the rate sweep and its knees.
 REPORT_BUDGET = 5150
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CRATES = ["shared", "seq", "threads", "async", "procs", "sites", "report", "testkit"]
+CRATES = ["shared", "seq", "threads", "async", "procs", "cluster", "sites", "report", "testkit"]
 
 
 def non_test(text):

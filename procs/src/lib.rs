@@ -26,15 +26,12 @@ use concur_shared::http;
 use concur_shared::model::Outcome;
 use concur_shared::model::{Model, ModelOptions, Progress, WorkersArg, available_cores};
 use concur_shared::workload::Answer;
-use concur_shared::workload::convert::cost::CostKind;
-use concur_shared::workload::convert::rules::validate;
-use concur_shared::workload::convert::stream::mix64;
-use concur_shared::workload::convert::{CacheStrategy, ConvertAnswer, ConvertJob, Served};
+use concur_shared::workload::convert::route::owner;
+use concur_shared::workload::convert::{ConvertAnswer, ConvertJob, Served};
 use concur_shared::workload::download::compute_blocking;
 use concur_shared::workload::{CpuTask, Fetched, Job};
 use pool::Pool;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use worker::Fault;
 
@@ -197,7 +194,7 @@ fn run_convert(
         lookups_run: totals.iter().map(|t| t.0).sum(),
         evictions: totals.iter().map(|t| t.1).sum(),
     };
-    let ideal_ms = ideal_ms(job, &routes, workers);
+    let ideal_ms = job.ideal_ms_routed(&routes, workers, available_cores());
     let mut outcome = Outcome::new(Answer::Convert(answer), workers, workers)
         .with_ideal_ms(ideal_ms)
         .with_field(
@@ -211,51 +208,15 @@ fn run_convert(
     Ok(outcome)
 }
 
-/// The worker of every request. `by-key` hashes the amount with a fixed mix
-/// (not std's per-process random hasher, so the same key always lands on the
-/// same worker, in every run); a rejected request has no key and goes
-/// round-robin.
+/// The worker of every request: `by-key` to the worker that owns its key,
+/// `round-robin` in turn.
 fn route_requests(job: &ConvertJob, route: Route, workers: usize) -> Vec<usize> {
     job.requests
         .iter()
         .enumerate()
-        .map(|(index, request)| match (route, validate(request)) {
-            (Route::ByKey, Ok(amount)) => (mix64(amount.get()) % workers as u64) as usize,
-            _ => index % workers,
+        .map(|(index, request)| match route {
+            Route::ByKey => owner(index, request, workers),
+            Route::RoundRobin => index % workers,
         })
         .collect()
-}
-
-/// With static routes every worker's lookups are known in advance: its
-/// distinct keys (every valid request, for `none`), one after another. The
-/// job takes at least as long as the busiest worker, and, for `spin`, as the
-/// cores can chew through all of them. `None` if a worker's cache is too
-/// small to keep its keys.
-fn ideal_ms(job: &ConvertJob, routes: &[usize], workers: usize) -> Option<f64> {
-    let mut keys = vec![HashSet::new(); workers];
-    let mut valid = vec![0u64; workers];
-    for (request, &worker) in job.requests.iter().zip(routes) {
-        if let Ok(amount) = validate(request) {
-            keys[worker].insert(amount);
-            valid[worker] += 1;
-        }
-    }
-    let lookups: Vec<u64> = match job.cache {
-        CacheStrategy::NoCache => valid,
-        _ => {
-            let most = keys.iter().map(HashSet::len).max().unwrap_or(0);
-            if job.capacity != 0 && job.capacity < most {
-                return None;
-            }
-            keys.iter().map(|k| k.len() as u64).collect()
-        }
-    };
-    let busiest = lookups.iter().copied().max().unwrap_or(0) as f64;
-    let spread = match job.cost.kind {
-        CostKind::Sleep => 0.0,
-        CostKind::Spin => {
-            lookups.iter().sum::<u64>() as f64 / workers.min(available_cores()) as f64
-        }
-    };
-    Some(busiest.max(spread) * job.lookup_ms())
 }

@@ -85,10 +85,18 @@ impl Progress {
     /// the record.
     pub fn say(&self, line: impl Display) {
         if self.verbose {
-            // A closed stderr must not fail the job.
-            let _ = writeln!(std::io::stderr().lock(), "{line}");
+            say_line(line);
         }
     }
+}
+
+/// Writes one line on stderr in a single write: stderr is unbuffered, and
+/// `writeln!` would write each piece apart, so that processes sharing one
+/// stderr (procs' workers, cluster's processes) could interleave mid-line.
+/// A closed stderr must not fail the job, so a failed write is ignored.
+pub fn say_line(line: impl Display) {
+    let line = format!("{line}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// What a model's `run` hands back: the answer to verify plus how it ran.

@@ -5,7 +5,7 @@
 //! Defined here once: the request stream ([`stream`]), the conversion rules
 //! and input validation ([`rules`]), the simulated lookup cost ([`cost`]), the
 //! LRU bound ([`lru`]), the cache designs for blocking callers ([`cache`]),
-//! the options ([`args`]), the job with its reference, verification and ideal
+//! the options ([`args`]), routing to workers that share no cache ([`route`]), the job with its reference, verification and ideal
 //! bound ([`job`]), and what a model hands back ([`answer`]).
 //!
 //! Every request gets exactly one outcome, converted or rejected with a
@@ -21,6 +21,7 @@ pub mod cache;
 pub mod cost;
 pub mod job;
 pub mod lru;
+pub mod route;
 pub mod rules;
 pub mod stream;
 
