@@ -3,7 +3,7 @@
 # writes the reviewed results tables.
 #
 # What is measured: the wall time of whole model processes (concur-seq,
-# concur-threads, concur-async, concur-procs), started by hyperfine without a
+# concur-threads, concur-async, concur-procs, concur-cluster), started by hyperfine without a
 # shell (-N), per workload and per interesting variant of each model. I/O
 # workloads talk to the local site server (concur-sites) on 127.0.0.1 with a
 # fixed simulated latency, never to the internet.
@@ -50,7 +50,7 @@ Options:
                       blog posts in CPython (scripts/python/) and in the
                       matching concur variant, at the seeds' own sizes, each
                       CPython checksum checked against concur's
-  --models LIST       Comma-separated subset of: seq,threads,async,procs
+  --models LIST       Comma-separated subset of: seq,threads,async,procs,cluster
                       (default: all; seq is always kept as the baseline)
   --runs N            Timed runs per variant (default 10, quick 3; blocking and
                       seeds take at most 3, their variants run for seconds)
@@ -134,7 +134,7 @@ script_name=compare.sh
 . scripts/lib/python.sh
 
 all_workloads=(squares range-sum download convert blocking seeds)
-all_models=(seq threads async procs)
+all_models=(seq threads async procs cluster)
 quick=false runs='' rounds='' warmup='' out='' latency_ms='' build=true
 workloads_arg='' models_arg='' baseline='' sites_url='' workloads_given=false models_given=false
 latency_given=false publish=false server_stats=false
@@ -266,6 +266,7 @@ threads scoped --gil|threads|--engine scoped --gil
 async current-thread|async|--runtime current-thread
 async multi-thread|async|--runtime multi-thread
 procs|procs|
+cluster 2 processes|cluster|--processes 2 --threads 1
 EOF
       ;;
     blocking)
@@ -309,6 +310,7 @@ async --max-in-flight 5|async|--max-in-flight 5
 async --http-client bare|async|--runtime multi-thread --http-client bare
 procs|procs|
 procs --workers 5|procs|--workers 5
+cluster 2 processes x 3|cluster|--processes 2 --threads 3
 EOF
       ;;
     convert)
@@ -324,6 +326,7 @@ async single-flight|async|--workers 8 --cache single-flight
 async moka|async|--workers 8 --cache moka
 procs round-robin|procs|--workers 8 --cache single-flight --route round-robin
 procs by-key|procs|--workers 8 --cache single-flight --route by-key
+cluster by-key|cluster|--processes 2 --threads 4 --cache single-flight
 EOF
       ;;
   esac

@@ -47,6 +47,7 @@ pub fn start_local(options: &Options, processes: usize, verbose: bool) -> Result
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let mut children = Vec::new();
     let mut stdins: Vec<ChildStdin> = Vec::new();
+    let mut stdouts = Vec::new();
     let deadline = Instant::now() + options.peer_timeout();
     for index in 1..processes {
         let mut child = Command::new(&exe)
@@ -62,10 +63,14 @@ pub fn start_local(options: &Options, processes: usize, verbose: bool) -> Result
         if verbose {
             say_line(format_args!("process {index}: pid {}", child.id()));
         }
-        let stdout = child.stdout.take().context("the child's stdout")?;
+        stdouts.push(child.stdout.take().context("the child's stdout")?);
         stdins.push(child.stdin.take().context("the child's stdin")?);
         children.push(child);
-        addresses.push(read_address(stdout, index, deadline)?);
+    }
+    // Every process is started before any is waited for, so that they start
+    // side by side.
+    for (index, stdout) in stdouts.into_iter().enumerate() {
+        addresses.push(read_address(stdout, index + 1, deadline)?);
     }
     let line = address_line(&addresses);
     for (index, mut stdin) in stdins.into_iter().enumerate() {
@@ -242,7 +247,7 @@ pub fn reap(children: Vec<Child>, timeout: Duration) -> Result<()> {
                     index + 1
                 ));
             }
-            std::thread::sleep(Duration::from_millis(1));
+            std::thread::sleep(Duration::from_micros(100));
         };
         if !status.success() {
             bail!("process {} ended with {status}", index + 1);

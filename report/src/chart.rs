@@ -18,7 +18,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::format::{self, duration, factor};
 
 /// Colours (0xRRGGBB) by index: seq, threads, async, procs, python-*, other; past the end, black.
-pub const PALETTE: [u32; 6] = [0xe4572e, 0x4c78a8, 0x54a24b, 0xb279a2, 0xeeca3b, 0x9d9d9d];
+pub const PALETTE: [u32; 7] =
+    [0xe4572e, 0x4c78a8, 0x54a24b, 0xb279a2, 0x72b7b2, 0xeeca3b, 0x9d9d9d];
 
 /// How the value axis labels its ticks (and a bar its value): `57.3 ms`, `1.97×`, `20 000`.
 #[derive(Debug, Clone, Copy, PartialEq)]

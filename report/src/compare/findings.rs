@@ -145,9 +145,11 @@ pub fn findings(report: &Report, link: &str) -> Result<String> {
 /// One row per workload: its size, each model's cell, what it shows.
 fn table(report: &Report, tabled: &[&Workload], link: &str) -> Result<String> {
     let present = |f: &Family| tabled.iter().any(|w| w.rows.iter().any(|row| row.family == *f));
-    // The four Rust models always have a column; CPython and others when present.
-    let families: Vec<Family> =
-        Family::ALL.into_iter().filter(|f| f.index() < 4 || present(f)).collect();
+    // The five Rust models always have a column; CPython and others when present.
+    let families: Vec<Family> = Family::ALL
+        .into_iter()
+        .filter(|f| f.index() <= Family::Cluster.index() || present(f))
+        .collect();
     let mut headings = vec![("workload", Align::Left)];
     headings.extend(families.iter().map(|f| (f.name(), Align::Right)));
     headings.push(("what it shows", Align::Left));

@@ -16,14 +16,22 @@ pub enum Family {
     Threads,
     Async,
     Procs,
+    Cluster,
     /// Every `python-*` model: one colour, so Rust and Python tell apart at a glance.
     Python,
     Other,
 }
 
 impl Family {
-    pub const ALL: [Family; 6] =
-        [Family::Seq, Family::Threads, Family::Async, Family::Procs, Family::Python, Family::Other];
+    pub const ALL: [Family; 7] = [
+        Family::Seq,
+        Family::Threads,
+        Family::Async,
+        Family::Procs,
+        Family::Cluster,
+        Family::Python,
+        Family::Other,
+    ];
 
     /// The record's `model`, else the variant name's first word.
     pub fn of(variant: &str, record: Option<&Record>) -> Family {
@@ -33,13 +41,14 @@ impl Family {
             "threads" => Family::Threads,
             "async" => Family::Async,
             "procs" => Family::Procs,
+            "cluster" => Family::Cluster,
             python if python == "python" || python.starts_with("python-") => Family::Python,
             _ => Family::Other,
         }
     }
 
     pub fn name(self) -> &'static str {
-        ["seq", "threads", "async", "procs", "CPython", "other"][self.index()]
+        ["seq", "threads", "async", "procs", "cluster", "CPython", "other"][self.index()]
     }
 
     /// Its place in [`Family::ALL`], which is also its colour in the charts' palette.

@@ -329,8 +329,10 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
             let latency_s = url_latency_ms(&point.command).map(|ms| ms / 1000.0);
             f.achieved_rps = record.achieved_rps;
             f.p99_s = record.latency_ms.map(|l| l.p99.0 / 1000.0);
-            let one_per_worker =
-                matches!(point.family, Family::Seq | Family::Threads | Family::Procs);
+            let one_per_worker = matches!(
+                point.family,
+                Family::Seq | Family::Threads | Family::Procs | Family::Cluster
+            );
             let capacity = latency_s.map(|l| record.parallelism() as f64 / l);
             f.capacity_rps = capacity.filter(|_| one_per_worker);
             latency_s
