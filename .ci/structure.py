@@ -22,8 +22,9 @@ MAX_FN_LINES = 80
 # budget grows by what such additions need, and a new section that needs more
 # than a derive function, a template and a chart spec is a sign to redesign.
 # 5000 after the redesign; 5100 with CPU time and CPU per request; 5150 with
-# the rate sweep and its knees.
-REPORT_BUDGET = 5150
+# the rate sweep and its knees; 5200 with the cluster family and the processes
+# sweep.
+REPORT_BUDGET = 5200
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CRATES = ["shared", "seq", "threads", "async", "procs", "cluster", "sites", "report", "testkit"]
 

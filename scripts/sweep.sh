@@ -22,6 +22,10 @@
 #             to past each model's saturation: p99 latency (from when each
 #             request was due) against the rate achieved, and each variant's
 #             knee
+#   processes concur-cluster on 1-4 processes on loopback: squares (one
+#             thread each) and convert by key (four each), convert again with
+#             a 2 ms delay on every batch between processes: speedup against
+#             seq on the same job, and the bytes that crossed
 #
 # Every point runs once untimed first (its result record: the answer checked,
 # peak memory, latency percentiles, duplicates), then hyperfine times it. A
@@ -44,8 +48,8 @@ Options:
                       once the release build exists. Writes to
                       target/sweep-quick unless --out is given.
   --sweeps LIST       Comma-separated subset of:
-                      tasks,inflight,latency,tasksize,workers,callers,rate
-                      (default: all)
+                      tasks,inflight,latency,tasksize,workers,callers,rate,
+                      processes (default: all)
   --runs N            Timed runs per point (default 3, quick 1); points whose
                       first run took over 5 s, and rate's, are timed once
   --out DIR           Where results go (default target/sweeps, quick
@@ -76,7 +80,7 @@ script_name=sweep.sh
 # shellcheck source=lib/idle_poll.sh
 . scripts/lib/idle_poll.sh
 
-all_sweeps=(tasks inflight latency tasksize workers callers rate)
+all_sweeps=(tasks inflight latency tasksize workers callers rate processes)
 quick=false runs='' out='' build=true sweeps_arg='' sweeps_given=false publish=false
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -191,6 +195,17 @@ points() {
       for n in $capped; do echo "async --max-in-flight 2000|async|$n|download $url --rate $n --duration-s $s --max-in-flight 2000"; done
       for n in $open; do echo "async|async|$n|download $url --rate $n --duration-s $s"; done
       ;;
+    processes:*)
+      local size="--start 50000000 --count 20" job="--requests 20000 --distinct 1000 --cost-us 1000" ps="1 2 3 4" p
+      if $quick; then size="--start 300000 --count 20" job="--requests 2000 --distinct 100 --cost-us 200" ps="1 2"; fi
+      echo "seq squares|seq|1|squares $size"
+      echo "seq convert|seq|1|convert $job --cache single-flight"
+      for p in $ps; do
+        echo "cluster squares|cluster|$p|squares $size --processes $p --threads 1"
+        echo "cluster convert|cluster|$p|convert $job --processes $p --threads 4"
+        echo "cluster convert, 2 ms link|cluster|$p|convert $job --processes $p --threads 4 --link-delay-ms 2"
+      done
+      ;;
     callers:*)
       local job="--requests 20000 --distinct 1000 --cost-us 1000" cs="1 2 4 8 16 32 64" cache
       if $quick; then job="--requests 2000 --distinct 100 --cost-us 200" cs="1 8"; fi
@@ -206,7 +221,7 @@ parameter_of() {
   case "$1" in
     tasks) echo "tasks" ;; inflight) echo "in_flight" ;; latency) echo "latency_ms" ;;
     tasksize) echo "task_iterations" ;; workers) echo "workers" ;; callers) echo "callers" ;;
-    rate) echo "offered_rps" ;;
+    rate) echo "offered_rps" ;; processes) echo "processes" ;;
   esac
 }
 
@@ -218,7 +233,7 @@ is_generated() { return 0; }
 open_out sweep
 
 if $build; then build_release; else warn_rustflags; fi
-for b in concur-seq concur-threads concur-async concur-procs concur-report; do
+for b in concur-seq concur-threads concur-async concur-procs concur-cluster concur-report; do
   [ -x "$bin_dir/$b" ] || die "$bin_dir/$b is missing: build first (cargo build --release) or drop --no-build"
 done
 ensure_hyperfine

@@ -223,6 +223,8 @@ lenient! {
         pub pss_kib: Option<u64>,
         /// `sleep`, `download`: page tables while the most tasks were alive.
         pub page_tables_kib: Option<u64>,
+        /// `cluster`: what crossed between its processes.
+        pub bytes_exchanged: Option<u64>,
         pub concurrency: Option<u64>,
         pub workers: Option<u64>,
         /// Units of work the job was split into.

@@ -79,8 +79,8 @@ fn readme_block_is_replaced_and_the_rest_kept() {
         "{block}"
     );
     assert!(block.contains(
-        "\n| workload | seq | threads | async | procs | CPython | what it shows |\n\
-         |---|--:|--:|--:|--:|--:|---|\n"
+        "\n| workload | seq | threads | async | procs | cluster | CPython | what it shows |\n\
+         |---|--:|--:|--:|--:|--:|--:|---|\n"
     ));
     assert!(
         block.replace('\n', " ").contains(
@@ -96,7 +96,7 @@ fn readme_block_is_replaced_and_the_rest_kept() {
         block.contains(
             "| `download` (10 pages, 50 ms latency) | 515 ms | `--workers 5` 107 ms (4.81×) | \
              multi-thread 57.0 ms (9.04×) · [+1](results/README.md#download) | 264 ms (1.95×, \
-             ✗ wrong answer) | – | I/O: concurrency, not cores, sets the time; async needs no \
+             ✗ wrong answer) | – | – | I/O: concurrency, not cores, sets the time; async needs no \
              thread per request |\n"
         ),
         "{block}"
@@ -108,7 +108,7 @@ fn readme_block_is_replaced_and_the_rest_kept() {
         block.contains(
             "| `convert` (200 requests, 1 ms lookups, 8 callers) | 102 ms | single-flight \
              14.2 ms (7.18×) · [+2](results/README.md#convert) | single-flight 15.7 ms (6.50×) \
-             · [+1](results/README.md#convert) | – | threads locked 112 ms (0.91×) | the seed's \
+             · [+1](results/README.md#convert) | – | – | threads locked 112 ms (0.91×) | the seed's \
              lock serializes every lookup (0.97×); single-flight is 7.4× faster than it, \
              converting no key twice; racy is as fast and converts keys twice |\n"
         ),
@@ -181,7 +181,7 @@ fn findings_name_wrong_answers_and_link_relatively() {
     assert!(
         page.contains(
             "| `squares` (20 tasks, n from 5·10⁶) | 1.00 s | scoped 500 ms (2.00×) · \
-             [+2](../results/README.md#squares) | – | 550 ms (1.82×) | this run does not show \
+             [+2](../results/README.md#squares) | – | 550 ms (1.82×) | – | this run does not show \
              every model at its lanes: threads scoped --gil 0.95× of its 2.00× |\n"
         ),
         "{page}"
@@ -192,7 +192,7 @@ fn findings_name_wrong_answers_and_link_relatively() {
         page.contains(
             "| `range-sum` (0..10⁸, 2 parts) | 200 ms | rayon 108 ms (1.85×) · \
              [+1](../results/README.md#range-sum) | multi-thread 120 ms (1.67×) | 105 ms \
-             (1.90×, ✗ wrong answer) |"
+             (1.90×, ✗ wrong answer) | – |"
         ),
         "{page}"
     );

@@ -107,14 +107,16 @@ fn python_variants_are_their_own_model() {
     let scratch = Scratch::reported("waiting");
     let block = findings_block(&scratch);
     assert!(
-        block.contains("| workload | seq | threads | async | procs | CPython | what it shows |\n"),
+        block.contains(
+            "| workload | seq | threads | async | procs | cluster | CPython | what it shows |\n"
+        ),
         "{block}"
     );
     let convert =
         block.lines().find(|line| line.starts_with("| `convert`")).expect("a convert row");
     let cells: Vec<&str> = convert.split(" | ").collect();
-    assert_eq!(cells[5], "threads locked 112 ms (0.91×)", "{convert}");
+    assert_eq!(cells[6], "threads locked 112 ms (0.91×)", "{convert}");
     // download has no python-* variant.
-    assert!(block.contains("(1.95×, ✗ wrong answer) | – | I/O:"), "{block}");
+    assert!(block.contains("(1.95×, ✗ wrong answer) | – | – | I/O:"), "{block}");
     assert!(scratch.read("README.md").contains("| CPython | Python 3.11.2 |\n"));
 }

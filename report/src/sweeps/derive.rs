@@ -47,6 +47,8 @@ pub enum Kind {
     Workers,
     Callers,
     Rate,
+    /// `workers`' rules over cluster's processes, each workload against its own seq point.
+    Processes,
     /// A sweep this report has no rule for: its times only.
     #[serde(other)]
     Other,
@@ -251,7 +253,7 @@ pub fn sweep(name: String, parameter: String, mut points: Vec<Point>, cores: Opt
     let shared = at.iter().rev().find(two_models).or(at.last());
     let latency = |at: Option<&At>| at.filter(|_| kind == Kind::Latency).cloned();
     let matters = at.iter().find(|at| at.value > 0.0 && at.spread > Some(MATTERS_ABOVE));
-    let cpu = matches!(kind, Kind::Tasksize | Kind::Workers);
+    let cpu = matches!(kind, Kind::Tasksize | Kind::Workers | Kind::Processes);
     let per_unit = matches!(kind, Kind::Tasks | Kind::Inflight);
     let without_base = lines.iter().filter(|line| !line.points.iter().any(|p| p.value == 1.0));
     let faster =
@@ -306,23 +308,8 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
         Kind::Latency => {
             record.requests.map(|n| latency_bound_s(n, record.parallelism(), point.value))
         }
-        Kind::Tasksize | Kind::Workers => {
-            let seqs: Vec<&Point> = all.iter().filter(|p| p.family == Family::Seq).collect();
-            // `workers` runs seq once: that point is every point's baseline.
-            let only = kind == Kind::Workers && seqs.len() == 1;
-            let seq = seqs.iter().find(|seq| only || seq.value == point.value);
-            let seq_s = seq.map(|seq| seq.timing.median_s);
-            f.workers = record.workers.map(|workers| workers as f64).or(match kind {
-                Kind::Workers => Some(point.value),
-                _ => (point.family == Family::Seq).then_some(1.0),
-            });
-            f.speedup = seq_s.map(|seq| seq / median);
-            let lanes = f.workers.zip(cores).map(|(w, cores)| cpu_lanes(w as u64, cores) as f64);
-            f.ideal_speedup = lanes;
-            let ideal_s = seq_s.zip(lanes).map(|(seq, lanes)| seq / lanes);
-            let overhead = |(ideal, tasks)| (median - ideal) / tasks as f64;
-            f.overhead_per_task_s = ideal_s.zip(record.tasks).map(overhead);
-            ideal_s
+        Kind::Tasksize | Kind::Workers | Kind::Processes => {
+            cpu_figures(kind, all, point, cores, &mut f)
         }
         // The ideal of a rated request is the latency itself: p99 is set against it.
         Kind::Rate => {
@@ -349,7 +336,7 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
     (f.y, f.ideal_y) = match kind {
         Kind::Tasks | Kind::Inflight => (f.ratio_to_ideal, f.ratio_to_ideal.map(|_| 1.0)),
         // seq's own ideal (1×) is not drawn: it is the line every other is against.
-        Kind::Tasksize | Kind::Workers => {
+        Kind::Tasksize | Kind::Workers | Kind::Processes => {
             (f.speedup, f.ideal_speedup.filter(|_| point.family != Family::Seq))
         }
         Kind::Rate => (f.p99_s, positive),
@@ -416,6 +403,44 @@ fn line(kind: Kind, all: &[Point], first: &Point) -> Line {
         reach: (kind == Kind::Tasksize).then(|| reach(all, &points)).flatten(),
         points,
     }
+}
+
+/// Speedup against seq on the same job, and the ideal: min(workers, cores) lanes, or for
+/// `processes` the job's own bound where its record has one (convert's busiest worker).
+fn cpu_figures(
+    kind: Kind,
+    all: &[Point],
+    point: &Point,
+    cores: Option<u64>,
+    f: &mut Figures,
+) -> Option<f64> {
+    let (record, median) = (&point.record, point.timing.median_s);
+    let same_job = |p: &&Point| p.family == Family::Seq && job_of(p) == job_of(point);
+    let seqs: Vec<&Point> = all.iter().filter(same_job).collect();
+    // `workers` and `processes` run seq once per job: every point's baseline.
+    let only = kind != Kind::Tasksize && seqs.len() == 1;
+    let seq = seqs.iter().find(|seq| only || seq.value == point.value);
+    let seq_s = seq.map(|seq| seq.timing.median_s);
+    f.workers = record.workers.map(|workers| workers as f64).or(match kind {
+        Kind::Workers => Some(point.value),
+        _ => (point.family == Family::Seq).then_some(1.0),
+    });
+    f.speedup = seq_s.map(|seq| seq / median);
+    let lanes = f.workers.zip(cores).map(|(w, cores)| cpu_lanes(w as u64, cores) as f64);
+    let own = record.ideal_ms.map(|ms| ms / 1000.0).filter(|_| kind == Kind::Processes);
+    let ideal_s = own.or(seq_s.zip(lanes).map(|(seq, lanes)| seq / lanes));
+    f.ideal_speedup = match own {
+        Some(own) => seq_s.map(|seq| seq / own),
+        None => lanes,
+    };
+    let overhead = |(ideal, tasks)| (median - ideal) / tasks as f64;
+    f.overhead_per_task_s = ideal_s.zip(record.tasks).map(overhead);
+    ideal_s
+}
+
+/// The workload of a point's command (after the binary): `processes` sweeps several.
+fn job_of(point: &Point) -> Option<&str> {
+    point.command.split_whitespace().nth(1)
 }
 
 /// A `rate` point that achieved its offered rate with p99 close to the latency.

@@ -20,7 +20,7 @@ const BASE: &str = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak
 /// its unit) and its cell.
 type Column = (&'static [Kind], &'static str, fn(&Point) -> Option<String>);
 
-const CPU: &[Kind] = &[Kind::Tasksize, Kind::Workers];
+const CPU: &[Kind] = &[Kind::Tasksize, Kind::Workers, Kind::Processes];
 const IO: &[Kind] = &[Kind::Inflight, Kind::Latency];
 const PER_UNIT: &[Kind] = &[Kind::Tasks, Kind::Inflight];
 
@@ -52,6 +52,7 @@ const COLUMNS: &[Column] = &[
     (&[Kind::Tasksize], "overhead_per_task_us", |p| {
         number(p.figures.overhead_per_task_s.map(|s| s * 1e6), 4)
     }),
+    (&[Kind::Processes], "bytes_exchanged", |p| p.record.bytes_exchanged.map(|n| n.to_string())),
     (&[Kind::Callers], "duplicates", |p| number(p.figures.duplicates, 0)),
     (&[Kind::Callers], "conversions", |p| p.record.conversions.map(|n| n.to_string())),
     (&[Kind::Rate], "achieved_rps", |p| number(p.figures.achieved_rps, 3)),
@@ -114,6 +115,7 @@ fn axes(sweep: &Sweep) -> (&str, (&'static str, Unit, &'static str)) {
         Kind::Latency => ("latency per request (ms)", time),
         Kind::Tasksize => ("task size (iterations)", speedup),
         Kind::Workers => ("workers", speedup),
+        Kind::Processes => ("processes", speedup),
         Kind::Callers => ("callers", time),
         Kind::Rate => ("requests per second achieved", ("p99 latency", Unit::Seconds, "latency")),
         Kind::Other => (sweep.parameter.as_str(), time),
@@ -198,7 +200,7 @@ fn cell(kind: Kind, point: &Point) -> String {
         Kind::Tasks => (time, per_unit),
         Kind::Inflight => (or_none(f.y), per_unit),
         Kind::Latency => (time, f.ratio_to_ideal.map(|ratio| format!(" ({})", factor(ratio)))),
-        Kind::Tasksize | Kind::Workers => {
+        Kind::Tasksize | Kind::Workers | Kind::Processes => {
             (or_none(f.speedup), f.bound.map(|bound| format!(" · {bound}")))
         }
         Kind::Rate => {
