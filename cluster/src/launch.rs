@@ -34,11 +34,14 @@ pub struct Place {
     pub secret: Secret,
     /// The processes this one started (process 0 on one machine).
     pub children: Vec<Child>,
+    /// How long starting them took, until each had said its address.
+    pub start: Duration,
 }
 
 /// Process 0 on one machine: binds its port, starts the others, tells
 /// everyone every address.
 pub fn start_local(options: &Options, processes: usize, verbose: bool) -> Result<Place> {
+    let started = Instant::now();
     let secret = Secret::random()?;
     let listener = TcpListener::bind("127.0.0.1:0").context("binding a port on 127.0.0.1")?;
     let mut addresses = vec![listener.local_addr()?];
@@ -84,6 +87,7 @@ pub fn start_local(options: &Options, processes: usize, verbose: bool) -> Result
         listener: Some(listener),
         secret,
         children,
+        start: started.elapsed(),
     })
 }
 
@@ -156,6 +160,7 @@ pub fn join_local(me: usize) -> Result<Place> {
         listener: Some(listener),
         secret,
         children: Vec::new(),
+        start: Duration::ZERO,
     })
 }
 
@@ -201,6 +206,7 @@ pub fn from_hosts(options: &Options, hosts: &std::path::Path, me: usize) -> Resu
         listener,
         secret,
         children: Vec::new(),
+        start: Duration::ZERO,
     })
 }
 

@@ -62,6 +62,7 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> Result<Outcome>
     };
     let hosts = options.hosts.is_some();
     let children = std::mem::take(&mut place.children);
+    let start = place.start;
     let (mut run, answers) = execute(place, job, options, progress)?;
     let reports = match run.watch.take() {
         Some(watch) => watch.reports(options.peer_timeout()),
@@ -73,6 +74,7 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> Result<Outcome>
     let mut outcome = Outcome::new(answer, workers, workers)
         .with_field("processes", run.processes)
         .with_field("threads", run.threads)
+        .with_field("start_ms", millis(start))
         .with_field("connect_ms", millis(run.connect))
         .with_field("link_delay_ms", options.link_delay_ms)
         .with_field(
