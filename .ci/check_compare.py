@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Checks what two quick compare.sh runs wrote, as .ci/run's step says:
 every JSON file parses; every workload has its tables, chart and README
-section with agreeing checksums; convert marks the variants that convert
-twice; the second run (--baseline the first) has a vs-baseline figure per
+section with agreeing checksums; cluster's rows agree too; convert marks the
+variants that convert twice; the second run (--baseline the first) has a vs-baseline figure per
 variant; the findings block of a README copy was regenerated, nothing else.
 
 Usage: check_compare.py QUICK_OUT AGAIN_OUT README README_COPY
@@ -54,6 +54,13 @@ for row in rows:
 for row in (r for r in rows if r["workload"] == "convert"):
     twice = int(row["duplicates"] or 0) > 0
     assert row["rule_ok"] == ("false" if twice else "true"), f"convert {row['variant']}: {row}"
+# The fifth model: its rows in every workload it runs, answers agreeing, and in
+# convert by key no key converted twice.
+for workload in ("squares", "range-sum", "download", "convert"):
+    cluster = [r for r in rows if r["workload"] == workload and r["variant"].startswith("cluster")]
+    assert cluster and all(r["checksum_agrees"] == "true" for r in cluster), f"{workload}: cluster {cluster}"
+cluster_convert = [r for r in rows if r["workload"] == "convert" and r["variant"] == "cluster by-key"]
+assert cluster_convert[0]["rule_ok"] == "true", f"cluster by-key converted twice: {cluster_convert}"
 racy = [r for r in rows if r["workload"] == "convert" and "racy" in r["variant"]]
 assert racy and all(r["rule_ok"] == "false" for r in racy), "racy is not marked as converting twice"
 assert "converts twice" in readme, "the README does not mark converting twice"

@@ -4,7 +4,8 @@ one CSV row per point, a chart, and its section in the README; tasksize.csv
 ends with the fit's columns; no number is a negative zero; every point has
 its CPU time, and the download points their CPU per request on both ends;
 every rate point its achieved rate and p99; every tasks and inflight point
-its page tables.
+its page tables; every cluster point of 2 or more processes its bytes
+exchanged and its speedup.
 
 Usage: check_sweeps.py OUT
 """
@@ -41,6 +42,9 @@ for sweep in sweeps:
         if sweep == "rate":
             for column in ("achieved_rps", "p99_ms"):
                 assert row[column] and float(row[column]) > 0, f"rate: {column} {row}"
+        if sweep == "processes" and row["variant"].startswith("cluster") and float(row["value"]) >= 2:
+            assert int(row["bytes_exchanged"] or 0) > 0, f"processes: nothing crossed {row}"
+            assert row["speedup_vs_seq"] and float(row["speedup_vs_seq"]) > 0, f"processes: {row}"
         if sweep in ("inflight", "latency"):
             for side in ("client", "server"):
                 cell = row[f"{side}_cpu_us_per_request"]
