@@ -308,6 +308,7 @@ async current-thread|async|--runtime current-thread
 async multi-thread|async|--runtime multi-thread
 async --max-in-flight 5|async|--max-in-flight 5
 async --http-client bare|async|--runtime multi-thread --http-client bare
+async --http-version 2|async|--runtime multi-thread --http-version 2
 procs|procs|
 procs --workers 5|procs|--workers 5
 cluster 2 processes x 3|cluster|--processes 2 --threads 3

@@ -8,7 +8,8 @@
 #   tasks     N tasks each waiting 1 s (the "1M concurrent tasks" experiment):
 #             time / wait and memory per task against N
 #   inflight  download at 200 ms latency with N requests in flight (and as
-#             many requests, at least 160): time / ideal and memory per request
+#             many requests, at least 160): time / ideal and memory per request;
+#             async over HTTP/1.1 (a connection per request) and HTTP/2 (one)
 #   latency   the seed's 160 requests at 0-200 ms latency: where the model
 #             stops mattering and where the client's own CPU takes over
 #   tasksize  range-sum with the total fixed at 1e8 iterations (the seed's), split in
@@ -144,6 +145,7 @@ points() {
       local latency=200 async_ns="1 10 100 1000 10000" threads_ns="1 10 100 1000" procs_ns="1 10 100 256"
       if $quick; then latency=20 async_ns="1 100" threads_ns="1 100" procs_ns="1 10"; fi
       for n in $async_ns; do echo "async|async|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --max-in-flight $n"; done
+      for n in $async_ns; do echo "async h2|async|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --max-in-flight $n --http-version 2"; done
       for n in $threads_ns; do echo "threads|threads|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --workers $n"; done
       for n in $procs_ns; do echo "procs|procs|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --workers $n"; done
       ;;
@@ -154,6 +156,7 @@ points() {
         echo "seq|seq|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms"
         echo "threads --workers 5|threads|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms --workers 5"
         echo "async|async|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms"
+        echo "async h2|async|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms --http-version 2"
         echo "procs|procs|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms"
       done
       ;;

@@ -4,7 +4,7 @@
 
 use crate::bare;
 use crate::blocking::Blocking;
-use crate::options::{HttpClient, Offload, Options};
+use crate::options::{HttpClient, HttpVersion, Offload, Options};
 use crate::tasks::{drive, join_in_order};
 use concur_shared::model::{Outcome, Progress};
 use concur_shared::timer::{PreciseTimer, Precision};
@@ -31,9 +31,11 @@ pub(crate) fn run(
         .map_or(job.urls.len(), |n| (n as usize).min(job.urls.len()));
     let http_client = options.http_client.unwrap_or(HttpClient::Reqwest);
     let http = match http_client {
-        HttpClient::Reqwest => {
-            Http::Reqwest(client(options.max_in_flight.map(|_| in_flight), job)?)
-        }
+        HttpClient::Reqwest => Http::Reqwest(client(
+            options.max_in_flight.map(|_| in_flight),
+            options.http_version,
+            job,
+        )?),
         HttpClient::Bare => Http::Bare {
             timeout: job.timeout,
         },
@@ -63,6 +65,7 @@ pub(crate) fn run(
         .with_field("max_in_flight", options.max_in_flight)
         .with_field("peak_in_flight", gauge.peak.load(Ordering::Relaxed))
         .with_field("http_client", http_client.name())
+        .with_field("http_version", HttpVersion::name(options.http_version))
         .with_field("offload", Offload::name(options.offload)))
 }
 
@@ -78,10 +81,24 @@ pub(crate) fn run(
 /// ever reused; keeping them idle would only defer every close to the end of
 /// the run, where they queue behind each other. Closing each one as its
 /// response completes overlaps the closes with the remaining waits.
-fn client(reused: Option<usize>, job: &DownloadJob) -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
+///
+/// Over HTTP/2 every request is a stream of one connection (reqwest opens
+/// one per host and multiplexes), which is kept between requests.
+fn client(
+    reused: Option<usize>,
+    version: Option<HttpVersion>,
+    job: &DownloadJob,
+) -> anyhow::Result<reqwest::Client> {
+    let http2 = version == Some(HttpVersion::Http2);
+    let builder = reqwest::Client::builder();
+    let builder = if http2 {
+        builder.http2_prior_knowledge()
+    } else {
+        builder
+    };
+    builder
         .no_proxy()
-        .pool_max_idle_per_host(reused.unwrap_or(0))
+        .pool_max_idle_per_host(if http2 { 1 } else { reused.unwrap_or(0) })
         .tcp_keepalive(None)
         .tcp_keepalive_interval(None)
         .tcp_keepalive_retries(None)

@@ -33,6 +33,10 @@ pub struct Options {
     /// download: the HTTP client the tasks use [default: reqwest]
     #[arg(long, value_enum, value_name = "CLIENT")]
     pub http_client: Option<HttpClient>,
+    /// download: HTTP/1.1 (a connection per request in flight) or HTTP/2 with
+    /// prior knowledge (every request a stream of one connection) [default: 1.1]
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub http_version: Option<HttpVersion>,
     /// download --blocking-ms: where the blocking task runs [default: a task
     /// on the runtime, which never yields its executor thread]
     #[arg(long, value_enum, value_name = "HOW")]
@@ -76,6 +80,26 @@ pub enum HttpClient {
     Bare,
 }
 
+/// The HTTP version of reqwest's requests (`--http-version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HttpVersion {
+    /// HTTP/1.1: one request at a time on a connection
+    #[value(name = "1.1")]
+    Http1,
+    /// HTTP/2 with prior knowledge: many requests multiplexed on one connection
+    #[value(name = "2")]
+    Http2,
+}
+
+impl HttpVersion {
+    pub(crate) fn name(version: Option<HttpVersion>) -> &'static str {
+        match version {
+            None | Some(HttpVersion::Http1) => "1.1",
+            Some(HttpVersion::Http2) => "2",
+        }
+    }
+}
+
 impl HttpClient {
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -99,6 +123,9 @@ impl ModelOptions for Options {
             if self.http_client.is_some() {
                 return Err(UsageError::new("--http-client only applies to download"));
             }
+            if self.http_version.is_some() {
+                return Err(UsageError::new("--http-version only applies to download"));
+            }
             if self.offload.is_some() {
                 return Err(UsageError::new(
                     "--offload only applies to download with --blocking-ms",
@@ -111,6 +138,13 @@ impl ModelOptions for Options {
         {
             return Err(UsageError::new(
                 "--offload needs --blocking-ms: without it there is no blocking task to move",
+            ));
+        }
+        if self.http_version == Some(HttpVersion::Http2)
+            && self.http_client == Some(HttpClient::Bare)
+        {
+            return Err(UsageError::new(
+                "--http-version 2 needs the reqwest client: --http-client bare speaks HTTP/1.1 only",
             ));
         }
         if self.offload == Some(Offload::BlockInPlace) && self.runtime == Runtime::CurrentThread {

@@ -30,7 +30,8 @@ pub fn routes_help() -> String {
          /fault/stall          blocks the runtime thread serving it for latency_ms, then answers like /page:\n                        \
          with --workers 1 the whole server stalls (a pause the client must see)\n  \
          /stats                JSON, at once and not counted: latency_ms and body_bytes (the defaults),\n                        \
-         requests read and peak_open so far, cpu_ms {{user, sys}} of the server process\n\
+         requests read, peak_open and connections accepted so far, cpu_ms {{user, sys}}\n                        \
+         of the server process\n\
          \n\
          Query parameters (every route but /stats):\n  \
          latency_ms=N   wait N ms before answering (0..={MAX_LATENCY_MS}; default --latency-ms)\n  \

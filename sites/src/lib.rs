@@ -18,7 +18,7 @@
 //! | `/fault/reset` | headers with `Content-Length: N`, the first N/2 bytes, then a TCP reset (RST) |
 //! | `/fault/truncate` | headers with `Content-Length: N`, the first N/2 bytes, then a normal close (FIN) |
 //! | `/fault/stall` | blocks the runtime thread serving it for the latency, then answers like `/page`: with one worker thread, the whole server stalls |
-//! | `/stats` (GET) | JSON, at once and not counted: `latency_ms`, `body_bytes`, `requests`, `peak_open`, `cpu_ms` {`user`, `sys`} |
+//! | `/stats` (GET) | JSON, at once and not counted: `latency_ms`, `body_bytes`, `requests`, `peak_open`, `connections` (accepted), `cpu_ms` {`user`, `sys`} |
 //!
 //! `/stats` lets a client that did not start the server learn what latency
 //! and page size to expect, and, read before and after a run, the requests and

@@ -98,6 +98,7 @@ async fn accept_loop(
         tokio::select! {
             () = &mut shutdown => break,
             (stream, slot) = admission.admit(&listener) => {
+                load.accepted();
                 tokio::spawn(serve_connection(
                     stream,
                     slot,

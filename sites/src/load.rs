@@ -16,6 +16,7 @@ pub struct Load {
     requests: AtomicU64,
     open: AtomicUsize,
     peak_open: AtomicUsize,
+    connections: AtomicU64,
 }
 
 /// A snapshot of [`Load`].
@@ -25,6 +26,9 @@ pub struct LoadSummary {
     pub requests: u64,
     /// The most requests open at once.
     pub peak_open: usize,
+    /// Connections accepted: one per request in flight over HTTP/1.1, one in
+    /// all over HTTP/2.
+    pub connections: u64,
 }
 
 impl fmt::Display for LoadSummary {
@@ -49,11 +53,18 @@ impl Load {
         OpenRequest(self)
     }
 
-    /// The requests read so far and the most that were open at once.
+    /// Counts a connection accepted.
+    pub(crate) fn accepted(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The requests read so far, the most that were open at once, and the
+    /// connections accepted.
     pub fn summary(&self) -> LoadSummary {
         LoadSummary {
             requests: self.requests.load(Ordering::Relaxed),
             peak_open: self.peak_open.load(Ordering::Relaxed),
+            connections: self.connections.load(Ordering::Relaxed),
         }
     }
 }

@@ -160,6 +160,7 @@ struct Stats {
     body_bytes: usize,
     requests: u64,
     peak_open: usize,
+    connections: u64,
     cpu_ms: concur_shared::process::CpuMs,
 }
 
@@ -171,6 +172,7 @@ fn stats(config: &Config, load: &Load) -> Response<SiteBody> {
         body_bytes: config.body_bytes,
         requests: summary.requests,
         peak_open: summary.peak_open,
+        connections: summary.connections,
         cpu_ms: concur_shared::process::own_cpu_ms(),
     };
     // Cannot fail: plain numbers and strings.
