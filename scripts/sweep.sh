@@ -23,8 +23,8 @@
 #             to past each model's saturation: p99 latency (from when each
 #             request was due) against the rate achieved, and each variant's
 #             knee
-#   processes concur-cluster on 1-4 processes on loopback: squares (one
-#             thread each) and convert by key (four each), convert again with
+#   processes concur-cluster on 1-4 processes on loopback: squares and
+#             range-sum (one thread each) and convert by key (four each), convert again with
 #             a 2 ms delay on every batch between processes: speedup against
 #             seq on the same job, and the bytes that crossed
 #
@@ -199,12 +199,15 @@ points() {
       for n in $open; do echo "async|async|$n|download $url --rate $n --duration-s $s"; done
       ;;
     processes:*)
-      local size="--start 50000000 --count 20" job="--requests 20000 --distinct 1000 --cost-us 1000" ps="1 2 3 4" p
-      if $quick; then size="--start 300000 --count 20" job="--requests 2000 --distinct 100 --cost-us 200" ps="1 2"; fi
+      local size="--start 50000000 --count 20" sum="--end 1000000000 --parts 4" ps="1 2 3 4" p
+      local job="--requests 20000 --distinct 1000 --cost-us 1000"
+      if $quick; then size="--start 300000 --count 20" sum="--end 10000000 --parts 4" job="--requests 2000 --distinct 100 --cost-us 200" ps="1 2"; fi
       echo "seq squares|seq|1|squares $size"
+      echo "seq range-sum|seq|1|range-sum $sum"
       echo "seq convert|seq|1|convert $job --cache single-flight"
       for p in $ps; do
         echo "cluster squares|cluster|$p|squares $size --processes $p --threads 1"
+        echo "cluster range-sum|cluster|$p|range-sum $sum --processes $p --threads 1"
         echo "cluster convert|cluster|$p|convert $job --processes $p --threads 4"
         echo "cluster convert, 2 ms link|cluster|$p|convert $job --processes $p --threads 4 --link-delay-ms 2"
       done
