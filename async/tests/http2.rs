@@ -52,29 +52,15 @@ fn http2_multiplexes_every_request_on_one_connection() {
 /// `--http-version` applies to reqwest's download only.
 #[test]
 fn http_version_is_checked() {
-    assert_usage_error(BIN, &["squares", "--http-version", "2"], "--http-version");
-    assert_usage_error(
-        BIN,
-        &[
-            "download",
-            "--url",
-            "http://127.0.0.1:9/",
-            "--http-version",
-            "2",
-            "--http-client",
-            "bare",
-        ],
-        "--http-client bare speaks HTTP/1.1 only",
-    );
-    assert_usage_error(
-        BIN,
-        &[
-            "download",
-            "--url",
-            "http://127.0.0.1:9/",
-            "--http-version",
-            "3",
-        ],
-        "possible values",
-    );
+    let url = "download --url http://127.0.0.1:9/";
+    for (args, needle) in [
+        ("squares --http-version 2".to_string(), "--http-version"),
+        (
+            format!("{url} --http-version 2 --http-client bare"),
+            "--http-client bare speaks HTTP/1.1 only",
+        ),
+        (format!("{url} --http-version 3"), "possible values"),
+    ] {
+        assert_usage_error(BIN, &args.split_whitespace().collect::<Vec<_>>(), needle);
+    }
 }

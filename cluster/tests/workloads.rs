@@ -29,33 +29,22 @@ fn cluster(args: &[&str], variant: &[&str]) -> Value {
 /// and of 2 threads, and on 1 process.
 #[test]
 fn every_job_matches_seq() {
-    for args in [
-        &["squares", "--start", "1000", "--count", "7"][..],
-        &["range-sum", "--end", "100001", "--parts", "7"],
-        &[
-            "convert",
-            "--requests",
-            "3000",
-            "--distinct",
-            "40",
-            "--cost-us",
-            "0",
-        ],
+    for job in [
+        "squares --start 1000 --count 7",
+        "range-sum --end 100001 --parts 7",
+        "convert --requests 3000 --distinct 40 --cost-us 0",
     ] {
-        let expected = seq_checksum(args);
-        for variant in [
-            &["--processes", "2", "--threads", "1"][..],
-            &["--processes", "2", "--threads", "2"],
-            &["--processes", "1", "--threads", "2"],
-        ] {
-            let record = cluster(args, variant);
+        let args: Vec<&str> = job.split_whitespace().collect();
+        let expected = seq_checksum(&args);
+        for (p, t) in [(2, 1), (2, 2), (1, 2)] {
+            let variant = format!("--processes {p} --threads {t}");
+            let record = cluster(&args, &variant.split_whitespace().collect::<Vec<_>>());
             assert_eq!(
                 record["checksum"],
                 expected.as_str(),
-                "{args:?} {variant:?}: {record}"
+                "{job} {variant}: {record}"
             );
             assert_eq!(record["model"], "cluster");
-            let [p, t] = [variant[1], variant[3]].map(|n| n.parse::<u64>().expect("a number"));
             assert_eq!(record["processes"], p, "{record}");
             assert_eq!(record["workers"], p * t, "{record}");
         }
@@ -66,15 +55,9 @@ fn every_job_matches_seq() {
 /// duplicates, as many conversions as keys, and records crossed between them.
 #[test]
 fn convert_by_key_has_no_duplicates() {
-    let args = [
-        "convert",
-        "--requests",
-        "3000",
-        "--distinct",
-        "40",
-        "--cost-us",
-        "50",
-    ];
+    let args: Vec<&str> = "convert --requests 3000 --distinct 40 --cost-us 50"
+        .split_whitespace()
+        .collect();
     let record = cluster(&args, &["--processes", "2", "--threads", "2"]);
     assert_eq!(record["duplicates"], 0, "{record}");
     assert_eq!(record["conversions"], record["keys"], "{record}");
