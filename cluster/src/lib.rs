@@ -27,6 +27,7 @@ use concur_shared::model::{Model, Outcome, Progress, available_cores};
 use concur_shared::process::{CpuMs, own_cpu_ms, own_peak_rss_kib};
 use concur_shared::workload::convert::ConvertAnswer;
 use concur_shared::workload::convert::route::owner;
+use concur_shared::workload::download::fnv1a64;
 use concur_shared::workload::{Answer, Job};
 use dataflow::{Converted, Node};
 use launch::Place;
@@ -174,7 +175,7 @@ fn execute(
             .try_build()
             .map_err(|e| anyhow!("starting the workers: {e}"))?
     } else {
-        connect(&mut place, &mut ran, options, progress)?
+        connect(&mut place, &mut ran, job, options, progress)?
     };
     let (job, progress) = (Arc::new(job.clone()), *progress);
     let guards = timely::execute::execute_from(
@@ -217,15 +218,22 @@ fn execute(
 fn connect(
     place: &mut Place,
     ran: &mut Ran,
+    job: &Job,
     options: &Options,
     progress: &Progress,
 ) -> Result<(Vec<AllocatorBuilder>, Box<dyn std::any::Any + Send>)> {
     let (me, threads) = (place.me, ran.threads);
+    // Every process must compute the same job with the same worker layout:
+    // the job as parsed and the threads, hashed, must match in every hello.
+    let run = mesh::Run {
+        secret: place.secret.clone(),
+        job: fnv1a64(format!("{job:?} threads {threads}").as_bytes()),
+    };
     let mesh = mesh::connect(
         me,
         &place.addresses,
         place.listener.take(),
-        &place.secret,
+        &run,
         options.peer_timeout(),
     )?;
     progress.say(format_args!(

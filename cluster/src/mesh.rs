@@ -88,13 +88,21 @@ pub struct Mesh {
     pub connect: Duration,
 }
 
+/// Who may join: the run's secret, and a fingerprint of the job every
+/// process parsed (its options and `--threads`), so that a process started
+/// with other options is refused rather than computing another job.
+pub struct Run {
+    pub secret: Secret,
+    pub job: u64,
+}
+
 /// Connects process `me` to every other process in `addresses` before
 /// `timeout` runs out; `listener` is bound to `addresses[me]`.
 pub fn connect(
     me: usize,
     addresses: &[SocketAddr],
     listener: Option<TcpListener>,
-    secret: &Secret,
+    run: &Run,
     timeout: Duration,
 ) -> Result<Mesh> {
     let started = Instant::now();
@@ -106,16 +114,9 @@ pub fn connect(
         connect: Duration::ZERO,
     };
     for (peer, address) in addresses.iter().enumerate().take(me) {
-        mesh.records[peer] = Some(dial(
-            me,
-            peer,
-            *address,
-            Channel::Records,
-            secret,
-            deadline,
-        )?);
+        mesh.records[peer] = Some(dial(me, peer, *address, Channel::Records, run, deadline)?);
         if peer == 0 {
-            mesh.control[0] = Some(dial(me, 0, *address, Channel::Control, secret, deadline)?);
+            mesh.control[0] = Some(dial(me, 0, *address, Channel::Control, run, deadline)?);
         }
     }
     let mut awaited = (me + 1..processes).count() * if me == 0 { 2 } else { 1 };
@@ -123,7 +124,7 @@ pub fn connect(
         let listener = listener.context("a listening socket for the processes after this one")?;
         while awaited > 0 {
             let (stream, from) = accept_before(&listener, deadline, me, &mesh, processes)?;
-            let (peer, channel) = match hello_from(stream.try_clone()?, secret) {
+            let (peer, channel) = match hello_from(stream.try_clone()?, run) {
                 Ok(said) => said,
                 Err(why) => {
                     say_line(format_args!(
@@ -161,7 +162,7 @@ fn dial(
     peer: usize,
     address: SocketAddr,
     channel: Channel,
-    secret: &Secret,
+    run: &Run,
     deadline: Instant,
 ) -> Result<TcpStream> {
     let late = || {
@@ -183,8 +184,9 @@ fn dial(
     let mut hello = MAGIC.to_vec();
     hello.extend((me as u32).to_le_bytes());
     hello.push(channel as u8);
-    hello.extend((secret.0.len() as u16).to_le_bytes());
-    hello.extend(&secret.0);
+    hello.extend(run.job.to_le_bytes());
+    hello.extend((run.secret.0.len() as u16).to_le_bytes());
+    hello.extend(&run.secret.0);
     stream.set_nodelay(true)?;
     stream
         .write_all(&hello)
@@ -196,7 +198,7 @@ fn dial(
     let mut answer = [0u8; 12];
     stream.read_exact(&mut answer).map_err(|e| match e.kind() {
         ErrorKind::WouldBlock | ErrorKind::TimedOut => late(),
-        _ => anyhow::anyhow!("process {peer} at {address} closed the connection: is it a process of this run, with the same secret?"),
+        _ => anyhow::anyhow!("process {peer} at {address} closed the connection: is it a process of this run, with the same secret, job options and --threads?"),
     })?;
     let said = u32::from_le_bytes([answer[8], answer[9], answer[10], answer[11]]) as usize;
     if &answer[..8] != MAGIC || said != peer {
@@ -239,10 +241,11 @@ fn accept_before(
     }
 }
 
-/// Reads a hello: the peer's index and channel, if it gave the run's secret.
-fn hello_from(mut stream: TcpStream, secret: &Secret) -> Result<(usize, Channel)> {
+/// Reads a hello: the peer's index and channel, if it gave the run's secret
+/// and runs the same job.
+fn hello_from(mut stream: TcpStream, run: &Run) -> Result<(usize, Channel)> {
     stream.set_read_timeout(Some(HELLO_WITHIN))?;
-    let mut head = [0u8; 15];
+    let mut head = [0u8; 23];
     stream
         .read_exact(&mut head)
         .context("it said no hello within a second")?;
@@ -255,13 +258,19 @@ fn hello_from(mut stream: TcpStream, secret: &Secret) -> Result<(usize, Channel)
         1 => Channel::Control,
         other => bail!("unknown channel {other}"),
     };
-    let length = u16::from_le_bytes([head[13], head[14]]) as usize;
+    let job = u64::from_le_bytes(head[13..21].try_into()?);
+    let length = u16::from_le_bytes([head[21], head[22]]) as usize;
     let mut given = vec![0u8; length];
     stream
         .read_exact(&mut given)
         .context("its secret was cut short")?;
-    if !secret.matches(&given) {
+    if !run.secret.matches(&given) {
         bail!("it did not give this run's secret");
+    }
+    if job != run.job {
+        bail!(
+            "process {peer} runs another job: every process needs the same workload options and --threads"
+        );
     }
     Ok((peer, channel))
 }
@@ -299,14 +308,14 @@ mod tests {
     #[test]
     fn three_processes_connect() {
         let (listeners, addresses) = listeners(3);
-        let secret = Secret::random().expect("secret");
+        let run = run(7);
         let meshes: Vec<Mesh> = std::thread::scope(|s| {
             let handles: Vec<_> = listeners
                 .into_iter()
                 .enumerate()
                 .map(|(me, l)| {
-                    let (a, secret) = (&addresses, &secret);
-                    s.spawn(move || connect(me, a, Some(l), secret, Duration::from_secs(5)))
+                    let (a, run) = (&addresses, &run);
+                    s.spawn(move || connect(me, a, Some(l), run, Duration::from_secs(5)))
                 })
                 .collect();
             handles
@@ -322,27 +331,38 @@ mod tests {
         }
     }
 
-    /// A connection with the wrong secret is closed; the mesh still forms.
+    fn run(job: u64) -> Run {
+        Run {
+            secret: Secret::random().expect("secret"),
+            job,
+        }
+    }
+
+    /// Connections with the wrong secret, or from a process of another job,
+    /// are closed; the mesh still forms.
     #[test]
-    fn a_wrong_secret_is_refused_and_the_mesh_still_forms() {
+    fn a_wrong_secret_or_job_is_refused_and_the_mesh_still_forms() {
         let (mut listeners, addresses) = listeners(2);
-        let secret = Secret::random().expect("secret");
-        let intruder = Secret::from_text("not the secret of this run", "test").expect("secret");
+        let run = run(7);
+        let intruder = Run {
+            secret: Secret::from_text("not the secret of this run", "test").expect("secret"),
+            job: 7,
+        };
+        let other_job = Run {
+            secret: run.secret.clone(),
+            job: 8,
+        };
         let second = listeners.pop();
         let first = listeners.pop();
         std::thread::scope(|s| {
             let a = &addresses;
-            let zero = s.spawn(|| connect(0, a, first, &secret, Duration::from_secs(5)));
-            let refused = dial(
-                1,
-                0,
-                a[0],
-                Channel::Records,
-                &intruder,
-                Instant::now() + Duration::from_secs(2),
-            );
-            assert!(refused.is_err(), "the intruder was let in");
-            connect(1, a, second, &secret, Duration::from_secs(5)).expect("process 1");
+            let zero = s.spawn(|| connect(0, a, first, &run, Duration::from_secs(5)));
+            for stranger in [&intruder, &other_job] {
+                let deadline = Instant::now() + Duration::from_secs(2);
+                let refused = dial(1, 0, a[0], Channel::Records, stranger, deadline);
+                assert!(refused.is_err(), "a stranger was let in");
+            }
+            connect(1, a, second, &run, Duration::from_secs(5)).expect("process 1");
             zero.join().expect("thread").expect("process 0");
         });
     }
@@ -351,9 +371,8 @@ mod tests {
     #[test]
     fn a_missing_process_is_named() {
         let (listeners, addresses) = listeners(2);
-        let secret = Secret::random().expect("secret");
         let first = listeners.into_iter().next();
-        let error = connect(0, &addresses, first, &secret, Duration::from_millis(200))
+        let error = connect(0, &addresses, first, &run(7), Duration::from_millis(200))
             .err()
             .expect("no mesh without process 1");
         assert!(

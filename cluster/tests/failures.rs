@@ -222,6 +222,7 @@ fn a_wrong_secret_is_refused_while_the_run_completes() {
     let mut hello = b"concur-c".to_vec();
     hello.extend(1u32.to_le_bytes());
     hello.push(0);
+    hello.extend(0u64.to_le_bytes());
     hello.extend((wrong.len() as u16).to_le_bytes());
     hello.extend(wrong);
     intruder.write_all(&hello).expect("send hello");
