@@ -25,6 +25,7 @@ pub mod watch;
 use anyhow::{Context, Result, anyhow};
 use concur_shared::model::{Model, Outcome, Progress, available_cores};
 use concur_shared::process::{CpuMs, own_cpu_ms, own_peak_rss_kib};
+use concur_shared::record::millis;
 use concur_shared::workload::convert::ConvertAnswer;
 use concur_shared::workload::convert::route::owner;
 use concur_shared::workload::download::fnv1a64;
@@ -70,7 +71,7 @@ pub fn run(job: &Job, options: &Options, progress: &Progress) -> Result<Outcome>
         None => Vec::new(),
     };
     launch::reap(children, options.peer_timeout())?;
-    let answer = assemble(job, answers)?;
+    let answer = assemble(answers)?;
     let workers = run.processes * run.threads;
     let mut outcome = Outcome::new(answer, workers, workers)
         .with_field("processes", run.processes)
@@ -113,7 +114,6 @@ pub fn serve_peer(job: &Job, options: &Options, progress: &Progress) -> Result<(
     let cpu_before = own_cpu_ms();
     let (mut run, _) = execute(place, job, options, progress)?;
     let report = PeerReport {
-        process: run.me,
         peak_rss_kib: own_peak_rss_kib(),
         cpu_ms: own_cpu_ms().since(cpu_before),
         bytes_sent: run.sent.bytes(),
@@ -131,7 +131,6 @@ pub fn serve_peer(job: &Job, options: &Options, progress: &Progress) -> Result<(
 
 /// A process of the run once its workers are done.
 struct Ran {
-    me: usize,
     processes: usize,
     threads: usize,
     connect: Duration,
@@ -162,7 +161,6 @@ fn execute(
     let sent = Arc::new(Sent::default());
     watch::install_panic_hook(place.me);
     let mut ran = Ran {
-        me: place.me,
         processes,
         threads,
         connect: Duration::ZERO,
@@ -265,13 +263,13 @@ fn connect(
 }
 
 /// The answer in task order, from worker 0's gathered records.
-fn assemble(job: &Job, answers: Vec<WorkerAnswer>) -> Result<Answer> {
+fn assemble(answers: Vec<WorkerAnswer>) -> Result<Answer> {
     let first = answers.into_iter().next().context("no worker ran")?;
-    Ok(match (job, first) {
-        (_, WorkerAnswer::Cpu(results)) => Answer::Cpu(in_order(results)),
-        (_, WorkerAnswer::Download(fetched)) => Answer::Download(in_order(fetched)),
-        (_, WorkerAnswer::Sleep(reached)) => Answer::Sleep(reached),
-        (_, WorkerAnswer::Convert(records)) => {
+    Ok(match first {
+        WorkerAnswer::Cpu(results) => Answer::Cpu(in_order(results)),
+        WorkerAnswer::Download(fetched) => Answer::Download(in_order(fetched)),
+        WorkerAnswer::Sleep(reached) => Answer::Sleep(reached),
+        WorkerAnswer::Convert(records) => {
             let mut answer = ConvertAnswer {
                 served: Vec::new(),
                 lookups_run: 0,
@@ -314,8 +312,4 @@ fn ideal_ms(job: &Job, workers: usize) -> Option<f64> {
         }
         _ => None,
     }
-}
-
-fn millis(duration: Duration) -> f64 {
-    (duration.as_secs_f64() * 1e6).round() / 1e3
 }

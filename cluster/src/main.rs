@@ -17,5 +17,5 @@ fn main() -> ExitCode {
             Err(err) => concur_cluster::watch::fail(&format!("{err:#}")),
         };
     }
-    harness::drive::<concur_cluster::Options>(model, concur_cluster::run)
+    harness::drive_parsed(model, invocation, concur_cluster::run)
 }

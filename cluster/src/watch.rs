@@ -34,7 +34,6 @@ const REPORT: u8 = b'r';
 /// What a process other than 0 tells process 0 when its workers are done.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeerReport {
-    pub process: usize,
     pub peak_rss_kib: u64,
     pub cpu_ms: CpuMs,
     pub bytes_sent: u64,

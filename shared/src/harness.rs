@@ -133,10 +133,20 @@ impl From<Exit> for ExitCode {
 /// the timing in `elapsed_ms` covers exactly the model's work (including its
 /// own set-up: spawning threads, building a runtime, forking workers).
 pub fn drive<M: ModelOptions>(model: Model, run: RunFn<M>) -> ExitCode {
-    let invocation = match parse::<M>(model, std::env::args_os()) {
-        Ok(invocation) => invocation,
-        Err(exit) => return exit.into(),
-    };
+    match parse::<M>(model, std::env::args_os()) {
+        Ok(invocation) => drive_parsed(model, invocation, run),
+        Err(exit) => exit.into(),
+    }
+}
+
+/// [`drive`] for a command line already parsed: a binary that looks at its
+/// options before choosing what to run (a cluster process other than 0 runs
+/// no record) parses once.
+pub fn drive_parsed<M: ModelOptions>(
+    model: Model,
+    invocation: Invocation<M>,
+    run: RunFn<M>,
+) -> ExitCode {
     let Invocation {
         job,
         options,
