@@ -3,8 +3,9 @@
 one CSV row per point, a chart, and its section in the README; tasksize.csv
 ends with the fit's columns; no number is a negative zero; every point has
 its CPU time, and the download points their CPU per request on both ends;
-every rate point its achieved rate and p99; every tasks and inflight point
-its page tables; every cluster point of 2 or more processes its bytes
+every inflight and latency point its CPU bound beside its latency bound, its
+ideal the larger of the two, and which one binds; every rate point its
+achieved rate and p99; every tasks and inflight point its page tables; every cluster point of 2 or more processes its bytes
 exchanged and its speedup.
 
 Usage: check_sweeps.py OUT
@@ -49,5 +50,11 @@ for sweep in sweeps:
             for side in ("client", "server"):
                 cell = row[f"{side}_cpu_us_per_request"]
                 assert cell and float(cell) > 0, f"{sweep}: {side} CPU per request {row}"
+            latency, cpu = float(row["latency_bound_s"]), float(row["cpu_bound_s"])
+            assert cpu > 0 and latency >= 0, f"{sweep}: bounds {row}"
+            assert abs(float(row["ideal_s"]) - max(latency, cpu)) <= 1e-5 * max(latency, cpu), row
+            assert row["bound"] == ("CPU" if cpu > latency else "latency"), f"{sweep}: bound {row}"
+spread = [r for r in records if "--connections 4" in r["command"]]
+assert all(r["record"]["connections"] == 4 for r in spread), "a record lacks its connections"
 assert not negative_zero.search(readme), "README shows a negative zero"
 print(f"ok: {len(sweeps)} sweeps, {len(records)} points")

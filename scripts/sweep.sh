@@ -8,10 +8,14 @@
 #   tasks     N tasks each waiting 1 s (the "1M concurrent tasks" experiment):
 #             time / wait and memory per task against N
 #   inflight  download at 200 ms latency with N requests in flight (and as
-#             many requests, at least 160): time / ideal and memory per request;
-#             async over HTTP/1.1 (a connection per request) and HTTP/2 (one)
+#             many requests, at least 160): time against the latency bound and
+#             the CPU bound (each point's command run once more at 0 ms gives
+#             its CPU per request), and memory per request; async over HTTP/1.1
+#             (a connection per request in flight) and HTTP/2 (one connection,
+#             or four)
 #   latency   the seed's 160 requests at 0-200 ms latency: where the model
-#             stops mattering and where the client's own CPU takes over
+#             stops mattering and where the client's own CPU takes over; async
+#             also with its connections bounded to 16, reused
 #   tasksize  range-sum with the total fixed at 1e8 iterations (the seed's), split in
 #             tasks of 1e2-1e7 iterations: each model's overhead per task
 #             (range-sum, not squares: its parts are equal, squares' grow)
@@ -146,6 +150,7 @@ points() {
       if $quick; then latency=20 async_ns="1 100" threads_ns="1 100" procs_ns="1 10"; fi
       for n in $async_ns; do echo "async|async|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --max-in-flight $n"; done
       for n in $async_ns; do echo "async h2|async|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --max-in-flight $n --http-version 2"; done
+      for n in $async_ns; do echo "async h2, 4 connections|async|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --max-in-flight $n --http-version 2 --connections 4"; done
       for n in $threads_ns; do echo "threads|threads|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --workers $n"; done
       for n in $procs_ns; do echo "procs|procs|$n|download --url {base}/page?latency_ms=$latency --repeat $((n > 160 ? n : 160)) --workers $n"; done
       ;;
@@ -157,6 +162,7 @@ points() {
         echo "threads --workers 5|threads|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms --workers 5"
         echo "async|async|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms"
         echo "async h2|async|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms --http-version 2"
+        echo "async, 16 connections|async|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms --max-in-flight 16"
         echo "procs|procs|$ms|download --preset realpython --base {base} --repeat 80 --latency-ms $ms"
       done
       ;;
@@ -293,6 +299,16 @@ for sweep in "${sweeps[@]}"; do
       die "$sweep: $variant at $value failed: $(head -c 400 "$tmp/point.err")"
     fi
     took=$(( $(now_ms) - first ))
+    line=$(tail -n 1 "$tmp/point.out")
+    # An in-flight point's CPU bound: the same command at 0 ms latency, once,
+    # untimed; its record's CPU per request (client and server) is the cost.
+    zero=()
+    if [ "$sweep" = inflight ]; then
+      # shellcheck disable=SC2086 # the command is a list of plain words
+      run_child $(sed 's/latency_ms=[0-9]*/latency_ms=0/' <<<"$record_cmd") >"$tmp/point.out" 2>"$tmp/point.err" \
+        || die "$sweep: $variant at $value failed at 0 ms latency: $(head -c 400 "$tmp/point.err")"
+      zero=(--zero-latency-line "$(tail -n 1 "$tmp/point.out")")
+    fi
     point_runs=$runs
     # A rated point lasts its --duration-s whatever the model: its figures
     # come from the record run, and one timed run is enough.
@@ -303,7 +319,7 @@ for sweep in "${sweeps[@]}"; do
       || die "hyperfine failed on $sweep $variant at $value: see the end of $out/sweep.log"
     "$bin_dir/concur-report" sweep-record --sweep "$sweep" --parameter "$(parameter_of "$sweep")" \
       --value "$value" --variant "$variant" --command "$cmd" --export "$export_file" \
-      --line "$(tail -n 1 "$tmp/point.out")" >>"$tmp/records.jsonl" \
+      --line "$line" "${zero[@]}" >>"$tmp/records.jsonl" \
       || die "cannot record $sweep $variant at $value"
   done < <(points "$sweep")
 done

@@ -30,12 +30,19 @@ pub(crate) fn run(
         .max_in_flight
         .map_or(job.urls.len(), |n| (n as usize).min(job.urls.len()));
     let http_client = options.http_client.unwrap_or(HttpClient::Reqwest);
+    let connections = options.connections.unwrap_or(1) as usize;
     let http = match http_client {
-        HttpClient::Reqwest => Http::Reqwest(client(
-            options.max_in_flight.map(|_| in_flight),
-            options.http_version,
-            job,
-        )?),
+        HttpClient::Reqwest => Http::Reqwest(
+            (0..connections)
+                .map(|_| {
+                    client(
+                        options.max_in_flight.map(|_| in_flight),
+                        options.http_version,
+                        job,
+                    )
+                })
+                .collect::<anyhow::Result<_>>()?,
+        ),
         HttpClient::Bare => Http::Bare {
             timeout: job.timeout,
         },
@@ -66,6 +73,7 @@ pub(crate) fn run(
         .with_field("peak_in_flight", gauge.peak.load(Ordering::Relaxed))
         .with_field("http_client", http_client.name())
         .with_field("http_version", HttpVersion::name(options.http_version))
+        .with_field("connections", options.connections)
         .with_field("offload", Offload::name(options.offload)))
 }
 
@@ -83,7 +91,13 @@ pub(crate) fn run(
 /// response completes overlaps the closes with the remaining waits.
 ///
 /// Over HTTP/2 every request is a stream of one connection (reqwest opens
-/// one per host and multiplexes), which is kept between requests.
+/// one per host and multiplexes), which is kept between requests. With
+/// `--connections N` there are N clients, so N connections, and request i
+/// goes to client i mod N: one connection is driven by one task on each end,
+/// so its framing runs on one core at a time; N spreads it over the runtime's
+/// threads ([docs/io.md](../../docs/io.md#one-connection-for-every-request-http2)).
+/// Turned down: reqwest's own pool, which opens a second HTTP/2 connection to
+/// a host only when the first fails.
 fn client(
     reused: Option<usize>,
     version: Option<HttpVersion>,
@@ -145,7 +159,7 @@ async fn download(
             let url = &urls[index];
             gauge.enter();
             let started = Instant::now();
-            let fetched = Fetched::since(started, http.get(url).await);
+            let fetched = Fetched::since(started, http.get(index, url).await);
             gauge.leave();
             progress.say(fetched.fetch.describe(url));
             match due {
@@ -180,14 +194,18 @@ async fn download(
 
 /// The client every request task uses.
 enum Http {
-    Reqwest(reqwest::Client),
-    Bare { timeout: std::time::Duration },
+    /// One client per connection (one unless `--connections`), never empty.
+    Reqwest(Vec<reqwest::Client>),
+    Bare {
+        timeout: std::time::Duration,
+    },
 }
 
 impl Http {
-    async fn get(&self, url: &str) -> Fetch {
+    /// GETs `url` as the job's request `index`.
+    async fn get(&self, index: usize, url: &str) -> Fetch {
         match self {
-            Http::Reqwest(client) => fetch(client, url).await,
+            Http::Reqwest(clients) => fetch(&clients[index % clients.len()], url).await,
             Http::Bare { timeout } => bare::get(url, *timeout).await,
         }
     }

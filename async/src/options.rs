@@ -37,6 +37,13 @@ pub struct Options {
     /// prior knowledge (every request a stream of one connection) [default: 1.1]
     #[arg(long, value_enum, value_name = "VERSION")]
     pub http_version: Option<HttpVersion>,
+    /// download --http-version 2: spread the streams over N connections,
+    /// request i on connection i mod N [default: 1]. Over HTTP/1.1 a
+    /// connection carries one request at a time, so --max-in-flight N is N
+    /// connections, reused
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub connections: Option<u32>,
     /// download --blocking-ms: where the blocking task runs [default: a task
     /// on the runtime, which never yields its executor thread]
     #[arg(long, value_enum, value_name = "HOW")]
@@ -126,6 +133,9 @@ impl ModelOptions for Options {
             if self.http_version.is_some() {
                 return Err(UsageError::new("--http-version only applies to download"));
             }
+            if self.connections.is_some() {
+                return Err(UsageError::new("--connections only applies to download"));
+            }
             if self.offload.is_some() {
                 return Err(UsageError::new(
                     "--offload only applies to download with --blocking-ms",
@@ -145,6 +155,12 @@ impl ModelOptions for Options {
         {
             return Err(UsageError::new(
                 "--http-version 2 needs the reqwest client: --http-client bare speaks HTTP/1.1 only",
+            ));
+        }
+        if self.connections.is_some() && self.http_version != Some(HttpVersion::Http2) {
+            return Err(UsageError::new(
+                "--connections needs --http-version 2: over HTTP/1.1 a connection carries one \
+                 request at a time, so bound the connections with --max-in-flight N instead",
             ));
         }
         if self.offload == Some(Offload::BlockInPlace) && self.runtime == Runtime::CurrentThread {

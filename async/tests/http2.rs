@@ -49,6 +49,24 @@ fn http2_multiplexes_every_request_on_one_connection() {
     }
 }
 
+/// `--connections 3` spreads 200 streams over exactly three connections, and
+/// the answer stays the reference's.
+#[test]
+fn connections_spread_the_streams() {
+    presets_match_reference(BIN, &["--http-version", "2", "--connections", "3"]);
+    let server = server(20);
+    let url = server.url("/page?size=100");
+    let before = server.load().connections;
+    let args = "download --repeat 200 --http-version 2 --connections 3 --url";
+    let mut args: Vec<&str> = args.split_whitespace().collect();
+    args.push(&url);
+    let out = run_binary(BIN, &args, Duration::from_secs(60));
+    assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
+    assert_eq!(out.record()["connections"], 3, "{}", out.record());
+    let opened = server.load().connections - before;
+    assert_eq!(opened, 3, "--connections 3 opened {opened} connections");
+}
+
 /// `--http-version` applies to reqwest's download only.
 #[test]
 fn http_version_is_checked() {
@@ -60,6 +78,18 @@ fn http_version_is_checked() {
             "--http-client bare speaks HTTP/1.1 only",
         ),
         (format!("{url} --http-version 3"), "possible values"),
+        (
+            format!("{url} --connections 2"),
+            "--max-in-flight N instead",
+        ),
+        (
+            format!("{url} --http-version 2 --connections 0"),
+            "--connections",
+        ),
+        (
+            "squares --connections 2".to_string(),
+            "--connections only applies",
+        ),
     ] {
         assert_usage_error(BIN, &args.split_whitespace().collect::<Vec<_>>(), needle);
     }

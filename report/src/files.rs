@@ -344,6 +344,11 @@ pub struct SweepLine {
     pub export: String,
     #[arg(skip = RawValue::NULL.to_owned())]
     pub record: Box<RawValue>,
+    /// `inflight`: the record of the same command at 0 ms latency, whose CPU per request is the
+    /// point's CPU bound.
+    #[arg(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_latency: Option<Box<RawValue>>,
 }
 
 /// A result record as one line of JSON, as written when it is one line already;

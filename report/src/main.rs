@@ -130,6 +130,10 @@ struct RecordArgs {
     /// The record: the binary's last line of output, a JSON object.
     #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
     line: String,
+    /// The record of the same command at 0 ms latency (a download point): its CPU per request
+    /// makes the point's CPU bound.
+    #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
+    zero_latency_line: Option<String>,
 }
 
 /// Join hyperfine 1.x exports into one, their results in argument order.
@@ -155,6 +159,10 @@ struct SweepRecordArgs {
     /// The record: the binary's last line of output, a JSON object.
     #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
     line: String,
+    /// The record of the same command at 0 ms latency (a download point): its CPU per request
+    /// makes the point's CPU bound.
+    #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
+    zero_latency_line: Option<String>,
 }
 
 /// Build the sweep report of scripts/sweep.sh: <sweep>.csv and <sweep>.svg per
@@ -249,7 +257,9 @@ fn run_sweep_record(mut args: SweepRecordArgs) -> Result<()> {
         .filter(|number: &serde_json::Number| number.as_f64().is_some_and(f64::is_finite))
         .with_context(|| format!("the value {:?} is not a number", args.value))
         .context(named.clone())?;
-    point.record = files::record_object(&args.line).context(named)?;
+    point.record = files::record_object(&args.line).context(named.clone())?;
+    let zero = args.zero_latency_line.as_deref().map(files::record_object).transpose();
+    point.zero_latency = zero.context("the 0 ms record").context(named)?;
     point.command = public(&point.command);
     print(&files::one_line(point)?)
 }

@@ -76,13 +76,14 @@ fn row<'a>(
 }
 
 /// Each sweep's CSV has the base columns, then its own figures, then the
-/// ideal; tasksize's fit comes last, after the columns it always had.
+/// ideal; tasksize's fit comes last, after the columns it always had, and
+/// with the I/O sweeps' bound.
 #[test]
 fn csv_headers_per_sweep() {
     let scratch = sweep_dir();
     report(&scratch, &[]);
     let base = "sweep,variant,parameter,value,median_s,min_s,max_s,runs,peak_rss_kib";
-    let io = "client_cpu_us_per_request,server_cpu_us_per_request";
+    let io = "client_cpu_us_per_request,server_cpu_us_per_request,latency_bound_s,cpu_bound_s";
     let expected = [
         (
             "tasks",
@@ -91,10 +92,10 @@ fn csv_headers_per_sweep() {
         (
             "inflight",
             &format!(
-                "page_tables_kib,page_tables_per_unit_kib,requests,latency_ms,memory_per_in_flight_kib,{io},ideal_s,ratio_to_ideal,cpu_ms"
+                "page_tables_kib,page_tables_per_unit_kib,requests,latency_ms,memory_per_in_flight_kib,{io},ideal_s,ratio_to_ideal,cpu_ms,bound"
             ),
         ),
-        ("latency", &format!("requests,concurrency,{io},ideal_s,ratio_to_ideal,cpu_ms")),
+        ("latency", &format!("requests,concurrency,{io},ideal_s,ratio_to_ideal,cpu_ms,bound")),
         (
             "tasksize",
             "tasks,workers,speedup_vs_seq,ideal_speedup,overhead_per_task_us,ideal_s,\

@@ -13,142 +13,30 @@
 //!   variant's median is over [`MATTERS_ABOVE`] times the fastest's. At 0 ms nothing waits: the
 //!   spread there is the client's own CPU cost, stated on its own, never as where it matters;
 //! - `tasksize`: a variant *reaches* its ideal speedup from the smallest task size at and above
-//!   which every speedup is at least [`SHARE_OF_IDEAL`] of its ideal ([`Reach`]); [`fit_line`]
+//!   which every speedup is at least [`SHARE_OF_IDEAL`] of its ideal ([`Reach`]); [`super::fit`]
 //!   separates its start-up from its cost per task;
 //! - `workers`: each variant's best speedup, as a share of its ideal there;
 //! - `rate`: a variant's *knee* is the highest offered rate at which it achieves at least
 //!   [`KNEE_ACHIEVED`] of it with p99 within [`KNEE_P99`] × the latency.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::figures::row::{CpuPerRequest, cpu_per_request};
+use crate::figures::row::cpu_per_request;
 use crate::figures::{Family, cpu_lanes, latency_bound_s};
 use crate::files::Record;
-use crate::stats::Timing;
+
+use super::fit::{fit_variants, reach};
+pub use super::point::{Figures, Fit, Kind, PerUnit, Point, Reach};
 
 /// The spread (slowest ÷ fastest median) above which the model matters.
 pub const MATTERS_ABOVE: f64 = 2.0;
-pub const SHARE_OF_IDEAL: f64 = 0.9;
+pub use crate::figures::lessons::SHARE_OF_IDEAL;
 /// The share of the offered rate a point must achieve, and its p99 as a multiple of the latency at
 /// most, to be below its variant's knee.
 pub const KNEE_ACHIEVED: f64 = 0.99;
 pub const KNEE_P99: f64 = 1.5;
 /// Below this ratio to its ideal (a lower bound) a point cannot have run as the sweep assumes.
 const BELOW_IDEAL: f64 = 0.9;
-
-/// Which sweep of `scripts/sweep.sh` a name is (its serde name), and so which figures it has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    Tasks,
-    Inflight,
-    Latency,
-    Tasksize,
-    Workers,
-    Callers,
-    Rate,
-    /// `workers`' rules over cluster's processes, each workload against its own seq point.
-    Processes,
-    /// A sweep this report has no rule for: its times only.
-    #[serde(other)]
-    Other,
-}
-
-/// One measured point (a variant at one value of the swept parameter) and its figures.
-#[derive(Debug, Clone, Serialize)]
-pub struct Point {
-    /// 1-based line of `records.jsonl`, for messages.
-    #[serde(skip)]
-    pub line: usize,
-    pub variant: String,
-    pub family: Family,
-    pub value: f64,
-    #[serde(skip)]
-    pub command: String,
-    #[serde(skip)]
-    pub record: Record,
-    pub timing: Timing,
-    pub peak_rss_kib: Option<u64>,
-    pub pss_kib: Option<u64>,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
-
-/// A point's derived figures; which exist depends on the sweep's [`Kind`].
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Figures {
-    pub wait_s: Option<f64>,
-    /// Memory per task (`tasks`) or per request in flight (`inflight`).
-    pub per_unit: Option<PerUnit>,
-    pub pss_per_unit: Option<PerUnit>,
-    /// Page tables per unit, over the same variant's 1-unit point.
-    pub page_tables_per_unit: Option<PerUnit>,
-    pub workers: Option<f64>,
-    /// seq's median at the same value (`workers`: its only point) ÷ this median.
-    pub speedup: Option<f64>,
-    /// `min(workers, cores)`.
-    pub ideal_speedup: Option<f64>,
-    /// `(median − ideal) ÷ tasks`.
-    pub overhead_per_task_s: Option<f64>,
-    pub duplicates: Option<f64>,
-    pub ideal_s: Option<f64>,
-    pub ratio_to_ideal: Option<f64>,
-    /// `tasksize`: the variant's fit, and its largest term at this point (`start-up`, `tasks` or
-    /// `work`): what bounds its time.
-    pub fit: Option<Fit>,
-    pub bound: Option<&'static str>,
-    /// `inflight`, `latency`: CPU per request on both ends.
-    pub cpu_per_request: Option<CpuPerRequest>,
-    /// `rate`: the rate achieved (the chart's x), p99 from due, and for a variant that works one
-    /// request per worker, what its workers can serve at most: workers ÷ latency.
-    pub achieved_rps: Option<f64>,
-    pub p99_s: Option<f64>,
-    pub capacity_rps: Option<f64>,
-    /// What the chart plots upward, and the ideal of it.
-    pub y: Option<f64>,
-    pub ideal_y: Option<f64>,
-}
-
-/// A per-unit memory figure, in KiB.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct PerUnit {
-    pub kib: f64,
-    /// At most 0.00 KiB: peak RSS varies by a few hundred KiB from run to run, so a count of units
-    /// that costs less lands on or below the 1-unit run, and the figure says only that the cost is
-    /// within that noise.
-    pub noise: bool,
-}
-
-/// A variant of a task-size sweep fitted as `time ≈ c + per_task × tasks`. The total work is the
-/// same at every point, so the work divided among the workers is part of `c`; the rest of `c` is
-/// start-up.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Fit {
-    /// The wall time each task adds (handing it out, its result coming back).
-    pub per_task_s: f64,
-    /// `c − seq's c ÷ ideal speedup`: the fixed time beyond the ideal.
-    pub startup_s: f64,
-    /// seq's `c ÷ ideal speedup`: the work divided among the lanes.
-    pub work_s: f64,
-}
-
-/// The least-squares line `time ≈ c + per_task × tasks` through (tasks, time) points, as
-/// `(c, per_task)`; `None` without two distinct task counts. Each point is weighted by 1/time², so
-/// residuals count relative to their point, rather than by plain least squares: the times span
-/// three decades, and unweighted, the noise of the largest point (0.1% of procs' 12.7 s is 13 ms)
-/// outweighs a start-up of a millisecond (it gave procs a start-up of −4 ms).
-pub fn fit_line(points: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64)> {
-    let points: Vec<(f64, f64, f64)> =
-        points.filter(|(_, y)| *y > 0.0).map(|(x, y)| (x, y, y.powi(-2))).collect();
-    let sum = |term: &dyn Fn(f64, f64) -> f64| -> f64 {
-        points.iter().map(|(x, y, w)| w * term(*x, *y)).sum()
-    };
-    let total: f64 = sum(&|_, _| 1.0);
-    let (mean_x, mean_y) = (sum(&|x, _| x) / total, sum(&|_, y| y) / total);
-    let sxx: f64 = sum(&|x, _| (x - mean_x).powi(2));
-    let slope = sum(&|x, y| (x - mean_x) * (y - mean_y)) / sxx;
-    (sxx > 0.0).then_some((mean_y - slope * mean_x, slope))
-}
 
 /// One variant: its points (by ascending value, never empty) and what its sentences say of it.
 #[derive(Debug, Clone, Serialize)]
@@ -164,23 +52,6 @@ pub struct Line {
     /// `rate`: its highest point below the knee rule, if any.
     pub knee: Option<Point>,
     pub reach: Option<Reach>,
-}
-
-/// Whether and from where a parallel `tasksize` variant reaches its ideal speedup.
-#[derive(Debug, Clone, Serialize)]
-pub struct Reach {
-    /// The smallest size from which every point reaches [`SHARE_OF_IDEAL`] (`every`: the first).
-    pub from: Option<Point>,
-    pub every: bool,
-    /// seq's time per task at `from`: how much work one task is.
-    pub work_s: Option<f64>,
-    /// Some size reaches the share, though not every larger one does.
-    pub some: bool,
-    /// The largest point's speedup with its start-up taken out (when it has one).
-    pub without_startup: Option<f64>,
-    /// The largest point misses the share, its start-up outweighs its tasks × cost per task, and
-    /// without the start-up it would reach the share.
-    pub startup_holds_back: bool,
 }
 
 /// The points at one value of the parameter, in the order they ran.
@@ -301,12 +172,17 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
             f.wait_s
         }
         // The swept value is how many requests were in flight at once.
-        Kind::Inflight => record
-            .requests
-            .zip(url_latency_ms(&point.command))
-            .map(|(n, ms)| latency_bound_s(n, point.value.max(1.0) as u64, ms)),
+        Kind::Inflight => {
+            let latency = url_latency_ms(&point.command).zip(record.requests);
+            let latency =
+                latency.map(|(ms, n)| latency_bound_s(n, point.value.max(1.0) as u64, ms));
+            io_ideal(&mut f, latency, point.zero_latency.as_ref(), record, cores)
+        }
         Kind::Latency => {
-            record.requests.map(|n| latency_bound_s(n, record.parallelism(), point.value))
+            let latency =
+                record.requests.map(|n| latency_bound_s(n, record.parallelism(), point.value));
+            let zero = all.iter().find(|p| p.variant == point.variant && p.value == 0.0);
+            io_ideal(&mut f, latency, zero.map(|zero| &zero.record), record, cores)
         }
         Kind::Tasksize | Kind::Workers | Kind::Processes => {
             cpu_figures(kind, all, point, cores, &mut f)
@@ -333,8 +209,11 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
     let positive = f.ideal_s.filter(|ideal| *ideal > 0.0);
     let measured = if kind == Kind::Rate { f.p99_s } else { Some(median) };
     f.ratio_to_ideal = positive.zip(measured).map(|(ideal, measured)| measured / ideal);
+    // In units of the latency bound, so that 1 is that bound and the CPU bound shows above it.
+    let per_latency_bound = |s: f64| f.latency_bound_s.filter(|l| *l > 0.0).map(|l| s / l);
     (f.y, f.ideal_y) = match kind {
-        Kind::Tasks | Kind::Inflight => (f.ratio_to_ideal, f.ratio_to_ideal.map(|_| 1.0)),
+        Kind::Tasks => (f.ratio_to_ideal, f.ratio_to_ideal.map(|_| 1.0)),
+        Kind::Inflight => (per_latency_bound(median), f.ideal_s.and_then(per_latency_bound)),
         // seq's own ideal (1×) is not drawn: it is the line every other is against.
         Kind::Tasksize | Kind::Workers | Kind::Processes => {
             (f.speedup, f.ideal_speedup.filter(|_| point.family != Family::Seq))
@@ -345,42 +224,36 @@ fn figures(kind: Kind, all: &[Point], point: &Point, cores: Option<u64>) -> Figu
     f
 }
 
+/// The ideal of an I/O point: the larger of its latency bound and its CPU bound. The CPU bound is
+/// what a request costs on both ends (client and site server, measured at 0 ms latency: `zero`'s
+/// record) times the point's requests, over the cores they share: however well the waits overlap,
+/// that CPU has to run. Without `zero`'s CPU or the core count, the latency bound alone.
+fn io_ideal(
+    f: &mut Figures,
+    latency_s: Option<f64>,
+    zero: Option<&Record>,
+    record: &Record,
+    cores: Option<u64>,
+) -> Option<f64> {
+    let cpu = zero.and_then(cpu_per_request).zip(record.requests).zip(cores);
+    f.cpu_bound_s = cpu.map(|((cpu, requests), cores)| {
+        (cpu.client_us + cpu.server_us.unwrap_or(0.0)) * requests as f64 / 1e6 / cores as f64
+    });
+    f.latency_bound_s = latency_s;
+    let bound = |(cpu, latency): (f64, f64)| if cpu > latency { "CPU" } else { "latency" };
+    f.bound = f.cpu_bound_s.zip(latency_s).map(bound);
+    match (latency_s, f.cpu_bound_s) {
+        (Some(latency), Some(cpu)) => Some(latency.max(cpu)),
+        (latency, cpu) => latency.or(cpu),
+    }
+}
+
 /// The latency a download point's site server was asked for (`latency_ms=NNN` in its URL).
 pub fn url_latency_ms(command: &str) -> Option<f64> {
     let at = command.find("latency_ms=")? + "latency_ms=".len();
     let digits = &command[at..];
     let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
     digits[..end].parse().ok()
-}
-
-/// Fits every variant of a task-size sweep against seq's fit, and marks each point with the term
-/// that bounds it. Without a seq fit nothing is fitted.
-fn fit_variants(points: &mut [Point]) {
-    let fit_of = |points: &[Point], keep: &dyn Fn(&Point) -> bool| {
-        let kept = points.iter().filter(|p| keep(p));
-        fit_line(kept.filter_map(|p| Some((p.record.tasks? as f64, p.timing.median_s))))
-    };
-    let Some((seq_c, _)) = fit_of(points, &|p| p.family == Family::Seq) else {
-        return;
-    };
-    let variants: Vec<String> = points.iter().map(|p| p.variant.clone()).collect();
-    for variant in variants {
-        let ours = |p: &Point| p.variant == variant;
-        let lanes = points.iter().filter(|p| ours(p)).filter_map(|p| p.figures.ideal_speedup);
-        let Some((lanes, (c, per_task_s))) = lanes.reduce(f64::max).zip(fit_of(points, &ours))
-        else {
-            continue;
-        };
-        let work_s = seq_c / lanes;
-        let fit = Fit { per_task_s, startup_s: c - work_s, work_s };
-        for point in points.iter_mut().filter(|p| ours(p)) {
-            let tasks_s = per_task_s * point.record.tasks.unwrap_or(0) as f64;
-            // The largest term; a tie goes to the later one (`max_by` keeps the last).
-            let terms = [(fit.startup_s, "start-up"), (tasks_s, "tasks"), (work_s, "work")];
-            let bound = terms.into_iter().max_by(|a, b| a.0.total_cmp(&b.0));
-            (point.figures.fit, point.figures.bound) = (Some(fit), bound.map(|term| term.1));
-        }
-    }
 }
 
 /// The variant of `first` (its first point), with its best and largest points.
@@ -450,42 +323,6 @@ fn below_knee(point: &Point) -> bool {
     achieved && f.ratio_to_ideal.is_some_and(|ratio| ratio <= KNEE_P99)
 }
 
-fn reached(point: &Point) -> bool {
-    let (speedup, ideal) = (point.figures.speedup, point.figures.ideal_speedup);
-    speedup.zip(ideal).is_some_and(|(speedup, ideal)| speedup >= SHARE_OF_IDEAL * ideal)
-}
-
-/// When a parallel `tasksize` variant reaches its ideal speedup, from its points by ascending
-/// size; `None` for seq.
-fn reach(all: &[Point], points: &[Point]) -> Option<Reach> {
-    let has = |p: &&Point| p.figures.speedup.is_some() && p.figures.ideal_speedup.is_some();
-    let rows: Vec<&Point> = points.iter().filter(|p| p.family != Family::Seq).filter(has).collect();
-    let largest = *rows.last()?;
-    let from_index = rows.iter().rposition(|p| !reached(p)).map_or(0, |miss| miss + 1);
-    let from = rows.get(from_index).copied();
-    let work_s = from.and_then(|from| {
-        let seq = all.iter().find(|p| p.value == from.value && p.family == Family::Seq)?;
-        Some(seq.timing.median_s / seq.record.tasks? as f64)
-    });
-    let median = largest.timing.median_s;
-    let fit = largest.figures.fit.filter(|fit| fit.startup_s > 0.0);
-    let speedup = largest.figures.speedup.unwrap_or(0.0);
-    let without_startup = fit.map(|fit| speedup * median / (median - fit.startup_s));
-    let ideal = largest.figures.ideal_speedup.unwrap_or(0.0);
-    let startup_holds_back = fit.zip(without_startup).is_some_and(|(fit, without)| {
-        let tasks_s = fit.per_task_s * largest.record.tasks.unwrap_or(0) as f64;
-        !reached(largest) && fit.startup_s > tasks_s && without >= SHARE_OF_IDEAL * ideal
-    });
-    Some(Reach {
-        from: from.cloned(),
-        every: from_index == 0,
-        work_s,
-        some: rows.iter().any(|p| reached(p)),
-        without_startup,
-        startup_holds_back,
-    })
-}
-
 fn at(points: &[Point], value: f64) -> At {
     let here: Vec<Point> = points.iter().filter(|p| p.value == value).cloned().collect();
     let by_median = |a: &&Point, b: &&Point| a.timing.median_s.total_cmp(&b.timing.median_s);
@@ -499,6 +336,8 @@ fn at(points: &[Point], value: f64) -> At {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::Timing;
+    use crate::sweeps::fit::fit_line;
 
     /// A point of `variant` at `value` taking `median_s`, with a record.
     fn point(variant: &str, value: f64, median_s: f64, record: &str) -> Point {
@@ -525,6 +364,7 @@ mod tests {
             peak_rss_kib: record.peak_rss_kib,
             pss_kib: record.pss_kib,
             record,
+            zero_latency: None,
             timing: Timing::of(&result, None),
             figures: Figures::default(),
         }
@@ -574,7 +414,8 @@ mod tests {
             [(0.0, 0.00468, 0.0109), (1.0, 0.177, 0.00986), (5.0, 0.825, 0.0143)]
         {
             points.push(point("seq", ms, seq, r#"{"requests":160}"#));
-            points.push(point("async", ms, async_, r#"{"requests":160,"concurrency":160}"#));
+            let record = r#"{"requests":160,"concurrency":160,"cpu_ms":{"user":16,"sys":0}}"#;
+            points.push(point("async", ms, async_, record));
         }
         let sweep = sweep("latency".into(), "latency_ms".into(), points, Some(2));
         let zero = sweep.zero.as_ref().expect("a spread at 0 ms");
@@ -585,6 +426,44 @@ mod tests {
         assert!(matters.spread.is_some_and(|spread| close(spread, 0.177 / 0.00986)));
         let seq_at_5 = &sweep.at[2].points[0];
         assert!(close(seq_at_5.figures.ideal_s.expect("an ideal"), 0.8), "160 waves of 5 ms");
+        // async's 0 ms point cost 100 µs a request (16 ms over 160): 8 ms on two cores is more
+        // than 5 ms of latency.
+        let async_at_5 = &sweep.at[2].points[1].figures;
+        assert_eq!(async_at_5.bound, Some("CPU"));
+        assert!(close(async_at_5.cpu_bound_s.expect("a CPU bound"), 0.008), "{async_at_5:?}");
+    }
+
+    /// An in-flight point's ideal is the larger of its bounds: 10 000 requests at
+    /// 200 ms, costing 150 µs of CPU each at 0 ms on two cores, are bound by the
+    /// CPU (0.75 s); 100 are bound by the latency. The chart's unit is the latency
+    /// bound, so the CPU bound shows as 3.75 there.
+    #[test]
+    fn inflight_ideal_counts_the_cpu() {
+        let mut points = Vec::new();
+        for (n, median_s) in [(100.0, 0.21), (10_000.0, 0.9)] {
+            let record = format!(r#"{{"requests":{n}}}"#);
+            let mut p = point("async", n, median_s, &record);
+            p.command = "download --url http://x/page?latency_ms=200".into();
+            let zero = format!(
+                r#"{{"requests":{n},"cpu_ms":{{"user":{},"sys":0}},"server_cpu_ms":{{"user":{},"sys":0}}}}"#,
+                n * 0.1,
+                n * 0.05
+            );
+            p.zero_latency = Some(crate::files::record_of(
+                &crate::files::record_object(&zero).expect("an object"),
+            ));
+            points.push(p);
+        }
+        let sweep = sweep("inflight".into(), "in_flight".into(), points, Some(2));
+        let [few, many] = [&sweep.points[0].figures, &sweep.points[1].figures];
+        assert_eq!((few.bound, many.bound), (Some("latency"), Some("CPU")));
+        assert!(
+            close(few.ideal_s.expect("an ideal"), 0.2)
+                && close(few.cpu_bound_s.expect("a CPU bound"), 0.0075)
+        );
+        assert!(close(many.ideal_s.expect("an ideal"), 0.75), "{many:?}");
+        assert!(close(many.y.expect("a y"), 4.5) && close(many.ideal_y.expect("an ideal y"), 3.75));
+        assert!(close(many.ratio_to_ideal.expect("a ratio"), 1.2));
     }
 
     /// A per-task memory figure at or below zero is the 1-task run's noise.

@@ -11,7 +11,9 @@
 //! report and the guide as they were.
 
 pub mod derive;
+mod fit;
 pub mod output;
+mod point;
 
 use std::path::{Component, Path};
 
@@ -124,6 +126,7 @@ fn point(dir: &Path, line: usize, given: &SweepLine) -> Result<Point> {
         peak_rss_kib: record.peak_rss_kib,
         pss_kib: record.pss_kib,
         record,
+        zero_latency: given.zero_latency.as_deref().map(files::record_of),
         figures: Figures::default(),
     })
 }

@@ -58,6 +58,8 @@ const COLUMNS: &[Column] = &[
     (&[Kind::Rate], "achieved_rps", |p| number(p.figures.achieved_rps, 3)),
     (&[Kind::Rate], "p99_ms", |p| number(p.figures.p99_s.map(|s| s * 1000.0), 3)),
     (&[Kind::Rate], "capacity_rps", |p| number(p.figures.capacity_rps, 3)),
+    (IO, "latency_bound_s", |p| number(p.figures.latency_bound_s, 6)),
+    (IO, "cpu_bound_s", |p| number(p.figures.cpu_bound_s, 6)),
     (&[], "ideal_s", |p| number(p.figures.ideal_s, 6)),
     (&[], "ratio_to_ideal", |p| number(p.figures.ratio_to_ideal, 4)),
     (&[], "cpu_ms", |p| number(p.record.cpu_ms.map(|cpu| cpu.total()), 3)),
@@ -65,7 +67,9 @@ const COLUMNS: &[Column] = &[
         number(p.figures.fit.map(|f| f.per_task_s * 1e6), 4)
     }),
     (&[Kind::Tasksize], "fit_startup_ms", |p| number(p.figures.fit.map(|f| f.startup_s * 1e3), 4)),
-    (&[Kind::Tasksize], "bound", |p| p.figures.bound.map(String::from)),
+    (&[Kind::Tasksize, Kind::Inflight, Kind::Latency], "bound", |p| {
+        p.figures.bound.map(String::from)
+    }),
 ];
 
 /// A figure rounded to `decimals`; one that rounds to zero has no sign (a fit of seq's cost per
@@ -111,7 +115,9 @@ fn axes(sweep: &Sweep) -> (&str, (&'static str, Unit, &'static str)) {
         Kind::Tasks => {
             ("tasks waiting at once", ("median time ÷ wait", Unit::Factor, "ideal: one wait"))
         }
-        Kind::Inflight => ("requests in flight", ("median time ÷ ideal", Unit::Factor, "ideal")),
+        Kind::Inflight => {
+            ("requests in flight", ("median time ÷ latency bound", Unit::Factor, "ideal"))
+        }
         Kind::Latency => ("latency per request (ms)", time),
         Kind::Tasksize => ("task size (iterations)", speedup),
         Kind::Workers => ("workers", speedup),
@@ -198,8 +204,15 @@ fn cell(kind: Kind, point: &Point) -> String {
         .map(|per| if per.noise { " · ≈0 KiB".into() } else { format!(" · {}", kib(per.kib)) });
     let (main, after) = match kind {
         Kind::Tasks => (time, per_unit),
-        Kind::Inflight => (or_none(f.y), per_unit),
-        Kind::Latency => (time, f.ratio_to_ideal.map(|ratio| format!(" ({})", factor(ratio)))),
+        Kind::Inflight => {
+            let cpu = f.ideal_y.filter(|_| f.bound == Some("CPU"));
+            let cpu = cpu.map(|cpu| format!(" · CPU {}", factor(cpu)));
+            (or_none(f.y), Some(cpu.unwrap_or_default() + &per_unit.unwrap_or_default()))
+        }
+        Kind::Latency => {
+            let cpu = if f.bound == Some("CPU") { ", CPU" } else { "" };
+            (time, f.ratio_to_ideal.map(|ratio| format!(" ({}{cpu})", factor(ratio))))
+        }
         Kind::Tasksize | Kind::Workers | Kind::Processes => {
             (or_none(f.speedup), f.bound.map(|bound| format!(" · {bound}")))
         }
