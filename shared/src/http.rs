@@ -42,9 +42,20 @@ pub fn site_stats(origin: &str) -> anyhow::Result<SiteStats> {
 /// The read buffer of a body; pages arrive in chunks of at most this.
 const READ_BUFFER_BYTES: usize = 16 * 1024;
 
+/// Each connection's input and output buffers. ureq's default is 128 KiB each,
+/// zero-filled when the connection opens (`LazyBuffers` in ureq 3.5's
+/// `unversioned/transport/buf.rs`): 256 KiB of resident memory per connection,
+/// where hyper under reqwest starts its read buffer at 8 KiB and grows it. At
+/// 16 KiB a threads worker costs about a tenth of that
+/// ([docs/io.md](../../docs/io.md#where-the-memory-of-a-request-goes)); the
+/// input buffer still grows for a response head that needs more.
+const CONNECTION_BUFFER_BYTES: usize = 16 * 1024;
+
 /// An agent for `connections` concurrent users with a per-request timeout.
 pub fn agent(connections: usize, timeout: Duration) -> Agent {
     let config = Agent::config_builder()
+        .input_buffer_size(CONNECTION_BUFFER_BYTES)
+        .output_buffer_size(CONNECTION_BUFFER_BYTES)
         .proxy(None)
         .http_status_as_error(false)
         .timeout_global(Some(timeout))
