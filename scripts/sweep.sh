@@ -192,17 +192,19 @@ points() {
     rate:*)
       # 50 ms a request: seq serves 20/s at most, N workers N ÷ 50 ms; async
       # with its in-flight cap reuses connections, unbounded it opens one per
-      # request. Each point sends for a few seconds at its rate.
+      # request, over HTTP/2 every request is a stream of one connection. Each
+      # point sends for a few seconds at its rate.
       local s=3 url="--url {base}/page?latency_ms=50" seq="5 10 20 40" t16="100 200 300 400 600"
       local t64="400 800 1200 1600 2400" procs="100 200 300 400 600" capped="1000 2000 5000 10000 20000"
-      local open="500 1000 2000 5000"
-      if $quick; then s=1 seq="5 40" t16="100 600" t64="" procs="100" capped="1000 5000" open=""; fi
+      local open="500 1000 2000 5000" h2="2000 5000 10000 20000 30000"
+      if $quick; then s=1 seq="5 40" t16="100 600" t64="" procs="100" capped="1000 5000" open="" h2="5000"; fi
       for n in $seq; do echo "seq|seq|$n|download $url --rate $n --duration-s $s"; done
       for n in $t16; do echo "threads --workers 16|threads|$n|download $url --rate $n --duration-s $s --workers 16"; done
       for n in $t64; do echo "threads --workers 64|threads|$n|download $url --rate $n --duration-s $s --workers 64"; done
       for n in $procs; do echo "procs --workers 16|procs|$n|download $url --rate $n --duration-s $s --workers 16"; done
       for n in $capped; do echo "async --max-in-flight 2000|async|$n|download $url --rate $n --duration-s $s --max-in-flight 2000"; done
       for n in $open; do echo "async|async|$n|download $url --rate $n --duration-s $s"; done
+      for n in $h2; do echo "async h2 --max-in-flight 2000|async|$n|download $url --rate $n --duration-s $s --max-in-flight 2000 --http-version 2"; done
       ;;
     processes:*)
       local size="--start 50000000 --count 20" sum="--end 1000000000 --parts 4" ps="1 2 3 4" p

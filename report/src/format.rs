@@ -156,6 +156,12 @@ pub fn value(value: f64) -> String {
     }
 }
 
+/// A measured rate: whole requests a second from 100 up, one decimal below.
+pub fn rate(rps: f64) -> String {
+    let rounded = if rps >= 100.0 { value(rps.round()) } else { trimmed(rps, 1) };
+    format!("{rounded}/s")
+}
+
 /// A per-unit memory figure in KiB with three significant figures: `0.2634` ->
 /// `"0.26 KiB"`, `1234.5` -> `"1 235 KiB"`. A figure that rounds to zero has no
 /// sign (`-0.004` is `"0.00 KiB"`).
@@ -245,6 +251,14 @@ mod tests {
         assert_eq!(duration_pm(8.64, Some(0.123)), "8.64 ± 0.12 s");
         assert_eq!(duration_pm(0.157, Some(0.0126)), "157 ± 13 ms");
         assert_eq!(duration_pm(0.157, None), "157 ms");
+    }
+
+    /// A rate keeps whole requests from 100 a second up, a decimal below.
+    #[test]
+    fn rates_round_to_what_they_can_mean() {
+        assert_eq!(rate(19.874), "19.9/s");
+        assert_eq!(rate(20041.009), "20 041/s");
+        assert_eq!(rate(300.0), "300/s");
     }
 
     /// Memory is shown in KiB below 1 MiB, then MiB, then GiB.

@@ -55,6 +55,7 @@ fn environment() -> Result<&'static Environment<'static>> {
         env.add_filter("factor", format::factor);
         env.add_filter("kib", format::memory_kib);
         env.add_filter("count", |value: f64| format::value(value));
+        env.add_filter("rate", format::rate);
         env.add_filter("percent", |share: f64| format!("{:.0}%", share * 100.0));
         env.add_filter("per_kib", format::kib);
         env.add_filter("words", format::counted);

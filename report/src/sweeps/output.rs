@@ -9,7 +9,7 @@
 use anyhow::Result;
 
 use crate::chart::{self, Chart, Series, Unit};
-use crate::format::{and_list, duration, factor, kib, trimmed, value};
+use crate::format::{and_list, duration, factor, kib, rate, trimmed, value};
 use crate::table::{Align, NONE, Table};
 
 use super::derive::{Kind, Line, Point, Sweep, url_latency_ms};
@@ -218,7 +218,7 @@ fn cell(kind: Kind, point: &Point) -> String {
         }
         Kind::Rate => {
             let p99 = f.p99_s.map_or_else(|| NONE.to_string(), duration);
-            (p99, f.achieved_rps.map(|rps| format!(" · {}/s", value(rps))))
+            (p99, f.achieved_rps.map(|rps| format!(" · {}", rate(rps))))
         }
         Kind::Callers | Kind::Other => {
             let duplicates = f.duplicates.filter(|count| *count > 0.0);
