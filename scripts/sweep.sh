@@ -26,7 +26,8 @@
 #   rate      download --rate at 50 ms latency, from a few requests a second
 #             to past each model's saturation: p99 latency (from when each
 #             request was due) against the rate achieved, and each variant's
-#             knee
+#             knee; beside concur's models, the seeds' CPython asyncio program
+#             (also on uvloop) and threads program
 #   processes concur-cluster on 1-4 processes on loopback: squares and
 #             range-sum (one thread each) and convert by key (four each), convert again with
 #             a 2 ms delay on every batch between processes: speedup against
@@ -66,6 +67,9 @@ Options:
   --no-build          Use the binaries already built in target/release
   --no-idle-poll      Let idle CPUs halt while the waiting sweeps are timed
                       (see scripts/compare.sh --help)
+  --no-python         Leave out the rate sweep's CPython lines (the seeds'
+                      asyncio, uvloop and threads programs, run from a venv
+                      in target/python-venv that this script sets up)
   -h, --help          Show this help
 
 Writes to OUT: records.jsonl (each point's result record), <sweep>/NNN.json
@@ -84,6 +88,8 @@ script_name=sweep.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/idle_poll.sh
 . scripts/lib/idle_poll.sh
+# shellcheck source=lib/python.sh
+. scripts/lib/python.sh
 
 all_sweeps=(tasks inflight latency tasksize workers callers rate processes)
 quick=false runs='' out='' build=true sweeps_arg='' sweeps_given=false publish=false
@@ -96,6 +102,7 @@ while [ $# -gt 0 ]; do
     --publish) publish=true ;;
     --no-build) build=false ;;
     --no-idle-poll) idle_poll_wanted=false ;;
+    --no-python) python_wanted=false ;;
     -h|--help) usage; exit 0 ;;
     *) usage_error "unknown option '$1'" ;;
   esac
@@ -197,7 +204,8 @@ points() {
       local s=3 url="--url {base}/page?latency_ms=50" seq="5 10 20 40" t16="100 200 300 400 600"
       local t64="400 800 1200 1600 2400" procs="100 200 300 400 600" capped="1000 2000 5000 10000 20000"
       local open="500 1000 2000 5000" h2="2000 5000 10000 20000 30000"
-      if $quick; then s=1 seq="5 40" t16="100 600" t64="" procs="100" capped="1000 5000" open="" h2="5000"; fi
+      local py_async="100 200 500 1000 2000" py_threads="100 200 300 400"
+      if $quick; then s=1 seq="5 40" t16="100 600" t64="" procs="100" capped="1000 5000" open="" h2="5000" py_async="50" py_threads=""; fi
       for n in $seq; do echo "seq|seq|$n|download $url --rate $n --duration-s $s"; done
       for n in $t16; do echo "threads --workers 16|threads|$n|download $url --rate $n --duration-s $s --workers 16"; done
       for n in $t64; do echo "threads --workers 64|threads|$n|download $url --rate $n --duration-s $s --workers 64"; done
@@ -205,6 +213,13 @@ points() {
       for n in $capped; do echo "async --max-in-flight 2000|async|$n|download $url --rate $n --duration-s $s --max-in-flight 2000"; done
       for n in $open; do echo "async|async|$n|download $url --rate $n --duration-s $s"; done
       for n in $h2; do echo "async h2 --max-in-flight 2000|async|$n|download $url --rate $n --duration-s $s --max-in-flight 2000 --http-version 2"; done
+      # The seeds' own Python programs, open loop the same way (MODEL py:FILE,
+      # a program of scripts/python/): aiohttp opens at most 100 connections.
+      for n in $py_async; do
+        echo "python asyncio|py:seed000_download_asyncio.py|$n|download $url --rate $n --duration-s $s"
+        echo "python uvloop|py:seed000_download_asyncio.py|$n|download $url --rate $n --duration-s $s --loop uvloop"
+      done
+      for n in $py_threads; do echo "python threads --workers 16|py:seed000_download_threads.py|$n|download $url --rate $n --duration-s $s --workers 16"; done
       ;;
     processes:*)
       local size="--start 50000000 --count 20" sum="--end 1000000000 --parts 4" ps="1 2 3 4" p
@@ -258,6 +273,15 @@ if $needs_server; then
   start_sites 0 "$tmp"
   say "site server at $base"
 fi
+case " ${sweeps[*]} " in
+  *" rate "*) python_setup; if [ -n "$python_bin" ]; then say "CPython: $python_state"; else say "CPython $python_skip_reason"; fi ;;
+  *) python_wanted=false ;;
+esac
+
+# The points this run can make: a CPython point needs the venv.
+runnable_points() {
+  if [ -n "$python_bin" ]; then points "$1"; else points "$1" | grep -v '^[^|]*|py:' || true; fi
+}
 
 # The site server takes the latency from the URL (latency_ms=N); a --latency-ms
 # in a point's arguments is turned into that, since the binaries have no such
@@ -279,7 +303,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 : >"$tmp/records.jsonl"
 started=$(now_ms)
 total_points=0
-for sweep in "${sweeps[@]}"; do total_points=$((total_points + $(points "$sweep" | wc -l))); done
+for sweep in "${sweeps[@]}"; do total_points=$((total_points + $(runnable_points "$sweep" | wc -l))); done
 k=0
 for sweep in "${sweeps[@]}"; do
   mkdir -p "$tmp/$sweep"
@@ -288,14 +312,17 @@ for sweep in "${sweeps[@]}"; do
   while IFS='|' read -r variant model value args; do
     k=$((k + 1)) index=$((index + 1))
     export_file=$(printf '%s/%03d.json' "$sweep" "$index")
-    cmd="$bin_dir/concur-$model $(expand "$args")"
+    case "$model" in
+      py:*) cmd="$python_bin scripts/python/${model#py:} $(expand "${args#download }")" ;;
+      *) cmd="$bin_dir/concur-$model $(expand "$args")" ;;
+    esac
     printf '[%d/%d] %s: %s at %s, elapsed %s\n' "$k" "$total_points" "$sweep" "$variant" "$value" \
       "$(human_seconds $(( ($(now_ms) - started) / 1000 )))" >&2
     first=$(now_ms)
     # The record run of a download point also reads the server's CPU over it
     # (--server-stats: two requests outside its timed work); the timed runs make none.
     record_cmd=$cmd
-    case "$args" in download*) record_cmd="$cmd --server-stats" ;; esac
+    case "$model:$args" in py:*) ;; *:download*) record_cmd="$cmd --server-stats" ;; esac
     # shellcheck disable=SC2086 # the command is a list of plain words
     if ! run_child $record_cmd >"$tmp/point.out" 2>"$tmp/point.err"; then
       die "$sweep: $variant at $value failed: $(head -c 400 "$tmp/point.err")"
@@ -323,7 +350,7 @@ for sweep in "${sweeps[@]}"; do
       --value "$value" --variant "$variant" --command "$cmd" --export "$export_file" \
       --line "$line" "${zero[@]}" >>"$tmp/records.jsonl" \
       || die "cannot record $sweep $variant at $value"
-  done < <(points "$sweep")
+  done < <(runnable_points "$sweep")
 done
 idle_poll_release
 stop_sites

@@ -22,7 +22,7 @@ needs to take part in concur's comparison lives here, once:
   line (of a failed job, on stderr after ``PARTIAL_RECORD``), concur's
   contract (``model``, ``workload``, ``workers``,
   ``concurrency``, ``tasks``, ``checksum`` as a decimal string, ``elapsed_ms``,
-  ``peak_rss_kib``, ``errors``, then the workload's fields; download adds
+  ``peak_rss_kib``, ``cpu_ms``, ``errors``, then the workload's fields; download adds
   ``latency_ms`` and ``blocking_ms``), and the exit status: 0 ok, 1 the job
   failed, 2 usage error.
 
@@ -378,6 +378,14 @@ def peak_rss_kib():
     return own + children
 
 
+def cpu_ms():
+    """CPU time in ms, {"user", "sys"}, as concur's `cpu_ms`: this process's
+    own and that of its waited-for children (a pool's workers), all threads."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"user": millis(own.ru_utime + children.ru_utime), "sys": millis(own.ru_stime + children.ru_stime)}
+
+
 def millis(seconds):
     """Seconds as milliseconds to the microsecond: concur's `record::millis`,
     `(seconds * 1e6).round() / 1e3`, whose round is half away from zero
@@ -424,6 +432,7 @@ def finish(model, workload, *, workers, concurrency, tasks, checksum, elapsed_s,
         "checksum": str(checksum),
         "elapsed_ms": round(elapsed_s * 1e3, 3),
         "peak_rss_kib": peak_rss_kib(),
+        "cpu_ms": cpu_ms(),
         "errors": errors,
     }
     record.update(fields)

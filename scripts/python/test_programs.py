@@ -134,6 +134,9 @@ class Records(unittest.TestCase):
         self.assertRegex(record["checksum"], r"^[0-9]+$")
         self.assertGreater(record["peak_rss_kib"], 0)
         self.assertGreaterEqual(record["elapsed_ms"], 0)
+        cpu = record.get("cpu_ms")
+        self.assertEqual(sorted(cpu or {}), ["sys", "user"], lines[-1])
+        self.assertGreater(cpu["user"] + cpu["sys"], 0, lines[-1])
         if record["workload"] == "download":
             self.assertIn("blocking_ms", record)
             latency = record.get("latency_ms")
