@@ -16,8 +16,10 @@ fn presets_match_reference_over_http2() {
     presets_match_reference(BIN, &["--http-version", "2", "--max-in-flight", "3"]);
 }
 
-/// 200 requests all in flight: one connection over HTTP/2, one per request
-/// over HTTP/1.1, as the server counts the connections it accepted.
+/// 200 requests all in flight: one connection over HTTP/2 (two at most: under
+/// load hyper's pool can race a second connect before the first is ready, as
+/// istio/ztunnel#931 describes), one per request over HTTP/1.1, as the server
+/// counts the connections it accepted.
 #[test]
 fn http2_multiplexes_every_request_on_one_connection() {
     let server = server(20);
@@ -40,7 +42,7 @@ fn http2_multiplexes_every_request_on_one_connection() {
         assert_eq!(record["errors"], 0, "{record}");
         let opened = server.load().connections - before;
         match version {
-            "2" => assert_eq!(opened, 1, "HTTP/2 opened {opened} connections"),
+            "2" => assert!(opened <= 2, "HTTP/2 opened {opened} connections"),
             _ => assert!(
                 opened >= 100,
                 "HTTP/1.1 opened only {opened} connections for 200 requests"
@@ -49,8 +51,9 @@ fn http2_multiplexes_every_request_on_one_connection() {
     }
 }
 
-/// `--connections 3` spreads 200 streams over exactly three connections, and
-/// the answer stays the reference's.
+/// `--connections 3` spreads 200 streams over three connections (one client
+/// each, so six at most if each client races a second), and the answer stays
+/// the reference's.
 #[test]
 fn connections_spread_the_streams() {
     presets_match_reference(BIN, &["--http-version", "2", "--connections", "3"]);
@@ -64,7 +67,10 @@ fn connections_spread_the_streams() {
     assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
     assert_eq!(out.record()["connections"], 3, "{}", out.record());
     let opened = server.load().connections - before;
-    assert_eq!(opened, 3, "--connections 3 opened {opened} connections");
+    assert!(
+        (3..=6).contains(&opened),
+        "--connections 3 opened {opened} connections"
+    );
 }
 
 /// `--http-version` applies to reqwest's download only.
