@@ -205,7 +205,7 @@ points() {
       local t64="400 800 1200 1600 2400" procs="100 200 300 400 600" capped="1000 2000 5000 10000 20000"
       local open="500 1000 2000 5000" h2="2000 5000 10000 20000 30000"
       local py_async="100 200 500 1000 2000" py_threads="100 200 300 400"
-      if $quick; then s=1 seq="5 40" t16="100 600" t64="" procs="100" capped="1000 5000" open="" h2="5000" py_async="50" py_threads=""; fi
+      if $quick; then s=1 seq="40" t16="600" t64="" procs="100" capped="5000" open="" h2="5000" py_async="50" py_threads=""; fi
       for n in $seq; do echo "seq|seq|$n|download $url --rate $n --duration-s $s"; done
       for n in $t16; do echo "threads --workers 16|threads|$n|download $url --rate $n --duration-s $s --workers 16"; done
       for n in $t64; do echo "threads --workers 64|threads|$n|download $url --rate $n --duration-s $s --workers 64"; done
@@ -217,7 +217,7 @@ points() {
       # a program of scripts/python/): aiohttp opens at most 100 connections.
       for n in $py_async; do
         echo "python asyncio|py:seed000_download_asyncio.py|$n|download $url --rate $n --duration-s $s"
-        echo "python uvloop|py:seed000_download_asyncio.py|$n|download $url --rate $n --duration-s $s --loop uvloop"
+        $quick || echo "python uvloop|py:seed000_download_asyncio.py|$n|download $url --rate $n --duration-s $s --loop uvloop"
       done
       for n in $py_threads; do echo "python threads --workers 16|py:seed000_download_threads.py|$n|download $url --rate $n --duration-s $s --workers 16"; done
       ;;
