@@ -242,10 +242,7 @@ fn io_ideal(
     f.latency_bound_s = latency_s;
     let bound = |(cpu, latency): (f64, f64)| if cpu > latency { "CPU" } else { "latency" };
     f.bound = f.cpu_bound_s.zip(latency_s).map(bound);
-    match (latency_s, f.cpu_bound_s) {
-        (Some(latency), Some(cpu)) => Some(latency.max(cpu)),
-        (latency, cpu) => latency.or(cpu),
-    }
+    latency_s.into_iter().chain(f.cpu_bound_s).reduce(f64::max)
 }
 
 /// The latency a download point's site server was asked for (`latency_ms=NNN` in its URL).
