@@ -350,7 +350,7 @@ fn closed_connections_leave_no_time_wait() -> Result<()> {
     // in FIN_WAIT2; then it is gone (RST) or in TIME_WAIT (FIN).
     let deadline = Instant::now() + GIVE_UP;
     loop {
-        let states = tcp_states(&ports)?;
+        let states = tcp_states(&ports, server.addr().port())?;
         if !states.contains(&FIN_WAIT2) || Instant::now() > deadline {
             assert!(
                 !states.contains(&TIME_WAIT),
@@ -369,18 +369,24 @@ fn closed_connections_leave_no_time_wait() -> Result<()> {
 const FIN_WAIT2: u8 = 0x05;
 const TIME_WAIT: u8 = 0x06;
 
-/// The kernel's TCP states (`/proc/net/tcp`) of the IPv4 sockets bound to
-/// these local ports.
-fn tcp_states(local_ports: &[u16]) -> Result<Vec<u8>> {
+/// The kernel's TCP states (`/proc/net/tcp`) of the IPv4 sockets from these
+/// local ports to `remote_port`. The remote port matters: a local port names
+/// a socket only together with its peer, and a server another test stopped
+/// leaves TIME_WAIT sockets on its own port, which the kernel may hand out
+/// again as a client's ephemeral port.
+fn tcp_states(local_ports: &[u16], remote_port: u16) -> Result<Vec<u8>> {
     let table = std::fs::read_to_string("/proc/net/tcp")?;
+    let port_of =
+        |address: &str| u16::from_str_radix(address.rsplit(':').next().unwrap_or_default(), 16);
     let mut states = Vec::new();
     for line in table.lines().skip(1) {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let (Some(local), Some(state)) = (fields.get(1), fields.get(3)) else {
+        let (Some(local), Some(remote), Some(state)) =
+            (fields.get(1), fields.get(2), fields.get(3))
+        else {
             continue;
         };
-        let port = local.rsplit(':').next().unwrap_or_default();
-        if local_ports.contains(&u16::from_str_radix(port, 16)?) {
+        if local_ports.contains(&port_of(local)?) && port_of(remote)? == remote_port {
             states.push(u8::from_str_radix(state, 16)?);
         }
     }
