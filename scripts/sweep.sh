@@ -318,34 +318,44 @@ for sweep in "${sweeps[@]}"; do
     esac
     printf '[%d/%d] %s: %s at %s, elapsed %s\n' "$k" "$total_points" "$sweep" "$variant" "$value" \
       "$(human_seconds $(( ($(now_ms) - started) / 1000 )))" >&2
-    first=$(now_ms)
     # The record run of a download point also reads the server's CPU over it
-    # (--server-stats: two requests outside its timed work); the timed runs make none.
+    # (--server-stats: two requests outside its timed work); the timed-only
+    # runs of the other sweeps make none.
     record_cmd=$cmd
     case "$model:$args" in py:*) ;; *:download*) record_cmd="$cmd --server-stats" ;; esac
-    # shellcheck disable=SC2086 # the command is a list of plain words
-    if ! run_child $record_cmd >"$tmp/point.out" 2>"$tmp/point.err"; then
-      die "$sweep: $variant at $value failed: $(head -c 400 "$tmp/point.err")"
-    fi
-    took=$(( $(now_ms) - first ))
-    line=$(tail -n 1 "$tmp/point.out")
-    # An in-flight point's CPU bound: the same command at 0 ms latency, once,
-    # untimed; its record's CPU per request (client and server) is the cost.
-    zero=()
-    if [ "$sweep" = inflight ]; then
-      # shellcheck disable=SC2086 # the command is a list of plain words
-      run_child $(sed 's/latency_ms=[0-9]*/latency_ms=0/' <<<"$record_cmd") >"$tmp/point.out" 2>"$tmp/point.err" \
-        || die "$sweep: $variant at $value failed at 0 ms latency: $(head -c 400 "$tmp/point.err")"
-      zero=(--zero-latency-line "$(tail -n 1 "$tmp/point.out")")
-    fi
-    point_runs=$runs
-    # A rated point lasts its --duration-s whatever the model: its figures
-    # come from the record run, and one timed run is enough.
-    [ "$took" -gt 5000 ] || [ "$sweep" = rate ] && point_runs=1
     printf '\n## %s %s %s\n' "$sweep" "$variant" "$value" >>"$tmp/sweep.log"
-    run_child "$hyperfine" -N --style basic --runs "$point_runs" --export-json "$tmp/$export_file" \
-      -n "$variant" "$cmd" >>"$tmp/sweep.log" 2>&1 \
-      || die "hyperfine failed on $sweep $variant at $value: see the end of $out/sweep.log"
+    zero=()
+    if [ "$sweep" = rate ]; then
+      # A rated point lasts its --duration-s whatever the model, and its
+      # figures come from its record: one run, timed by hyperfine, gives both
+      # (a second, timed-only run made the sweep twice as long).
+      # shellcheck disable=SC2086 # the command is a list of plain words, each quoted for bash -c
+      run_child "$hyperfine" --shell=bash --style basic --runs 1 --export-json "$tmp/$export_file" -n "$variant" \
+        "$(printf '%q ' $record_cmd)>$(printf %q "$tmp/point.out") 2>$(printf %q "$tmp/point.err")" \
+        >>"$tmp/sweep.log" 2>&1 || die "$sweep: $variant at $value failed: $(head -c 400 "$tmp/point.err")"
+      line=$(tail -n 1 "$tmp/point.out")
+    else
+      first=$(now_ms)
+      # shellcheck disable=SC2086 # the command is a list of plain words
+      if ! run_child $record_cmd >"$tmp/point.out" 2>"$tmp/point.err"; then
+        die "$sweep: $variant at $value failed: $(head -c 400 "$tmp/point.err")"
+      fi
+      took=$(( $(now_ms) - first ))
+      line=$(tail -n 1 "$tmp/point.out")
+      # An in-flight point's CPU bound: the same command at 0 ms latency, once,
+      # untimed; its record's CPU per request (client and server) is the cost.
+      if [ "$sweep" = inflight ]; then
+        # shellcheck disable=SC2086 # the command is a list of plain words
+        run_child $(sed 's/latency_ms=[0-9]*/latency_ms=0/' <<<"$record_cmd") >"$tmp/point.out" 2>"$tmp/point.err" \
+          || die "$sweep: $variant at $value failed at 0 ms latency: $(head -c 400 "$tmp/point.err")"
+        zero=(--zero-latency-line "$(tail -n 1 "$tmp/point.out")")
+      fi
+      point_runs=$runs
+      [ "$took" -gt 5000 ] && point_runs=1
+      run_child "$hyperfine" -N --style basic --runs "$point_runs" --export-json "$tmp/$export_file" \
+        -n "$variant" "$cmd" >>"$tmp/sweep.log" 2>&1 \
+        || die "hyperfine failed on $sweep $variant at $value: see the end of $out/sweep.log"
+    fi
     "$bin_dir/concur-report" sweep-record --sweep "$sweep" --parameter "$(parameter_of "$sweep")" \
       --value "$value" --variant "$variant" --command "$cmd" --export "$export_file" \
       --line "$line" "${zero[@]}" >>"$tmp/records.jsonl" \

@@ -15,7 +15,7 @@
 //! unbounded runs and a run here is capped at a million requests (16 bytes
 //! each), so recording a latency is one push onto a vector.
 
-use crate::record::millis;
+use crate::workload::latency::LatencyMs;
 use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
 
@@ -75,12 +75,9 @@ impl Schedule {
         fields.insert("achieved_rps".into(), achieved.into());
         let late = requests.iter().filter(|(.., lag)| *lag > LATE).count();
         fields.insert("late_starts".into(), late.into());
-        let mut lags: Vec<Duration> = requests.iter().map(|(.., lag)| *lag).collect();
-        lags.sort_unstable();
-        let p99 = lags
-            .get((99 * lags.len()).div_ceil(100).max(1) - 1)
-            .map(|lag| millis(*lag));
-        fields.insert("start_lag_p99_ms".into(), p99.into());
+        // Ranked as latencies are, by the same nearest-rank selection.
+        let lag_p99 = LatencyMs::of(requests.iter().map(|(.., lag)| *lag)).map(|lags| lags.p99);
+        fields.insert("start_lag_p99_ms".into(), lag_p99.into());
         fields
     }
 }
