@@ -34,8 +34,8 @@ impl LatencyMs {
     /// Selection, not a sort: each rank is found with `select_nth_unstable`
     /// in the part above the rank before it, linear time in all, on
     /// nanoseconds (8 bytes, not a 16-byte `Duration`). A full sort ranked
-    /// every latency to read five, and cost about as much as recording them
-    /// ([docs/io.md](../../../docs/io.md#requests-at-a-steady-rate)).
+    /// every latency to read five, and cost about half as much as recording
+    /// them ([docs/io.md](../../../docs/io.md#requests-at-a-steady-rate)).
     pub fn of(latencies: impl IntoIterator<Item = Duration>) -> Option<LatencyMs> {
         let mut nanos: Vec<u64> = latencies.into_iter().map(saturating_nanos).collect();
         let n = nanos.len();
