@@ -130,10 +130,6 @@ struct RecordArgs {
     /// The record: the binary's last line of output, a JSON object.
     #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
     line: String,
-    /// The record of the same command at 0 ms latency (a download point): its CPU per request
-    /// makes the point's CPU bound.
-    #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
-    zero_latency_line: Option<String>,
 }
 
 /// Join hyperfine 1.x exports into one, their results in argument order.

@@ -38,9 +38,9 @@ child_pid=''
 #
 # A process group (job control on for the one `&`), not a session (setsid):
 # the kernel's autogroup scheduling gives every session a group of its own
-# and splits the CPU evenly between groups, so a client in a session of its
-# own and the site server in this one each got half of the 2 cores, whatever
-# their threads needed; HTTP/2 at 20 000 requests a second had a p99 of
+# and shares the CPU evenly between busy groups (sched(7)), not between
+# threads, so a client in a session of its own competed with the site server
+# group against group; HTTP/2 at 20 000 requests a second had a p99 of
 # 101-136 ms that way and 55-57 ms in one session (docs/methodology.md,
 # "The client and the site server share one scheduling group").
 # Stdin is /dev/null, as for any background command without job control.

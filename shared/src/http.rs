@@ -46,8 +46,9 @@ const READ_BUFFER_BYTES: usize = 16 * 1024;
 /// zero-filled when the connection opens (`LazyBuffers` in ureq 3.5's
 /// `unversioned/transport/buf.rs`): 256 KiB of resident memory per connection,
 /// where hyper under reqwest starts its read buffer at 8 KiB and grows it. At
-/// 16 KiB a threads worker costs about a tenth of that
-/// ([docs/io.md](../../docs/io.md#where-the-memory-of-a-request-goes)); the
+/// 16 KiB each, the two take an eighth of that; a threads worker's allocator
+/// pages fell from 327 to 100 KiB
+/// ([docs/io.md](../../docs/io.md#where-the-memory-of-a-request-goes)). The
 /// input buffer still grows for a response head that needs more.
 const CONNECTION_BUFFER_BYTES: usize = 16 * 1024;
 
